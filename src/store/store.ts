@@ -1,0 +1,130 @@
+// The bridge's persistent state, grouped by entity. One contract test suite runs against every engine.
+// Every method may reject when the database is unreachable; none repeats work on its own.
+// Times are epoch milliseconds. Matrix ids are full ids (`@alice:example.org`, `!room:example.org`).
+
+export interface BridgeUser {
+  mxid: string;
+  /** Set while logged in to Gitter. */
+  gitterUserId: string | null;
+  gitterUsername: string | null;
+  /** The Gitter token, encrypted by the caller (see crypto.ts); never stored in the clear. */
+  tokenCiphertext: string | null;
+  controlRoomId: string | null;
+}
+
+export interface GitterLogin {
+  gitterUserId: string;
+  gitterUsername: string;
+  tokenCiphertext: string;
+}
+
+export interface UserStore {
+  getUser(mxid: string): Promise<BridgeUser | null>;
+  getUserByControlRoom(roomId: string): Promise<BridgeUser | null>;
+  /** Users with a stored token, for resuming sessions on start. */
+  listLoggedInUsers(): Promise<BridgeUser[]>;
+  /** Creates the user if needed and replaces any earlier login. */
+  setLogin(mxid: string, login: GitterLogin): Promise<void>;
+  /** Forgets the token and the Gitter identity; keeps the user and their control room. */
+  clearLogin(mxid: string): Promise<void>;
+  /** Creates the user if needed; returns the previous control room, if any. */
+  setControlRoom(mxid: string, roomId: string | null): Promise<string | null>;
+}
+
+export type StateCheck = { ok: true; mxid: string } | { ok: false; reason: "unknown" | "used" | "expired" };
+
+export interface OAuthStateStore {
+  createState(state: string, mxid: string, expiresAt: number): Promise<void>;
+  /** Single use: the first call for a state wins, later calls see `used`. Atomic across processes. */
+  consumeState(state: string, now: number): Promise<StateCheck>;
+  /** Drops states that expired before `now`; returns how many. */
+  pruneStates(now: number): Promise<number>;
+}
+
+export interface Portal {
+  mxid: string;
+  gitterRoomId: string;
+  matrixRoomId: string;
+  oneToOne: boolean;
+  /** The id of the last Gitter message bridged into this portal: the catch-up cursor. */
+  lastGitterMessageId: string | null;
+}
+
+export interface PortalStore {
+  getPortal(mxid: string, gitterRoomId: string): Promise<Portal | null>;
+  getPortalByMatrixRoom(matrixRoomId: string): Promise<Portal | null>;
+  listPortals(mxid: string): Promise<Portal[]>;
+  /** Inserts or replaces the row for (mxid, gitterRoomId). */
+  putPortal(portal: Portal): Promise<void>;
+  /** Moves the cursor forward only: an older id than the stored one is ignored. */
+  advanceCursor(mxid: string, gitterRoomId: string, gitterMessageId: string): Promise<void>;
+  deletePortal(mxid: string, gitterRoomId: string): Promise<void>;
+}
+
+export interface Ghost {
+  gitterUserId: string;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+  /** The mxc:// uri of the uploaded avatar, null until uploaded. */
+  avatarMxc: string | null;
+}
+
+export interface GhostStore {
+  getGhost(gitterUserId: string): Promise<Ghost | null>;
+  putGhost(ghost: Ghost): Promise<void>;
+}
+
+export type Direction = "gitter-to-matrix" | "matrix-to-gitter";
+
+export interface MessageLink {
+  matrixRoomId: string;
+  matrixEventId: string;
+  gitterRoomId: string;
+  gitterMessageId: string;
+  direction: Direction;
+  createdAt: number;
+}
+
+export interface MessageStore {
+  /** Records a bridged message. Recording the same pair again is a no-op. */
+  recordMessage(link: MessageLink): Promise<void>;
+  byGitterMessage(matrixRoomId: string, gitterMessageId: string): Promise<MessageLink | null>;
+  byMatrixEvent(matrixEventId: string): Promise<MessageLink | null>;
+}
+
+export interface InboxEvent {
+  seq: number;
+  txnId: string;
+  event: Record<string, unknown>;
+}
+
+export interface InboxStore {
+  /**
+   * Records a homeserver transaction and its events atomically. Returns false when the txnId was seen
+   * before (nothing is written then). Events whose event_id is already in the inbox are skipped.
+   */
+  acceptTransaction(txnId: string, events: Record<string, unknown>[], now: number): Promise<boolean>;
+  /** The oldest unprocessed events, in arrival order. */
+  pendingEvents(limit: number): Promise<InboxEvent[]>;
+  markProcessed(seq: number): Promise<void>;
+  countPending(): Promise<number>;
+}
+
+export interface RoomRefusalStore {
+  refuseRoom(roomId: string, reason: string): Promise<void>;
+  isRefused(roomId: string): Promise<boolean>;
+}
+
+export interface Store {
+  users: UserStore;
+  oauthStates: OAuthStateStore;
+  portals: PortalStore;
+  ghosts: GhostStore;
+  messages: MessageStore;
+  inbox: InboxStore;
+  refusals: RoomRefusalStore;
+  /** Reports the applied and the known migrations, for `doctor`. */
+  migrationStatus(): Promise<{ current: boolean; applied: string[]; pending: string[] }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+// The bridge's public web server: the login link, Gitter's OAuth callback, and health probes.
+// It only translates HTTP to LoginService calls and results to pages.
+import express, { type Request, type Response } from "express";
+import type { LoginService } from "../puppet/login";
+import { getLogger } from "../util/log";
+import { errorPage, notFoundPage, successPage, type Page } from "./pages";
+
+const log = getLogger("web");
+
+export interface WebDeps {
+  login: LoginService;
+  /** Extra probes (e.g. readiness, metrics) mounted by the composition root. */
+  extend?: (app: express.Express) => void;
+}
+
+function send(res: Response, page: Page): void {
+  res
+    .status(page.status)
+    .set("Content-Type", "text/html; charset=utf-8")
+    .set("Cache-Control", "no-store")
+    .set("Referrer-Policy", "no-referrer")
+    .set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+    .send(page.html);
+}
+
+function queryString(req: Request, key: string): string | undefined {
+  const v = req.query[key];
+  return typeof v === "string" && v.length > 0 && v.length < 2048 ? v : undefined;
+}
+
+export function createWebApp(deps: WebDeps): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  app.get("/login", (req, res) => {
+    const state = queryString(req, "state");
+    if (!state) return send(res, errorPage("missing-state"));
+    res.set("Cache-Control", "no-store").redirect(302, deps.login.authorizeUrl(state));
+  });
+
+  app.get("/oauth/callback", (req, res) => {
+    const query = {
+      state: queryString(req, "state"),
+      code: queryString(req, "code"),
+      error: queryString(req, "error"),
+    };
+    deps.login.complete(query).then(
+      (result) => send(res, result.ok ? successPage(result.gitterUsername, result.mxid) : errorPage(result.error)),
+      (err: Error) => {
+        log.error("login callback failed", { error: err });
+        send(res, errorPage("internal"));
+      },
+    );
+  });
+
+  deps.extend?.(app);
+  app.use((_req, res) => send(res, notFoundPage()));
+  return app;
+}

@@ -1,0 +1,102 @@
+// The few HTML pages a person sees: small, accessible, plainly styled, no scripts, every value escaped.
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const STYLE = `
+  body { font: 16px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #f6f7f9; margin: 0; }
+  main { max-width: 34rem; margin: 4rem auto; background: #fff; padding: 2rem 2.5rem; border-radius: 8px;
+         box-shadow: 0 1px 3px rgba(0,0,0,.15); }
+  h1 { font-size: 1.5rem; margin-top: 0; }
+  .ok h1 { color: #0b6b2e; } .error h1 { color: #a4161a; }
+  a.button { display: inline-block; background: #0b5cad; color: #fff; padding: .6rem 1.2rem; border-radius: 6px;
+             text-decoration: none; font-weight: 600; }
+  a.button:focus, a.button:hover { background: #084a8c; outline: 3px solid #f2b01e; }
+  p.hint { color: #4a4a4a; font-size: .95rem; }
+  code { background: #eef0f3; padding: .1rem .3rem; border-radius: 3px; }
+`;
+
+export interface Page {
+  status: number;
+  html: string;
+}
+
+function layout(kind: "ok" | "error" | "info", title: string, body: string, status: number): Page {
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Gitter bridge</title>
+<style>${STYLE}</style></head>
+<body><main class="${kind}" role="main"><h1>${escapeHtml(title)}</h1>
+${body}
+</main></body></html>`;
+  return { status, html };
+}
+
+export function successPage(gitterUsername: string, mxid: string): Page {
+  return layout(
+    "ok",
+    "You are logged in",
+    `<p>Your Matrix account <strong>${escapeHtml(mxid)}</strong> now uses the Gitter account
+<strong>${escapeHtml(gitterUsername)}</strong>.</p>
+<p>Your Gitter rooms will appear in your Matrix client as invitations in a moment. You can close this page.</p>`,
+    200,
+  );
+}
+
+export type LoginErrorKind =
+  | "missing-state"
+  | "unknown-state"
+  | "used-state"
+  | "expired-state"
+  | "denied"
+  | "gitter-error"
+  | "internal";
+
+const ERRORS: Record<LoginErrorKind, { status: number; title: string; text: string }> = {
+  "missing-state": {
+    status: 400,
+    title: "This link is incomplete",
+    text: "The address is missing its login code. Send <code>login</code> to the bridge bot in Matrix for a new link.",
+  },
+  "unknown-state": {
+    status: 400,
+    title: "This login link is not valid",
+    text: "The bridge does not know this link. Send <code>login</code> to the bridge bot in Matrix for a new one.",
+  },
+  "used-state": {
+    status: 400,
+    title: "This login link was already used",
+    text: "Each link works once. If you are not logged in yet, send <code>login</code> to the bridge bot for a new one.",
+  },
+  "expired-state": {
+    status: 400,
+    title: "This login link has expired",
+    text: "Links are valid for 10 minutes. Send <code>login</code> to the bridge bot in Matrix for a new one.",
+  },
+  denied: {
+    status: 403,
+    title: "Login cancelled",
+    text: "You did not allow the bridge to use your Gitter account, so nothing changed. Send <code>login</code> to the bridge bot to try again.",
+  },
+  "gitter-error": {
+    status: 502,
+    title: "Gitter did not complete the login",
+    text: "Gitter answered with an error. Nothing was stored. Please try again in a minute with a new link (send <code>login</code> to the bridge bot).",
+  },
+  internal: {
+    status: 500,
+    title: "Something went wrong on the bridge",
+    text: "The login could not be finished. Nothing was stored. Please try again with a new link; if it keeps failing, tell the bridge's operator.",
+  },
+};
+
+export function errorPage(kind: LoginErrorKind): Page {
+  const e = ERRORS[kind];
+  return layout("error", e.title, `<p>${e.text}</p>`, e.status);
+}
+
+export function notFoundPage(): Page {
+  return layout("error", "Page not found", `<p class="hint">This bridge only serves its login pages.</p>`, 404);
+}

@@ -1,0 +1,49 @@
+// Turns a line typed in the control room into a command call. Every input gets an answer: unknown and
+// malformed commands get usage, failures get a person-facing message (details go to the log only).
+import { getLogger } from "../util/log";
+import { COMMANDS, usage } from "./table";
+import { UserFacingError, type Command, type CommandContext, type Reply } from "./types";
+
+const log = getLogger("commands");
+const MAX_LINE = 1000;
+
+export function findCommand(name: string): Command | undefined {
+  const n = name.toLowerCase();
+  return COMMANDS.find((c) => c.name === n || c.aliases?.includes(n));
+}
+
+/** Splits a line into the command name and its arguments as the command's arg spec asks. */
+export function parseLine(line: string): { name: string; rest: string } | null {
+  const trimmed = line.trim().replace(/^!/, "");
+  if (!trimmed) return null;
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+  return m ? { name: m[1], rest: m[2].trim() } : null;
+}
+
+function splitArgs(cmd: Command, rest: string): string[] | null {
+  const words = rest ? rest.split(/\s+/) : [];
+  const required = cmd.args.filter((a) => !a.optional).length;
+  if (cmd.args.some((a) => a.rest)) return rest ? [rest] : required ? null : [];
+  if (words.length < required || words.length > cmd.args.length) return null;
+  return words;
+}
+
+export async function dispatch(ctx: CommandContext, line: string): Promise<Reply> {
+  if (line.length > MAX_LINE) return { text: `That message is too long to be a command. Send \`help\` for the list.` };
+  const parsed = parseLine(line);
+  if (!parsed) return { text: "Send `help` for the list of commands." };
+  const cmd = findCommand(parsed.name);
+  if (!cmd || (cmd.permission === "admin" && ctx.permission !== "admin")) {
+    return { text: `Unknown command "${parsed.name.slice(0, 40)}". Send \`help\` for the list of commands.` };
+  }
+  const args = splitArgs(cmd, parsed.rest);
+  if (!args) return { text: `Usage: ${usage(cmd)} — ${cmd.help}` };
+  if (cmd.needsLogin && !ctx.loggedIn) return { text: "You need to log in first: send `login`." };
+  try {
+    return await cmd.run(ctx, args);
+  } catch (err) {
+    if (err instanceof UserFacingError) return { text: err.personMessage };
+    log.error("command failed", { command: cmd.name, mxid: ctx.mxid, error: err as Error });
+    return { text: `Sorry, \`${cmd.name}\` failed on the bridge's side. Please try again in a moment.` };
+  }
+}

@@ -1,0 +1,143 @@
+// Every bot command, one entry each. Help and usage text are generated from these entries.
+import { describeTarget, parseGitterTarget } from "./targets";
+import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type Reply } from "./types";
+import { escapeHtml } from "../web/pages";
+
+function target(arg: string): GitterTarget {
+  const parsed = parseGitterTarget(arg);
+  if (!parsed.ok) throw new UserFacingError(`That does not look right: ${parsed.problem}.`);
+  return parsed.target;
+}
+
+function roomLabel(r: GitterRoomSummary): string {
+  return r.oneToOne ? `${r.name} (one-to-one)` : (r.uri ?? r.name);
+}
+
+const help: Command = {
+  name: "help",
+  args: [],
+  help: "Show this list of commands.",
+  needsLogin: false,
+  run: async (ctx) => helpReply(ctx.permission),
+};
+
+const login: Command = {
+  name: "login",
+  args: [],
+  help: "Get a link to log in with your Gitter account.",
+  needsLogin: false,
+  run: async (ctx) => {
+    const link = await ctx.services.loginLink(ctx.mxid);
+    const again = ctx.loggedIn ? " Logging in again replaces your current Gitter login." : "";
+    return {
+      text: `Open this link to log in with Gitter (valid for 10 minutes, works once): ${link}${again}`,
+      html: `<a href="${escapeHtml(link)}">Log in with Gitter</a> (valid for 10 minutes, works once).${again}`,
+    };
+  },
+};
+
+const logout: Command = {
+  name: "logout",
+  args: [],
+  help: "Forget your Gitter login and close your bridged rooms.",
+  needsLogin: false,
+  run: async (ctx) =>
+    (await ctx.services.logout(ctx.mxid))
+      ? { text: "You are logged out. Your token is forgotten and your Gitter rooms are no longer bridged." }
+      : { text: "You were not logged in." },
+};
+
+const status: Command = {
+  name: "status",
+  args: [],
+  help: "Show whether you are logged in and connected to Gitter.",
+  needsLogin: false,
+  run: async (ctx) => {
+    const s = await ctx.services.status(ctx.mxid);
+    if (!s.loggedIn) return { text: "You are not logged in. Send `login` to start." };
+    return {
+      text: `Logged in to Gitter as ${s.gitterUsername}. Connection: ${s.connection ?? "unknown"}. Bridged rooms: ${s.portals ?? 0}.`,
+    };
+  },
+};
+
+const list: Command = {
+  name: "list",
+  args: [],
+  help: "List your Gitter rooms (* marks those open in Matrix).",
+  needsLogin: true,
+  run: async (ctx) => {
+    const rooms = await ctx.services.listRooms(ctx.mxid);
+    if (rooms.length === 0) return { text: "You are not in any Gitter room yet. Try `gjoin org/room`." };
+    const lines = rooms.map((r) => `${r.open ? "*" : " "} ${roomLabel(r)}`);
+    return { text: `Your Gitter rooms (* = open in Matrix):\n${lines.join("\n")}` };
+  },
+};
+
+const gjoin: Command = {
+  name: "gjoin",
+  aliases: ["join"],
+  args: [{ name: "room|username" }],
+  help: "Join a Gitter room (org/room or a Gitter link), or start a one-to-one chat with a username.",
+  needsLogin: true,
+  run: async (ctx, [arg]) => {
+    const room = await ctx.services.join(ctx.mxid, target(arg));
+    return { text: `Joined ${roomLabel(room)}. You have been invited to its Matrix room.` };
+  },
+};
+
+const gpart: Command = {
+  name: "gpart",
+  aliases: ["part"],
+  args: [{ name: "room" }],
+  help: "Leave a Gitter room (and its Matrix room).",
+  needsLogin: true,
+  run: async (ctx, [arg]) => {
+    const t = target(arg);
+    const room = await ctx.services.part(ctx.mxid, t);
+    return { text: `Left ${roomLabel(room) || describeTarget(t)} on Gitter.` };
+  },
+};
+
+const invite: Command = {
+  name: "invite",
+  aliases: ["open"],
+  args: [{ name: "room" }],
+  help: "Open a Matrix room for a Gitter room you are already in (or get invited to it again).",
+  needsLogin: true,
+  run: async (ctx, [arg]) => {
+    const room = await ctx.services.openPortal(ctx.mxid, target(arg));
+    return { text: `Invited you to the Matrix room for ${roomLabel(room)}.` };
+  },
+};
+
+const search: Command = {
+  name: "search",
+  args: [{ name: "name", rest: true }],
+  help: "Search Gitter rooms by name.",
+  needsLogin: true,
+  run: async (ctx, [query]) => {
+    const results = await ctx.services.searchRooms(ctx.mxid, query);
+    if (results.length === 0) return { text: `No Gitter rooms match "${query}".` };
+    const lines = results.map((r) => `${r.uri} (${r.userCount} people)`);
+    return { text: `Gitter rooms matching "${query}":\n${lines.join("\n")}\nJoin one with \`gjoin <room>\`.` };
+  },
+};
+
+export const COMMANDS: readonly Command[] = [help, login, logout, status, list, gjoin, gpart, invite, search];
+
+export function usage(cmd: Command): string {
+  const args = cmd.args.map((a) => (a.optional ? `[${a.name}]` : `<${a.name}>`));
+  return [cmd.name, ...args].join(" ");
+}
+
+export function helpReply(permission: "user" | "admin"): Reply {
+  const visible = COMMANDS.filter((c) => c.permission !== "admin" || permission === "admin");
+  const lines = visible.map((c) => `${usage(c)} — ${c.help}`);
+  return {
+    text: `Commands:\n${lines.join("\n")}`,
+    html: `<p>Commands:</p><ul>${visible
+      .map((c) => `<li><code>${escapeHtml(usage(c))}</code> — ${escapeHtml(c.help)}</li>`)
+      .join("")}</ul>`,
+  };
+}

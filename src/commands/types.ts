@@ -1,0 +1,82 @@
+// Commands are data: the table drives parsing, permission checks, usage messages and `help`.
+
+export type Permission = "user" | "admin";
+
+export interface Reply {
+  text: string;
+  html?: string;
+}
+
+export interface GitterRoomSummary {
+  id: string;
+  name: string;
+  /** Absent for one-to-one chats. */
+  uri?: string;
+  oneToOne: boolean;
+  /** A Matrix room is open for it (a portal exists). */
+  open: boolean;
+}
+
+export interface SessionStatus {
+  loggedIn: boolean;
+  gitterUsername?: string;
+  connection?: string;
+  portals?: number;
+}
+
+/**
+ * What commands may ask of the bridge. Implemented by the core; every method may reject with a
+ * `UserFacingError` whose message is shown to the person as is, or with any other error (logged, and the
+ * person gets a generic apology).
+ */
+export interface CommandServices {
+  loginLink(mxid: string): Promise<string>;
+  /** Returns false when the user was not logged in. */
+  logout(mxid: string): Promise<boolean>;
+  status(mxid: string): Promise<SessionStatus>;
+  listRooms(mxid: string): Promise<GitterRoomSummary[]>;
+  /** Joins on Gitter (room uri) or opens a one-to-one chat (username), then opens the portal. */
+  join(mxid: string, target: GitterTarget): Promise<GitterRoomSummary>;
+  /** Leaves on Gitter and closes the portal. */
+  part(mxid: string, target: GitterTarget): Promise<GitterRoomSummary>;
+  /** Opens (or re-invites the user to) the portal of a room the user is already in on Gitter. */
+  openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary>;
+  searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]>;
+}
+
+export type GitterTarget = { kind: "room"; uri: string } | { kind: "user"; username: string };
+
+export interface CommandContext {
+  mxid: string;
+  permission: Permission;
+  loggedIn: boolean;
+  services: CommandServices;
+}
+
+export interface ArgSpec {
+  name: string;
+  optional?: boolean;
+  /** Takes the rest of the line (spaces included). */
+  rest?: boolean;
+}
+
+export interface Command {
+  name: string;
+  aliases?: string[];
+  args: ArgSpec[];
+  help: string;
+  needsLogin: boolean;
+  permission?: Permission;
+  run(ctx: CommandContext, args: string[]): Promise<Reply>;
+}
+
+/** An error whose message is meant for the person who sent the command. */
+export class UserFacingError extends Error {
+  constructor(
+    readonly personMessage: string,
+    logMessage?: string,
+  ) {
+    super(logMessage ?? personMessage);
+    this.name = "UserFacingError";
+  }
+}

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { dispatch } from "../../src/commands/dispatch";
+import { parseGitterTarget } from "../../src/commands/targets";
+import { COMMANDS } from "../../src/commands/table";
+import { UserFacingError, type CommandContext, type CommandServices, type GitterTarget } from "../../src/commands/types";
+
+function services(calls: string[], overrides: Partial<CommandServices> = {}): CommandServices {
+  const room = { id: "r1", name: "org/room", uri: "org/room", oneToOne: false, open: true };
+  return {
+    loginLink: async () => "https://bridge.example/login?state=abc",
+    logout: async () => true,
+    status: async () => ({ loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
+    listRooms: async () => [room, { id: "r2", name: "Bob", oneToOne: true, open: false }],
+    join: async (_m: string, t: GitterTarget) => (calls.push(`join ${JSON.stringify(t)}`), room),
+    part: async (_m: string, t: GitterTarget) => (calls.push(`part ${JSON.stringify(t)}`), room),
+    openPortal: async (_m: string, t: GitterTarget) => (calls.push(`open ${JSON.stringify(t)}`), room),
+    searchRooms: async (_m: string, q: string) => (calls.push(`search ${q}`), [{ name: "x", uri: "org/x", userCount: 3 }]),
+    ...overrides,
+  };
+}
+
+function ctx(loggedIn: boolean, calls: string[] = [], overrides: Partial<CommandServices> = {}): CommandContext {
+  return { mxid: "@u:example.org", permission: "user", loggedIn, services: services(calls, overrides) };
+}
+
+describe("command dispatch", () => {
+  it("answers unknown commands with a pointer to help", async () => {
+    const r = await dispatch(ctx(true), "frobnicate now");
+    assert.match(r.text, /Unknown command "frobnicate".*help/);
+  });
+
+  it("answers every command with missing or extra arguments with its usage", async () => {
+    for (const line of ["gjoin", "gpart", "invite", "search", "gjoin a/b c/d", "list extra"]) {
+      const r = await dispatch(ctx(true), line);
+      assert.match(r.text, /^Usage: /, line);
+    }
+  });
+
+  it("asks for login before commands that need it", async () => {
+    const calls: string[] = [];
+    const r = await dispatch(ctx(false, calls), "gjoin org/room");
+    assert.match(r.text, /log in first/);
+    assert.deepEqual(calls, []);
+  });
+
+  it("parses targets before calling the bridge and rejects bad ones with a reason", async () => {
+    const calls: string[] = [];
+    assert.match((await dispatch(ctx(true, calls), "gjoin https://gitter.im/org/room")).text, /Joined org\/room/);
+    assert.match((await dispatch(ctx(true, calls), "gjoin https://example.com/org/room")).text, /not a Gitter link/);
+    assert.match((await dispatch(ctx(true, calls), "gpart org/ro om")).text, /^Usage/);
+    assert.match((await dispatch(ctx(true, calls), "invite <script>")).text, /not a Gitter room or username/);
+    assert.deepEqual(calls, ['join {"kind":"room","uri":"org/room"}']);
+  });
+
+  it("shows a person-facing error as is, and hides other failures behind an apology", async () => {
+    const failing = ctx(true, [], {
+      join: async () => {
+        throw new UserFacingError("There is no Gitter room org/nope.");
+      },
+      listRooms: async () => {
+        throw new Error("ECONNRESET at 10.0.0.1 with internal details");
+      },
+    });
+    assert.equal((await dispatch(failing, "gjoin org/nope")).text, "There is no Gitter room org/nope.");
+    const r = await dispatch(failing, "list");
+    assert.match(r.text, /failed on the bridge's side/);
+    assert.doesNotMatch(r.text, /ECONNRESET|10\.0\.0\.1/);
+  });
+
+  it("lists rooms with * for those open in Matrix", async () => {
+    const r = await dispatch(ctx(true), "list");
+    assert.match(r.text, /^\* org\/room$/m);
+    assert.match(r.text, /^ {2}Bob \(one-to-one\)$/m);
+  });
+
+  it("search takes the rest of the line", async () => {
+    const calls: string[] = [];
+    await dispatch(ctx(true, calls), "search  matrix bridges ");
+    assert.deepEqual(calls, ["search matrix bridges"]);
+  });
+
+  it("help lists every command from the table, and ignores case and a leading !", async () => {
+    const r = await dispatch(ctx(false), "!HELP");
+    for (const c of COMMANDS) assert.ok(r.text.includes(c.name), c.name);
+  });
+
+  it("refuses absurdly long lines without crashing", async () => {
+    const r = await dispatch(ctx(true), "gjoin " + "a".repeat(5000));
+    assert.match(r.text, /too long/);
+  });
+});
+
+describe("parseGitterTarget", () => {
+  const cases: Array<[string, GitterTarget | null]> = [
+    ["org/room", { kind: "room", uri: "org/room" }],
+    ["gitterHQ/gitter", { kind: "room", uri: "gitterHQ/gitter" }],
+    ["https://gitter.im/org/room", { kind: "room", uri: "org/room" }],
+    ["gitter.im/org/room/", { kind: "room", uri: "org/room" }],
+    ["https://gitter.im/org/room?source=orgpage", { kind: "room", uri: "org/room" }],
+    ["org/repo/channel", { kind: "room", uri: "org/repo/channel" }],
+    ["bob", { kind: "user", username: "bob" }],
+    ["@bob", { kind: "user", username: "bob" }],
+    ["https://gitter.im/bob", { kind: "user", username: "bob" }],
+    ["", null],
+    ["a/b/c/d", null],
+    ["@bob/room", null],
+    ["https://evil.example/org/room", null],
+    ["org/../etc", null],
+    ["héllo/room", null],
+  ];
+  for (const [input, want] of cases) {
+    it(`${JSON.stringify(input)} -> ${want ? JSON.stringify(want) : "error"}`, () => {
+      const got = parseGitterTarget(input);
+      if (want) assert.deepEqual(got, { ok: true, target: want });
+      else assert.equal(got.ok, false);
+    });
+  }
+});

@@ -1,0 +1,144 @@
+// Errors raised by the Gitter clients. Each carries two messages: `message` (= logMessage) for the log,
+// with method, path and status; and `userMessage`, short and safe to show to the person in a Matrix room.
+// Neither ever contains a token: callers pass texts through `redactSecret` before building an error.
+
+const MAX_BODY_CHARS = 500;
+
+export abstract class GitterError extends Error {
+  /** Safe to show to the person: no token, no stack, no body dump. */
+  readonly userMessage: string;
+
+  constructor(logMessage: string, userMessage: string, options?: { cause?: unknown }) {
+    super(logMessage, options);
+    this.name = new.target.name;
+    this.userMessage = userMessage;
+  }
+
+  get logMessage(): string {
+    return this.message;
+  }
+}
+
+export interface ApiErrorDetails {
+  status: number;
+  method: string;
+  /** Path and query only (never carries a token: tokens travel in a header). */
+  path: string;
+  /** Response body, already redacted; cut to a few hundred characters. */
+  bodyText: string;
+}
+
+/** Gitter answered with a status outside 2xx (after any retries). */
+export class GitterApiError extends GitterError {
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+  readonly bodyText: string;
+  /** The `error` field of a `{"error": "..."}` body, when there is one. */
+  readonly serverMessage: string | undefined;
+
+  constructor(details: ApiErrorDetails, userMessage?: string) {
+    const bodyText = details.bodyText.slice(0, MAX_BODY_CHARS);
+    const serverMessage = parseServerMessage(bodyText);
+    const log = `Gitter ${details.method} ${details.path} failed: ${details.status}${bodyText ? ` ${bodyText}` : ""}`;
+    super(log, userMessage ?? userMessageForStatus(details.status, serverMessage));
+    this.status = details.status;
+    this.method = details.method;
+    this.path = details.path;
+    this.bodyText = bodyText;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** 401: the token was revoked, its client was revoked, or the user was disabled. Retrying will not help. */
+export class GitterTokenInvalidError extends GitterApiError {
+  constructor(details: ApiErrorDetails) {
+    super(details, "Your Gitter login is no longer valid. Please log in to Gitter again.");
+  }
+}
+
+/** 404: unknown room, user or message, or a room you may not see (Gitter answers 404 to banned users too). */
+export class GitterNotFoundError extends GitterApiError {}
+
+/** The request never got an HTTP answer (connection refused or reset, DNS failure, timeout). */
+export class GitterNetworkError extends GitterError {
+  readonly method: string;
+  readonly path: string;
+
+  constructor(method: string, path: string, cause: unknown) {
+    super(`Gitter ${method} ${path} failed: ${describeCause(cause)}`, "Could not reach Gitter. Please try again later.", {
+      cause,
+    });
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/**
+ * A non-repeatable request (posting a message) failed after it may have reached Gitter: a 5xx answer,
+ * a reset connection or a timeout. It was not retried because a retry could post twice.
+ * The caller should look at recent history before deciding to send again.
+ */
+export class GitterMaybeDeliveredError extends GitterError {
+  readonly maybeDelivered = true as const;
+  /** The underlying failure: a GitterApiError (5xx) or a GitterNetworkError. */
+  override readonly cause: GitterApiError | GitterNetworkError;
+
+  constructor(cause: GitterApiError | GitterNetworkError) {
+    super(
+      `${cause.message} (not retried: the request may have been delivered)`,
+      "Gitter did not confirm the message; it may or may not have been posted.",
+      { cause },
+    );
+    this.cause = cause;
+  }
+}
+
+/** True when `err` is a GitterApiError with the given status (404, 403, ...). Never throws. */
+export function isGitterStatus(err: unknown, status: number): err is GitterApiError {
+  return err instanceof GitterApiError && err.status === status;
+}
+
+/** The person-facing text for any error; a generic sentence for errors that are not ours. */
+export function userMessageOf(err: unknown): string {
+  return err instanceof GitterError ? err.userMessage : "Something went wrong while talking to Gitter.";
+}
+
+/** Replaces every occurrence of `secret` in `text`. Empty secrets leave the text unchanged. */
+export function redactSecret(text: string, secret: string | undefined): string {
+  if (!secret) return text;
+  return text.split(secret).join("[redacted]");
+}
+
+function parseServerMessage(bodyText: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(bodyText);
+    if (parsed && typeof parsed === "object" && "error" in parsed) {
+      const e = (parsed as { error: unknown }).error;
+      return typeof e === "string" ? e : undefined;
+    }
+  } catch {
+    // Not JSON (an HTML error page, an empty body): there is no server message to show.
+  }
+  return undefined;
+}
+
+function userMessageForStatus(status: number, serverMessage: string | undefined): string {
+  const detail = serverMessage && serverMessage.length <= 120 ? `: ${serverMessage}` : ".";
+  if (status === 400) return `Gitter rejected the request${detail}`;
+  if (status === 401) return "Your Gitter login is no longer valid. Please log in to Gitter again.";
+  if (status === 403) return `Gitter says you are not allowed to do that${detail}`;
+  if (status === 404) return "Gitter could not find that room, user or message.";
+  if (status === 429) return "Gitter is limiting how fast we may send requests. Please try again in a minute.";
+  if (status >= 500) return "Gitter is having trouble right now. Please try again later.";
+  return `Gitter answered with an unexpected error (${status})${detail === "." ? "." : detail}`;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = (cause as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
+    const code = inner && typeof inner.code === "string" ? ` (${inner.code})` : "";
+    return `${cause.name}: ${cause.message}${code}`;
+  }
+  return String(cause);
+}

@@ -41,6 +41,8 @@ export interface GitterRoom {
   roomMember?: boolean;
   groupId?: string;
   public?: boolean;
+  /** On single-room endpoints (get, join). */
+  permissions?: { admin: boolean };
   v?: number;
 }
 
@@ -70,7 +72,35 @@ export interface GitterMessage {
   issues?: { number: string }[];
   meta?: unknown[];
   initial?: boolean;
+  /** Messages posted by a bridge on behalf of someone without a Gitter account. */
+  virtualUser?: { type: string; externalId: string; displayName: string; avatarUrl?: string };
   v?: number;
+}
+
+/** `GET /v1/users/:username`: a public profile; the extra fields depend on the identity provider. */
+export interface GitterUserProfile {
+  id: string;
+  username: string;
+  displayName: string;
+  has_gitter_login?: boolean;
+  removed?: boolean;
+  gv?: string;
+  gravatarImageUrl?: string;
+  avatarUrl?: string;
+  [field: string]: unknown;
+}
+
+/** Search endpoints wrap their results (API reference 2.4). */
+export interface GitterSearchResults<T> {
+  results: T[];
+  hasMoreResults?: boolean;
+  limit?: number;
+  skip?: number;
+}
+
+/** Endpoints that act without returning an entity answer `{"success": true}`. */
+export interface GitterSuccess {
+  success: boolean;
 }
 
 export interface GitterUnreadItems {

@@ -1,0 +1,184 @@
+// One HTTP exchange with Gitter's REST API, with the retry rules in one place:
+// - 429 is always retried after the rate-limit wait (Gitter refused it before doing anything);
+// - 5xx and network failures are retried with jittered backoff only for requests that are safe to repeat;
+// - a request that is not safe to repeat (posting a message) fails with GitterMaybeDeliveredError when it may
+//   have reached Gitter, so the caller can check history instead of posting twice.
+
+import { backoffDelay, realSleep, type Sleep } from "../util/backoff";
+import { getLogger } from "../util/log";
+import {
+  GitterApiError,
+  GitterMaybeDeliveredError,
+  GitterNetworkError,
+  GitterNotFoundError,
+  GitterTokenInvalidError,
+  redactSecret,
+  type ApiErrorDetails,
+} from "./errors";
+import { RateLimiter } from "./rate-limit";
+
+const log = getLogger("gitter.rest");
+
+export interface RetryPolicy {
+  /** Attempts (first included) for 5xx and network failures of repeatable requests. */
+  maxAttempts: number;
+  /** 429 answers tolerated for one request before giving up with its GitterApiError. */
+  maxThrottled: number;
+  baseMs: number;
+  maxMs: number;
+  /** Per-attempt timeout, in ms. */
+  timeoutMs: number;
+  random?: () => number;
+  sleep?: Sleep;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, maxThrottled: 8, baseMs: 500, maxMs: 15_000, timeoutMs: 30_000 };
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestSpec {
+  method: Method;
+  /** Starts with "/v1/". Path segments must already be encoded. */
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** True when sending the request twice does no harm (GETs, joins, mark-read...). */
+  repeatable: boolean;
+  /** For deletes: a 404 after a retried attempt means the first attempt already did it. */
+  goneAfterRetryIsDone?: boolean;
+}
+
+export interface TransportOptions {
+  /** Base such as https://api.gitter.im or https://gitter.im/api (a trailing /v1 is tolerated). */
+  apiUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  retry?: Partial<RetryPolicy>;
+  limiter?: RateLimiter;
+}
+
+type Outcome =
+  | { kind: "done"; value: unknown }
+  | { kind: "throttled"; error: GitterApiError }
+  | { kind: "failed"; error: GitterApiError | GitterNetworkError; maybeSent: boolean }
+  | { kind: "refused"; error: GitterApiError };
+
+/** Failure codes raised before a single byte of the request left this machine. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+export class RestTransport {
+  readonly limiter: RateLimiter;
+  private readonly base: string;
+  private readonly token: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly policy: RetryPolicy;
+  private readonly sleep: Sleep;
+
+  constructor(options: TransportOptions) {
+    this.base = options.apiUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+    this.token = options.token;
+    this.fetchFn = options.fetch ?? fetch;
+    this.policy = { ...DEFAULT_RETRY, ...options.retry };
+    this.sleep = this.policy.sleep ?? realSleep;
+    this.limiter = options.limiter ?? new RateLimiter();
+  }
+
+  /**
+   * Sends the request, waiting out rate limits and retrying as the header comment says.
+   * Resolves with the parsed JSON body, or undefined for an empty body (204).
+   * Throws GitterTokenInvalidError (401), GitterNotFoundError (404), GitterApiError (other statuses),
+   * GitterNetworkError, or GitterMaybeDeliveredError (non-repeatable request that may have arrived).
+   */
+  async request(spec: RequestSpec): Promise<unknown> {
+    const url = this.urlFor(spec);
+    let failures = 0;
+    let throttles = 0;
+    for (;;) {
+      await this.limiter.acquire();
+      const outcome = await this.once(spec, url);
+      if (outcome.kind === "done") return outcome.value;
+      if (outcome.kind === "refused") {
+        if (spec.goneAfterRetryIsDone && failures > 0 && outcome.error.status === 404) return undefined;
+        throw outcome.error;
+      }
+      if (outcome.kind === "throttled") {
+        if (++throttles >= this.policy.maxThrottled) throw outcome.error;
+        await this.limiter.waitAfterThrottle(throttles);
+        continue;
+      }
+      if (!spec.repeatable && outcome.maybeSent) throw new GitterMaybeDeliveredError(outcome.error);
+      if (++failures >= this.policy.maxAttempts) throw outcome.error;
+      const delay = backoffDelay(failures, this.policy);
+      log.warn("Gitter request failed, retrying", { method: spec.method, path: url.pathname, delayMs: delay, error: outcome.error.message });
+      await this.sleep(delay);
+    }
+  }
+
+  private urlFor(spec: RequestSpec): URL {
+    const url = new URL(this.base + spec.path);
+    for (const [key, value] of Object.entries(spec.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  private async once(spec: RequestSpec, url: URL): Promise<Outcome> {
+    const where = url.pathname + url.search;
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchFn(url, this.init(spec));
+    } catch (err) {
+      return { kind: "failed", error: new GitterNetworkError(spec.method, where, err), maybeSent: !neverSent(err) };
+    }
+    this.limiter.update(res.headers);
+    try {
+      text = await res.text();
+    } catch (err) {
+      return { kind: "failed", error: new GitterNetworkError(spec.method, where, err), maybeSent: true };
+    }
+    const details: ApiErrorDetails = { status: res.status, method: spec.method, path: where, bodyText: redactSecret(text, this.token) };
+    if (res.ok) return { kind: "done", value: parseBody(text, details) };
+    const error = errorFor(details);
+    if (res.status === 429) return { kind: "throttled", error };
+    if (res.status >= 500) return { kind: "failed", error, maybeSent: true };
+    return { kind: "refused", error };
+  }
+
+  private init(spec: RequestSpec): RequestInit {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.token}`,
+      Accept: "application/json",
+    };
+    const init: RequestInit = { method: spec.method, headers, signal: AbortSignal.timeout(this.policy.timeoutMs) };
+    if (spec.body !== undefined) {
+      // A Buffer with an explicit length: Gitter answers 406 to chunked request bodies.
+      const payload = Buffer.from(JSON.stringify(spec.body), "utf8");
+      headers["Content-Type"] = "application/json";
+      headers["Content-Length"] = String(payload.byteLength);
+      init.body = payload;
+    }
+    return init;
+  }
+}
+
+function parseBody(text: string, details: ApiErrorDetails): unknown {
+  if (details.status === 204 || text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new GitterApiError({ ...details, bodyText: `(unparseable success body) ${details.bodyText}` });
+  }
+}
+
+function errorFor(details: ApiErrorDetails): GitterApiError {
+  if (details.status === 401) return new GitterTokenInvalidError(details);
+  if (details.status === 404) return new GitterNotFoundError(details);
+  return new GitterApiError(details);
+}
+
+function neverSent(err: unknown): boolean {
+  const cause = err instanceof Error ? (err as Error & { cause?: { code?: unknown } }).cause : undefined;
+  return typeof cause?.code === "string" && NOT_SENT_CODES.has(cause.code);
+}

@@ -1,0 +1,28 @@
+// The schema history, in order. Listed explicitly (no directory scan, no computed require) so that bundling,
+// renaming or compiling the project can never drop or reorder a step. Append only; never edit an applied step.
+import type { Knex } from "knex";
+import * as users from "./001_users";
+import * as oauthStates from "./002_oauth_states";
+import * as portals from "./003_portals";
+import * as ghosts from "./004_ghosts";
+import * as messageLinks from "./005_message_links";
+import * as inboxTransactions from "./006_inbox_transactions";
+import * as inboxEvents from "./007_inbox_events";
+import * as refusedRooms from "./008_refused_rooms";
+
+export interface Migration {
+  readonly name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "001_users", up: users.up, down: users.down },
+  { name: "002_oauth_states", up: oauthStates.up, down: oauthStates.down },
+  { name: "003_portals", up: portals.up, down: portals.down },
+  { name: "004_ghosts", up: ghosts.up, down: ghosts.down },
+  { name: "005_message_links", up: messageLinks.up, down: messageLinks.down },
+  { name: "006_inbox_transactions", up: inboxTransactions.up, down: inboxTransactions.down },
+  { name: "007_inbox_events", up: inboxEvents.up, down: inboxEvents.down },
+  { name: "008_refused_rooms", up: refusedRooms.up, down: refusedRooms.down },
+];

@@ -1,0 +1,76 @@
+// Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer),
+// a busy timeout (a second process waits for the lock instead of failing) and enforced foreign keys.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import knex, { type Knex } from "knex";
+import { getLogger } from "../util/log";
+
+export type DatabaseTarget =
+  | { engine: "sqlite"; filename: string }
+  | { engine: "postgres"; connectionString: string };
+
+const log = getLogger("store.db");
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+// knex prints to the console by default; its messages belong in our log like everything else.
+const knexLog = {
+  warn: (message: unknown) => log.warn("knex", { detail: String(message) }),
+  error: (message: unknown) => log.error("knex", { detail: String(message) }),
+  deprecate: (method: unknown, alternative: unknown) =>
+    log.warn("knex deprecation", { detail: `${String(method)} -> ${String(alternative)}` }),
+  debug: (message: unknown) => log.debug("knex", { detail: typeof message === "string" ? message : "query" }),
+};
+const MEMORY = ":memory:";
+
+/**
+ * Accepts `sqlite:relative/or/absolute.db`, `sqlite:///absolute.db`, `sqlite::memory:`, a plain path,
+ * `postgres://...` and `postgresql://...`. Throws on anything else, naming the accepted forms.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (trimmed === "") throw new Error("Database URL is empty");
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { engine: "postgres", connectionString: trimmed };
+  if (/^sqlite:/i.test(trimmed)) {
+    let rest = trimmed.slice("sqlite:".length);
+    if (rest.startsWith("//")) rest = rest.slice(2);
+    if (rest === "") throw new Error(`Database URL "${url}" names no SQLite file`);
+    return { engine: "sqlite", filename: rest === MEMORY ? MEMORY : path.resolve(rest) };
+  }
+  // A scheme we do not know is a typo, not a file name: refuse rather than create a file called "mysql:...".
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw new Error(
+      `Unsupported database URL scheme in "${redactUrl(trimmed)}": use sqlite:<path>, sqlite::memory:, ` +
+        "a plain file path, postgres:// or postgresql://",
+    );
+  }
+  return { engine: "sqlite", filename: trimmed === MEMORY ? MEMORY : path.resolve(trimmed) };
+}
+
+/** A URL fit for logs: the password, if any, is masked. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
+}
+
+/** Opens (but does not query) the database. Creates the SQLite parent folder; may throw on a bad path. */
+export function openKnex(target: DatabaseTarget): Knex {
+  if (target.engine === "postgres") {
+    return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog });
+  }
+  if (target.filename !== MEMORY) mkdirSync(path.dirname(target.filename), { recursive: true });
+  return knex({
+    client: "sqlite3",
+    connection: { filename: target.filename },
+    useNullAsDefault: true,
+    log: knexLog,
+    // One connection: SQLite has a single writer anyway, and a :memory: database lives in its connection.
+    pool: { min: 1, max: 1, afterCreate: sqliteAfterCreate },
+  });
+}
+
+interface SqliteConnection {
+  exec(sql: string, callback: (err: Error | null) => void): void;
+}
+
+function sqliteAfterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void): void {
+  const pragmas = `PRAGMA journal_mode=WAL; PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
+  conn.exec(pragmas, (err) => done(err, conn));
+}

@@ -1,0 +1,72 @@
+// The knex implementation of Store, for SQLite and PostgreSQL. openStore migrates before it returns, so a
+// caller that holds a Store always talks to an up-to-date schema.
+import type { Knex } from "knex";
+import { MIGRATIONS, type Migration } from "../../migrations";
+import { getLogger } from "../util/log";
+import { openKnex, parseDatabaseUrl, redactUrl } from "./connection";
+import { KnexGhostStore } from "./ghosts";
+import { KnexInboxStore } from "./inbox";
+import { KnexMessageStore } from "./messages";
+import { migrationStatus, runMigrations, type MigrationStatus } from "./migrate";
+import { KnexOAuthStateStore } from "./oauth-states";
+import { KnexPortalStore } from "./portals";
+import { KnexRoomRefusalStore } from "./refusals";
+import type { Store } from "./store";
+import { KnexUserStore } from "./users";
+
+const log = getLogger("store");
+
+class KnexStore implements Store {
+  readonly users: KnexUserStore;
+  readonly oauthStates: KnexOAuthStateStore;
+  readonly portals: KnexPortalStore;
+  readonly ghosts: KnexGhostStore;
+  readonly messages: KnexMessageStore;
+  readonly inbox: KnexInboxStore;
+  readonly refusals: KnexRoomRefusalStore;
+  private closed = false;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly migrations: readonly Migration[],
+  ) {
+    this.users = new KnexUserStore(db);
+    this.oauthStates = new KnexOAuthStateStore(db);
+    this.portals = new KnexPortalStore(db);
+    this.ghosts = new KnexGhostStore(db);
+    this.messages = new KnexMessageStore(db);
+    this.inbox = new KnexInboxStore(db);
+    this.refusals = new KnexRoomRefusalStore(db);
+  }
+
+  migrationStatus(): Promise<MigrationStatus> {
+    return migrationStatus(this.db, this.migrations);
+  }
+
+  /** Waits for running queries, then releases the connections. Calling it twice is harmless. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+}
+
+/**
+ * Opens the database named by `databaseUrl` (see parseDatabaseUrl for the accepted forms) and applies every
+ * pending migration before resolving. Rejects, with the connection closed, when the URL is not understood,
+ * the database is unreachable, or a migration fails (the message names the step). `migrations` defaults to
+ * the project's schema history.
+ */
+export async function openStore(databaseUrl: string, migrations: readonly Migration[] = MIGRATIONS): Promise<Store> {
+  const target = parseDatabaseUrl(databaseUrl);
+  const where = target.engine === "sqlite" ? target.filename : redactUrl(target.connectionString);
+  log.info("opening database", { engine: target.engine, database: where });
+  const db = openKnex(target);
+  try {
+    await runMigrations(db, migrations);
+  } catch (err) {
+    await db.destroy().catch(() => undefined);
+    throw err;
+  }
+  return new KnexStore(db, migrations);
+}

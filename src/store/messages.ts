@@ -1,0 +1,57 @@
+import type { Knex } from "knex";
+import { toNumber } from "./rows";
+import type { Direction, MessageLink, MessageStore } from "./store";
+
+interface LinkRow {
+  matrix_room_id: string;
+  matrix_event_id: string;
+  gitter_room_id: string;
+  gitter_message_id: string;
+  direction: string;
+  created_at: number | string;
+}
+
+function fromRow(row: LinkRow): MessageLink {
+  return {
+    matrixRoomId: row.matrix_room_id,
+    matrixEventId: row.matrix_event_id,
+    gitterRoomId: row.gitter_room_id,
+    gitterMessageId: row.gitter_message_id,
+    direction: row.direction as Direction,
+    createdAt: toNumber(row.created_at),
+  };
+}
+
+export class KnexMessageStore implements MessageStore {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * First record wins: a link that reuses either the Matrix event or the (room, Gitter message) pair of an
+   * existing link is ignored, so a retried send or a late echo can never re-point replies and edits.
+   */
+  async recordMessage(link: MessageLink): Promise<void> {
+    await this.db("message_links")
+      .insert({
+        matrix_room_id: link.matrixRoomId,
+        matrix_event_id: link.matrixEventId,
+        gitter_room_id: link.gitterRoomId,
+        gitter_message_id: link.gitterMessageId,
+        direction: link.direction,
+        created_at: link.createdAt,
+      })
+      .onConflict()
+      .ignore();
+  }
+
+  async byGitterMessage(matrixRoomId: string, gitterMessageId: string): Promise<MessageLink | null> {
+    const row = await this.db<LinkRow>("message_links")
+      .where({ matrix_room_id: matrixRoomId, gitter_message_id: gitterMessageId })
+      .first();
+    return row ? fromRow(row) : null;
+  }
+
+  async byMatrixEvent(matrixEventId: string): Promise<MessageLink | null> {
+    const row = await this.db<LinkRow>("message_links").where({ matrix_event_id: matrixEventId }).first();
+    return row ? fromRow(row) : null;
+  }
+}

@@ -1,0 +1,66 @@
+import type { Knex } from "knex";
+import { nullableString, toBoolean } from "./rows";
+import type { Portal, PortalStore } from "./store";
+
+interface PortalRow {
+  mxid: string;
+  gitter_room_id: string;
+  matrix_room_id: string;
+  one_to_one: boolean | number;
+  last_gitter_message_id: string | null;
+}
+
+function fromRow(row: PortalRow): Portal {
+  return {
+    mxid: row.mxid,
+    gitterRoomId: row.gitter_room_id,
+    matrixRoomId: row.matrix_room_id,
+    oneToOne: toBoolean(row.one_to_one),
+    lastGitterMessageId: nullableString(row.last_gitter_message_id),
+  };
+}
+
+export class KnexPortalStore implements PortalStore {
+  constructor(private readonly db: Knex) {}
+
+  async getPortal(mxid: string, gitterRoomId: string): Promise<Portal | null> {
+    const row = await this.db<PortalRow>("portals").where({ mxid, gitter_room_id: gitterRoomId }).first();
+    return row ? fromRow(row) : null;
+  }
+
+  async getPortalByMatrixRoom(matrixRoomId: string): Promise<Portal | null> {
+    const row = await this.db<PortalRow>("portals").where({ matrix_room_id: matrixRoomId }).first();
+    return row ? fromRow(row) : null;
+  }
+
+  async listPortals(mxid: string): Promise<Portal[]> {
+    const rows = await this.db<PortalRow>("portals").where({ mxid }).orderBy("gitter_room_id");
+    return rows.map(fromRow);
+  }
+
+  /** Rejects when another portal already uses the Matrix room (the column is unique). */
+  async putPortal(portal: Portal): Promise<void> {
+    const values = {
+      matrix_room_id: portal.matrixRoomId,
+      one_to_one: portal.oneToOne,
+      last_gitter_message_id: portal.lastGitterMessageId,
+    };
+    await this.db("portals")
+      .insert({ mxid: portal.mxid, gitter_room_id: portal.gitterRoomId, ...values })
+      .onConflict(["mxid", "gitter_room_id"])
+      .merge(values);
+  }
+
+  async advanceCursor(mxid: string, gitterRoomId: string, gitterMessageId: string): Promise<void> {
+    // Gitter ids are ObjectIds: 24 lower-case hex digits, time first. Equal-length strings of [0-9a-f] sort the
+    // same under every collation, so one conditional UPDATE orders them by time and is atomic across processes.
+    await this.db("portals")
+      .where({ mxid, gitter_room_id: gitterRoomId })
+      .andWhere((q) => q.whereNull("last_gitter_message_id").orWhere("last_gitter_message_id", "<", gitterMessageId))
+      .update({ last_gitter_message_id: gitterMessageId });
+  }
+
+  async deletePortal(mxid: string, gitterRoomId: string): Promise<void> {
+    await this.db("portals").where({ mxid, gitter_room_id: gitterRoomId }).delete();
+  }
+}

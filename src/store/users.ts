@@ -1,0 +1,69 @@
+import type { Knex } from "knex";
+import { lockRow, nullableString } from "./rows";
+import type { BridgeUser, GitterLogin, UserStore } from "./store";
+
+interface UserRow {
+  mxid: string;
+  gitter_user_id: string | null;
+  gitter_username: string | null;
+  token_ciphertext: string | null;
+  control_room_id: string | null;
+}
+
+function fromRow(row: UserRow): BridgeUser {
+  return {
+    mxid: row.mxid,
+    gitterUserId: nullableString(row.gitter_user_id),
+    gitterUsername: nullableString(row.gitter_username),
+    tokenCiphertext: nullableString(row.token_ciphertext),
+    controlRoomId: nullableString(row.control_room_id),
+  };
+}
+
+export class KnexUserStore implements UserStore {
+  constructor(private readonly db: Knex) {}
+
+  async getUser(mxid: string): Promise<BridgeUser | null> {
+    const row = await this.db<UserRow>("users").where({ mxid }).first();
+    return row ? fromRow(row) : null;
+  }
+
+  async getUserByControlRoom(roomId: string): Promise<BridgeUser | null> {
+    const row = await this.db<UserRow>("users").where({ control_room_id: roomId }).first();
+    return row ? fromRow(row) : null;
+  }
+
+  async listLoggedInUsers(): Promise<BridgeUser[]> {
+    const rows = await this.db<UserRow>("users").whereNotNull("token_ciphertext").orderBy("mxid");
+    return rows.map(fromRow);
+  }
+
+  async setLogin(mxid: string, login: GitterLogin): Promise<void> {
+    const values = {
+      gitter_user_id: login.gitterUserId,
+      gitter_username: login.gitterUsername,
+      token_ciphertext: login.tokenCiphertext,
+    };
+    await this.db("users")
+      .insert({ mxid, ...values })
+      .onConflict("mxid")
+      .merge(values);
+  }
+
+  async clearLogin(mxid: string): Promise<void> {
+    await this.db("users")
+      .where({ mxid })
+      .update({ gitter_user_id: null, gitter_username: null, token_ciphertext: null });
+  }
+
+  async setControlRoom(mxid: string, roomId: string | null): Promise<string | null> {
+    return this.db.transaction(async (trx) => {
+      // Write first: it takes SQLite's write lock, and the row then exists for PostgreSQL's row lock, so two
+      // processes setting the room at once each see the other's value as "previous", never the same one.
+      await trx("users").insert({ mxid }).onConflict("mxid").ignore();
+      const row = await lockRow(trx, trx<UserRow>("users").select("control_room_id").where({ mxid })).first();
+      await trx("users").where({ mxid }).update({ control_room_id: roomId });
+      return nullableString(row?.control_room_id);
+    });
+  }
+}

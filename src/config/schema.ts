@@ -1,0 +1,244 @@
+// Every configuration key, as data: type, required or default, allowed values, description. The loader walks
+// this tree, and a configuration reference can be generated from it, so the two cannot drift apart.
+// Patterns are strings (not RegExp) so the schema stays plain JSON.
+
+interface NodeBase {
+  description: string;
+  /** Never echo the value in an error message. */
+  secret?: boolean;
+}
+
+export interface StringNode extends NodeBase {
+  type: "string";
+  required?: boolean;
+  default?: string;
+  enum?: readonly string[];
+  pattern?: string;
+  /** Says what `pattern` wants, in words, for the error message. */
+  patternHint?: string;
+  /** url: http(s), trailing slash dropped. path: resolved against the config file's folder. database: see load.ts. */
+  format?: "url" | "path" | "database";
+}
+
+export interface IntegerNode extends NodeBase {
+  type: "integer";
+  default?: number;
+  required?: boolean;
+  min: number;
+  max: number;
+}
+
+export interface MapNode extends NodeBase {
+  type: "map";
+  keyPattern: string;
+  keyHint: string;
+  value: StringNode;
+  /** `${a.b}` in a key is replaced by the value at that config path once the rest is loaded. */
+  default?: Readonly<Record<string, string>>;
+}
+
+export interface ObjectNode extends NodeBase {
+  type: "object";
+  fields: Readonly<Record<string, SchemaNode>>;
+}
+
+export type SchemaNode = StringNode | IntegerNode | MapNode | ObjectNode;
+
+// A Matrix server name: DNS name, IPv4 or [IPv6] literal, optional port.
+const SERVER_NAME = String.raw`(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?`;
+const LOCALPART = String.raw`^[a-z0-9._=/-]+$`;
+const LOCALPART_HINT = "lowercase letters, digits and . _ = - / only";
+
+const url = (description: string, dflt?: string): StringNode =>
+  dflt === undefined
+    ? { type: "string", format: "url", required: true, description }
+    : { type: "string", format: "url", default: dflt, description };
+
+const port = (dflt: number, description: string): IntegerNode => ({
+  type: "integer",
+  min: 1,
+  max: 65535,
+  default: dflt,
+  description,
+});
+
+export const CONFIG_SCHEMA = {
+  type: "object",
+  description: "gitter-bridge configuration",
+  fields: {
+    homeserver: {
+      type: "object",
+      description: "The Matrix homeserver the bridge is registered with.",
+      fields: {
+        url: url("Client-server API URL of the homeserver, as the bridge reaches it (e.g. http://127.0.0.1:8008)."),
+        domain: {
+          type: "string",
+          required: true,
+          pattern: `^${SERVER_NAME}$`,
+          patternHint: "a server name like example.org or localhost:8448",
+          description: "The homeserver's server name: the part after the colon in Matrix ids (@alice:example.org).",
+        },
+      },
+    },
+    appservice: {
+      type: "object",
+      description: "Where the homeserver pushes events to the bridge.",
+      fields: {
+        bind: {
+          type: "string",
+          default: "127.0.0.1",
+          description: "Address the appservice listener binds to. Keep it on loopback unless Synapse runs elsewhere.",
+        },
+        port: port(9898, "Port of the appservice listener; the registration's url must point here."),
+        registration: {
+          type: "string",
+          format: "path",
+          default: "./registration.yaml",
+          description:
+            "Path of the appservice registration file written by --generate-registration. The bridge reads " +
+            "as_token and hs_token from it, so the secrets live in one place. Relative to this file's folder.",
+        },
+      },
+    },
+    bridge: {
+      type: "object",
+      description: "How Gitter appears on Matrix, and who may use the bridge.",
+      fields: {
+        botLocalpart: {
+          type: "string",
+          default: "gitter",
+          pattern: LOCALPART,
+          patternHint: LOCALPART_HINT,
+          description: "Localpart of the bridge bot (@gitter:<domain>) that users talk to for login and commands.",
+        },
+        ghostPrefix: {
+          type: "string",
+          default: "gitter_",
+          pattern: LOCALPART,
+          patternHint: LOCALPART_HINT,
+          description: "Localpart prefix of ghost users standing for Gitter users (@gitter_<username>:<domain>).",
+        },
+        maxPortalMembers: {
+          type: "integer",
+          min: 1,
+          max: 1000000,
+          default: 100,
+          description:
+            "Largest Gitter room (by member count) the bridge opens a portal for, so one login cannot flood the " +
+            "homeserver with ghosts.",
+        },
+        permissions: {
+          type: "map",
+          keyPattern: `^(?:\\*|@[^:\\s]+:${SERVER_NAME}|${SERVER_NAME})$`,
+          keyHint: '"*", a server name like example.org, or a Matrix id like @alice:example.org',
+          value: {
+            type: "string",
+            enum: ["none", "user", "admin"],
+            description: "none: ignored; user: may log in and bridge rooms; admin: also bridge administration.",
+          },
+          default: { "${homeserver.domain}": "user" },
+          description:
+            'Who may use the bridge. Keys are "*" (anyone), a server name (its users) or a Matrix id; the most ' +
+            "specific key wins (Matrix id, then server name, then *). Values: none, user or admin (admin implies user).",
+        },
+      },
+    },
+    gitter: {
+      type: "object",
+      description: "The Gitter service. Point these at an emulator for tests and demos.",
+      fields: {
+        apiUrl: url("REST API base URL (without /v1).", "https://api.gitter.im"),
+        realtimeUrl: url("Faye/Bayeux realtime endpoint.", "https://ws.gitter.im/bayeux"),
+        streamUrl: url("HTTP streaming API base URL (without /v1).", "https://stream.gitter.im"),
+        oauthUrl: url("Web host serving /login/oauth/authorize and /login/oauth/token.", "https://gitter.im"),
+        oauth: {
+          type: "object",
+          description: "The OAuth application registered with Gitter for this bridge.",
+          fields: {
+            clientId: { type: "string", required: true, description: "OAuth client id (\"key\") of the app." },
+            clientSecret: {
+              type: "string",
+              required: true,
+              secret: true,
+              description: "OAuth client secret of the app. Keep this file readable by the bridge only.",
+            },
+          },
+        },
+      },
+    },
+    web: {
+      type: "object",
+      description: "The bridge's own web server: OAuth login pages, health and metrics.",
+      fields: {
+        bind: { type: "string", default: "127.0.0.1", description: "Address the web server binds to." },
+        port: port(9899, "Port of the web server."),
+        publicUrl: url(
+          "URL users' browsers reach the web server at (through any reverse proxy). The OAuth redirect URI is " +
+            "<publicUrl>/oauth/callback and must equal the one registered for the Gitter OAuth app.",
+        ),
+      },
+    },
+    database: {
+      type: "string",
+      format: "database",
+      secret: true,
+      default: "sqlite:./data/gitter-bridge.db",
+      description:
+        "Where the bridge keeps its state: sqlite:<path> (relative to this file's folder) or " +
+        "postgres://user:password@host/dbname.",
+    },
+    encryption: {
+      type: "object",
+      description: "Encryption of stored Gitter tokens.",
+      fields: {
+        keyFile: {
+          type: "string",
+          format: "path",
+          default: "./data/gitter-bridge.key",
+          description:
+            "File holding the key that encrypts stored Gitter tokens; created on first start. Losing it means " +
+            "every user has to log in again. Relative to this file's folder.",
+        },
+      },
+    },
+    logging: {
+      type: "object",
+      description: "Log output.",
+      fields: {
+        level: { type: "string", enum: ["debug", "info", "warn", "error"], default: "info", description: "Least severe level written." },
+        format: {
+          type: "string",
+          enum: ["auto", "json", "pretty"],
+          default: "auto",
+          description: "json: one JSON object per line; pretty: readable lines; auto: pretty on a terminal, else json.",
+        },
+      },
+    },
+    media: {
+      type: "object",
+      description: "Files and images passed between Gitter and Matrix.",
+      fields: {
+        maxBytes: {
+          type: "integer",
+          min: 1,
+          max: 1073741824,
+          default: 10485760,
+          description: "Largest file, in bytes, the bridge copies across (default 10 MiB).",
+        },
+      },
+    },
+  },
+} as const satisfies ObjectNode;
+
+/** The TypeScript type a schema node loads to (all keys present: required or defaulted). */
+export type InferConfig<N> = N extends { type: "object"; fields: infer F }
+  ? { -readonly [K in keyof F]: InferConfig<F[K]> }
+  : N extends { type: "string"; enum: readonly (infer E)[] }
+    ? E
+    : N extends { type: "string" }
+      ? string
+      : N extends { type: "integer" }
+        ? number
+        : N extends { type: "map"; value: infer V }
+          ? Record<string, InferConfig<V>>
+          : never;

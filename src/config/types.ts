@@ -1,0 +1,69 @@
+// The bridge's configuration after loading: every default applied, every path absolute, every URL without a
+// trailing slash. `schema.ts` is the single source of keys, defaults and descriptions; the assertion at the end
+// keeps this hand-written type (kept for its readable doc comments) in step with it at compile time.
+
+import type { CONFIG_SCHEMA, InferConfig } from "./schema";
+
+export type PermissionLevel = "none" | "user" | "admin";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFormat = "auto" | "json" | "pretty";
+
+export interface HomeserverConfig {
+  /** Client-server API base URL the bridge talks to, e.g. `http://127.0.0.1:8008`. */
+  url: string;
+  /** Server name: the part after the colon in Matrix ids. */
+  domain: string;
+}
+
+export interface AppserviceConfig {
+  bind: string;
+  port: number;
+  /** Absolute path of the registration file; the bridge reads as_token and hs_token from it. */
+  registration: string;
+}
+
+export interface BridgeSection {
+  botLocalpart: string;
+  ghostPrefix: string;
+  maxPortalMembers: number;
+  /** Keys are `*`, a server name, or a full Matrix id. Use `permissionFor` rather than reading this. */
+  permissions: Record<string, PermissionLevel>;
+}
+
+export interface GitterOAuthConfig {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface GitterConfig {
+  apiUrl: string;
+  realtimeUrl: string;
+  streamUrl: string;
+  oauthUrl: string;
+  oauth: GitterOAuthConfig;
+}
+
+export interface WebConfig {
+  bind: string;
+  port: number;
+  /** Base URL browsers reach the login pages at; the OAuth redirect is `<publicUrl>/oauth/callback`. */
+  publicUrl: string;
+}
+
+export interface BridgeConfig {
+  homeserver: HomeserverConfig;
+  appservice: AppserviceConfig;
+  bridge: BridgeSection;
+  gitter: GitterConfig;
+  web: WebConfig;
+  /** `sqlite:<absolute path>`, `sqlite::memory:` or a `postgres://` URL. See `databaseTarget`. */
+  database: string;
+  encryption: { keyFile: string };
+  logging: { level: LogLevel; format: LogFormat };
+  media: { maxBytes: number };
+}
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+/** Fails to compile when the schema and `BridgeConfig` disagree on a key or a type. */
+export type SchemaMatchesBridgeConfig = Assert<Equal<BridgeConfig, InferConfig<typeof CONFIG_SCHEMA>>>;

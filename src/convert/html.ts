@@ -1,0 +1,72 @@
+// Small DOM helpers shared by both directions, over htmlparser2's tree.
+import { DomUtils, ElementType, parseDocument } from "htmlparser2";
+
+export type HtmlNode = ReturnType<typeof parseDocument>["children"][number];
+export type HtmlElement = Extract<HtmlNode, { attribs: Record<string, string> }>;
+
+/** Parses an HTML fragment leniently (never throws); entities are decoded in text and attribute values. */
+export function parseFragment(html: string): HtmlNode[] {
+  return parseDocument(html).children;
+}
+
+export function isElement(node: HtmlNode): node is HtmlElement {
+  return ElementType.isTag(node);
+}
+
+export type HtmlText = Extract<HtmlNode, { type: ElementType.ElementType.Text }>;
+
+export function isText(node: HtmlNode): node is HtmlText {
+  return node.type === ElementType.Text;
+}
+
+/** Detaches a node from its parent (the caller owns the tree). */
+export function removeNode(node: HtmlNode): void {
+  DomUtils.removeElement(node);
+}
+
+export function textOf(node: HtmlNode | HtmlNode[]): string {
+  return DomUtils.textContent(node);
+}
+
+export function escapeText(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+export function escapeAttr(value: string): string {
+  return escapeText(value).replace(/"/g, "&quot;");
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
+const LINK_SCHEMES = new Set(["http", "https", "mailto", "matrix"]);
+
+/**
+ * An absolute link target safe to hand to a Matrix client or to Gitter, or null.
+ * Protocol-relative URLs become https; relative and other-scheme URLs (javascript:, data:, ...) are refused.
+ */
+export function safeLinkUrl(raw: string | undefined): string | null {
+  const href = (raw ?? "").trim();
+  if (href.startsWith("//")) return `https:${href}`;
+  const scheme = SCHEME.exec(href)?.[1]?.toLowerCase();
+  return scheme !== undefined && LINK_SCHEMES.has(scheme) ? href : null;
+}
+
+const MATRIX_TO_USER = /^https:\/\/matrix\.to\/#\/(@[^/?#]+)/i;
+const MATRIX_URI_USER = /^matrix:u\/([^/?#]+)/i;
+
+/** The Matrix user a pill link points at (`https://matrix.to/#/@u:s` or `matrix:u/u:s`), or null. */
+export function pillMxid(href: string | undefined): string | null {
+  const value = (href ?? "").trim();
+  const viaMatrixTo = MATRIX_TO_USER.exec(value)?.[1];
+  const viaUri = MATRIX_URI_USER.exec(value)?.[1];
+  const raw = viaMatrixTo ?? (viaUri === undefined ? undefined : `@${viaUri}`);
+  if (raw === undefined) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+}
+
+export function pillUrl(mxid: string): string {
+  return `https://matrix.to/#/${mxid}`;
+}

@@ -1,0 +1,67 @@
+// Input and output shapes of the pure converters. They are deliberately narrower than the Gitter wire types and the
+// Matrix event types so that this folder depends on neither edge; callers copy the few fields across.
+
+/** The parts of a Gitter chat message the Gitter -> Matrix direction reads. */
+export interface GitterMessageIn {
+  /** Raw Markdown as the sender typed it (for a `/me` status: `@sender rest`, as Gitter's client sends it). */
+  text: string;
+  /** Server-rendered HTML of `text`; untrusted. */
+  html: string;
+  /** True for `/me` status messages. */
+  status?: boolean;
+  /** The server's list of mentioned screen names; when present, only these become pills. */
+  mentions?: { screenName: string }[];
+  /** The sender's Gitter username; lets a status message drop exactly the sender's own leading mention. */
+  fromUsername?: string;
+}
+
+export interface MentionTarget {
+  mxid: string;
+  displayName: string;
+}
+
+export interface GitterToMatrixContext {
+  /** Matrix user a Gitter username should be pilled as, or null to leave `@username` as text. Must not throw. */
+  mentionTarget(username: string): MentionTarget | null;
+}
+
+export const HTML_FORMAT = "org.matrix.custom.html";
+
+/** `m.room.message` content produced for a Gitter message. */
+export interface MatrixMessageContent {
+  msgtype: "m.text" | "m.emote";
+  body: string;
+  format?: typeof HTML_FORMAT;
+  formatted_body?: string;
+  /** Always present, so Matrix clients never fall back to guessing mentions from the body. */
+  "m.mentions": { user_ids: string[] };
+}
+
+/** The parts of an `m.room.message` content the Matrix -> Gitter direction reads. */
+export interface MatrixMessageIn {
+  msgtype: string;
+  body: string;
+  format?: string;
+  formatted_body?: string;
+  "m.relates_to"?: { "m.in_reply_to"?: { event_id?: string } };
+}
+
+export interface MatrixToGitterContext {
+  /** Gitter username behind a Matrix user (ghosts, or the puppeted user), or null. Must not throw. */
+  usernameForMxid(mxid: string): string | null;
+  /** Name to write for a mentioned Matrix user with no Gitter account; defaults to the pill's own text. */
+  displayNameForMxid?(mxid: string): string | null;
+  /** The sending user's Gitter username; an emote then reads `@username rest`, as Gitter's own `/me` does. */
+  ownUsername?: string;
+  /** Public URL for an `mxc://` image, or null to write the image's description instead. */
+  mediaUrl?(mxc: string): string | null;
+}
+
+export const GITTER_MAX_TEXT = 4096;
+
+export interface GitterMessageOut {
+  text: string;
+  status: boolean;
+  /** Text is longer than Gitter accepts; the caller must tell the sender rather than cut it. */
+  tooLong: boolean;
+}

@@ -1,0 +1,162 @@
+// One HTTP call to the homeserver, retried until it succeeds or gives up. Built on Node's own `fetch`
+// rather than a Matrix SDK: the bridge decides retries, ordering and idempotency itself (txn ids, the
+// inbox, per-room queues) and needs none of an SDK's sync loop, storage or hidden state.
+//
+// A call returns only after it succeeded or gave up, so callers that await each call in turn keep their
+// order: a retried request is never overtaken by the next one from the same caller.
+import { backoffDelay, realSleep, type BackoffPolicy, type Sleep } from "../util/backoff";
+import { getLogger } from "../util/log";
+import { CONNECTION_FAILED, MatrixApiError } from "./errors";
+
+const log = getLogger("matrix-http");
+
+export interface TransportOptions {
+  homeserverUrl: string;
+  /** The registration's as_token. Sent only in the Authorization header, never logged. */
+  asToken: string;
+  /** Attempts per call including the first (default 6). */
+  maxAttempts?: number;
+  /** Backoff for 5xx and network failures (default 500 ms doubling up to 30 s, jittered). */
+  backoff?: BackoffPolicy;
+  /** Longest wait a 429 may ask for before the call gives up instead (default 60 s). */
+  maxRetryAfterMs?: number;
+  /** Per-attempt timeout (default 60 s). */
+  timeoutMs?: number;
+  sleep?: Sleep;
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface RequestSpec {
+  method: HttpMethod;
+  /** Path with every variable part already encoded. */
+  path: string;
+  /** URLSearchParams where a key repeats (`via`). */
+  query?: Record<string, string | undefined> | URLSearchParams;
+  json?: unknown;
+  bytes?: Uint8Array;
+  contentType?: string;
+  /**
+   * False for calls that must not be repeated once the homeserver may have acted (creating a room):
+   * those are retried only when the homeserver surely did nothing (429, connection refused).
+   */
+  idempotent?: boolean;
+}
+
+type Outcome = { ok: true; body: unknown } | { ok: false; error: MatrixApiError; retryable: boolean; waitMs?: number };
+
+export class Transport {
+  private readonly base: string;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly maxRetryAfterMs: number;
+  private readonly timeoutMs: number;
+  private readonly sleep: Sleep;
+
+  constructor(private readonly options: TransportOptions) {
+    this.base = options.homeserverUrl.replace(/\/+$/, "");
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.backoff = options.backoff ?? { baseMs: 500, maxMs: 30_000 };
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  /** Resolves with the parsed JSON body; rejects with a MatrixApiError once retries are spent. */
+  async request<T>(spec: RequestSpec): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(spec);
+      if (outcome.ok) return outcome.body as T;
+      const { error } = outcome;
+      if (!outcome.retryable || attempt >= this.maxAttempts) throw error;
+      const delay = outcome.waitMs ?? backoffDelay(attempt, this.backoff);
+      if (delay > this.maxRetryAfterMs) throw error;
+      log.warn("homeserver call failed, retrying", {
+        method: spec.method,
+        path: spec.path,
+        status: error.status,
+        errcode: error.errcode,
+        attempt,
+        delayMs: delay,
+      });
+      await this.sleep(delay);
+    }
+  }
+
+  private async attempt(spec: RequestSpec): Promise<Outcome> {
+    let res: Response;
+    try {
+      res = await fetch(this.url(spec), {
+        method: spec.method,
+        headers: this.headers(spec),
+        body: spec.bytes ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json)),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const error = new MatrixApiError({ errcode: CONNECTION_FAILED, status: 0, method: spec.method, path: spec.path, error: describe(err) });
+      return { ok: false, error, retryable: spec.idempotent !== false || neverSent(err) };
+    }
+    const body = await readBody(res);
+    if (res.ok) return { ok: true, body };
+    const fields = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const retryAfterMs = res.status === 429 ? retryAfter(fields, res.headers.get("retry-after")) : undefined;
+    const error = new MatrixApiError({
+      errcode: typeof fields.errcode === "string" ? fields.errcode : res.status === 429 ? "M_LIMIT_EXCEEDED" : "M_UNKNOWN",
+      status: res.status,
+      method: spec.method,
+      path: spec.path,
+      error: typeof fields.error === "string" ? fields.error : res.statusText,
+      retryAfterMs,
+    });
+    if (res.status === 429) return { ok: false, error, retryable: true, waitMs: retryAfterMs };
+    return { ok: false, error, retryable: res.status >= 500 && spec.idempotent !== false };
+  }
+
+  private url(spec: RequestSpec): string {
+    const params = new URLSearchParams();
+    if (spec.query instanceof URLSearchParams) for (const [k, v] of spec.query) params.append(k, v);
+    else for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) params.set(k, v);
+    const qs = params.toString();
+    return `${this.base}${spec.path}${qs ? `?${qs}` : ""}`;
+  }
+
+  private headers(spec: RequestSpec): Record<string, string> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.options.asToken}` };
+    if (spec.bytes) headers["content-type"] = spec.contentType ?? "application/octet-stream";
+    else if (spec.json !== undefined) headers["content-type"] = "application/json";
+    return headers;
+  }
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text().catch(() => "");
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { error: text.slice(0, 200) };
+  }
+}
+
+/** The wait a 429 asks for: `retry_after_ms` in the body, else the Retry-After header (seconds or a date). */
+export function retryAfter(body: Record<string, unknown>, header: string | null): number | undefined {
+  if (typeof body.retry_after_ms === "number" && body.retry_after_ms >= 0) return body.retry_after_ms;
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** A refused connection proves the homeserver never saw the request, so even a non-idempotent one may be resent. */
+function neverSent(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return cause?.code === "ECONNREFUSED";
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const detail = cause && (typeof cause.code === "string" ? cause.code : cause.message);
+  return detail ? `${err.message} (${String(detail)})` : err.message;
+}

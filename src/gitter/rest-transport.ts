@@ -104,6 +104,7 @@ export class RestTransport {
       }
       if (outcome.kind === "throttled") {
         if (++throttles >= this.policy.maxThrottled) throw outcome.error;
+        log.info("Gitter rate limit hit, waiting for the window to reset", { method: spec.method, path: url.pathname });
         await this.limiter.waitAfterThrottle(throttles);
         continue;
       }

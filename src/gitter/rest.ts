@@ -23,6 +23,8 @@ export interface GitterRestClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Share one limiter between every client using the same token; a fresh one is made otherwise. */
   limiter?: RateLimiter;
+  /** The token owner's Gitter user id, when already known; saves a `GET /v1/user/me`. */
+  userId?: string;
 }
 
 export interface MemberQuery {
@@ -75,6 +77,7 @@ export class GitterRestClient {
   constructor(options: GitterRestClientOptions) {
     this.transport = new RestTransport(options);
     this.limiter = this.transport.limiter;
+    this.selfId = options.userId;
   }
 
   /** `GET /v1/user/me`. Also remembers the user id for the calls below that need it. */

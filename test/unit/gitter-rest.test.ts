@@ -116,6 +116,12 @@ describe("GitterRestClient requests", () => {
     ]);
   });
 
+  it("uses a user id given up front instead of asking Gitter", async () => {
+    gitter.reset((_req, res) => json(res, 200, { success: true }));
+    await new GitterRestClient({ apiUrl: gitter.url, token: TOKEN, userId: "known" }).hideRoom("r1");
+    assert.deepEqual(gitter.seen.map((s) => `${s.method} ${s.url}`), ["DELETE /v1/user/known/rooms/r1"]);
+  });
+
   it("handles a 204 delete with an empty body", async () => {
     gitter.reset((_req, res) => void res.writeHead(204).end());
     assert.equal(await client().deleteMessage("r1", "m1"), undefined);

@@ -24,6 +24,11 @@ export function removeNode(node: HtmlNode): void {
   DomUtils.removeElement(node);
 }
 
+/** Descendant elements named `name`, in document order. */
+export function findElements(nodes: HtmlNode[], name: string): HtmlElement[] {
+  return DomUtils.findAll((el) => el.name === name, nodes);
+}
+
 export function textOf(node: HtmlNode | HtmlNode[]): string {
   return DomUtils.textContent(node);
 }
@@ -50,18 +55,18 @@ export function safeLinkUrl(raw: string | undefined): string | null {
   return scheme !== undefined && LINK_SCHEMES.has(scheme) ? href : null;
 }
 
-const MATRIX_TO_USER = /^https:\/\/matrix\.to\/#\/(@[^/?#]+)/i;
+const MATRIX_TO = /^https:\/\/matrix\.to\/#\/([^/?#]+)/i;
 const MATRIX_URI_USER = /^matrix:u\/([^/?#]+)/i;
 
-/** The Matrix user a pill link points at (`https://matrix.to/#/@u:s` or `matrix:u/u:s`), or null. */
+/** The Matrix user a pill link points at (`https://matrix.to/#/@u:s`, percent-encoded or not, or `matrix:u/u:s`). */
 export function pillMxid(href: string | undefined): string | null {
   const value = (href ?? "").trim();
-  const viaMatrixTo = MATRIX_TO_USER.exec(value)?.[1];
   const viaUri = MATRIX_URI_USER.exec(value)?.[1];
-  const raw = viaMatrixTo ?? (viaUri === undefined ? undefined : `@${viaUri}`);
+  const raw = viaUri === undefined ? MATRIX_TO.exec(value)?.[1] : `@${viaUri}`;
   if (raw === undefined) return null;
   try {
-    return decodeURIComponent(raw);
+    const id = decodeURIComponent(raw);
+    return id.startsWith("@") ? id : null;
   } catch {
     return null;
   }

@@ -1,0 +1,39 @@
+// Matrix `m.room.message` content -> Gitter message text. Pure: no I/O, never throws on odd input.
+import { htmlToMarkdown } from "./markdown";
+import {
+  GITTER_MAX_TEXT, HTML_FORMAT, type GitterMessageOut, type MatrixMessageIn, type MatrixToGitterContext,
+} from "./types";
+
+/**
+ * Converts a Matrix message to what the user's Gitter account should post. HTML (`org.matrix.custom.html`) is
+ * rewritten as Gitter Markdown with pills as `@username`; a plain body is passed through as written. Reply
+ * fallbacks are dropped. `m.emote` becomes a status message. Text over Gitter's limit is flagged, never cut; an
+ * empty `text` means there is nothing to post. Other msgtypes (media) are the caller's business: their body is
+ * returned as text.
+ */
+export function matrixToGitter(content: MatrixMessageIn, ctx: MatrixToGitterContext): GitterMessageOut {
+  const isReply = content["m.relates_to"]?.["m.in_reply_to"] !== undefined;
+  const fromHtml = hasHtml(content) ? htmlToMarkdown(content.formatted_body, ctx) : "";
+  const body = typeof content.body === "string" ? content.body : "";
+  let text = fromHtml !== "" ? fromHtml : isReply ? stripReplyFallback(body) : body;
+  const status = content.msgtype === "m.emote";
+  // Gitter's own client sends `/me waves` as "@username waves"; matching it keeps Gitter readers' view the same.
+  if (status && ctx.ownUsername !== undefined && text !== "") text = `@${ctx.ownUsername} ${text}`;
+  return { text, status, tooLong: text.length > GITTER_MAX_TEXT };
+}
+
+function hasHtml(content: MatrixMessageIn): content is MatrixMessageIn & { formatted_body: string } {
+  return content.format === HTML_FORMAT && typeof content.formatted_body === "string";
+}
+
+/**
+ * Drops the `> <@sender> quoted text` lines and the blank line Matrix clients put before a reply's own text.
+ * Left alone unless that blank line is there, so a reply that merely starts with a quote survives.
+ */
+export function stripReplyFallback(body: string): string {
+  const lines = body.split("\n");
+  let quoted = 0;
+  while (quoted < lines.length && (lines[quoted] ?? "").startsWith(">")) quoted++;
+  if (quoted === 0 || lines[quoted] !== "") return body;
+  return lines.slice(quoted + 1).join("\n");
+}

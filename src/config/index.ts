@@ -2,8 +2,7 @@
 
 export type * from "./types";
 export { CONFIG_SCHEMA, type SchemaNode } from "./schema";
-export { ConfigError, loadConfig, parseConfig, validateConfig, databaseTarget, oauthRedirectUri } from "./load";
-export type { DatabaseTarget } from "./load";
+export { ConfigError, loadConfig, parseConfig, validateConfig, oauthRedirectUri } from "./load";
 export { permissionFor, hasPermission, type PermissionSource } from "./permissions";
 export {
   generateRegistration,

@@ -102,14 +102,6 @@ function crossCheck(config: BridgeConfig): string[] {
   return errors;
 }
 
-export type DatabaseTarget = { engine: "sqlite"; filename: string } | { engine: "postgres"; connectionString: string };
-
-/** Splits the loaded `database` setting into what a driver needs. Expects a value that passed validation. */
-export function databaseTarget(database: string): DatabaseTarget {
-  if (database.startsWith("sqlite:")) return { engine: "sqlite", filename: database.slice("sqlite:".length) };
-  return { engine: "postgres", connectionString: database };
-}
-
 /** Where Gitter sends the browser back after login; must equal the redirect URI registered for the OAuth app. */
 export function oauthRedirectUri(config: BridgeConfig): string {
   return `${config.web.publicUrl}/oauth/callback`;

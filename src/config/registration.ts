@@ -184,8 +184,8 @@ function checkUserNamespaces(config: BridgeConfig, reg: Registration): string[] 
   const { botLocalpart, ghostPrefix } = config.bridge;
   const domain = config.homeserver.domain;
   const users = compileNamespaces(reg.namespaces.users, problems);
-  // Sample ghost ids include the characters an escaped Gitter username may use.
-  const ghostProblem = [`@${ghostPrefix}alice:${domain}`, `@${ghostPrefix}=41lice.b-c_d/e:${domain}`]
+  // The second sample is how the id module escapes "Alice.b-c_d/e": it uses every escape a username may need.
+  const ghostProblem = [`@${ghostPrefix}alice:${domain}`, `@${ghostPrefix}_alice.b-c__d=2fe:${domain}`]
     .map((id) => coverage(users, id, `ghost users (bridge.ghostPrefix "${ghostPrefix}")`, true))
     .find((p) => p !== null);
   if (ghostProblem) problems.push(ghostProblem);

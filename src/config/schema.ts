@@ -124,8 +124,8 @@ export const CONFIG_SCHEMA = {
           max: 1000000,
           default: 100,
           description:
-            "Largest Gitter room (by member count) the bridge opens a portal for, so one login cannot flood the " +
-            "homeserver with ghosts.",
+            "Most members of a Gitter room the bridge brings into its portal as ghosts when the portal opens (the " +
+            "most recently active first), so a huge room cannot flood the homeserver with ghosts.",
         },
         permissions: {
           type: "map",

@@ -122,7 +122,7 @@ export function isHttpUrl(value: string): boolean {
 // Only the scheme is ever echoed: a postgres URL usually carries a password.
 function checkDatabase(value: string): string | null {
   if (value.startsWith("sqlite:")) {
-    return value.slice("sqlite:".length) === "" ? 'must name a file after "sqlite:", e.g. sqlite:./data/bridge.db' : null;
+    return sqliteFile(value) === "" ? 'must name a file after "sqlite:", e.g. sqlite:./data/bridge.db' : null;
   }
   if (/^postgres(ql)?:\/\//.test(value)) {
     try {
@@ -136,10 +136,16 @@ function checkDatabase(value: string): string | null {
   return `must start with sqlite: or postgres://, got ${scheme ? `scheme "${scheme}:"` : "no scheme"}`;
 }
 
+// `sqlite:///abs.db` and `sqlite://rel.db` are accepted too, read the same way the store reads them.
+function sqliteFile(value: string): string {
+  const rest = value.slice("sqlite:".length);
+  return rest.startsWith("//") ? rest.slice(2) : rest;
+}
+
 function resolveDatabase(value: string, ctx: ValidateContext): string {
   if (!value.startsWith("sqlite:")) return value;
-  const file = value.slice("sqlite:".length);
-  return file === ":memory:" ? value : `sqlite:${ctx.resolvePath(file)}`;
+  const file = sqliteFile(value);
+  return file === ":memory:" ? "sqlite::memory:" : `sqlite:${ctx.resolvePath(file)}`;
 }
 
 function validateInteger(value: unknown, node: IntegerNode, path: string, ctx: ValidateContext): unknown {

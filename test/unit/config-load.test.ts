@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import YAML from "yaml";
-import { ConfigError, databaseTarget, loadConfig, oauthRedirectUri, parseConfig } from "../../src/config/load";
+import { ConfigError, loadConfig, oauthRedirectUri, parseConfig } from "../../src/config/load";
 import { CONFIG_SCHEMA, type SchemaNode } from "../../src/config/schema";
 
 const EXAMPLE = path.join(__dirname, "..", "..", "config.example.yaml");
@@ -113,11 +113,13 @@ describe("defaults", () => {
     assert.deepEqual(config.bridge.permissions, { "*": "user" });
   });
 
-  it("accepts postgres URLs and sqlite in memory", () => {
-    const pg = parseConfig(YAML.stringify(withPatch({ database: "postgres://u:p@db.internal:5432/bridge" })), FAKE_FILE);
-    assert.deepEqual(databaseTarget(pg.database), { engine: "postgres", connectionString: "postgres://u:p@db.internal:5432/bridge" });
-    const mem = parseConfig(YAML.stringify(withPatch({ database: "sqlite::memory:" })), FAKE_FILE);
-    assert.deepEqual(databaseTarget(mem.database), { engine: "sqlite", filename: ":memory:" });
+  it("accepts postgres URLs, sqlite in memory and sqlite:// forms", () => {
+    const database = (value: string) => parseConfig(YAML.stringify(withPatch({ database: value })), FAKE_FILE).database;
+    assert.equal(database("postgres://u:p@db.internal:5432/bridge"), "postgres://u:p@db.internal:5432/bridge");
+    assert.equal(database("postgresql://db/bridge"), "postgresql://db/bridge");
+    assert.equal(database("sqlite::memory:"), "sqlite::memory:");
+    assert.equal(database("sqlite:///var/lib/bridge.db"), "sqlite:/var/lib/bridge.db");
+    assert.equal(database("sqlite://rel.db"), "sqlite:/srv/bridge/rel.db");
   });
 });
 
@@ -180,7 +182,9 @@ describe("errors name their key", () => {
       'database: must start with sqlite: or postgres://, got scheme "mysql:"',
     ]);
     assert.deepEqual(errorsOf(withPatch({ database: "./bridge.db" })), ["database: must start with sqlite: or postgres://, got no scheme"]);
-    assert.deepEqual(errorsOf(withPatch({ database: "sqlite:" })), ['database: must name a file after "sqlite:", e.g. sqlite:./data/bridge.db']);
+    for (const empty of ["sqlite:", "sqlite://"]) {
+      assert.deepEqual(errorsOf(withPatch({ database: empty })), ['database: must name a file after "sqlite:", e.g. sqlite:./data/bridge.db']);
+    }
   });
 
   it("patterns: server names, localparts, permission keys", () => {

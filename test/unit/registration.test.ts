@@ -181,7 +181,7 @@ describe("checkRegistration", () => {
     const reg = fresh();
     reg.namespaces.users[ghostIndex]!.regex = "^@gitter_[a-z]+:matrix\\.example\\.org$";
     assert.deepEqual(checkRegistration(config, reg), [
-      'no users namespace covers ghost users (bridge.ghostPrefix "gitter_"), e.g. @gitter_=41lice.b-c_d/e:matrix.example.org',
+      'no users namespace covers ghost users (bridge.ghostPrefix "gitter_"), e.g. @gitter__alice.b-c__d=2fe:matrix.example.org',
     ]);
   });
 

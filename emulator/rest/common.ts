@@ -1,0 +1,66 @@
+// Shared pieces of the REST routes: the authenticated caller, `:userId` and `:roomId` loading, query parsing.
+import type { ErrorRequestHandler, Request, Response } from "express";
+import { isObjectId } from "../ids";
+import type { EmulatorState } from "../state";
+import { ApiError, type EmRoom, type EmToken, type EmUser } from "../types";
+
+export interface Caller {
+  user: EmUser;
+  token: EmToken;
+}
+
+/** The caller set by the auth middleware; only called behind it. */
+export function caller(res: Response): Caller {
+  return res.locals.caller as Caller;
+}
+
+/** `:userId` must be `me` or the caller's own id; anything else is 403. */
+export function ownUser(req: Request, res: Response): EmUser {
+  const me = caller(res).user;
+  const param = req.params.userId;
+  if (param !== "me" && param !== me.id) throw new ApiError(403, "Forbidden");
+  return me;
+}
+
+/** 400 for a malformed id, 404 for an unknown room, 403 when the caller may not read it. */
+export function loadRoom(state: EmulatorState, req: Request, res: Response): EmRoom {
+  const id = req.params.roomId;
+  if (!isObjectId(id)) throw new ApiError(400, "Invalid MongoId");
+  const room = state.getRoom(id);
+  if (!room) throw new ApiError(404, "Not Found");
+  if (!state.rooms.canRead(caller(res).user.id, room)) throw new ApiError(403, "Forbidden");
+  return room;
+}
+
+export function intParam(v: unknown): number | undefined {
+  if (typeof v !== "string" || !/^-?\d+$/.test(v)) return undefined;
+  return parseInt(v, 10);
+}
+
+export function strParam(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+/** Paging of search-like lists: `limit` (default `def`, capped at `max`) and `skip`. */
+export function page<T>(items: T[], query: Request["query"], def: number, max: number): T[] {
+  const limit = Math.min(Math.max(intParam(query.limit) ?? def, 1), max);
+  const skip = Math.max(intParam(query.skip) ?? 0, 0);
+  return items.slice(skip, skip + limit);
+}
+
+export const SUCCESS = { success: true };
+
+/** Turns thrown errors into Gitter's `{"error": "..."}` bodies. */
+export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  void _next;
+  if (err instanceof ApiError) {
+    res.status(err.status).json({ error: err.message });
+    return;
+  }
+  const status = (err as { status?: number }).status;
+  if (status && status >= 400 && status < 500) {
+    res.status(status).json({ error: status === 413 ? "Payload Too Large" : "Bad Request" });
+    return;
+  }
+  res.status(500).json({ error: "Internal Server Error" });
+};

@@ -1,0 +1,85 @@
+// Starts an emulator in process: `startEmulator` returns its URL, its state and a `stop()` that closes
+// everything (realtime transports included). Tests, the demo and the CLI (main.ts) all go through here.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { mountEmulator } from "./app";
+import { applyFixture, loadFixture, validateFixture, type FixtureData } from "./fixture";
+import { RateLimiter } from "./rate-limit";
+import { EmulatorState } from "./state";
+
+export interface EmulatorOptions {
+  /** 0 or absent: an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** A YAML file path, or fixture data built in code (validated the same way). */
+  fixture: string | FixtureData;
+  /** Mount the control API at /_emulator (off by default, as it is not part of Gitter). */
+  control?: boolean;
+  /** Keep-alive interval of the realtime transports. */
+  heartbeatMs?: number;
+  /** Requests per 60 s window per (user, client). Default 100. */
+  rateLimit?: number;
+  /** Default 600. */
+  editWindowSeconds?: number;
+  /** Base URL clients reach the emulator at, if not the listening address (used in avatar URLs). */
+  publicUrl?: string;
+}
+
+export interface RunningEmulator {
+  url: string;
+  state: EmulatorState;
+  server: http.Server;
+  limiter: RateLimiter;
+  /** Closes realtime connections and the HTTP server. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+type Closer = () => void | Promise<void>;
+
+function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Throws FixtureError for a bad fixture and the listen error (e.g. EADDRINUSE) when the port is taken. */
+export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
+  const data = typeof opts.fixture === "string" ? loadFixture(opts.fixture) : validateFixture(opts.fixture);
+  const state = new EmulatorState({ editWindowSeconds: opts.editWindowSeconds });
+  applyFixture(state, data);
+  const limiter = new RateLimiter(opts.rateLimit ?? 100);
+  const app = express();
+  const server = http.createServer(app);
+  const closers: Closer[] = [];
+
+  // ---- Realtime transports attach here (Faye at /bayeux and /faye, HTTP stream). ----
+  // They come before the REST routes so they may claim their paths first; each pushes its shutdown onto
+  // `closers`, which stop() runs before closing the HTTP server. `opts.heartbeatMs` is theirs to use.
+  // ---- end of realtime transports ----
+
+  mountEmulator(app, state, limiter, { control: opts.control ?? false });
+  const host = opts.host ?? "127.0.0.1";
+  const address = await listen(server, opts.port ?? 0, host);
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  state.publicUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const close of closers.reverse()) await close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      state.removeAllListeners();
+    })();
+    return stopping;
+  };
+  return { url, state, server, limiter, stop };
+}

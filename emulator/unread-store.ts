@@ -1,0 +1,64 @@
+// Per (user, room) unread chat ids and mention ids, as Gitter's unread-items service keeps them.
+export interface UnreadItems {
+  chat: string[];
+  mention: string[];
+}
+
+interface Entry {
+  chat: Set<string>;
+  mention: Set<string>;
+}
+
+export class UnreadStore {
+  private readonly entries = new Map<string, Entry>();
+
+  private entry(userId: string, roomId: string): Entry {
+    const key = `${userId}:${roomId}`;
+    let e = this.entries.get(key);
+    if (!e) {
+      e = { chat: new Set(), mention: new Set() };
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
+  add(userId: string, roomId: string, messageId: string, mention: boolean): void {
+    const e = this.entry(userId, roomId);
+    e.chat.add(messageId);
+    if (mention) e.mention.add(messageId);
+  }
+
+  /** Removes the given ids; returns the ones that were unread. */
+  remove(userId: string, roomId: string, ids: Iterable<string>): string[] {
+    const e = this.entry(userId, roomId);
+    const removed: string[] = [];
+    for (const id of ids) {
+      const had = e.chat.delete(id);
+      if (e.mention.delete(id) || had) removed.push(id);
+    }
+    return removed;
+  }
+
+  /** Removes everything unread for the user in the room; returns the ids that were unread. */
+  clear(userId: string, roomId: string): string[] {
+    const e = this.entry(userId, roomId);
+    const ids = [...new Set([...e.chat, ...e.mention])];
+    e.chat.clear();
+    e.mention.clear();
+    return ids;
+  }
+
+  get(userId: string, roomId: string): UnreadItems {
+    const e = this.entry(userId, roomId);
+    return { chat: [...e.chat].sort(), mention: [...e.mention].sort() };
+  }
+
+  has(userId: string, roomId: string, messageId: string): boolean {
+    return this.entries.get(`${userId}:${roomId}`)?.chat.has(messageId) ?? false;
+  }
+
+  counts(userId: string, roomId: string): { unreadItems: number; mentions: number } {
+    const e = this.entries.get(`${userId}:${roomId}`);
+    return { unreadItems: e?.chat.size ?? 0, mentions: e?.mention.size ?? 0 };
+  }
+}

@@ -1,0 +1,136 @@
+// The Application Service API: what the homeserver calls on us. This edge only checks the hs_token, parses,
+// records and answers; the events are handled later, by the inbox processor.
+//
+// We do not use an SDK's appservice server: those acknowledge a transaction before its handlers finish. Here a
+// transaction is written to the database first and answered 200 only then, so a crash can never lose one;
+// when the write fails we answer 500 and the homeserver sends it again.
+import { createHash, timingSafeEqual } from "node:crypto";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { InboxStore } from "../store/store";
+import { getLogger } from "../util/log";
+
+const log = getLogger("appservice");
+
+export interface AppserviceRouterOptions {
+  /** The registration's hs_token; compared in constant time, never logged. */
+  hsToken: string;
+  inbox: InboxStore;
+  /** Whether `userId` is ours to create (the bot or a ghost); the homeserver asks before it gives up on one. */
+  isOurUser: (userId: string) => boolean;
+  /** Called once a new transaction is safely recorded (the processor's nudge). Must not throw. */
+  onTransaction?: () => void;
+  /** Largest accepted body (default 10 MB); larger ones get 413. */
+  maxBodyBytes?: number;
+  now?: () => number;
+}
+
+const PREFIXES = ["/_matrix/app/v1", ""]; // the unprefixed paths are the legacy API some homeservers still use
+
+export function createAppserviceRouter(opts: AppserviceRouterOptions): express.Router {
+  const router = express.Router();
+  const auth = requireHsToken(opts.hsToken);
+  const json = express.json({ limit: opts.maxBodyBytes ?? 10 * 1024 * 1024, type: () => true });
+  const now = opts.now ?? Date.now;
+
+  for (const prefix of PREFIXES) {
+    router.put(`${prefix}/transactions/:txnId`, auth, json, (req, res, next) => {
+      void acceptTransaction(opts, now, req, res).catch(next);
+    });
+    router.get(`${prefix}/users/:userId`, auth, (req, res) => {
+      if (opts.isOurUser(req.params.userId)) res.json({});
+      else matrixError(res, 404, "M_NOT_FOUND", "Not a user of this bridge");
+    });
+    // We create no rooms from aliases: saying so at once lets the homeserver answer its client quickly.
+    router.get(`${prefix}/rooms/:alias`, auth, (_req, res) => matrixError(res, 404, "M_NOT_FOUND", "No such room"));
+  }
+  router.post("/_matrix/app/v1/ping", auth, json, (_req, res) => res.json({}));
+  // No third-party protocol lookups: Gitter rooms are joined with bot commands.
+  router.all(["/_matrix/app/v1/thirdparty", "/_matrix/app/v1/thirdparty/*"], auth, (_req, res) =>
+    matrixError(res, 404, "M_NOT_FOUND", "No third-party protocols"),
+  );
+  router.all("/_matrix/app/*", auth, (_req, res) => matrixError(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
+  router.use(bodyErrors);
+  return router;
+}
+
+/** A whole app serving only the router, with JSON 404s elsewhere: what the appservice port listens with. */
+export function createAppserviceApp(opts: AppserviceRouterOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(createAppserviceRouter(opts));
+  app.use((_req, res) => matrixError(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
+  return app;
+}
+
+async function acceptTransaction(opts: AppserviceRouterOptions, now: () => number, req: Request, res: Response): Promise<void> {
+  const txnId = req.params.txnId;
+  const events = validEvents(req.body);
+  if (!events) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]}");
+  let fresh: boolean;
+  try {
+    fresh = await opts.inbox.acceptTransaction(txnId, events, now());
+  } catch (err) {
+    // Not acknowledging is what makes the homeserver retry; nothing is lost.
+    log.error("could not record transaction; homeserver will retry", { txnId, events: events.length, error: err });
+    return matrixError(res, 500, "M_UNKNOWN", "Could not record the transaction");
+  }
+  res.json({});
+  if (fresh) {
+    log.debug("transaction recorded", { txnId, events: events.length });
+    opts.onTransaction?.();
+  } else {
+    log.debug("transaction replayed, already recorded", { txnId });
+  }
+}
+
+function validEvents(body: unknown): Record<string, unknown>[] | null {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
+  const events = (body as { events?: unknown }).events;
+  if (!Array.isArray(events)) return null;
+  const isObject = (e: unknown) => typeof e === "object" && e !== null && !Array.isArray(e);
+  return events.every(isObject) ? (events as Record<string, unknown>[]) : null;
+}
+
+/**
+ * The homeserver's credentials: `Authorization: Bearer` (spec v1.4 on), else the legacy `access_token`
+ * query parameter. Missing -> 401 M_UNAUTHORIZED, wrong -> 403 M_FORBIDDEN, as the spec asks.
+ */
+function requireHsToken(hsToken: string): express.RequestHandler {
+  const expected = digest(hsToken);
+  return (req, res, next) => {
+    const given = presentedToken(req);
+    if (given === null) return matrixError(res, 401, "M_UNAUTHORIZED", "Missing homeserver token");
+    // Hashing first gives equal-length buffers, so timingSafeEqual can compare without leaking the length.
+    if (!timingSafeEqual(digest(given), expected)) return matrixError(res, 403, "M_FORBIDDEN", "Bad homeserver token");
+    next();
+  };
+}
+
+function presentedToken(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (typeof header === "string") {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m ? m[1] : "";
+  }
+  const query = req.query.access_token;
+  return typeof query === "string" ? query : null;
+}
+
+function digest(token: string): Buffer {
+  return createHash("sha256").update(token, "utf8").digest();
+}
+
+function bodyErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  const type = (err as { type?: unknown }).type;
+  if (type === "entity.too.large") return matrixError(res, 413, "M_TOO_LARGE", "Transaction too large");
+  if (type === "entity.parse.failed") return matrixError(res, 400, "M_NOT_JSON", "Body is not valid JSON");
+  if (typeof type === "string") return matrixError(res, 400, "M_BAD_JSON", "Unreadable body");
+  // `req.path` carries no query string, so no access_token reaches the log.
+  log.error("appservice request failed", { method: req.method, path: req.path, error: err as Error });
+  if (res.headersSent) return next(err);
+  matrixError(res, 500, "M_UNKNOWN", "Internal error");
+}
+
+function matrixError(res: Response, status: number, errcode: string, error: string): void {
+  res.status(status).json({ errcode, error });
+}

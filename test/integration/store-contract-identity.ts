@@ -1,0 +1,188 @@
+// Contract sections for users, OAuth states, ghosts and refused rooms.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { uniq, type ContractContext } from "./store-contract-util";
+
+export function identityContract(ctx: ContractContext): void {
+  describe("users", () => usersContract(ctx));
+  describe("oauth states", () => statesContract(ctx));
+  describe("ghosts and refused rooms", () => ghostsAndRefusalsContract(ctx));
+}
+
+function login(u: string, token = `v1:token-${u}`) {
+  return { gitterUserId: `gid${u}`, gitterUsername: `name${u}`, tokenCiphertext: token };
+}
+
+function usersContract(ctx: ContractContext): void {
+  it("creates a user on login and returns exactly what was stored", async () => {
+    const u = uniq();
+    const mxid = `@alice-${u}:example.org`;
+    assert.equal(await ctx.store().users.getUser(mxid), null);
+    await ctx.store().users.setLogin(mxid, login(u));
+    assert.deepEqual(await ctx.store().users.getUser(mxid), {
+      mxid,
+      gitterUserId: `gid${u}`,
+      gitterUsername: `name${u}`,
+      tokenCiphertext: `v1:token-${u}`,
+      controlRoomId: null,
+    });
+  });
+
+  it("replaces an earlier login but keeps the control room", async () => {
+    const u = uniq();
+    const mxid = `@bob-${u}:example.org`;
+    await ctx.store().users.setControlRoom(mxid, `!ctl-${u}:example.org`);
+    await ctx.store().users.setLogin(mxid, login(u, "v1:first"));
+    await ctx.store().users.setLogin(mxid, { gitterUserId: "other", gitterUsername: "other", tokenCiphertext: "v1:second" });
+    const user = await ctx.store().users.getUser(mxid);
+    assert.equal(user?.tokenCiphertext, "v1:second");
+    assert.equal(user?.gitterUserId, "other");
+    assert.equal(user?.controlRoomId, `!ctl-${u}:example.org`);
+  });
+
+  it("forgets the login on clearLogin, keeping the user and control room, and lists only logged-in users", async () => {
+    const u = uniq();
+    const [a, b, c] = ["a", "b", "c"].map((p) => `@${p}-${u}:example.org`) as [string, string, string];
+    await ctx.store().users.setLogin(a, login(`${u}a`));
+    await ctx.store().users.setLogin(b, login(`${u}b`));
+    await ctx.store().users.setControlRoom(b, `!ctl-${u}:example.org`);
+    await ctx.store().users.setControlRoom(c, `!ctl-c-${u}:example.org`);
+    await ctx.store().users.clearLogin(b);
+    const mine = (await ctx.store().users.listLoggedInUsers()).filter((x) => x.mxid.endsWith(`-${u}:example.org`));
+    assert.deepEqual(mine.map((x) => x.mxid), [a]);
+    assert.deepEqual(await ctx.store().users.getUser(b), {
+      mxid: b,
+      gitterUserId: null,
+      gitterUsername: null,
+      tokenCiphertext: null,
+      controlRoomId: `!ctl-${u}:example.org`,
+    });
+  });
+
+  it("does not create a user when clearing an unknown login", async () => {
+    const mxid = `@ghost-${uniq()}:example.org`;
+    await ctx.store().users.clearLogin(mxid);
+    assert.equal(await ctx.store().users.getUser(mxid), null);
+  });
+
+  it("sets the control room, returning the previous one, and finds the user by it", async () => {
+    const u = uniq();
+    const mxid = `@carol-${u}:example.org`;
+    const [r1, r2] = [`!one-${u}:example.org`, `!two-${u}:example.org`];
+    assert.equal(await ctx.store().users.setControlRoom(mxid, r1), null);
+    assert.equal((await ctx.store().users.getUser(mxid))?.tokenCiphertext, null);
+    assert.equal(await ctx.store().users.setControlRoom(mxid, r2), r1);
+    assert.equal(await ctx.store().users.getUserByControlRoom(r1), null);
+    assert.equal((await ctx.store().users.getUserByControlRoom(r2))?.mxid, mxid);
+    assert.equal(await ctx.store().users.setControlRoom(mxid, null), r2);
+    assert.equal(await ctx.store().users.getUserByControlRoom(r2), null);
+    assert.equal((await ctx.store().users.getUser(mxid))?.controlRoomId, null);
+  });
+
+  it("refuses to give one control room to two users", async () => {
+    const u = uniq();
+    const room = `!shared-${u}:example.org`;
+    await ctx.store().users.setControlRoom(`@d-${u}:example.org`, room);
+    await assert.rejects(ctx.store().users.setControlRoom(`@e-${u}:example.org`, room));
+    assert.equal((await ctx.store().users.getUserByControlRoom(room))?.mxid, `@d-${u}:example.org`);
+  });
+
+  it("returns each previous control room exactly once when two processes set it at once", async () => {
+    const u = uniq();
+    const mxid = `@race-${u}:example.org`;
+    const other = await ctx.open();
+    try {
+      await ctx.store().users.setControlRoom(mxid, `!start-${u}:x`);
+      const stores = [ctx.store(), other, ctx.store(), other, ctx.store(), other];
+      const previous = await Promise.all(stores.map((s, i) => s.users.setControlRoom(mxid, `!r${i}-${u}:x`)));
+      const final = (await ctx.store().users.getUser(mxid))?.controlRoomId;
+      // The writes form one chain: every value but the last is someone's "previous", exactly once.
+      const written = [`!start-${u}:x`, ...stores.map((_, i) => `!r${i}-${u}:x`)];
+      assert.deepEqual([...previous, final].sort(), written.sort());
+    } finally {
+      await other.close();
+    }
+  });
+}
+
+function statesContract(ctx: ContractContext): void {
+  const now = 1_700_000_000_000;
+
+  it("accepts a state once, for its user, and then reports it used", async () => {
+    const state = `s-${uniq()}`;
+    await ctx.store().oauthStates.createState(state, "@alice:example.org", now + 600_000);
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(state, now), { ok: true, mxid: "@alice:example.org" });
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(state, now + 1), { ok: false, reason: "used" });
+  });
+
+  it("reports unknown states", async () => {
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(`nope-${uniq()}`, now), { ok: false, reason: "unknown" });
+  });
+
+  it("refuses a state at or after its expiry", async () => {
+    const [a, b] = [`exp-a-${uniq()}`, `exp-b-${uniq()}`];
+    await ctx.store().oauthStates.createState(a, "@a:example.org", now);
+    await ctx.store().oauthStates.createState(b, "@b:example.org", now + 10);
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(a, now), { ok: false, reason: "expired" });
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(b, now + 11), { ok: false, reason: "expired" });
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(b, now + 12), { ok: false, reason: "expired" });
+  });
+
+  it("never reuses a state string", async () => {
+    const state = `dup-${uniq()}`;
+    await ctx.store().oauthStates.createState(state, "@a:example.org", now + 1000);
+    await assert.rejects(ctx.store().oauthStates.createState(state, "@mallory:example.org", now + 1000));
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(state, now), { ok: true, mxid: "@a:example.org" });
+  });
+
+  it("lets exactly one of many concurrent consumers, across two handles, win", async () => {
+    const state = `race-${uniq()}`;
+    await ctx.store().oauthStates.createState(state, "@race:example.org", now + 600_000);
+    const other = await ctx.open();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : ctx.store()).oauthStates.consumeState(state, now)),
+      );
+      assert.equal(results.filter((r) => r.ok).length, 1);
+      assert.equal(results.filter((r) => !r.ok && r.reason === "used").length, 9);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("prunes only states that expired before now, and counts them", async () => {
+    // Times far before every other test's states, so only this test's rows are in range.
+    const u = uniq();
+    await ctx.store().oauthStates.createState(`old1-${u}`, "@p:example.org", 500);
+    await ctx.store().oauthStates.createState(`old2-${u}`, "@p:example.org", 999);
+    await ctx.store().oauthStates.createState(`edge-${u}`, "@p:example.org", 1000);
+    await ctx.store().oauthStates.createState(`live-${u}`, "@p:example.org", 5000);
+    assert.equal(await ctx.store().oauthStates.pruneStates(1000), 2);
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(`old1-${u}`, 1000), { ok: false, reason: "unknown" });
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(`edge-${u}`, 1000), { ok: false, reason: "expired" });
+    assert.deepEqual(await ctx.store().oauthStates.consumeState(`live-${u}`, 1000), { ok: true, mxid: "@p:example.org" });
+    assert.equal(await ctx.store().oauthStates.pruneStates(1000), 0);
+  });
+}
+
+function ghostsAndRefusalsContract(ctx: ContractContext): void {
+  it("stores a ghost and replaces every field on a later put", async () => {
+    const id = `g${uniq()}`;
+    assert.equal(await ctx.store().ghosts.getGhost(id), null);
+    const ghost = { gitterUserId: id, username: "bob", displayName: "Bob", avatarUrl: "https://a/b.png", avatarMxc: null };
+    await ctx.store().ghosts.putGhost(ghost);
+    assert.deepEqual(await ctx.store().ghosts.getGhost(id), ghost);
+    const renamed = { ...ghost, username: "bobby", displayName: "Bobby B", avatarUrl: null, avatarMxc: "mxc://h/m" };
+    await ctx.store().ghosts.putGhost(renamed);
+    assert.deepEqual(await ctx.store().ghosts.getGhost(id), renamed);
+  });
+
+  it("remembers refused rooms, and refusing again is harmless", async () => {
+    const room = `!refused-${uniq()}:example.org`;
+    assert.equal(await ctx.store().refusals.isRefused(room), false);
+    await ctx.store().refusals.refuseRoom(room, "invited by a stranger");
+    await ctx.store().refusals.refuseRoom(room, "still a stranger");
+    assert.equal(await ctx.store().refusals.isRefused(room), true);
+    assert.equal(await ctx.store().refusals.isRefused(`${room}x`), false);
+  });
+}

@@ -1,0 +1,172 @@
+// Contract sections for portals (with the catch-up cursor) and the message ledger.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { MessageLink, Portal } from "../../src/store/store";
+import { objectId, uniq, type ContractContext } from "./store-contract-util";
+
+export function roomsContract(ctx: ContractContext): void {
+  describe("portals", () => portalsContract(ctx));
+  describe("message ledger", () => messagesContract(ctx));
+}
+
+function portal(u: string, suffix = "", overrides: Partial<Portal> = {}): Portal {
+  return {
+    mxid: `@alice-${u}:example.org`,
+    gitterRoomId: `room${suffix}${u}`,
+    matrixRoomId: `!portal${suffix}-${u}:example.org`,
+    oneToOne: false,
+    lastGitterMessageId: null,
+    ...overrides,
+  };
+}
+
+function portalsContract(ctx: ContractContext): void {
+  it("stores a portal and finds it by key, by Matrix room and by user", async () => {
+    const u = uniq();
+    const group = portal(u, "a");
+    const dm = portal(u, "b", { oneToOne: true, lastGitterMessageId: objectId(1_600_000_000) });
+    assert.equal(await ctx.store().portals.getPortal(group.mxid, group.gitterRoomId), null);
+    await ctx.store().portals.putPortal(dm);
+    await ctx.store().portals.putPortal(group);
+    await ctx.store().portals.putPortal(portal(uniq()));
+    assert.deepEqual(await ctx.store().portals.getPortal(group.mxid, group.gitterRoomId), group);
+    assert.deepEqual(await ctx.store().portals.getPortalByMatrixRoom(dm.matrixRoomId), dm);
+    assert.deepEqual(await ctx.store().portals.listPortals(group.mxid), [group, dm]);
+    assert.deepEqual(await ctx.store().portals.listPortals(`@nobody-${u}:example.org`), []);
+  });
+
+  it("replaces the whole row on a second put for the same user and Gitter room", async () => {
+    const u = uniq();
+    const first = portal(u, "", { lastGitterMessageId: objectId(1_600_000_000) });
+    await ctx.store().portals.putPortal(first);
+    const second = { ...first, matrixRoomId: `!moved-${u}:example.org`, oneToOne: true, lastGitterMessageId: null };
+    await ctx.store().portals.putPortal(second);
+    assert.deepEqual(await ctx.store().portals.getPortal(first.mxid, first.gitterRoomId), second);
+    assert.equal(await ctx.store().portals.getPortalByMatrixRoom(first.matrixRoomId), null);
+  });
+
+  it("gives two users their own portal for the same Gitter room", async () => {
+    const u = uniq();
+    const alice = portal(u);
+    const bob = { ...alice, mxid: `@bob-${u}:example.org`, matrixRoomId: `!bob-${u}:example.org` };
+    await ctx.store().portals.putPortal(alice);
+    await ctx.store().portals.putPortal(bob);
+    assert.deepEqual(await ctx.store().portals.getPortal(bob.mxid, bob.gitterRoomId), bob);
+    assert.deepEqual(await ctx.store().portals.getPortal(alice.mxid, alice.gitterRoomId), alice);
+  });
+
+  it("refuses a Matrix room that already belongs to another portal", async () => {
+    const u = uniq();
+    const taken = portal(u, "a");
+    await ctx.store().portals.putPortal(taken);
+    await assert.rejects(ctx.store().portals.putPortal(portal(u, "b", { matrixRoomId: taken.matrixRoomId })));
+    assert.equal(await ctx.store().portals.getPortal(taken.mxid, `roomb${u}`), null);
+    assert.deepEqual(await ctx.store().portals.getPortalByMatrixRoom(taken.matrixRoomId), taken);
+  });
+
+  it("moves the cursor forward only", async () => {
+    const p = portal(uniq());
+    await ctx.store().portals.putPortal(p);
+    const cursor = async () => (await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId))?.lastGitterMessageId;
+    const t = 1_600_000_009; // hex ...09 -> ...0a crosses from a digit to a letter
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(t, 5));
+    assert.equal(await cursor(), objectId(t, 5));
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(t, 4));
+    assert.equal(await cursor(), objectId(t, 5));
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(t - 100, 99));
+    assert.equal(await cursor(), objectId(t, 5));
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(t + 1));
+    assert.equal(await cursor(), objectId(t + 1));
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(t + 1));
+    assert.equal(await cursor(), objectId(t + 1));
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(0x70000000));
+    assert.equal(await cursor(), objectId(0x70000000));
+  });
+
+  it("keeps the newest cursor when many advances race", async () => {
+    const p = portal(uniq());
+    await ctx.store().portals.putPortal(p);
+    const other = await ctx.open();
+    try {
+      const ids = Array.from({ length: 12 }, (_, i) => objectId(1_650_000_000 + ((i * 7) % 12)));
+      await Promise.all(ids.map((id, i) => (i % 2 ? other : ctx.store()).portals.advanceCursor(p.mxid, p.gitterRoomId, id)));
+      const newest = [...ids].sort().at(-1);
+      assert.equal((await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId))?.lastGitterMessageId, newest);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("ignores a cursor for a portal that does not exist", async () => {
+    const p = portal(uniq());
+    await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(1_600_000_000));
+    assert.equal(await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId), null);
+  });
+
+  it("deletes a portal, freeing its Matrix room", async () => {
+    const u = uniq();
+    const p = portal(u, "a");
+    await ctx.store().portals.putPortal(p);
+    await ctx.store().portals.deletePortal(p.mxid, p.gitterRoomId);
+    assert.equal(await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId), null);
+    assert.equal(await ctx.store().portals.getPortalByMatrixRoom(p.matrixRoomId), null);
+    await ctx.store().portals.deletePortal(p.mxid, p.gitterRoomId);
+    const reuse = portal(u, "b", { matrixRoomId: p.matrixRoomId });
+    await ctx.store().portals.putPortal(reuse);
+    assert.deepEqual(await ctx.store().portals.getPortalByMatrixRoom(p.matrixRoomId), reuse);
+  });
+}
+
+function link(u: string, overrides: Partial<MessageLink> = {}): MessageLink {
+  return {
+    matrixRoomId: `!room-${u}:example.org`,
+    matrixEventId: `$event-${u}`,
+    gitterRoomId: `groom${u}`,
+    gitterMessageId: objectId(1_600_000_000, 1),
+    direction: "gitter-to-matrix",
+    // Beyond 32 bits, so an engine that truncates times is caught.
+    createdAt: 1_700_000_000_456,
+    ...overrides,
+  };
+}
+
+function messagesContract(ctx: ContractContext): void {
+  it("records a link and finds it from either side", async () => {
+    const u = uniq();
+    const l = link(u, { direction: "matrix-to-gitter" });
+    assert.equal(await ctx.store().messages.byMatrixEvent(l.matrixEventId), null);
+    await ctx.store().messages.recordMessage(l);
+    assert.deepEqual(await ctx.store().messages.byMatrixEvent(l.matrixEventId), l);
+    assert.deepEqual(await ctx.store().messages.byGitterMessage(l.matrixRoomId, l.gitterMessageId), l);
+    assert.equal(await ctx.store().messages.byGitterMessage(`!other-${u}:example.org`, l.gitterMessageId), null);
+  });
+
+  it("treats recording the same pair again as a no-op", async () => {
+    const l = link(uniq());
+    await ctx.store().messages.recordMessage(l);
+    await ctx.store().messages.recordMessage({ ...l, createdAt: l.createdAt + 5 });
+    assert.deepEqual(await ctx.store().messages.byMatrixEvent(l.matrixEventId), l);
+  });
+
+  it("keeps the first link when a later one reuses either side", async () => {
+    const u = uniq();
+    const first = link(u);
+    await ctx.store().messages.recordMessage(first);
+    await ctx.store().messages.recordMessage(link(u, { matrixEventId: `$edit-${u}` }));
+    await ctx.store().messages.recordMessage(link(u, { gitterMessageId: objectId(1_600_000_001, 9) }));
+    assert.deepEqual(await ctx.store().messages.byGitterMessage(first.matrixRoomId, first.gitterMessageId), first);
+    assert.deepEqual(await ctx.store().messages.byMatrixEvent(first.matrixEventId), first);
+    assert.equal(await ctx.store().messages.byMatrixEvent(`$edit-${u}`), null);
+    assert.equal(await ctx.store().messages.byGitterMessage(first.matrixRoomId, objectId(1_600_000_001, 9)), null);
+  });
+
+  it("links one Gitter message into each user's own portal", async () => {
+    const u = uniq();
+    const alice = link(u);
+    const bob = link(u, { matrixRoomId: `!bob-${u}:example.org`, matrixEventId: `$bob-${u}` });
+    await ctx.store().messages.recordMessage(alice);
+    await ctx.store().messages.recordMessage(bob);
+    assert.deepEqual(await ctx.store().messages.byGitterMessage(alice.matrixRoomId, alice.gitterMessageId), alice);
+    assert.deepEqual(await ctx.store().messages.byGitterMessage(bob.matrixRoomId, bob.gitterMessageId), bob);
+  });
+}

@@ -11,10 +11,12 @@ export type DatabaseTarget =
 
 const log = getLogger("store.db");
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
-// knex prints to the console by default; its messages belong in our log like everything else.
+// knex prints to the console by default; its messages belong in our log like everything else (first line only:
+// some carry a driver stack trace).
+const firstLine = (message: unknown) => String(message).split("\n", 1)[0];
 const knexLog = {
-  warn: (message: unknown) => log.warn("knex", { detail: String(message) }),
-  error: (message: unknown) => log.error("knex", { detail: String(message) }),
+  warn: (message: unknown) => log.warn("knex", { detail: firstLine(message) }),
+  error: (message: unknown) => log.error("knex", { detail: firstLine(message) }),
   deprecate: (method: unknown, alternative: unknown) =>
     log.warn("knex deprecation", { detail: `${String(method)} -> ${String(alternative)}` }),
   debug: (message: unknown) => log.debug("knex", { detail: typeof message === "string" ? message : "query" }),

@@ -3,14 +3,14 @@
 import type { Express, NextFunction, Request, Response } from "express";
 import { avatarRouter } from "./avatars";
 import { controlRouter } from "./control";
+import { oauthRouter } from "./oauth";
 import { RateLimiter, rejectChunked } from "./rate-limit";
 import { restRouter } from "./rest";
+import { errorHandler } from "./rest/common";
 import type { EmulatorState } from "./state";
 
 export interface MountOptions {
   control: boolean;
-  /** Extra routers mounted before the REST API (OAuth pages). */
-  before?: Array<(app: Express) => void>;
 }
 
 /** Gitter's API allowed any origin and exposed the rate-limit headers. */
@@ -33,7 +33,7 @@ export function mountEmulator(app: Express, state: EmulatorState, limiter: RateL
   app.set("case sensitive routing", true);
   app.use(rejectChunked);
   app.use(avatarRouter(state));
-  for (const mount of opts.before ?? []) mount(app);
+  app.use(oauthRouter(state));
   if (opts.control) app.use("/_emulator", controlRouter(state, limiter));
   const rest = restRouter(state, limiter);
   app.use("/v1", cors, rest);
@@ -44,4 +44,5 @@ export function mountEmulator(app: Express, state: EmulatorState, limiter: RateL
   app.use((_req, res) => {
     res.status(404).json({ error: "Not Found" });
   });
+  app.use(errorHandler);
 }

@@ -77,6 +77,7 @@ function codeBlock(el: HtmlElement): string {
   const code = el.children.find((child): child is HtmlElement => isElement(child) && child.name === "code");
   const language = /(?:^|\s)language-([A-Za-z0-9_+#.-]+)/.exec(code?.attribs.class ?? "")?.[1] ?? "";
   const content = textOf(el).replace(/\n$/, "");
+  if (content.trim() === "") return "";
   const fence = fenceFor(content, 3);
   return `${fence}${language}\n${content}\n${fence}`;
 }

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Command line entry: flags, config, registration, then `start()` from the bridge, and a clean stop on SIGINT or
+// SIGTERM. Exit codes: 0 stopped cleanly; 1 the bridge failed; 2 the command line, config or registration
+// needs fixing (printed without a stack trace).
+
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig, type BridgeConfig } from "./config";
+import { generateRegistrationFile } from "./config/generate";
+import { checkRegistration, loadRegistration } from "./config/registration";
+import { isHttpUrl } from "./config/validate";
+import { configureLogging, getLogger } from "./util/log";
+
+const USAGE = `Usage:
+  gitter-bridge [--config config.yaml]
+      Run the bridge.
+  gitter-bridge --generate-registration --url <url> [--config config.yaml] [--output registration.yaml]
+      Write the appservice registration for the homeserver, with fresh tokens. --url is where the homeserver
+      reaches the bridge (e.g. http://127.0.0.1:9898); --output defaults to appservice.registration in the config.
+
+Options:
+  -c, --config <file>   configuration file (default ./config.yaml)
+  -h, --help            show this help
+`;
+
+const log = getLogger("main");
+
+class UsageError extends Error {}
+
+interface Flags {
+  config: string;
+  generate: boolean;
+  url?: string;
+  output?: string;
+  help: boolean;
+}
+
+function parseFlags(args: string[]): Flags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: "string", short: "c", default: "./config.yaml" },
+        "generate-registration": { type: "boolean", default: false },
+        url: { type: "string" },
+        output: { type: "string", short: "o" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const flags: Flags = { ...values, generate: values["generate-registration"] };
+  if (!flags.generate && (flags.url !== undefined || flags.output !== undefined)) {
+    throw new UsageError("--url and --output only go with --generate-registration");
+  }
+  if (flags.generate && !flags.help && !(flags.url && isHttpUrl(flags.url))) {
+    throw new UsageError("--generate-registration needs --url <http(s) URL the homeserver reaches the bridge at>");
+  }
+  return flags;
+}
+
+/** Runs until the bridge is up (then signals take over) or fails; resolves to an exit code, or null to keep running. */
+async function main(args: string[]): Promise<number | null> {
+  const flags = parseFlags(args);
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const config = loadConfig(flags.config);
+  if (flags.generate) {
+    process.stdout.write(generateRegistrationFile(config, { configFile: flags.config, url: flags.url!, output: flags.output }));
+    return 0;
+  }
+  return run(config, flags.config);
+}
+
+async function run(config: BridgeConfig, configFile: string): Promise<number | null> {
+  const { level, format } = config.logging;
+  configureLogging({ level, format: format === "auto" ? (process.stdout.isTTY ? "pretty" : "json") : format });
+  const registrationFile = config.appservice.registration;
+  const registration = loadRegistration(registrationFile);
+  const problems = checkRegistration(config, registration);
+  if (problems.length > 0) {
+    process.stderr.write(
+      `gitter-bridge: ${registrationFile} does not match ${configFile}:\n${problems.map((p) => `  - ${p}`).join("\n")}\n` +
+        "Fix the config, or write a new registration with --generate-registration (and restart the homeserver).\n",
+    );
+    return 2;
+  }
+  // Loaded here rather than imported at the top so --generate-registration and --help never load the bridge.
+  const { start } = require("./bridge") as typeof import("./bridge");
+  const handle = await start(config, registration);
+  stopOnSignals(handle);
+  return null;
+}
+
+function stopOnSignals(handle: { stop(): Promise<void> }): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn("second signal while stopping: exiting now", { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info("stopping", { signal });
+    handle.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error("the bridge did not stop cleanly", { error: err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== null) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`gitter-bridge: ${err.message}\n${err instanceof UsageError ? `\n${USAGE}` : ""}`);
+      process.exitCode = 2;
+      return;
+    }
+    log.error("gitter-bridge failed", { error: err });
+    // A half-started bridge may hold servers or timers open; they must not keep a failed process alive.
+    process.exit(1);
+  },
+);

@@ -70,3 +70,20 @@ export async function openStore(databaseUrl: string, migrations: readonly Migrat
   }
   return new KnexStore(db, migrations);
 }
+
+/**
+ * Reads the migration state without applying anything (for `doctor` on a database the bridge has not opened
+ * yet). Rejects when the URL is not understood or the database is unreachable; never creates tables, though
+ * it does create an empty SQLite file (and its folder) if none exists.
+ */
+export async function readMigrationStatus(
+  databaseUrl: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationStatus> {
+  const db = openKnex(parseDatabaseUrl(databaseUrl));
+  try {
+    return await migrationStatus(db, migrations);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -133,13 +133,4 @@ export class MatrixIds {
   isOurs(mxid: string): boolean {
     return this.isBot(mxid) || this.isGhost(mxid);
   }
-
-  /** The registration file's user namespace regex covering every ghost. */
-  ghostNamespaceRegex(): string {
-    return `@${escapeRegex(this.prefix)}.+:${escapeRegex(this.domain)}`;
-  }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

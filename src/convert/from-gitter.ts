@@ -10,8 +10,9 @@ import { HTML_FORMAT, type GitterMessageIn, type GitterToMatrixContext, type Mat
  * A status (`/me`) message becomes `m.emote` without the leading `@sender` Gitter's client puts in front.
  */
 export function gitterToMatrix(msg: GitterMessageIn, ctx: GitterToMatrixContext): MatrixMessageContent {
-  const nodes = parseFragment(msg.html);
-  let body = msg.text;
+  // Wire data: a message pushed without html (or text) must still convert, not throw.
+  const nodes = parseFragment(typeof msg.html === "string" ? msg.html : "");
+  let body = typeof msg.text === "string" ? msg.text : "";
   if (msg.status === true) {
     const prefix = msg.fromUsername ?? leadingMentionName(nodes);
     if (prefix !== null) {

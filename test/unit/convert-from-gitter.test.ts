@@ -11,6 +11,12 @@ describe("gitterToMatrix golden pairs", () => {
     });
   }
 
+  it("converts a message that arrives without html", () => {
+    // The cast stands in for an untrusted wire payload that lacks the field.
+    const msg = { text: "just text", html: undefined as unknown as string };
+    assert.deepEqual(gitterToMatrix(msg, gitterCtx), { msgtype: "m.text", body: "just text", "m.mentions": { user_ids: [] } });
+  });
+
   it("has a golden table large enough to mean something", () => {
     assert.ok(gitterGoldens.length >= 20, `only ${gitterGoldens.length} cases`);
   });

@@ -140,6 +140,11 @@ export const gitterGoldens: GitterGolden[] = [
     expected: rich("@bob @bob", `${BOB_PILL} ${BOB_PILL}`, ["@gitter_bob:example.org"]),
   },
   {
+    name: "pill inside emphasis",
+    input: { text: "**@alice** wins", html: `<strong>${span("alice")}</strong> wins` },
+    expected: rich("**@alice** wins", `<strong>${ALICE_PILL}</strong> wins`, ["@gitter_alice:example.org"]),
+  },
+  {
     name: "group mention stays text",
     input: {
       text: "@all look",

@@ -152,11 +152,11 @@ function checkParents(history: FixtureMessage[]): void {
 
 /** Reads and validates a YAML file. Throws FixtureError (bad content) or a file-system error. */
 export function loadFixture(path: string): FixtureData {
+  const text = readFileSync(path, "utf8");
   let raw: unknown;
   try {
-    raw = parse(readFileSync(path, "utf8"));
+    raw = parse(text);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code) throw err;
     throw new FixtureError("(yaml)", (err as Error).message);
   }
   return validateFixture(raw);

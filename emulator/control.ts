@@ -48,6 +48,7 @@ export function controlRouter(state: EmulatorState, limiter: RateLimiter): Route
   r.use(express.json({ limit: "1mb" }));
   messageRoutes(r, state);
   graphRoutes(r, state);
+  membershipRoutes(r, state);
   tokenRoutes(r, state);
   r.post("/cut-connections", (_req, res) => {
     state.cutConnections();
@@ -123,6 +124,9 @@ function graphRoutes(r: Router, state: EmulatorState): void {
     const room = state.rooms.openOneToOne(a.id, b.id);
     res.json({ id: room.id, users: [a.id, b.id] });
   });
+}
+
+function membershipRoutes(r: Router, state: EmulatorState): void {
   r.post("/rooms/:room/members", (req, res) => {
     const room = findRoom(state, req.params.room);
     state.rooms.join(findUser(state, body(req).user).id, room.id);

@@ -6,7 +6,7 @@ import express, { Router, type Request, type Response } from "express";
 import { consentPage, failedPage, loginPage, type AuthorizeParams } from "./oauth-pages";
 import { tokenRouter } from "./oauth-token";
 import type { EmulatorState } from "./state";
-import type { EmOAuthApp } from "./types";
+import type { EmOAuthApp, EmUser } from "./types";
 
 const COOKIE = "gitter_emulator_session";
 
@@ -52,73 +52,93 @@ function authorizeUrl(params: AuthorizeParams): string {
   return `/login/oauth/authorize?${q.toString()}`;
 }
 
-export function oauthRouter(state: EmulatorState): Router {
-  const r = Router({ caseSensitive: true });
-  const sessions = new Map<string, Session>();
-  const form = express.urlencoded({ extended: false });
+function html(res: Response, status: number, body: string): void {
+  res.status(status).setHeader("Cache-Control", "no-store");
+  res.type("html").send(body);
+}
 
-  const sessionOf = (req: Request): Session | undefined => {
+function formBody(req: Request): Record<string, unknown> {
+  return (req.body && typeof req.body === "object" ? req.body : {}) as Record<string, unknown>;
+}
+
+/** Cookie sessions of people signed in on the authorize page, per emulator. */
+class Sessions {
+  private readonly byId = new Map<string, Session>();
+
+  constructor(private readonly state: EmulatorState) {}
+
+  /** The signed-in session and user, or undefined. */
+  current(req: Request): { session: Session; user: EmUser } | undefined {
     const sid = readCookie(req, COOKIE);
-    return sid ? sessions.get(sid) : undefined;
-  };
-  const startSession = (res: Response, userId: string) => {
-    const sid = randomBytes(20).toString("hex");
-    sessions.set(sid, { userId, csrf: randomBytes(16).toString("hex") });
-    res.setHeader("Set-Cookie", `${COOKIE}=${sid}; Path=/login; HttpOnly; SameSite=Lax`);
-  };
-  const html = (res: Response, status: number, body: string) => {
-    res.status(status).setHeader("Cache-Control", "no-store");
-    res.type("html").send(body);
-  };
-  const refuse = (res: Response, reason: string) => html(res, 401, failedPage(reason));
-  const signedIn = (req: Request) => {
-    const s = sessionOf(req);
-    const user = s?.userId ? state.getUser(s.userId) : undefined;
-    return s && user ? { session: s, user } : undefined;
-  };
+    const session = sid ? this.byId.get(sid) : undefined;
+    const user = session?.userId ? this.state.getUser(session.userId) : undefined;
+    return session && user ? { session, user } : undefined;
+  }
 
+  start(res: Response, userId: string): void {
+    const sid = randomBytes(20).toString("hex");
+    this.byId.set(sid, { userId, csrf: randomBytes(16).toString("hex") });
+    res.setHeader("Set-Cookie", `${COOKIE}=${sid}; Path=/login; HttpOnly; SameSite=Lax`);
+  }
+
+  end(req: Request, res: Response): void {
+    const sid = readCookie(req, COOKIE);
+    if (sid) this.byId.delete(sid);
+    res.setHeader("Set-Cookie", `${COOKIE}=; Path=/login; HttpOnly; SameSite=Lax; Max-Age=0`);
+  }
+}
+
+const form = express.urlencoded({ extended: false });
+
+function signInRoutes(r: Router, state: EmulatorState, sessions: Sessions): void {
   r.get("/login/oauth/authorize", (req, res) => {
     const c = checkParams(state, req.query);
-    if (!c.ok) return refuse(res, c.reason);
-    const who = signedIn(req);
+    if (!c.ok) return html(res, 401, failedPage(c.reason));
+    const who = sessions.current(req);
     if (!who) return html(res, 200, loginPage(c.app.name, c.params));
     html(res, 200, consentPage(c.app.name, c.params, who.user, who.session.csrf));
   });
 
   r.post("/login/oauth/authorize/login", form, (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = formBody(req);
     const c = checkParams(state, body);
-    if (!c.ok) return refuse(res, c.reason);
+    if (!c.ok) return html(res, 401, failedPage(c.reason));
     const username = str(body.username) ?? "";
     const user = state.findUserByName(username);
     if (!user || str(body.password) !== user.password) {
       return html(res, 200, loginPage(c.app.name, c.params, "Wrong username or password.", username));
     }
-    startSession(res, user.id);
+    sessions.start(res, user.id);
     res.redirect(303, authorizeUrl(c.params));
   });
 
+  r.post("/login/oauth/logout", form, (req, res) => {
+    sessions.end(req, res);
+    const c = checkParams(state, formBody(req));
+    if (!c.ok) return html(res, 200, failedPage("Signed out."));
+    res.redirect(303, authorizeUrl(c.params));
+  });
+}
+
+function decisionRoute(r: Router, state: EmulatorState, sessions: Sessions): void {
   r.post("/login/oauth/authorize/decision", form, (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = formBody(req);
     const c = checkParams(state, body);
-    if (!c.ok) return refuse(res, c.reason);
-    const who = signedIn(req);
+    if (!c.ok) return html(res, 401, failedPage(c.reason));
+    const who = sessions.current(req);
     if (!who) return html(res, 200, loginPage(c.app.name, c.params, "Please sign in first."));
     if (str(body.csrf) !== who.session.csrf) return html(res, 403, failedPage("The form expired; please try again."));
     if (body.decision !== "approve") return res.redirect(302, redirectWith(c.params, { error: "access_denied" }));
     const code = state.auth.issueCode(c.app.clientId, who.user.id, c.params.redirect_uri);
     res.redirect(302, redirectWith(c.params, { code }));
   });
+}
 
-  r.post("/login/oauth/logout", form, (req, res) => {
-    const sid = readCookie(req, COOKIE);
-    if (sid) sessions.delete(sid);
-    res.setHeader("Set-Cookie", `${COOKIE}=; Path=/login; HttpOnly; SameSite=Lax; Max-Age=0`);
-    const c = checkParams(state, (req.body ?? {}) as Record<string, unknown>);
-    if (!c.ok) return html(res, 200, failedPage("Signed out."));
-    res.redirect(303, authorizeUrl(c.params));
-  });
-
+export function oauthRouter(state: EmulatorState): Router {
+  const r = Router({ caseSensitive: true });
+  const sessions = new Sessions(state);
+  signInRoutes(r, state, sessions);
+  decisionRoute(r, state, sessions);
   r.use(tokenRouter(state));
   return r;
 }

@@ -20,20 +20,22 @@ function body(req: Request): Record<string, unknown> {
   return (req.body && typeof req.body === "object" ? req.body : {}) as Record<string, unknown>;
 }
 
+const base = "/rooms/:roomId/chatMessages";
+
+function messageIn(state: EmulatorState, req: Request, roomId: string) {
+  const msg = state.chat.getInRoom(roomId, req.params.messageId);
+  if (!msg) throw new ApiError(404, "Not Found");
+  return msg;
+}
+
 export function chatRouter(state: EmulatorState): Router {
   const r = Router({ caseSensitive: true });
-  const base = "/rooms/:roomId/chatMessages";
+  readRoutes(r, state);
+  writeRoutes(r, state);
+  return r;
+}
 
-  const messageIn = (req: Request, roomId: string) => {
-    const msg = state.chat.getInRoom(roomId, req.params.messageId);
-    if (!msg) throw new ApiError(404, "Not Found");
-    return msg;
-  };
-
-  r.get(base, (req, res) => {
-    const room = loadRoom(state, req, res);
-    res.json(state.listMessages(room.id, listQuery(req), caller(res).user.id));
-  });
+function writeRoutes(r: Router, state: EmulatorState): void {
 
   r.post(base, (req, res) => {
     const room = loadRoom(state, req, res);
@@ -41,11 +43,6 @@ export function chatRouter(state: EmulatorState): Router {
     const b = body(req);
     const msg = state.postMessage(me, room.id, { text: b.text, status: b.status, parentId: b.parentId });
     res.json(state.serializeMessage(msg, me));
-  });
-
-  r.get(`${base}/:messageId`, (req, res) => {
-    const room = loadRoom(state, req, res);
-    res.json(state.serializeMessage(messageIn(req, room.id), caller(res).user.id));
   });
 
   r.put(`${base}/:messageId`, (req, res) => {
@@ -60,10 +57,22 @@ export function chatRouter(state: EmulatorState): Router {
     state.deleteMessage(caller(res).user.id, room.id, req.params.messageId);
     res.status(204).end();
   });
+}
+
+function readRoutes(r: Router, state: EmulatorState): void {
+  r.get(base, (req, res) => {
+    const room = loadRoom(state, req, res);
+    res.json(state.listMessages(room.id, listQuery(req), caller(res).user.id));
+  });
+
+  r.get(`${base}/:messageId`, (req, res) => {
+    const room = loadRoom(state, req, res);
+    res.json(state.serializeMessage(messageIn(state, req, room.id), caller(res).user.id));
+  });
 
   r.get(`${base}/:messageId/thread`, (req, res) => {
     const room = loadRoom(state, req, res);
-    const parent = messageIn(req, room.id);
+    const parent = messageIn(state, req, room.id);
     const me = caller(res).user.id;
     const q = listQuery(req);
     const replies = state.chat.thread(room.id, parent.id, { beforeId: q.beforeId, afterId: q.afterId, limit: q.limit });
@@ -72,10 +81,8 @@ export function chatRouter(state: EmulatorState): Router {
 
   r.get(`${base}/:messageId/readBy`, (req, res) => {
     const room = loadRoom(state, req, res);
-    const msg = messageIn(req, room.id);
+    const msg = messageIn(state, req, room.id);
     const readers = [...msg.readBy].map((id) => state.getUser(id)).filter((u) => u !== undefined);
     res.json(readers.map((u) => state.serializeUser(u)));
   });
-
-  return r;
 }

@@ -5,12 +5,19 @@ import type { EmulatorState } from "../state";
 import { ApiError, type EmRoom } from "../types";
 import { caller, intParam, loadRoom, ownUser, page, strParam, SUCCESS } from "./common";
 
+type Full = (userId: string, room: EmRoom) => Record<string, unknown>;
+
 export function roomsRouter(state: EmulatorState): Router {
   const r = Router({ caseSensitive: true });
-
   /** A room as the single-room endpoints show it: with permissions. */
-  const full = (userId: string, room: EmRoom) => ({ ...state.serializeRoomFor(userId, room), permissions: { admin: false } });
+  const full: Full = (userId, room) => ({ ...state.serializeRoomFor(userId, room), permissions: { admin: false } });
+  listRoutes(r, state, full);
+  membershipRoutes(r, state, full);
+  memberListRoute(r, state);
+  return r;
+}
 
+function listRoutes(r: Router, state: EmulatorState, full: Full): void {
   const listRooms = (res: Response, userId: string) => {
     res.json(state.rooms.roomsOf(userId).map((room) => state.serializeRoomFor(userId, room)));
   };
@@ -31,6 +38,14 @@ export function roomsRouter(state: EmulatorState): Router {
     if (!uri) throw new ApiError(400, "uri required");
     res.json(resolveUri(state, caller(res).user.id, uri, full));
   });
+
+  r.get("/rooms/:roomId", (req, res) => {
+    const room = loadRoom(state, req, res);
+    res.json(full(caller(res).user.id, room));
+  });
+}
+
+function membershipRoutes(r: Router, state: EmulatorState, full: Full): void {
 
   r.post("/user/:userId/rooms", (req, res) => {
     const me = ownUser(req, res);
@@ -58,11 +73,6 @@ export function roomsRouter(state: EmulatorState): Router {
     res.json(SUCCESS);
   });
 
-  r.get("/rooms/:roomId", (req, res) => {
-    const room = loadRoom(state, req, res);
-    res.json(full(caller(res).user.id, room));
-  });
-
   r.delete("/rooms/:roomId/users/:userId", (req, res) => {
     const me = caller(res).user;
     const room = loadRoom(state, req, res);
@@ -71,7 +81,9 @@ export function roomsRouter(state: EmulatorState): Router {
     state.rooms.leave(me.id, room.id);
     res.json(SUCCESS);
   });
+}
 
+function memberListRoute(r: Router, state: EmulatorState): void {
   r.get("/rooms/:roomId/users", (req, res) => {
     const room = loadRoom(state, req, res);
     const q = strParam(req.query.q)?.toLowerCase();
@@ -81,17 +93,13 @@ export function roomsRouter(state: EmulatorState): Router {
     const skip = Math.max(intParam(req.query.skip) ?? 0, 0);
     res.json(members.slice(skip, skip + limit).map((u) => state.serializeUser(u)));
   });
-
-  return r;
 }
 
 /**
  * POST /v1/rooms: a room uri resolves (case-insensitively) without joining; another user's username opens or
  * creates the one-to-one room with them. Anything else, including one's own username, is 404.
  */
-function resolveUri(
-  state: EmulatorState, userId: string, uri: string, full: (userId: string, room: EmRoom) => Record<string, unknown>,
-): Record<string, unknown> {
+function resolveUri(state: EmulatorState, userId: string, uri: string, full: Full): Record<string, unknown> {
   const clean = uri.replace(/^\/+/, "");
   const room = state.rooms.findByUri(clean);
   if (room) {

@@ -1,7 +1,9 @@
 // Client-side view of Gitter's per-token rate limit (API reference 6.1): 100 requests per fixed 60 s window,
-// reported on every response as X-RateLimit-Remaining and X-RateLimit-Reset (epoch MILLISECONDS).
-// When the budget is spent we wait for the window to end rather than collect 429s; after a 429 we wait
-// for the reset too. Gitter sends no Retry-After, so without a usable Reset header we back off instead.
+// reported on every response as X-RateLimit-Limit/-Remaining and X-RateLimit-Reset (epoch MILLISECONDS).
+// When the budget is spent we hold requests until the window ends rather than collect 429s, and after the
+// reset we let through only `limit` of the waiting requests: a burst is spread over windows, not retried
+// in a herd. After a 429 we wait for the reset too; Gitter sends no Retry-After, so without a usable reset
+// time we back off instead.
 
 import { backoffDelay, realSleep, type BackoffPolicy, type Sleep } from "../util/backoff";
 
@@ -20,12 +22,17 @@ export interface RateLimiterOptions {
   maxWaitMs?: number;
   /** Added to every wait for the reset: Gitter rounds the window's TTL down to whole seconds. */
   marginMs?: number;
+  /**
+   * Reset times closer than this belong to the same window. Gitter's header moves by up to a second within
+   * one window (TTL rounding); keep this well below the window length (tests with short windows lower it).
+   */
+  sameWindowSlackMs?: number;
   /** Used after a 429 that carries no usable reset time. */
   backoff?: BackoffPolicy;
 }
 
 export interface RateLimitStats {
-  /** Number of waits of either reason. */
+  /** Number of waits of either reason (one per waiting request). */
   waits: number;
   /** Total time spent waiting, in ms (as requested from `sleep`). */
   waitedMs: number;
@@ -33,12 +40,12 @@ export interface RateLimitStats {
   throttled: number;
 }
 
-/** Window ends that differ by less than this are the same window (the header moves with TTL rounding). */
-const SAME_WINDOW_SLACK_MS = 1500;
+/** Frees the slot taken by `acquire`; call once the request is answered or has failed. Idempotent. */
+export type Release = () => void;
 
 /**
  * One limiter per Gitter token: share it between every client using that token.
- * `acquire` before each request, `update` with each response's headers (any status).
+ * For each request: `acquire`, send, `update` with the response headers (any status), then release.
  */
 export class RateLimiter {
   readonly stats: RateLimitStats = { waits: 0, waitedMs: 0, throttled: 0 };
@@ -46,17 +53,25 @@ export class RateLimiter {
   private readonly sleep: Sleep;
   private readonly maxWaitMs: number;
   private readonly marginMs: number;
+  private readonly slackMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly listeners = new Set<(wait: RateLimitWait) => void>();
-  private remaining: number | undefined;
-  private resetAt: number | undefined;
   private limit: number | undefined;
+  /** Requests we may still send in the current window; undefined = unknown, send freely. */
+  private remaining: number | undefined;
+  /** End of the current window; undefined = not reported yet (or a fresh window after a reset). */
+  private resetAt: number | undefined;
+  /** End of the last window we left: answers still carrying it are stale. */
+  private floor: number | undefined;
+  private inflight = 0;
+  private signal = deferred();
 
   constructor(options: RateLimiterOptions = {}) {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.maxWaitMs = options.maxWaitMs ?? 65_000;
     this.marginMs = options.marginMs ?? 250;
+    this.slackMs = options.sameWindowSlackMs ?? 1000;
     this.backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
   }
 
@@ -67,53 +82,91 @@ export class RateLimiter {
   }
 
   /** What the last responses told us; for logs and tests. */
-  snapshot(): { limit?: number; remaining?: number; resetAt?: number } {
-    return { limit: this.limit, remaining: this.remaining, resetAt: this.resetAt };
+  snapshot(): { limit?: number; remaining?: number; resetAt?: number; inflight: number } {
+    return { limit: this.limit, remaining: this.remaining, resetAt: this.resetAt, inflight: this.inflight };
   }
 
   /**
-   * Call before sending a request. Resolves at once while budget is left (and reserves one request of it);
-   * blocks until the window resets when the budget is spent. Never throws.
+   * Call before sending a request. Resolves at once while budget is left (taking one request of it); blocks
+   * until the window resets when it is spent, or until an answer in flight reports the new window. Never throws.
    */
-  async acquire(): Promise<void> {
-    this.forgetEndedWindow();
-    if (this.remaining === undefined) return;
-    if (this.remaining > 0) {
-      this.remaining--;
-      return;
+  async acquire(): Promise<Release> {
+    for (;;) {
+      this.rollOverEndedWindow();
+      if (this.remaining === undefined || this.remaining > 0) return this.admit();
+      const resetAt = this.resetAt;
+      if (resetAt !== undefined) {
+        await this.wait("exhausted", this.untilReset(resetAt), resetAt);
+        this.rollOver(resetAt);
+      } else if (this.inflight === 0) {
+        // The fresh window's budget is spent but nothing in flight will report its end: stop guessing.
+        this.remaining = undefined;
+      } else {
+        await this.signal.promise;
+      }
     }
-    const resetAt = this.resetAt;
-    await this.wait("exhausted", this.untilReset(resetAt ?? this.now()), resetAt);
-    this.forgetWindow();
   }
 
-  /** Feeds one response's headers (any status, 429 included). Ignores missing or malformed headers. */
+  /** Feeds one response's headers (any status, 429 included). Ignores missing, malformed or stale headers. */
   update(headers: Headers): void {
+    this.limit = intHeader(headers, "x-ratelimit-limit") ?? this.limit;
     const remaining = intHeader(headers, "x-ratelimit-remaining");
     const resetAt = intHeader(headers, "x-ratelimit-reset");
-    this.limit = intHeader(headers, "x-ratelimit-limit") ?? this.limit;
     if (remaining === undefined || resetAt === undefined) return;
-    const newWindow = this.resetAt === undefined || resetAt > this.resetAt + SAME_WINDOW_SLACK_MS;
-    if (newWindow) {
+    if (this.floor !== undefined && resetAt <= this.floor + this.slackMs) return;
+    if (this.resetAt !== undefined && resetAt > this.resetAt + this.slackMs) {
+      // A later window than the one we knew: Gitter's count is all we have.
       this.remaining = remaining;
-      this.resetAt = resetAt;
     } else {
-      // Answers to concurrent requests arrive out of order: the lowest count is the freshest.
+      // Same (or freshly begun) window: answers arrive out of order and our own count includes requests
+      // still in flight, so the lowest figure is the right one.
       this.remaining = Math.min(this.remaining ?? remaining, remaining);
     }
+    if (this.resetAt === undefined || resetAt > this.resetAt + this.slackMs) this.resetAt = resetAt;
+    this.notify();
   }
 
   /**
-   * Call after a 429 (once `update` has seen its headers). Blocks until the window resets, or for a
-   * backoff delay (growing with `attempt`, 1-based) when no reset time in the future is known. Never throws.
+   * Call after a 429 (once `update` has seen its headers), then `acquire` again. Blocks until the window
+   * resets, or for a backoff delay (growing with `attempt`, 1-based) when no reset time ahead is known. Never throws.
    */
   async waitAfterThrottle(attempt: number): Promise<void> {
     this.stats.throttled++;
     const resetAt = this.resetAt;
-    const usable = resetAt !== undefined && resetAt > this.now();
-    const waitMs = usable ? this.untilReset(resetAt) : backoffDelay(attempt, this.backoff);
-    await this.wait("throttled", waitMs, usable ? resetAt : undefined);
-    this.forgetWindow();
+    if (resetAt !== undefined && resetAt > this.now()) {
+      await this.wait("throttled", this.untilReset(resetAt), resetAt);
+      this.rollOver(resetAt);
+      return;
+    }
+    await this.wait("throttled", backoffDelay(attempt, this.backoff), undefined);
+    this.remaining = undefined;
+    this.resetAt = undefined;
+    this.notify();
+  }
+
+  private admit(): Release {
+    if (this.remaining !== undefined) this.remaining--;
+    this.inflight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inflight--;
+      this.notify();
+    };
+  }
+
+  /** Starts a fresh window with the full budget, once per window however many waiters wake up. */
+  private rollOver(endedAt: number): void {
+    if (this.resetAt !== endedAt) return;
+    this.floor = endedAt;
+    this.resetAt = undefined;
+    this.remaining = this.limit;
+    this.notify();
+  }
+
+  private rollOverEndedWindow(): void {
+    if (this.resetAt !== undefined && this.now() >= this.resetAt + this.marginMs) this.rollOver(this.resetAt);
   }
 
   private untilReset(resetAt: number): number {
@@ -133,14 +186,17 @@ export class RateLimiter {
     await this.sleep(waitMs);
   }
 
-  private forgetEndedWindow(): void {
-    if (this.resetAt !== undefined && this.now() >= this.resetAt + this.marginMs) this.forgetWindow();
+  private notify(): void {
+    const current = this.signal;
+    this.signal = deferred();
+    current.resolve();
   }
+}
 
-  private forgetWindow(): void {
-    this.remaining = undefined;
-    this.resetAt = undefined;
-  }
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 function intHeader(headers: Headers, name: string): number | undefined {

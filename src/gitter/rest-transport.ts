@@ -95,8 +95,8 @@ export class RestTransport {
     let failures = 0;
     let throttles = 0;
     for (;;) {
-      await this.limiter.acquire();
-      const outcome = await this.once(spec, url);
+      const release = await this.limiter.acquire();
+      const outcome = await this.once(spec, url).finally(release);
       if (outcome.kind === "done") return outcome.value;
       if (outcome.kind === "refused") {
         if (spec.goneAfterRetryIsDone && failures > 0 && outcome.error.status === 404) return undefined;

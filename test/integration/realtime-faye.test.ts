@@ -7,6 +7,9 @@ import type { AddressInfo } from "node:net";
 import { attachFaye, type FayeHandle } from "../../emulator/faye";
 import { EmulatorState } from "../../emulator/state";
 
+/** Every wait in these tests ends on an event; the timeout only turns a regression into a failure, not a hang. */
+const T = { timeout: 10_000 };
+
 type Msg = Record<string, unknown> & { channel: string; successful?: boolean; error?: string };
 
 let server: http.Server;
@@ -75,20 +78,20 @@ after(async () => {
 });
 
 describe("Faye handshake", () => {
-  it("requires a token and refuses for good", async () => {
+  it("requires a token and refuses for good", T, async () => {
     const reply = await one(handshakeMsg());
     assert.equal(reply.successful, false);
     assert.equal(reply.error, "401::Access token required");
     assert.deepEqual(reply.advice, { reconnect: "none", interval: 864000000 });
   });
 
-  it("rejects an unknown token", async () => {
+  it("rejects an unknown token", T, async () => {
     const reply = await one(handshakeMsg({ token: "0".repeat(40) }));
     assert.equal(reply.error, "401::Invalid access token");
     assert.equal((reply.advice as { reconnect: string }).reconnect, "none");
   });
 
-  it("accepts a live token on both mounts and names the user", async () => {
+  it("accepts a live token on both mounts and names the user", T, async () => {
     for (const mount of ["/bayeux", "/faye"]) {
       const reply = await one(handshakeMsg({ token: aliceToken }), mount);
       assert.equal(reply.successful, true);
@@ -103,19 +106,19 @@ describe("Faye subscriptions", () => {
     clientId = await handshake(aliceToken);
   });
 
-  it("refuses clients that never handshook", async () => {
+  it("refuses clients that never handshook", T, async () => {
     const reply = await subscribe("nosuchclient", `/api/v1/rooms/${shared.id}/chatMessages`);
     assert.equal(reply.successful, false);
     assert.match(reply.error ?? "", /^401:/);
   });
 
-  it("refuses unknown channels and wildcards", async () => {
+  it("refuses unknown channels and wildcards", T, async () => {
     assert.equal((await subscribe(clientId, "/api/v1/nothing")).error, "404::Unknown subscription /api/v1/nothing");
     assert.equal((await subscribe(clientId, "/api/v1/rooms/*")).error, "404::Unknown subscription /api/v1/rooms/*");
     assert.equal((await subscribe(clientId, "/**")).error, "404::Unknown subscription /**");
   });
 
-  it("denies rooms the user is not in, other users' channels and other tokens", async () => {
+  it("denies rooms the user is not in, other users' channels and other tokens", T, async () => {
     for (const ch of [
       `/api/v1/rooms/${bobOnly.id}/chatMessages`,
       `/api/v1/rooms/${bobOnly.id}/users`,
@@ -129,7 +132,7 @@ describe("Faye subscriptions", () => {
     assert.equal((await subscribe(clientId, "/api/v1/rooms/notanid/chatMessages")).error, "400::Invalid ID: notanid");
   });
 
-  it("allows the user's own channels", async () => {
+  it("allows the user's own channels", T, async () => {
     for (const ch of [
       `/api/v1/rooms/${shared.id}/users`,
       `/api/v1/rooms/${shared.id}`,
@@ -141,7 +144,7 @@ describe("Faye subscriptions", () => {
     }
   });
 
-  it("sends a chat snapshot unless told not to", async () => {
+  it("sends a chat snapshot unless told not to", T, async () => {
     state.postMessage(bob.id, shared.id, { text: "before subscribing" });
     const withSnap = await subscribe(clientId, `/api/v1/rooms/${shared.id}/chatMessages`, { snapshot: { limit: 1 } });
     const snapshot = (withSnap.ext as { snapshot: { text: string; unread?: boolean }[] }).snapshot;
@@ -156,7 +159,7 @@ describe("Faye subscriptions", () => {
 });
 
 describe("Faye publishing", () => {
-  it("refuses client publishes except pings", async () => {
+  it("refuses client publishes except pings", T, async () => {
     const clientId = await handshake(aliceToken);
     const push = await one({ channel: `/api/v1/rooms/${shared.id}/chatMessages`, clientId, data: { text: "x" } });
     assert.equal(push.error, "403::Push access denied");
@@ -168,7 +171,7 @@ describe("Faye publishing", () => {
 });
 
 describe("Faye delivery", () => {
-  it("pushes creates, edits and deletes with rising ext.c", async () => {
+  it("pushes creates, edits and deletes with rising ext.c", T, async () => {
     const clientId = await handshake(aliceToken);
     await subscribe(clientId, `/api/v1/rooms/${shared.id}/chatMessages`, { snapshot: false });
     const msg = state.postMessage(bob.id, shared.id, { text: "hello" });
@@ -183,7 +186,7 @@ describe("Faye delivery", () => {
     assert.equal(update.model.v, 2);
   });
 
-  it("stops a user's room traffic when they leave, and tells their room list", async () => {
+  it("stops a user's room traffic when they leave, and tells their room list", T, async () => {
     const room = state.createRoom({ uri: "org/leaving" });
     state.rooms.join(alice.id, room.id);
     state.rooms.join(bob.id, room.id);
@@ -203,7 +206,7 @@ describe("Faye delivery", () => {
     assert.equal(again.error, "403::Authorisation denied.");
   });
 
-  it("tells a revoked token's clients, then drops them", async () => {
+  it("tells a revoked token's clients, then drops them", T, async () => {
     const token = state.issueToken(alice.id, "revoked-app");
     const clientId = await handshake(token);
     await subscribe(clientId, `/api/v1/token/${token}`);
@@ -217,7 +220,7 @@ describe("Faye delivery", () => {
     assert.equal((await one(handshakeMsg({ token }))).error, "401::Invalid access token");
   });
 
-  it("drops every client when connections are cut", async () => {
+  it("drops every client when connections are cut", T, async () => {
     const clientId = await handshake(aliceToken);
     assert.ok(faye.clientCount() > 0);
     state.cutConnections();
@@ -238,7 +241,7 @@ describe("Faye with the faye client library over WebSocket", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const fayeLib = require("faye") as { Client: new (url: string, opts: { retry: number }) => FayeClient };
 
-  it("delivers pushes with ext.c to a stock client", async () => {
+  it("delivers pushes with ext.c to a stock client", T, async () => {
     // A short retry keeps the library's own retry timers from holding the process after the test.
     const client = new fayeLib.Client(`${base}/bayeux`, { retry: 0.2 });
     const seqs: number[] = [];

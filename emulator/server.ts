@@ -4,9 +4,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { mountEmulator } from "./app";
+import { attachFaye } from "./faye";
 import { applyFixture, loadFixture, validateFixture, type FixtureData } from "./fixture";
 import { RateLimiter } from "./rate-limit";
 import { EmulatorState } from "./state";
+import { startStreamServer } from "./stream";
 
 export interface EmulatorOptions {
   /** 0 or absent: an ephemeral port. */
@@ -19,6 +21,8 @@ export interface EmulatorOptions {
   control?: boolean;
   /** Keep-alive interval of the realtime transports. */
   heartbeatMs?: number;
+  /** Port of the HTTP streaming listener (Gitter's stream host is a separate host); 0 or absent: ephemeral. */
+  streamPort?: number;
   /** Requests per 60 s window per (user, client). Default 100. */
   rateLimit?: number;
   /** Default 600. */
@@ -29,6 +33,8 @@ export interface EmulatorOptions {
 
 export interface RunningEmulator {
   url: string;
+  /** Base URL of the HTTP streaming host: `${streamUrl}/v1/rooms/:roomId/chatMessages`. */
+  streamUrl: string;
   state: EmulatorState;
   server: http.Server;
   limiter: RateLimiter;
@@ -61,6 +67,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   // ---- Realtime transports attach here (Faye at /bayeux and /faye, HTTP stream). ----
   // They come before the REST routes so they may claim their paths first; each pushes its shutdown onto
   // `closers`, which stop() runs before closing the HTTP server. `opts.heartbeatMs` is theirs to use.
+  const heartbeatMs = opts.heartbeatMs ?? 15000;
+  const faye = attachFaye(server, state, { pingSec: Math.max(1, Math.round(heartbeatMs / 1000)) });
+  closers.push(() => faye.close());
+  const stream = await startStreamServer(state, { port: opts.streamPort, host: opts.host, heartbeatMs });
+  closers.push(() => stream.stop());
   // ---- end of realtime transports ----
 
   mountEmulator(app, state, limiter, { control: opts.control ?? false });
@@ -81,5 +92,5 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     })();
     return stopping;
   };
-  return { url, state, server, limiter, stop };
+  return { url, streamUrl: stream.url, state, server, limiter, stop };
 }

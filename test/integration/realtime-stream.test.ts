@@ -97,7 +97,8 @@ after(() => emu.stop());
 
 describe("stream auth", () => {
   it("answers 401 without a valid token", T, async () => {
-    for (const headers of [{}, { authorization: `Bearer ${"0".repeat(40)}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${"0".repeat(40)}` }];
+    for (const headers of attempts) {
       const s = await open(`/v1/rooms/${sharedId}/chatMessages`, headers);
       await s.ended;
       assert.equal(s.status, 401);

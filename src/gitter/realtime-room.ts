@@ -1,0 +1,147 @@
+// Exactly-once, in-order delivery for one room, whatever the connection does. Pushes are held back from the
+// moment a connection is (re)made until the catch-up over REST has fetched everything after the last
+// delivered id; then the held pushes are replayed, dropping what the catch-up already delivered. Message ids
+// are ObjectIds of equal length whose time prefix rises, so plain string order is creation order.
+import type { GitterMessage, LiveOperation } from "./types";
+
+export interface RoomFeedSink {
+  message(message: GitterMessage): void;
+  update(message: GitterMessage): void;
+  remove(id: string): void;
+}
+
+/** One page of messages after `afterId`, oldest first. Rejects on failure; the feed keeps holding pushes. */
+export type FetchMissed = (roomId: string, afterId: string) => Promise<GitterMessage[]>;
+
+interface Held {
+  operation: LiveOperation;
+  model: GitterMessage;
+}
+
+/** Versions remembered per room, to drop stale or repeated edits; older entries are forgotten first. */
+const VERSION_MEMORY = 1000;
+
+const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export class RoomFeed {
+  private last: string | null;
+  /** Non-null while pushes are held back (from a (re)connect until its catch-up completes). */
+  private held: Held[] | null = [];
+  private run = 0;
+  private readonly versions = new Map<string, number>();
+
+  constructor(
+    readonly roomId: string,
+    lastDeliveredId: string | null,
+    /** Floor used while nothing has been delivered: an id made from the time the room was first watched. */
+    private readonly baselineId: string,
+    private readonly sink: RoomFeedSink,
+  ) {
+    this.last = lastDeliveredId;
+  }
+
+  /** Id of the newest message delivered so far (or given at construction); null if none. */
+  get lastDeliveredId(): string | null {
+    return this.last;
+  }
+
+  get holding(): boolean {
+    return this.held !== null;
+  }
+
+  /** A push from the room's chatMessages channel. Never throws (sink errors are the sink's business). */
+  push(operation: LiveOperation, model: GitterMessage): void {
+    if (this.held) this.held.push({ operation, model });
+    else this.apply(operation, model);
+  }
+
+  /** Holds pushes and makes any running catch-up give up: the connection broke, a new catch-up will follow. */
+  interrupt(): void {
+    this.run++;
+    this.held ??= [];
+  }
+
+  /**
+   * Fetches every page after the last delivered id, delivers it, then replays the held pushes.
+   * Resolves true when done, false when interrupted meanwhile. Rejects when `fetchMissed` does; pushes stay
+   * held until a later catch-up succeeds. `pageSize`, when known, saves the final empty page.
+   */
+  async catchUp(fetchMissed: FetchMissed, pageSize?: number): Promise<boolean> {
+    const run = ++this.run;
+    this.held ??= [];
+    for (;;) {
+      const after = this.floor();
+      let page: GitterMessage[];
+      try {
+        page = await fetchMissed(this.roomId, after);
+      } catch (err) {
+        if (run !== this.run) return false;
+        throw err;
+      }
+      if (run !== this.run) return false;
+      const fresh = page.filter((m) => m.id > after).sort(byId);
+      for (const m of fresh) this.deliver(m);
+      if (fresh.length === 0 || (pageSize !== undefined && page.length < pageSize)) break;
+    }
+    this.release();
+    return true;
+  }
+
+  private floor(): string {
+    return this.last ?? this.baselineId;
+  }
+
+  /** Creates first, in id order, so that edits and deletes of held messages follow their creation. */
+  private release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    const creates = held.filter((h) => h.operation === "create").sort((a, b) => byId(a.model, b.model));
+    for (const h of creates) this.apply(h.operation, h.model);
+    for (const h of held) if (h.operation !== "create") this.apply(h.operation, h.model);
+  }
+
+  private apply(operation: LiveOperation, model: GitterMessage): void {
+    if (typeof model?.id !== "string") return;
+    const delivered = model.id <= this.floor();
+    switch (operation) {
+      case "create":
+        // Already delivered (a catch-up raced the push), or older than what we hold: drop it.
+        if (!delivered) this.deliver(model);
+        return;
+      case "update":
+        if (delivered && this.isNewerEdit(model)) {
+          this.remember(model.id, model.v as number);
+          this.sink.update(model);
+        }
+        return;
+      case "remove":
+        if (delivered) {
+          this.versions.delete(model.id);
+          this.sink.remove(model.id);
+        }
+        return;
+      case "patch":
+        // Read counts and the like: nothing a bridge shows.
+        return;
+    }
+  }
+
+  /** Gitter's rule (API reference 5.3, quirk 3): an edit has v > 1, and only a higher v than seen applies. */
+  private isNewerEdit(model: GitterMessage): boolean {
+    if (typeof model.v !== "number" || model.v <= 1) return false;
+    const seen = this.versions.get(model.id);
+    return seen === undefined || model.v > seen;
+  }
+
+  private deliver(m: GitterMessage): void {
+    this.last = m.id;
+    this.remember(m.id, m.v ?? 1);
+    this.sink.message(m);
+  }
+
+  private remember(id: string, v: number): void {
+    this.versions.delete(id);
+    this.versions.set(id, v);
+    if (this.versions.size > VERSION_MEMORY) this.versions.delete(this.versions.keys().next().value as string);
+  }
+}

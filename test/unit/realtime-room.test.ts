@@ -1,0 +1,132 @@
+// RoomFeed: exactly-once, in-order delivery when pushes race the REST catch-up.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { RoomFeed } from "../../src/gitter/realtime-room";
+import type { GitterMessage } from "../../src/gitter/types";
+
+const id = (n: number) => n.toString(16).padStart(24, "0");
+const BASE = id(0);
+
+function msg(n: number, v = 1, text = `m${n}`): GitterMessage {
+  return {
+    id: id(n),
+    text,
+    html: text,
+    sent: "2020-01-01T00:00:00.000Z",
+    fromUser: { id: "u", username: "u", displayName: "u", url: "/u" },
+    v,
+  };
+}
+
+function feed(last: number | null = null) {
+  const out: string[] = [];
+  const f = new RoomFeed("room", last === null ? null : id(last), BASE, {
+    message: (m) => out.push(`message ${parseInt(m.id, 16)}`),
+    update: (m) => out.push(`update ${parseInt(m.id, 16)} v${m.v}`),
+    remove: (mid) => out.push(`remove ${parseInt(mid, 16)}`),
+  });
+  return { f, out };
+}
+
+/** A history of messages 1..n served in pages of `size`, recording each afterId asked for. */
+function history(n: number, size: number) {
+  const asked: number[] = [];
+  const all = Array.from({ length: n }, (_, i) => msg(i + 1));
+  const fetch = async (_room: string, afterId: string) => {
+    asked.push(parseInt(afterId, 16));
+    return all.filter((m) => m.id > afterId).slice(0, size);
+  };
+  return { all, asked, fetch };
+}
+
+describe("RoomFeed catch-up", () => {
+  it("holds pushes until the catch-up is done, then replays them without duplicates", async () => {
+    const { f, out } = feed(2);
+    const h = history(5, 2);
+    f.push("create", msg(5));
+    f.push("create", msg(4));
+    f.push("create", msg(6));
+    assert.deepEqual(out, []);
+    assert.equal(await f.catchUp(h.fetch), true);
+    assert.deepEqual(out, ["message 3", "message 4", "message 5", "message 6"]);
+    assert.deepEqual(h.asked, [2, 4, 5]);
+    assert.equal(f.lastDeliveredId, id(6));
+    f.push("create", msg(6));
+    f.push("create", msg(7));
+    assert.deepEqual(out.slice(4), ["message 7"]);
+  });
+
+  it("stops at a short page when the page size is known", async () => {
+    const { f, out } = feed(0);
+    const h = history(3, 2);
+    await f.catchUp(h.fetch, 2);
+    assert.deepEqual(out, ["message 1", "message 2", "message 3"]);
+    assert.deepEqual(h.asked, [0, 2]);
+  });
+
+  it("starts from the baseline when nothing was delivered yet", async () => {
+    const { f, out } = feed(null);
+    const h = history(2, 10);
+    await f.catchUp(h.fetch);
+    assert.deepEqual(out, ["message 1", "message 2"]);
+    assert.deepEqual(h.asked, [0, 2]);
+  });
+
+  it("gives up an interrupted catch-up and lets the next one deliver", async () => {
+    const { f, out } = feed(0);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = async () => {
+      await gate;
+      return [msg(1)];
+    };
+    const first = f.catchUp(slow);
+    f.interrupt();
+    release();
+    assert.equal(await first, false);
+    assert.deepEqual(out, []);
+    assert.equal(f.holding, true);
+    await f.catchUp(history(1, 10).fetch);
+    assert.deepEqual(out, ["message 1"]);
+  });
+
+  it("keeps holding when a fetch fails, and delivers on the next attempt", async () => {
+    const { f, out } = feed(0);
+    f.push("create", msg(2));
+    await assert.rejects(f.catchUp(async () => Promise.reject(new Error("429"))));
+    assert.equal(f.holding, true);
+    assert.deepEqual(out, []);
+    await f.catchUp(history(2, 10).fetch);
+    assert.deepEqual(out, ["message 1", "message 2"]);
+  });
+});
+
+describe("RoomFeed edits and deletes", () => {
+  it("applies only newer edits of delivered messages", async () => {
+    const { f, out } = feed(0);
+    await f.catchUp(history(1, 10).fetch);
+    f.push("update", msg(1, 3));
+    f.push("update", msg(1, 2));
+    f.push("update", msg(1, 3));
+    f.push("patch", { ...msg(1), v: 4 });
+    f.push("update", msg(9, 2));
+    assert.deepEqual(out, ["message 1", "update 1 v3"]);
+  });
+
+  it("replays held edits and deletes after their creates", async () => {
+    const { f, out } = feed(0);
+    f.push("update", msg(2, 2));
+    f.push("create", msg(2));
+    f.push("remove", { ...msg(2), id: id(2) });
+    f.push("remove", { ...msg(7), id: id(7) });
+    await f.catchUp(async () => []);
+    assert.deepEqual(out, ["message 2", "update 2 v2", "remove 2"]);
+  });
+
+  it("drops an edit the catch-up already returned", async () => {
+    const { f, out } = feed(0);
+    f.push("update", msg(1, 2));
+    await f.catchUp(async (_r, after) => (after === id(0) ? [msg(1, 2, "edited")] : []));
+    assert.deepEqual(out, ["message 1"]);
+  });
+});

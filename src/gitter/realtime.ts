@@ -1,0 +1,297 @@
+// A user's realtime feed from Gitter.
+//
+// Upstream choice: Faye (ws.gitter.im/bayeux), not the HTTP stream (stream.gitter.im). One Faye session per
+// user carries all of that user's rooms plus the user-rooms channel (joins, leaves, new one-to-ones), while the
+// stream needs one open connection per room and only ever sends new messages: no edits, no deletes, no
+// membership. Gitter staff also advised Faye over the stream, which was known to lag and go quiet
+// (API reference 4 and quirk 8).
+//
+// We speak Bayeux long-polling ourselves (realtime-bayeux.ts) rather than through the faye client library,
+// because that library re-handshakes silently after the server drops it (losing pushes in between, unseen by
+// us) and keeps retry timers alive after it is told to stop. Here every session is disposable: at the first
+// sign of trouble (failed request, refused connect, `ext.c` gap, no traffic within the liveness timeout) it is
+// closed, a new one is made after a jittered exponential backoff, and each room catches up over REST from its
+// last delivered id (realtime-room.ts), so consumers see every message exactly once and in id order.
+import { EventEmitter } from "node:events";
+import { backoffDelay, type BackoffPolicy } from "../util/backoff";
+import { getLogger } from "../util/log";
+import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeux";
+import { RoomFeed, type FetchMissed } from "./realtime-room";
+import type { GitterMessage, GitterRoom, GitterUser, LiveOperation } from "./types";
+
+export type ConnectionState = "connecting" | "connected" | "backing-off" | "token-invalid" | "stopped";
+
+export interface StateDetail {
+  /** backing-off: how long until the next attempt. */
+  delayMs?: number;
+  /** backing-off and token-invalid: what went wrong (token-free text). */
+  error?: Error;
+}
+
+export interface GitterRealtimeEvents {
+  state: [state: ConnectionState, detail: StateDetail];
+  /** A new message, each exactly once, in id order per room. */
+  message: [roomId: string, message: GitterMessage];
+  /** An edit (v > 1, newer than any version seen) of a message delivered earlier. */
+  messageUpdate: [roomId: string, message: GitterMessage];
+  messageRemove: [roomId: string, messageId: string];
+  /** The user's room list changed: create (joined / new one-to-one), patch/update, remove (left or hidden). */
+  userRoom: [operation: LiveOperation, room: Partial<GitterRoom> & { id: string }];
+  roomMember: [roomId: string, operation: LiveOperation, user: Partial<GitterUser> & { id: string }];
+  /** Gitter refused the room's subscription (no longer a member, unknown room); the room is no longer watched. */
+  watchDenied: [roomId: string, error: Error];
+  /** fetchMissed failed; pushes for the room stay held and the catch-up is retried with backoff. */
+  catchUpFailed: [roomId: string, error: Error];
+}
+
+export interface GitterRealtimeOptions {
+  /** e.g. https://ws.gitter.im/bayeux */
+  fayeUrl: string;
+  token: string;
+  userId: string;
+  /** One page of a room's messages after `afterId`, oldest first (REST `afterId` + `limit`). May reject. */
+  fetchMissed: FetchMissed;
+  /** Page size fetchMissed asks for, if fixed: a shorter page ends a catch-up without one more request. */
+  catchUpPageSize?: number;
+  /** A session with no answer at all for this long is dead. Default 45 s; pings go out every third of it. */
+  livenessTimeoutMs?: number;
+  /** Reconnect delays. Default 1 s doubling to 60 s, with jitter. */
+  backoff?: BackoffPolicy;
+}
+
+const log = getLogger("gitter.realtime");
+const PING_CHANNEL = "/api/v1/ping2";
+const ROOM_CHANNEL = /^\/api\/v1\/rooms\/([^/]+)\/(chatMessages|users)$/;
+const DENIED = new Set([400, 403, 404]);
+
+export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
+  private status: ConnectionState = "stopped";
+  /** Bumped whenever a session is abandoned; callbacks from older sessions are ignored. */
+  private gen = 0;
+  private session: BayeuxSession | undefined;
+  /** The generation whose session has finished its handshake (subscriptions may be sent). */
+  private readyGen = -1;
+  private attempt = 0;
+  private connectedAt: number | undefined;
+  private lastTraffic = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private readonly feeds = new Map<string, RoomFeed>();
+  private readonly catchUps = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
+  private readonly livenessMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly log;
+
+  constructor(private readonly opts: GitterRealtimeOptions) {
+    super();
+    this.livenessMs = opts.livenessTimeoutMs ?? 45_000;
+    this.backoff = opts.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+    this.log = log.child({ userId: opts.userId });
+  }
+
+  get state(): ConnectionState {
+    return this.status;
+  }
+
+  /** Connects in the background; progress is reported through "state". Never throws; no-op when running. */
+  start(): void {
+    if (this.status !== "stopped" && this.status !== "token-invalid") return;
+    this.attempt = 0;
+    void this.connect(this.gen);
+  }
+
+  /** Drops the session and every timer at once; emits "stopped". Watched rooms are kept for a later start(). */
+  stop(): void {
+    if (this.status === "stopped") return;
+    this.teardown();
+    this.setState("stopped");
+  }
+
+  /**
+   * Starts delivering a room's messages after `lastDeliveredId` (null: from now on). Missed messages are
+   * fetched on every (re)connect. No-op if the room is already watched. Never throws.
+   */
+  watchRoom(roomId: string, lastDeliveredId: string | null): void {
+    if (this.feeds.has(roomId)) return;
+    const feed = new RoomFeed(roomId, lastDeliveredId, idAt(Date.now()), {
+      message: (m) => this.fire("message", roomId, m),
+      update: (m) => this.fire("messageUpdate", roomId, m),
+      remove: (id) => this.fire("messageRemove", roomId, id),
+    });
+    this.feeds.set(roomId, feed);
+    const gen = this.gen;
+    if (this.session && this.readyGen === gen) {
+      this.attachRoom(feed, gen, this.session).catch((err: Error) => this.fail(gen, err));
+    }
+  }
+
+  /** Stops delivering a room (pushes already held are dropped). Never throws. */
+  unwatchRoom(roomId: string): void {
+    const feed = this.feeds.get(roomId);
+    if (!feed) return;
+    this.feeds.delete(roomId);
+    feed.interrupt();
+    this.clearCatchUp(roomId);
+    if (this.session && this.readyGen === this.gen) {
+      for (const ch of roomChannels(roomId)) this.session.unsubscribe(ch).catch(() => undefined);
+    }
+  }
+
+  /** The newest delivered message id of a watched room (for persisting); undefined if not watched. */
+  lastDeliveredId(roomId: string): string | null | undefined {
+    return this.feeds.get(roomId)?.lastDeliveredId;
+  }
+
+  private async connect(gen: number): Promise<void> {
+    if (gen !== this.gen) return;
+    this.setState("connecting");
+    const session = new BayeuxSession(this.opts.fayeUrl, this.livenessMs, {
+      onData: (m) => gen === this.gen && this.onData(m),
+      onTraffic: () => gen === this.gen && (this.lastTraffic = Date.now()),
+      onFailure: (err) => this.fail(gen, err),
+    });
+    this.session = session;
+    try {
+      await session.handshake({ token: this.opts.token });
+      if (gen !== this.gen) return;
+      this.readyGen = gen;
+      session.startConnectLoop();
+      this.startLiveness(gen);
+      await Promise.all([
+        session.subscribe(`/api/v1/user/${this.opts.userId}/rooms`, { snapshot: false }),
+        session.subscribe(`/api/v1/token/${this.opts.token}`),
+        ...[...this.feeds.values()].map((feed) => this.attachRoom(feed, gen, session)),
+      ]);
+    } catch (err) {
+      if (isRefusedHandshake(err)) this.tokenInvalid(gen, err as Error);
+      else this.fail(gen, err as Error);
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.connectedAt = Date.now();
+    this.setState("connected");
+  }
+
+  /** Subscribes a room's channels, then catches it up. Rejects only for failures that need a new session. */
+  private async attachRoom(feed: RoomFeed, gen: number, session: BayeuxSession): Promise<void> {
+    try {
+      for (const ch of roomChannels(feed.roomId)) await session.subscribe(ch, { snapshot: false });
+    } catch (err) {
+      if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;
+      if (!(err instanceof BayeuxError) || !DENIED.has(err.status ?? 0)) throw err;
+      this.log.warn("room subscription refused", { room: feed.roomId, error: err.message });
+      this.unwatchRoom(feed.roomId);
+      this.fire("watchDenied", feed.roomId, err);
+      return;
+    }
+    if (gen === this.gen) void this.catchUp(feed, gen);
+  }
+
+  private async catchUp(feed: RoomFeed, gen: number): Promise<void> {
+    try {
+      await feed.catchUp(this.opts.fetchMissed, this.opts.catchUpPageSize);
+      if (gen === this.gen) this.clearCatchUp(feed.roomId);
+    } catch (err) {
+      if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;
+      const entry = this.catchUps.get(feed.roomId) ?? { attempt: 0 };
+      entry.attempt += 1;
+      const delayMs = backoffDelay(entry.attempt, this.backoff);
+      this.log.warn("catch-up failed; retrying", { room: feed.roomId, delayMs, error: (err as Error).message });
+      entry.timer = setTimeout(() => void this.catchUp(feed, gen), delayMs);
+      this.catchUps.set(feed.roomId, entry);
+      this.fire("catchUpFailed", feed.roomId, err as Error);
+    }
+  }
+
+  private onData(m: BayeuxMessage): void {
+    const data = (m.data ?? {}) as { operation?: LiveOperation; model?: { id: string }; notification?: string };
+    if (m.channel === `/api/v1/token/${this.opts.token}`) {
+      if (data.notification === "token_revoked") this.tokenInvalid(this.gen, new Error("Gitter revoked the token"));
+      return;
+    }
+    if (!data.operation || typeof data.model?.id !== "string") return;
+    if (m.channel === `/api/v1/user/${this.opts.userId}/rooms`) {
+      this.fire("userRoom", data.operation, data.model);
+      return;
+    }
+    const room = ROOM_CHANNEL.exec(m.channel);
+    const feed = room ? this.feeds.get(room[1]) : undefined;
+    if (!room || !feed) return;
+    if (room[2] === "chatMessages") feed.push(data.operation, data.model as GitterMessage);
+    else this.fire("roomMember", room[1], data.operation, data.model);
+  }
+
+  /** Pings keep an idle long-poll honest; a session that answers nothing for `livenessMs` is given up. */
+  private startLiveness(gen: number): void {
+    this.lastTraffic = Date.now();
+    clearInterval(this.livenessTimer);
+    this.livenessTimer = setInterval(() => {
+      const quietMs = Date.now() - this.lastTraffic;
+      if (quietMs > this.livenessMs) return this.fail(gen, new Error(`no answer from Gitter for ${quietMs} ms`));
+      this.session?.publish(PING_CHANNEL, { reason: "ping" }).catch((err: Error) => this.fail(gen, err));
+    }, Math.max(1, Math.floor(this.livenessMs / 3)));
+  }
+
+  private fail(gen: number, err: Error): void {
+    if (gen !== this.gen || this.status === "stopped" || this.status === "token-invalid") return;
+    // A session that stayed up for a while earns a fresh backoff; one that keeps dying does not.
+    if (this.connectedAt !== undefined && Date.now() - this.connectedAt >= this.livenessMs) this.attempt = 0;
+    this.teardown();
+    const delayMs = backoffDelay(++this.attempt, this.backoff);
+    this.log.warn("realtime connection lost", { error: err.message, delayMs, attempt: this.attempt });
+    this.setState("backing-off", { delayMs, error: err });
+    const next = this.gen;
+    this.retryTimer = setTimeout(() => void this.connect(next), delayMs);
+  }
+
+  private tokenInvalid(gen: number, err: Error): void {
+    if (gen !== this.gen) return;
+    this.teardown();
+    this.log.warn("Gitter token refused; not reconnecting", { error: err.message });
+    this.setState("token-invalid", { error: err });
+  }
+
+  private teardown(): void {
+    this.gen += 1;
+    this.session?.close();
+    this.session = undefined;
+    this.connectedAt = undefined;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.livenessTimer);
+    for (const roomId of [...this.catchUps.keys()]) this.clearCatchUp(roomId);
+    for (const feed of this.feeds.values()) feed.interrupt();
+  }
+
+  private clearCatchUp(roomId: string): void {
+    clearTimeout(this.catchUps.get(roomId)?.timer);
+    this.catchUps.delete(roomId);
+  }
+
+  private setState(state: ConnectionState, detail: StateDetail = {}): void {
+    this.status = state;
+    this.log.info("realtime state", { state, delayMs: detail.delayMs });
+    this.fire("state", state, detail);
+  }
+
+  /** A throwing listener must not break delivery to the others or our own bookkeeping. */
+  private fire<K extends keyof GitterRealtimeEvents>(event: K, ...args: GitterRealtimeEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: GitterRealtimeEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.log.error("realtime listener threw", { event, error: err as Error });
+    }
+  }
+}
+
+function roomChannels(roomId: string): string[] {
+  return [`/api/v1/rooms/${roomId}/chatMessages`, `/api/v1/rooms/${roomId}/users`];
+}
+
+function isRefusedHandshake(err: unknown): boolean {
+  return err instanceof BayeuxError && err.channel === "/meta/handshake" && err.status === 401;
+}
+
+/** The smallest ObjectId of a moment: ids compare as strings, so "after this" means "created since". */
+function idAt(ms: number): string {
+  return Math.floor(ms / 1000).toString(16).padStart(8, "0") + "0".repeat(16);
+}

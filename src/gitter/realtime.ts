@@ -16,48 +16,11 @@ import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
 import { getLogger } from "../util/log";
 import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeux";
-import { RoomFeed, type FetchMissed } from "./realtime-room";
-import type { GitterMessage, GitterRoom, GitterUser, LiveOperation } from "./types";
+import { RoomFeed } from "./realtime-room";
+import type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
+import type { GitterMessage, LiveOperation } from "./types";
 
-export type ConnectionState = "connecting" | "connected" | "backing-off" | "token-invalid" | "stopped";
-
-export interface StateDetail {
-  /** backing-off: how long until the next attempt. */
-  delayMs?: number;
-  /** backing-off and token-invalid: what went wrong (token-free text). */
-  error?: Error;
-}
-
-export interface GitterRealtimeEvents {
-  state: [state: ConnectionState, detail: StateDetail];
-  /** A new message, each exactly once, in id order per room. */
-  message: [roomId: string, message: GitterMessage];
-  /** An edit (v > 1, newer than any version seen) of a message delivered earlier. */
-  messageUpdate: [roomId: string, message: GitterMessage];
-  messageRemove: [roomId: string, messageId: string];
-  /** The user's room list changed: create (joined / new one-to-one), patch/update, remove (left or hidden). */
-  userRoom: [operation: LiveOperation, room: Partial<GitterRoom> & { id: string }];
-  roomMember: [roomId: string, operation: LiveOperation, user: Partial<GitterUser> & { id: string }];
-  /** Gitter refused the room's subscription (no longer a member, unknown room); the room is no longer watched. */
-  watchDenied: [roomId: string, error: Error];
-  /** fetchMissed failed; pushes for the room stay held and the catch-up is retried with backoff. */
-  catchUpFailed: [roomId: string, error: Error];
-}
-
-export interface GitterRealtimeOptions {
-  /** e.g. https://ws.gitter.im/bayeux */
-  fayeUrl: string;
-  token: string;
-  userId: string;
-  /** One page of a room's messages after `afterId`, oldest first (REST `afterId` + `limit`). May reject. */
-  fetchMissed: FetchMissed;
-  /** Page size fetchMissed asks for, if fixed: a shorter page ends a catch-up without one more request. */
-  catchUpPageSize?: number;
-  /** A session with no answer at all for this long is dead. Default 45 s; pings go out every third of it. */
-  livenessTimeoutMs?: number;
-  /** Reconnect delays. Default 1 s doubling to 60 s, with jitter. */
-  backoff?: BackoffPolicy;
-}
+export type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 
 const log = getLogger("gitter.realtime");
 const PING_CHANNEL = "/api/v1/ping2";
@@ -78,6 +41,8 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
   private livenessTimer: NodeJS.Timeout | undefined;
   private readonly feeds = new Map<string, RoomFeed>();
   private readonly catchUps = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
+  /** Unsubscribes still in flight, so that watching a room again subscribes only after they land. */
+  private readonly unsubscribing = new Map<string, Promise<unknown>>();
   private readonly livenessMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly log;
@@ -132,8 +97,11 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
     this.feeds.delete(roomId);
     feed.interrupt();
     this.clearCatchUp(roomId);
-    if (this.session && this.readyGen === this.gen) {
-      for (const ch of roomChannels(roomId)) this.session.unsubscribe(ch).catch(() => undefined);
+    const session = this.session;
+    if (session && this.readyGen === this.gen) {
+      const done = Promise.all(roomChannels(roomId).map((ch) => session.unsubscribe(ch).catch(() => undefined)));
+      this.unsubscribing.set(roomId, done);
+      void done.then(() => this.unsubscribing.get(roomId) === done && this.unsubscribing.delete(roomId));
     }
   }
 
@@ -175,6 +143,7 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
   /** Subscribes a room's channels, then catches it up. Rejects only for failures that need a new session. */
   private async attachRoom(feed: RoomFeed, gen: number, session: BayeuxSession): Promise<void> {
     try {
+      await this.unsubscribing.get(feed.roomId);
       for (const ch of roomChannels(feed.roomId)) await session.subscribe(ch, { snapshot: false });
     } catch (err) {
       if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;

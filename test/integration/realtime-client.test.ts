@@ -105,7 +105,9 @@ describe("GitterRealtime delivery", () => {
     const room = roomId("org/burst");
     const { rt, states } = client(ALICE, "alice", { fetchMissed: restFetchMissed(ALICE, 7, 5) });
     const seen: GitterMessage[] = [];
+    let failedCatchUps = 0;
     rt.on("message", (r, m) => r === room && seen.push(m));
+    rt.on("catchUpFailed", () => failedCatchUps++);
     const oldest = emu.state.listMessages(room, {})[0];
     rt.watchRoom(room, String(oldest.id));
     rt.start();
@@ -130,6 +132,8 @@ describe("GitterRealtime delivery", () => {
     // The cuts really forced reconnects (and catch-ups), rather than the burst sliding through one session.
     assert.ok(states.filter((s) => s === "backing-off").length >= 5, `states: ${states.join(",")}`);
     assert.equal(rt.lastDeliveredId(room), posted[199]);
+    // Every fifth REST page failed, so retried catch-ups were part of the run too.
+    assert.ok(failedCatchUps > 0);
     rt.stop();
   });
 
@@ -190,6 +194,24 @@ describe("GitterRealtime rooms", () => {
     await until(rt, () => rooms.includes(`create ${roomId("org/later")}`));
     await control("DELETE", "/rooms/org%2Flater/members/alice");
     await until(rt, () => rooms.includes(`remove ${roomId("org/later")}`));
+    rt.stop();
+  });
+});
+
+describe("GitterRealtime members", () => {
+  it("reports members joining and leaving a watched room", T, async () => {
+    const room = roomId("org/edits");
+    await control("POST", "/users", { username: "carol" });
+    const { rt } = client(ALICE, "alice");
+    const members: string[] = [];
+    rt.on("roomMember", (r, op, user) => r === room && members.push(`${op} ${user.id}`));
+    rt.watchRoom(room, null);
+    rt.start();
+    await until(rt, () => rt.state === "connected");
+    await control("POST", "/rooms/org%2Fedits/members", { user: "carol" });
+    await control("DELETE", "/rooms/org%2Fedits/members/carol");
+    await until(rt, () => members.length === 2);
+    assert.deepEqual(members, [`create ${userId("carol")}`, `remove ${userId("carol")}`]);
     rt.stop();
   });
 });

@@ -99,6 +99,11 @@ export class InboxProcessor {
     return this.queue.depth(roomId);
   }
 
+  /** Depth of every room with work, for metrics. */
+  depths(): Map<string, number> {
+    return this.queue.depths();
+  }
+
   get inFlightCount(): number {
     return this.inFlight.size;
   }

@@ -155,6 +155,7 @@ describe("appservice transactions: recording", () => {
       },
     };
     const slow = await serve(slowInbox);
+    // Released in `finally` too, so a failed assertion cannot leave the request (and the run) hanging.
     try {
       let answered = false;
       const response = put(`${slow.url}/_matrix/app/v1/transactions/slow`, { events: [event("$s1"), event("$s2")] }).then((res) => {
@@ -172,6 +173,7 @@ describe("appservice transactions: recording", () => {
       assert.equal(await store.inbox.countPending(), 2);
       assert.equal(slow.nudges, 1);
     } finally {
+      release();
       await slow.close();
     }
   });

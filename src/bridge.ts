@@ -1,0 +1,147 @@
+// Composition root: builds the store, the Matrix edge, the Gitter sessions and the web server, and returns a
+// handle whose stop() undoes it all. No decisions live here; they belong to the parts it wires.
+import type http from "node:http";
+import type express from "express";
+import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
+import type { Registration } from "./config/registration";
+import { GitterOAuth } from "./gitter/oauth";
+import { GitterRestClient } from "./gitter/rest";
+import { createAppserviceApp } from "./matrix/appservice";
+import { MatrixClient } from "./matrix/client";
+import { MatrixIds } from "./matrix/ids";
+import { InboxProcessor } from "./matrix/inbox-processor";
+import { ControlRooms } from "./puppet/control";
+import { GhostManager } from "./puppet/ghosts";
+import { LoginService } from "./puppet/login";
+import { SessionManager } from "./puppet/manager";
+import { createRouter } from "./puppet/router";
+import { loadOrCreateKey, TokenCipher } from "./store/crypto";
+import { openStore } from "./store/knex-store";
+import type { Store } from "./store/store";
+import { KeyedQueue } from "./util/keyed-queue";
+import { configureLogging, getLogger } from "./util/log";
+import { createWebApp } from "./web/app";
+
+const log = getLogger("bridge");
+
+export interface BridgeHandle {
+  /** Where the homeserver reaches the appservice API, e.g. http://127.0.0.1:9898. */
+  appserviceUrl: string;
+  /** Where the web server listens (login pages, health). */
+  webUrl: string;
+  store: Store;
+  sessions: SessionManager;
+  /** Resolves when every Matrix event received so far has been handled. For tests and shutdown. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function start(config: BridgeConfig, registration: Registration): Promise<BridgeHandle> {
+  configureLogging({
+    level: config.logging.level,
+    ...(config.logging.format !== "auto" ? { format: config.logging.format } : {}),
+  });
+  const store = await openStore(config.database);
+  const hasTokens = (await store.users.listLoggedInUsers()).length > 0;
+  const cipher = new TokenCipher(await loadOrCreateKey(config.encryption.keyFile, { create: !hasTokens }));
+  const ids = new MatrixIds({
+    domain: config.homeserver.domain,
+    botLocalpart: config.bridge.botLocalpart,
+    ghostPrefix: config.bridge.ghostPrefix,
+  });
+  const matrix = MatrixClient.connect({ homeserverUrl: config.homeserver.url, asToken: registration.as_token, userId: ids.botMxid });
+  await prepareBot(matrix, config);
+
+  const queue = new KeyedQueue({ concurrency: 32 });
+  const ghosts = new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: config.media.maxBytes });
+  const oauth = new GitterOAuth({
+    oauthUrl: config.gitter.oauthUrl,
+    clientId: config.gitter.oauth.clientId,
+    clientSecret: config.gitter.oauth.clientSecret,
+    redirectUri: oauthRedirectUri(config),
+  });
+  let sessions: SessionManager;
+  const login = new LoginService({
+    store,
+    oauth,
+    publicUrl: config.web.publicUrl,
+    encrypt: (t) => cipher.encrypt(t),
+    identify: async (token) => {
+      const me = await new GitterRestClient({ apiUrl: config.gitter.apiUrl, token }).getCurrentUser();
+      return { gitterUserId: me.id, gitterUsername: me.username };
+    },
+    onLogin: (mxid, identity, token) => sessions.onLogin(mxid, identity, token),
+  });
+  let control: ControlRooms;
+  sessions = new SessionManager({
+    store,
+    matrix,
+    ids,
+    ghosts,
+    queue,
+    cipher,
+    gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
+    maxPortalMembers: config.bridge.maxPortalMembers,
+    tell: (mxid, text, html) => control.tell(mxid, text, html),
+    loginLink: (mxid) => login.createLink(mxid),
+  });
+  control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m) });
+
+  const processor = new InboxProcessor({ inbox: store.inbox, handler: createRouter({ ids, store, control, sessions }) });
+  const asApp = createAppserviceApp({
+    hsToken: registration.hs_token,
+    inbox: store.inbox,
+    isOurUser: (id) => ids.isOurs(id),
+    onTransaction: () => processor.nudge(),
+  });
+  const asServer = await listen(asApp, config.appservice.bind, config.appservice.port);
+  const webServer = await listen(createWebApp({ login }), config.web.bind, config.web.port);
+  await processor.start();
+  void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
+  log.info("bridge started", { appservice: urlOf(asServer), web: urlOf(webServer), bot: ids.botMxid });
+
+  return {
+    appserviceUrl: urlOf(asServer),
+    webUrl: urlOf(webServer),
+    store,
+    sessions,
+    idle: async () => {
+      await processor.idle();
+      await queue.idle();
+    },
+    stop: async () => {
+      await Promise.all([close(asServer), close(webServer)]);
+      await processor.stop();
+      await sessions.stopAll();
+      await queue.idle();
+      await store.close();
+      log.info("bridge stopped");
+    },
+  };
+}
+
+/** The bot must exist before anyone can invite it; its name is what users see in their room list. */
+async function prepareBot(matrix: MatrixClient, config: BridgeConfig): Promise<void> {
+  await matrix.registerUser(config.bridge.botLocalpart);
+  const profile = await matrix.getProfile(matrix.userId).catch(() => null);
+  if (profile?.displayname !== "Gitter bridge") await matrix.setDisplayName("Gitter bridge");
+}
+
+function listen(app: express.Express, host: string, port: number): Promise<http.Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => resolve(server));
+    server.once("error", reject);
+  });
+}
+
+function urlOf(server: http.Server): string {
+  const addr = server.address();
+  return typeof addr === "object" && addr ? `http://${addr.address}:${addr.port}` : "";
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,125 @@
+// The control room: a one-to-one room between a user and the bot, where commands are typed.
+// The bot accepts only one-to-one invites from permitted users; a newer control room replaces the older.
+import { dispatch } from "../commands/dispatch";
+import type { CommandServices, Permission } from "../commands/types";
+import type { MatrixClient } from "../matrix/client";
+import type { MatrixIds } from "../matrix/ids";
+import type { Store } from "../store/store";
+import { getLogger } from "../util/log";
+import type { MatrixRoomEvent } from "./portal";
+
+const log = getLogger("control");
+
+export interface ControlDeps {
+  matrix: MatrixClient;
+  ids: MatrixIds;
+  store: Store;
+  services: CommandServices;
+  permissionFor(mxid: string): "none" | Permission;
+}
+
+const GREETING =
+  "Hello! I bridge Gitter to Matrix: log in with your own Gitter account, and each Gitter room you are in " +
+  "becomes a private Matrix room of yours, with the people there shown as Matrix users. Send `help` for commands.";
+
+export class ControlRooms {
+  constructor(private readonly deps: ControlDeps) {}
+
+  private get bot(): MatrixClient {
+    return this.deps.matrix.as(this.deps.ids.botMxid);
+  }
+
+  /** Sends a notice from the bot; never throws. */
+  async say(roomId: string, text: string, html?: string): Promise<void> {
+    const content: Record<string, unknown> = { msgtype: "m.notice", body: text };
+    if (html) Object.assign(content, { format: "org.matrix.custom.html", formatted_body: html });
+    const txn = `ctl-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await this.bot.sendEvent(roomId, "m.room.message", content, txn).catch((err: Error) =>
+      log.warn("could not send to a control room", { room: roomId, error: err }),
+    );
+  }
+
+  /** Tells a user something in their control room, if they have one; never throws. */
+  async tell(mxid: string, text: string, html?: string): Promise<void> {
+    const user = await this.deps.store.users.getUser(mxid).catch(() => null);
+    if (user?.controlRoomId) await this.say(user.controlRoomId, text, html);
+    else log.info("no control room to tell the user", { mxid });
+  }
+
+  /** The bot was invited somewhere. */
+  async onInvite(event: MatrixRoomEvent): Promise<void> {
+    const { room_id: roomId, sender } = event;
+    if (await this.deps.store.refusals.isRefused(roomId)) {
+      await this.bot.leave(roomId, "This room was refused before.").catch(() => undefined);
+      return;
+    }
+    await this.bot.join(roomId);
+    if (this.deps.permissionFor(sender) === "none") {
+      await this.say(roomId, "Sorry, this Gitter bridge is not open to your Matrix account. Ask its operator if you think it should be.");
+      await this.bot.leave(roomId);
+      return;
+    }
+    const others = await this.otherPeople(roomId);
+    if (others.length > 1) {
+      await this.say(roomId, "I only work in one-to-one rooms: each person talks to me in their own direct chat. Leaving now; invite me to a direct chat instead.");
+      await this.bot.leave(roomId);
+      await this.deps.store.refusals.refuseRoom(roomId, "more than one person");
+      return;
+    }
+    await this.adopt(sender, roomId);
+  }
+
+  private async adopt(mxid: string, roomId: string): Promise<void> {
+    const previous = await this.deps.store.users.setControlRoom(mxid, roomId);
+    if (previous && previous !== roomId) {
+      await this.say(previous, "You opened a new chat with me; I continue there and leave this one.");
+      await this.bot.leave(previous).catch(() => undefined);
+    }
+    const status = await this.deps.services.status(mxid);
+    if (status.loggedIn) {
+      await this.say(roomId, `${GREETING}\nYou are logged in to Gitter as ${status.gitterUsername}.`);
+      return;
+    }
+    const link = await this.deps.services.loginLink(mxid);
+    await this.say(
+      roomId,
+      `${GREETING}\nTo start, log in with Gitter (the link works once, for 10 minutes): ${link}`,
+      `<p>${GREETING.replace("`help`", "<code>help</code>")}</p><p>To start, <a href="${link}">log in with Gitter</a> (the link works once, for 10 minutes).</p>`,
+    );
+    log.info("control room adopted", { mxid, room: roomId });
+  }
+
+  /** People other than the bot who are joined or invited. */
+  private async otherPeople(roomId: string): Promise<string[]> {
+    const state = await this.bot.getRoomState(roomId);
+    return state
+      .filter((e) => e.type === "m.room.member" && ["join", "invite"].includes(String(e.content.membership)))
+      .map((e) => String(e.state_key))
+      .filter((m) => m !== this.deps.ids.botMxid);
+  }
+
+  /** A message in some room; returns false when it was not a control room message for this user. */
+  async onMessage(event: MatrixRoomEvent): Promise<boolean> {
+    const owner = await this.deps.store.users.getUserByControlRoom(event.room_id);
+    if (!owner || owner.mxid !== event.sender) return false;
+    const body = event.content.body;
+    if (typeof body !== "string" || !["m.text", "m.notice"].includes(String(event.content.msgtype))) return true;
+    const permission = this.deps.permissionFor(event.sender);
+    if (permission === "none") {
+      await this.say(event.room_id, "Sorry, this Gitter bridge is not open to your Matrix account.");
+      return true;
+    }
+    const loggedIn = (await this.deps.services.status(event.sender)).loggedIn;
+    const reply = await dispatch({ mxid: event.sender, permission, loggedIn, services: this.deps.services }, body);
+    await this.say(event.room_id, reply.text, reply.html);
+    return true;
+  }
+
+  /** The owner left their control room: forget it. */
+  async onLeave(event: MatrixRoomEvent): Promise<void> {
+    const owner = await this.deps.store.users.getUserByControlRoom(event.room_id);
+    if (!owner || owner.mxid !== event.sender) return;
+    await this.deps.store.users.setControlRoom(owner.mxid, null);
+    await this.bot.leave(event.room_id).catch(() => undefined);
+  }
+}

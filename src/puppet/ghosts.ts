@@ -1,0 +1,109 @@
+// Ghosts: the Matrix users standing for Gitter people. Registered on demand, profile (display name, avatar)
+// kept in step with Gitter, the avatar uploaded once per distinct Gitter avatar URL.
+import type { GitterUser } from "../gitter/types";
+import { isMatrixError, type MatrixClient } from "../matrix/client";
+import type { MatrixIds } from "../matrix/ids";
+import type { Ghost, GhostStore } from "../store/store";
+import { getLogger } from "../util/log";
+
+const log = getLogger("ghosts");
+
+export interface GhostDeps {
+  matrix: MatrixClient;
+  ids: MatrixIds;
+  store: GhostStore;
+  /** Largest avatar accepted, in bytes. */
+  maxAvatarBytes: number;
+}
+
+export class GhostManager {
+  /** Profiles known to be current on the homeserver, by Gitter user id (this process only). */
+  private readonly current = new Map<string, Ghost>();
+  private readonly inFlight = new Map<string, Promise<string>>();
+  /** `${roomId} ${mxid}` pairs known to be joined. */
+  private readonly joined = new Set<string>();
+
+  constructor(private readonly deps: GhostDeps) {}
+
+  mxidFor(username: string): string {
+    return this.deps.ids.ghostMxid(username);
+  }
+
+  /** Registers the ghost if needed and brings its profile up to date; returns its mxid. May throw. */
+  async ensure(user: GitterUser): Promise<string> {
+    const mxid = this.mxidFor(user.username);
+    const known = this.current.get(user.id);
+    if (known && known.displayName === displayName(user) && known.avatarUrl === (user.avatarUrl ?? null)) return mxid;
+    let pending = this.inFlight.get(user.id);
+    if (!pending) {
+      pending = this.refresh(user, mxid).finally(() => this.inFlight.delete(user.id));
+      this.inFlight.set(user.id, pending);
+    }
+    return pending;
+  }
+
+  /** Makes the ghost a joined member of `roomId`, invited by the bot if needed. */
+  async ensureInRoom(mxid: string, roomId: string): Promise<void> {
+    const key = `${roomId} ${mxid}`;
+    if (this.joined.has(key)) return;
+    const ghost = this.deps.matrix.as(mxid);
+    try {
+      await ghost.join(roomId);
+    } catch (err) {
+      if (!isMatrixError(err, "M_FORBIDDEN")) throw err;
+      await this.deps.matrix.as(this.deps.ids.botMxid).invite(roomId, mxid);
+      await ghost.join(roomId);
+    }
+    this.joined.add(key);
+  }
+
+  /** Records memberships learnt elsewhere (room creation, joined-members listing). */
+  noteJoined(roomId: string, mxids: Iterable<string>): void {
+    for (const mxid of mxids) this.joined.add(`${roomId} ${mxid}`);
+  }
+
+  async leaveRoom(mxid: string, roomId: string): Promise<void> {
+    this.joined.delete(`${roomId} ${mxid}`);
+    await this.deps.matrix.as(mxid).leave(roomId);
+  }
+
+  private async refresh(user: GitterUser, mxid: string): Promise<string> {
+    const stored = await this.deps.store.getGhost(user.id);
+    const ghost = this.deps.matrix.as(mxid);
+    if (!stored) await this.deps.matrix.registerUser(this.deps.ids.ghostLocalpart(user.username));
+    const next: Ghost = {
+      gitterUserId: user.id,
+      username: user.username,
+      displayName: displayName(user),
+      avatarUrl: user.avatarUrl ?? null,
+      avatarMxc: stored?.avatarMxc ?? null,
+    };
+    if (!stored || stored.displayName !== next.displayName) await ghost.setDisplayName(next.displayName);
+    if (next.avatarUrl && (!stored || stored.avatarUrl !== next.avatarUrl || !stored.avatarMxc)) {
+      next.avatarMxc = await this.uploadAvatar(next.avatarUrl);
+      if (next.avatarMxc) await ghost.setAvatarUrl(next.avatarMxc);
+    }
+    await this.deps.store.putGhost(next);
+    this.current.set(user.id, next);
+    return mxid;
+  }
+
+  /** Fetches a Gitter avatar and uploads it; a failure leaves the ghost without an avatar, never blocks it. */
+  private async uploadAvatar(url: string): Promise<string | null> {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+      const type = res.headers.get("content-type") ?? "";
+      if (!res.ok || !type.startsWith("image/")) throw new Error(`status ${res.status}, type ${type || "none"}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (bytes.byteLength > this.deps.maxAvatarBytes) throw new Error(`${bytes.byteLength} bytes is over the cap`);
+      return await this.deps.matrix.uploadMedia(bytes, type.split(";")[0], "avatar");
+    } catch (err) {
+      log.warn("could not copy a Gitter avatar", { url, error: err as Error });
+      return null;
+    }
+  }
+}
+
+export function displayName(user: GitterUser): string {
+  return user.displayName?.trim() || user.username;
+}

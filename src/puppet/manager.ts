@@ -1,0 +1,213 @@
+// Owns every logged-in user's session: resumes them on start, starts one on login, ends it on logout or
+// when Gitter stops accepting the token. Implements what the bot's commands ask of the bridge.
+import type { CommandServices, GitterRoomSummary, GitterTarget, SessionStatus } from "../commands/types";
+import { UserFacingError } from "../commands/types";
+import { isGitterStatus } from "../gitter/errors";
+import { GitterRestClient } from "../gitter/rest";
+import type { GitterRoom } from "../gitter/types";
+import type { MatrixClient } from "../matrix/client";
+import type { MatrixIds } from "../matrix/ids";
+import type { TokenCipher } from "../store/crypto";
+import type { Store } from "../store/store";
+import type { KeyedQueue } from "../util/keyed-queue";
+import { getLogger } from "../util/log";
+import type { GhostManager } from "./ghosts";
+import type { LoginIdentity } from "./login";
+import { UserSession } from "./session";
+
+const log = getLogger("sessions");
+
+export interface ManagerDeps {
+  store: Store;
+  matrix: MatrixClient;
+  ids: MatrixIds;
+  ghosts: GhostManager;
+  queue: KeyedQueue;
+  cipher: TokenCipher;
+  gitter: { apiUrl: string; realtimeUrl: string };
+  maxPortalMembers: number;
+  /** Tells a user something in their control room; never throws. */
+  tell(mxid: string, text: string, html?: string): Promise<void>;
+  /** A fresh login link for `mxid`. */
+  loginLink(mxid: string): Promise<string>;
+}
+
+export class SessionManager implements CommandServices {
+  private readonly sessions = new Map<string, UserSession>();
+
+  constructor(private readonly deps: ManagerDeps) {}
+
+  session(mxid: string): UserSession | undefined {
+    return this.sessions.get(mxid);
+  }
+
+  /** Starts a session for every user with a stored token; one failing user does not stop the others. */
+  async resumeAll(): Promise<void> {
+    const users = await this.deps.store.users.listLoggedInUsers();
+    await Promise.all(
+      users.map(async (u) => {
+        if (!u.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return;
+        const token = this.deps.cipher.decrypt(u.tokenCiphertext);
+        await this.startSession(u.mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token).catch(
+          (err: Error) => log.error("could not resume a session", { mxid: u.mxid, error: err }),
+        );
+      }),
+    );
+    log.info("sessions resumed", { count: this.sessions.size });
+  }
+
+  /** Called once a login's token is stored: replaces any running session and tells the user. */
+  async onLogin(mxid: string, identity: LoginIdentity, token: string): Promise<void> {
+    await this.stopSession(mxid);
+    await this.deps.tell(mxid, `You are logged in to Gitter as ${identity.gitterUsername}. Opening your rooms now.`);
+    await this.startSession(mxid, identity, token);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.sessions.keys()].map((m) => this.stopSession(m)));
+  }
+
+  private async startSession(mxid: string, identity: LoginIdentity, token: string): Promise<UserSession> {
+    const rest = new GitterRestClient({ apiUrl: this.deps.gitter.apiUrl, token });
+    const ctx = {
+      ...identity,
+      mxid,
+      rest,
+      matrix: this.deps.matrix,
+      ids: this.deps.ids,
+      ghosts: this.deps.ghosts,
+      store: this.deps.store,
+      queue: this.deps.queue,
+      maxPortalMembers: this.deps.maxPortalMembers,
+      notice: (roomId: string, text: string, html?: string) => this.notice(roomId, text, html),
+    };
+    const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token }, {
+      onTokenInvalid: (s) => void this.onTokenInvalid(s.mxid),
+    });
+    this.sessions.set(mxid, session);
+    await session.start();
+    return session;
+  }
+
+  private async stopSession(mxid: string): Promise<void> {
+    const s = this.sessions.get(mxid);
+    this.sessions.delete(mxid);
+    await s?.stop();
+  }
+
+  private async onTokenInvalid(mxid: string): Promise<void> {
+    await this.stopSession(mxid);
+    await this.deps.store.users.clearLogin(mxid);
+    const link = await this.deps.loginLink(mxid);
+    await this.deps.tell(
+      mxid,
+      `Gitter no longer accepts your login, so your rooms are paused. Log in again to resume: ${link}`,
+    );
+    log.warn("token no longer valid; session stopped", { mxid });
+  }
+
+  private async notice(roomId: string, text: string, html?: string): Promise<void> {
+    const content = html ? { msgtype: "m.notice", body: text, format: "org.matrix.custom.html", formatted_body: html } : { msgtype: "m.notice", body: text };
+    await this.deps.matrix
+      .as(this.deps.ids.botMxid)
+      .sendEvent(roomId, "m.room.message", content, `notice-${Date.now()}-${Math.random().toString(36).slice(2)}`)
+      .catch((err: Error) => log.warn("could not send a notice", { room: roomId, error: err }));
+  }
+
+  // ---- CommandServices ----
+
+  loginLink(mxid: string): Promise<string> {
+    return this.deps.loginLink(mxid);
+  }
+
+  async logout(mxid: string): Promise<boolean> {
+    const user = await this.deps.store.users.getUser(mxid);
+    const session = this.sessions.get(mxid);
+    for (const portal of await this.deps.store.portals.listPortals(mxid)) {
+      if (session) await session.closePortal(portal.gitterRoomId, "You logged out of the Gitter bridge.");
+      else await this.deps.store.portals.deletePortal(mxid, portal.gitterRoomId);
+    }
+    await this.stopSession(mxid);
+    if (!user?.tokenCiphertext) return false;
+    await this.deps.store.users.clearLogin(mxid);
+    log.info("logged out", { mxid });
+    return true;
+  }
+
+  async status(mxid: string): Promise<SessionStatus> {
+    const user = await this.deps.store.users.getUser(mxid);
+    if (!user?.tokenCiphertext || !user.gitterUsername) return { loggedIn: false };
+    const s = this.sessions.get(mxid);
+    return { loggedIn: true, gitterUsername: user.gitterUsername, connection: s?.connection ?? "not running", portals: s?.portalCount() ?? 0 };
+  }
+
+  async listRooms(mxid: string): Promise<GitterRoomSummary[]> {
+    const s = this.require(mxid);
+    const rooms = await s.ctx.rest.listRooms();
+    return rooms.filter((r) => r.roomMember !== false).map((r) => summary(r, !!s.portalByGitterRoom(r.id)));
+  }
+
+  async join(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
+    const s = this.require(mxid);
+    let room = await this.resolve(s, target);
+    if (!room.oneToOne) room = { ...room, ...(await s.ctx.rest.joinRoom(room.id)) };
+    await s.ensurePortal(room, true);
+    return summary(room, true);
+  }
+
+  async part(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
+    const s = this.require(mxid);
+    const room = await this.findMine(s, target);
+    if (room.oneToOne) await s.ctx.rest.hideRoom(room.id);
+    else await s.ctx.rest.leaveRoom(room.id);
+    await s.closePortal(room.id, "You left this room with gpart.");
+    return summary(room, false);
+  }
+
+  async openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
+    const s = this.require(mxid);
+    const room = await this.findMine(s, target);
+    await s.ensurePortal(room, true);
+    return summary(room, true);
+  }
+
+  async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {
+    const s = this.require(mxid);
+    const rooms = await s.ctx.rest.searchRooms(query, { limit: 10 });
+    return rooms.filter((r) => r.uri).map((r) => ({ name: r.name, uri: r.uri!, userCount: r.userCount }));
+  }
+
+  private require(mxid: string): UserSession {
+    const s = this.sessions.get(mxid);
+    if (!s) throw new UserFacingError("Your Gitter session is not running. Send `login` to log in again.");
+    return s;
+  }
+
+  private async resolve(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
+    const uri = target.kind === "room" ? target.uri : target.username;
+    try {
+      return await s.ctx.rest.resolveRoom(uri);
+    } catch (err) {
+      if (isGitterStatus(err, 404) || isGitterStatus(err, 400) || isGitterStatus(err, 403)) {
+        throw new UserFacingError(
+          target.kind === "room" ? `There is no Gitter room ${uri}, or you cannot see it.` : `There is no Gitter user ${uri}.`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  private async findMine(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
+    const rooms = await s.ctx.rest.listRooms();
+    const want = (target.kind === "room" ? target.uri : target.username).toLowerCase();
+    const room = rooms.find((r) =>
+      target.kind === "room" ? r.uri?.toLowerCase() === want : r.oneToOne && r.user?.username.toLowerCase() === want,
+    );
+    if (!room) throw new UserFacingError(`You are not in ${target.kind === "room" ? want : "a one-to-one chat with @" + want} on Gitter. See \`list\`.`);
+    return room;
+  }
+}
+
+function summary(r: GitterRoom, open: boolean): GitterRoomSummary {
+  return { id: r.id, name: r.name, uri: r.uri, oneToOne: r.oneToOne, open };
+}

@@ -1,0 +1,93 @@
+// Opening a portal: the private Matrix room for one Gitter room of one user, created by the bot (or, for a
+// one-to-one chat, by the other person's ghost, so clients file it as a direct chat with them).
+import type { GitterRoom, GitterUser } from "../gitter/types";
+import { getLogger } from "../util/log";
+import { PortalRoom } from "./portal";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("portal-setup");
+
+/** Returns the user's portal for `room`, creating the Matrix room (and inviting the user) if there is none. */
+export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise<{ portal: PortalRoom; created: boolean }> {
+  const existing = await ctx.store.portals.getPortal(ctx.mxid, room.id);
+  if (existing) return { portal: new PortalRoom(ctx, existing), created: false };
+  const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
+  const matrixRoomId = room.oneToOne && room.user ? await createDirectRoom(ctx, room.user) : await createGroupRoom(ctx, room);
+  const row = {
+    mxid: ctx.mxid,
+    gitterRoomId: room.id,
+    matrixRoomId,
+    oneToOne: room.oneToOne,
+    // New portals start from now: history stays on Gitter.
+    lastGitterMessageId: latest.length ? latest[latest.length - 1].id : null,
+  };
+  await ctx.store.portals.putPortal(row);
+  log.info("portal opened", { mxid: ctx.mxid, gitterRoom: room.id, room: matrixRoomId });
+  return { portal: new PortalRoom(ctx, row), created: true };
+}
+
+async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<string> {
+  const bot = ctx.ids.botMxid;
+  const roomId = await ctx.matrix.as(bot).createRoom({
+    preset: "private_chat",
+    visibility: "private",
+    name: room.name,
+    topic: room.topic || undefined,
+    invite: [ctx.mxid],
+    powerLevelContentOverride: { users: { [bot]: 100, [ctx.mxid]: 50 }, events_default: 0, invite: 100 },
+  });
+  ctx.ghosts.noteJoined(roomId, [bot]);
+  return roomId;
+}
+
+async function createDirectRoom(ctx: SessionContext, other: GitterUser): Promise<string> {
+  const ghost = await ctx.ghosts.ensure(other);
+  const bot = ctx.ids.botMxid;
+  const roomId = await ctx.matrix.as(ghost).createRoom({
+    preset: "trusted_private_chat",
+    visibility: "private",
+    isDirect: true,
+    invite: [ctx.mxid, bot],
+    powerLevelContentOverride: { users: { [ghost]: 100, [bot]: 100, [ctx.mxid]: 50 }, invite: 100 },
+  });
+  await ctx.matrix.as(bot).join(roomId);
+  ctx.ghosts.noteJoined(roomId, [ghost, bot]);
+  return roomId;
+}
+
+/** Re-invites the owner to their portal (after they left it, or to bring it back to their room list). */
+export async function reinvite(ctx: SessionContext, portal: PortalRoom): Promise<void> {
+  try {
+    await ctx.matrix.as(ctx.ids.botMxid).invite(portal.matrixRoomId, ctx.mxid);
+  } catch (err) {
+    log.debug("re-invite refused (probably already a member)", { room: portal.matrixRoomId, error: err as Error });
+  }
+}
+
+/**
+ * Brings the Gitter room's people in as ghosts, up to the configured cap, most recently active first.
+ * Runs in the background after the portal opened; one failing ghost does not stop the others.
+ */
+export async function populateMembers(ctx: SessionContext, portal: PortalRoom): Promise<number> {
+  const gitterRoomId = portal.row.gitterRoomId;
+  const recent = await ctx.rest.listMessages(gitterRoomId, { limit: 100 });
+  const ranked = new Map<string, GitterUser>();
+  for (const m of recent.reverse()) if (!ranked.has(m.fromUser.id)) ranked.set(m.fromUser.id, m.fromUser);
+  for (let skip = 0; ranked.size < ctx.maxPortalMembers + 1; skip += 100) {
+    const page = await ctx.rest.listRoomMembers(gitterRoomId, { limit: 100, skip });
+    for (const u of page) if (!ranked.has(u.id)) ranked.set(u.id, u);
+    if (page.length < 100) break;
+  }
+  const people = [...ranked.values()].filter((u) => u.id !== ctx.gitterUserId).slice(0, ctx.maxPortalMembers);
+  let joined = 0;
+  for (const user of people) {
+    try {
+      const mxid = await ctx.ghosts.ensure(user);
+      await ctx.ghosts.ensureInRoom(mxid, portal.matrixRoomId);
+      joined++;
+    } catch (err) {
+      log.warn("could not add a ghost to a portal", { room: portal.matrixRoomId, gitterUser: user.username, error: err as Error });
+    }
+  }
+  return joined;
+}

@@ -1,0 +1,106 @@
+// One portal: a Gitter room as seen by one Matrix user, in a Matrix room of their own. Both directions go
+// through the same per-room queue, so a message the user sent is recorded before Gitter's echo of it is
+// looked at, and the echo is dropped by its Gitter id (never by sender name).
+import { gitterToMatrix } from "../convert/from-gitter";
+import { matrixToGitter } from "../convert/from-matrix";
+import { GITTER_MAX_TEXT, type MatrixMessageIn } from "../convert/types";
+import type { GitterMessage } from "../gitter/types";
+import type { Portal } from "../store/store";
+import { getLogger } from "../util/log";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("portal");
+const BRIDGED_MSGTYPES = new Set(["m.text", "m.notice", "m.emote"]);
+
+export interface MatrixRoomEvent {
+  event_id: string;
+  room_id: string;
+  sender: string;
+  type: string;
+  content: Record<string, unknown>;
+}
+
+export class PortalRoom {
+  constructor(
+    private readonly ctx: SessionContext,
+    readonly row: Portal,
+  ) {}
+
+  get matrixRoomId(): string {
+    return this.row.matrixRoomId;
+  }
+
+  /** Bridges a Gitter message into the Matrix room; resolves once it is sent and recorded (or skipped). */
+  fromGitter(msg: GitterMessage): Promise<void> {
+    return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromGitter(msg));
+  }
+
+  /** Bridges the owner's Matrix message to Gitter; resolves once it is sent and recorded (or refused). */
+  fromMatrix(event: MatrixRoomEvent): Promise<void> {
+    return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromMatrix(event));
+  }
+
+  private async bridgeFromGitter(msg: GitterMessage): Promise<void> {
+    const { store } = this.ctx;
+    const seen = await store.messages.byGitterMessage(this.matrixRoomId, msg.id);
+    if (!seen) {
+      const sender = await this.ctx.ghosts.ensure(msg.fromUser);
+      await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
+      const content = gitterToMatrix(
+        { text: msg.text, html: msg.html, status: msg.status, mentions: msg.mentions, fromUsername: msg.fromUser.username },
+        { mentionTarget: (username) => this.mentionTarget(username) },
+      );
+      const eventId = await this.ctx.matrix
+        .as(sender)
+        .sendEvent(this.matrixRoomId, "m.room.message", { ...content }, `g2m-${msg.id}`);
+      await store.messages.recordMessage({
+        matrixRoomId: this.matrixRoomId,
+        matrixEventId: eventId,
+        gitterRoomId: this.row.gitterRoomId,
+        gitterMessageId: msg.id,
+        direction: "gitter-to-matrix",
+        createdAt: Date.now(),
+      });
+      log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterMessageId: msg.id, event: eventId });
+    }
+    await store.portals.advanceCursor(this.row.mxid, this.row.gitterRoomId, msg.id);
+    this.row.lastGitterMessageId = msg.id;
+  }
+
+  private mentionTarget(username: string): { mxid: string; displayName: string } | null {
+    if (username === this.ctx.gitterUsername) return { mxid: this.ctx.mxid, displayName: username };
+    try {
+      return { mxid: this.ctx.ghosts.mxidFor(username), displayName: username };
+    } catch {
+      return null;
+    }
+  }
+
+  private async bridgeFromMatrix(event: MatrixRoomEvent): Promise<void> {
+    const content = event.content as unknown as MatrixMessageIn & { "m.relates_to"?: { rel_type?: string } };
+    if (typeof content.body !== "string" || !BRIDGED_MSGTYPES.has(content.msgtype)) return;
+    if (content["m.relates_to"]?.rel_type === "m.replace") return;
+    if (await this.ctx.store.messages.byMatrixEvent(event.event_id)) return;
+    const out = matrixToGitter(content, {
+      usernameForMxid: (mxid) => (mxid === this.ctx.mxid ? this.ctx.gitterUsername : this.ctx.ids.parseGhost(mxid)),
+      ownUsername: this.ctx.gitterUsername,
+    });
+    if (out.tooLong) {
+      await this.ctx.notice(
+        this.matrixRoomId,
+        `Your message was not sent to Gitter: it is ${out.text.length} characters long and Gitter accepts at most ${GITTER_MAX_TEXT}. Please split it.`,
+      );
+      return;
+    }
+    const sent = await this.ctx.rest.sendMessage(this.row.gitterRoomId, { text: out.text, status: out.status });
+    await this.ctx.store.messages.recordMessage({
+      matrixRoomId: this.matrixRoomId,
+      matrixEventId: event.event_id,
+      gitterRoomId: this.row.gitterRoomId,
+      gitterMessageId: sent.id,
+      direction: "matrix-to-gitter",
+      createdAt: Date.now(),
+    });
+    log.debug("bridged to Gitter", { room: this.matrixRoomId, event: event.event_id, gitterMessageId: sent.id });
+  }
+}

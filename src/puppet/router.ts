@@ -1,0 +1,49 @@
+// Routes each Matrix event from the transaction inbox to the part of the bridge it concerns:
+// invites of the bot and control-room commands to ControlRooms, the owner's messages and leaves in a
+// portal to their session. Events sent by the bridge's own users are ignored (they are our echoes).
+import type { MatrixIds } from "../matrix/ids";
+import type { Store } from "../store/store";
+import type { ControlRooms } from "./control";
+import type { SessionManager } from "./manager";
+import type { MatrixRoomEvent } from "./portal";
+
+export interface RouterDeps {
+  ids: MatrixIds;
+  store: Store;
+  control: ControlRooms;
+  sessions: SessionManager;
+}
+
+export function isRoomEvent(e: Record<string, unknown>): e is Record<string, unknown> & MatrixRoomEvent {
+  return (
+    typeof e.event_id === "string" &&
+    typeof e.room_id === "string" &&
+    typeof e.sender === "string" &&
+    typeof e.type === "string" &&
+    typeof e.content === "object" &&
+    e.content !== null
+  );
+}
+
+export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) => Promise<void> {
+  return async (raw) => {
+    if (!isRoomEvent(raw) || deps.ids.isOurs(raw.sender)) return;
+    const event = raw as MatrixRoomEvent & { state_key?: string };
+    if (event.type === "m.room.member") return onMember(deps, event);
+    if (event.type !== "m.room.message") return;
+    if (await deps.control.onMessage(event)) return;
+    const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
+    if (portal && portal.mxid === event.sender) await deps.sessions.session(event.sender)?.fromMatrix(event);
+  };
+}
+
+async function onMember(deps: RouterDeps, event: MatrixRoomEvent & { state_key?: string }): Promise<void> {
+  const membership = event.content.membership;
+  if (membership === "invite" && event.state_key === deps.ids.botMxid) return deps.control.onInvite(event);
+  if (membership !== "leave" || event.state_key !== event.sender) return;
+  await deps.control.onLeave(event);
+  const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
+  if (portal && portal.mxid === event.sender) {
+    await deps.sessions.session(event.sender)?.closePortal(portal.gitterRoomId, "You left the Matrix room; it is no longer bridged.");
+  }
+}

@@ -1,0 +1,24 @@
+import type { GitterRestClient } from "../gitter/rest";
+import type { MatrixClient } from "../matrix/client";
+import type { MatrixIds } from "../matrix/ids";
+import type { Store } from "../store/store";
+import type { KeyedQueue } from "../util/keyed-queue";
+import type { GhostManager } from "./ghosts";
+
+/** What a user's session and its portals share: one Gitter identity, the bridge-wide Matrix side. */
+export interface SessionContext {
+  mxid: string;
+  gitterUserId: string;
+  gitterUsername: string;
+  rest: GitterRestClient;
+  /** The appservice's client; `.as(mxid)` acts as the bot or a ghost. */
+  matrix: MatrixClient;
+  ids: MatrixIds;
+  ghosts: GhostManager;
+  store: Store;
+  /** The bridge-wide portal queue, keyed by Matrix room id. */
+  queue: KeyedQueue;
+  maxPortalMembers: number;
+  /** Sends an m.notice from the bot. Never throws (failures are logged). */
+  notice(roomId: string, text: string, html?: string): Promise<void>;
+}

@@ -1,0 +1,147 @@
+// A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
+// and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
+import { GitterRealtime } from "../gitter/realtime";
+import type { GitterMessage, GitterRoom } from "../gitter/types";
+import { getLogger } from "../util/log";
+import { openPortal, populateMembers, reinvite } from "./portal-setup";
+import { PortalRoom, type MatrixRoomEvent } from "./portal";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("session");
+
+export interface SessionHooks {
+  /** The token stopped working: tell the user; the manager ends the session. */
+  onTokenInvalid(session: UserSession): void;
+}
+
+export class UserSession {
+  private readonly portals = new Map<string, PortalRoom>();
+  private realtime: GitterRealtime | null = null;
+  connection = "starting";
+
+  constructor(
+    readonly ctx: SessionContext,
+    private readonly realtimeOpts: { fayeUrl: string; token: string },
+    private readonly hooks: SessionHooks,
+  ) {}
+
+  get mxid(): string {
+    return this.ctx.mxid;
+  }
+
+  /** Opens a portal for every Gitter room the user is in and starts listening. May throw (Gitter unreachable). */
+  async start(): Promise<void> {
+    const rt = new GitterRealtime({
+      fayeUrl: this.realtimeOpts.fayeUrl,
+      token: this.realtimeOpts.token,
+      userId: this.ctx.gitterUserId,
+      // Thread replies are excluded from lists unless asked for; a catch-up must not lose them.
+      fetchMissed: (roomId, afterId) => this.ctx.rest.listMessages(roomId, { afterId, limit: 100, includeThreads: true }),
+      catchUpPageSize: 100,
+    });
+    this.realtime = rt;
+    rt.on("state", (state) => this.onState(state));
+    rt.on("message", (roomId, msg) => this.onGitterMessage(roomId, msg));
+    rt.on("userRoom", (operation, room) => this.onUserRoom(operation, room));
+    rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
+    rt.start();
+    for (const row of await this.ctx.store.portals.listPortals(this.mxid)) this.attach(new PortalRoom(this.ctx, row));
+    const rooms = await this.ctx.rest.listRooms();
+    for (const room of rooms.filter((r) => r.roomMember !== false)) {
+      await this.ensurePortal(room).catch((err: Error) =>
+        log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.realtime?.stop();
+    this.realtime = null;
+    this.portals.clear();
+    this.connection = "stopped";
+  }
+
+  portalCount(): number {
+    return this.portals.size;
+  }
+
+  portalByGitterRoom(gitterRoomId: string): PortalRoom | undefined {
+    return this.portals.get(gitterRoomId);
+  }
+
+  portalByMatrixRoom(matrixRoomId: string): PortalRoom | undefined {
+    for (const p of this.portals.values()) if (p.matrixRoomId === matrixRoomId) return p;
+    return undefined;
+  }
+
+  /** Opens the portal for a room the user is in on Gitter (or re-invites them to it). */
+  async ensurePortal(room: GitterRoom, reinviteIfExists = false): Promise<PortalRoom> {
+    const { portal, created } = await openPortal(this.ctx, room);
+    this.attach(portal);
+    if (created) {
+      void populateMembers(this.ctx, portal).catch((err: Error) =>
+        log.warn("populating a portal failed", { room: portal.matrixRoomId, error: err }),
+      );
+    } else if (reinviteIfExists) {
+      await reinvite(this.ctx, portal);
+    }
+    return this.portals.get(room.id)!;
+  }
+
+  /** Stops bridging a room (the user left it in Matrix or on Gitter); the Matrix room is left, not deleted. */
+  async closePortal(gitterRoomId: string, reason: string): Promise<void> {
+    const portal = this.portals.get(gitterRoomId);
+    this.portals.delete(gitterRoomId);
+    this.realtime?.unwatchRoom(gitterRoomId);
+    const row = portal?.row ?? (await this.ctx.store.portals.getPortal(this.mxid, gitterRoomId));
+    if (!row) return;
+    await this.ctx.store.portals.deletePortal(this.mxid, gitterRoomId);
+    const bot = this.ctx.matrix.as(this.ctx.ids.botMxid);
+    await bot.kick(row.matrixRoomId, this.mxid, reason).catch(() => undefined);
+    await bot.leave(row.matrixRoomId, reason).catch(() => undefined);
+    log.info("portal closed", { mxid: this.mxid, gitterRoom: gitterRoomId, room: row.matrixRoomId, reason });
+  }
+
+  /** A message the owner sent in one of their portals. */
+  async fromMatrix(event: MatrixRoomEvent): Promise<void> {
+    const portal = this.portalByMatrixRoom(event.room_id);
+    if (portal) await portal.fromMatrix(event);
+  }
+
+  private attach(portal: PortalRoom): void {
+    const { gitterRoomId, lastGitterMessageId } = portal.row;
+    if (this.portals.has(gitterRoomId)) return;
+    this.portals.set(gitterRoomId, portal);
+    this.realtime?.watchRoom(gitterRoomId, lastGitterMessageId);
+  }
+
+  private onGitterMessage(roomId: string, msg: GitterMessage): void {
+    const portal = this.portals.get(roomId);
+    if (!portal) return;
+    void portal.fromGitter(msg).catch((err: Error) =>
+      log.error("bridging a Gitter message failed", { room: portal.matrixRoomId, gitterMessageId: msg.id, error: err }),
+    );
+  }
+
+  private onUserRoom(operation: string, room: Partial<GitterRoom> & { id: string }): void {
+    if (operation === "create" && room.roomMember !== false && isFullRoom(room)) {
+      void this.ensurePortal(room).catch((err: Error) =>
+        log.error("could not open a portal for a room joined on Gitter", { gitterRoom: room.id, error: err }),
+      );
+    } else if (operation === "remove") {
+      void this.closePortal(room.id, "You left this room on Gitter.").catch((err: Error) =>
+        log.error("could not close a portal", { gitterRoom: room.id, error: err }),
+      );
+    }
+  }
+
+  private onState(state: string): void {
+    this.connection = state;
+    log.info("Gitter connection", { mxid: this.mxid, state });
+    if (state === "token-invalid") this.hooks.onTokenInvalid(this);
+  }
+}
+
+function isFullRoom(room: Partial<GitterRoom> & { id: string }): room is GitterRoom {
+  return typeof room.name === "string" && typeof room.oneToOne === "boolean";
+}

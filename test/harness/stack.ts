@@ -84,7 +84,7 @@ export interface BridgeProcess {
 
 export function startBridge(files: BridgeFiles, env: Record<string, string> = {}): BridgeProcess {
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/index.ts"), "--config", files.configPath], {
-    cwd: files.dir,
+    cwd: ROOT, // relative paths in the config resolve against its own folder
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

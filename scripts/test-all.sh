@@ -10,6 +10,8 @@ step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS"; }
 
 step "system packages"
 bash scripts/install-system-deps.sh
+step "Node.js"
+bash scripts/ensure-node.sh
 step "Synapse chroot"
 bash scripts/synapse.sh provision
 step "npm dependencies"

@@ -82,11 +82,21 @@ export interface BridgeProcess {
   kill(): Promise<void>;
 }
 
-export function startBridge(files: BridgeFiles, env: Record<string, string> = {}): BridgeProcess {
+export interface StartBridgeOptions {
+  /**
+   * Run the bridge in its own process group, so a Ctrl-C on the terminal reaches only the parent, which then
+   * stops the bridge itself (the demo does this: a bridge that saw the Ctrl-C too would take the parent's
+   * SIGTERM as a second signal and exit without stopping cleanly).
+   */
+  detached?: boolean;
+}
+
+export function startBridge(files: BridgeFiles, env: Record<string, string> = {}, opts: StartBridgeOptions = {}): BridgeProcess {
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/index.ts"), "--config", files.configPath], {
     cwd: ROOT, // relative paths in the config resolve against its own folder
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.detached ?? false,
   });
   const lines: string[] = [];
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void }> = [];

@@ -1,0 +1,75 @@
+// The demo folder (.demo/ by default): the bridge's config and registration, written on the first run and
+// kept afterwards, and demo.json, which remembers the ports they were written for and the demo Matrix user's
+// password. The bridge's data/ is not kept: the emulator's Gitter is new on every run (new ids, no tokens), so
+// yesterday's portals and tokens would point at nothing.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { FixtureApp } from "../../emulator/fixture";
+import { writeBridgeFiles, type BridgeFiles } from "../../test/harness/stack";
+import type { DemoOptions, DemoPorts } from "./options";
+
+export const DOMAIN = "localhost";
+export const MATRIX_LOCALPART = "demo";
+
+export interface DemoState {
+  ports: DemoPorts;
+  matrixUser: { localpart: string; password: string };
+}
+
+const statePath = (dir: string) => path.join(dir, "demo.json");
+
+export async function readState(dir: string): Promise<DemoState | undefined> {
+  if (!existsSync(statePath(dir))) return undefined;
+  return JSON.parse(await readFile(statePath(dir), "utf8")) as DemoState;
+}
+
+export async function writeState(dir: string, state: DemoState): Promise<void> {
+  // It holds the demo user's password: readable by its owner only.
+  await writeFile(statePath(dir), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+}
+
+function samePorts(a: DemoPorts, b: DemoPorts): boolean {
+  return a.homeserver === b.homeserver && a.gitter === b.gitter && a.appservice === b.appservice && a.web === b.web;
+}
+
+/** The state for this run: the earlier password if there is one, this run's ports. */
+export function nextState(opts: DemoOptions, previous: DemoState | undefined): DemoState {
+  const password = previous?.matrixUser.password ?? randomBytes(9).toString("base64url");
+  return { ports: { ...opts.ports }, matrixUser: { localpart: MATRIX_LOCALPART, password } };
+}
+
+export interface PreparedFiles {
+  files: BridgeFiles;
+  /** Whether config.yaml and registration.yaml were (re)written on this run. */
+  written: boolean;
+}
+
+/**
+ * Writes config.yaml and registration.yaml when absent, or when the ports changed since they were written.
+ * Throws if the bridge CLI fails to write them.
+ */
+export async function prepareBridgeFiles(opts: DemoOptions, previous: DemoState | undefined, app: FixtureApp): Promise<PreparedFiles> {
+  const configPath = path.join(opts.dir, "config.yaml");
+  const registrationPath = path.join(opts.dir, "registration.yaml");
+  const upToDate = previous && samePorts(previous.ports, opts.ports) && existsSync(configPath) && existsSync(registrationPath);
+  if (upToDate) {
+    const files = { dir: opts.dir, configPath, registrationPath, asPort: opts.ports.appservice, webPort: opts.ports.web };
+    return { files, written: false };
+  }
+  const files = await writeBridgeFiles({
+    dir: opts.dir,
+    homeserverUrl: `http://127.0.0.1:${opts.ports.homeserver}`,
+    domain: DOMAIN,
+    gitterUrl: `http://127.0.0.1:${opts.ports.gitter}`,
+    clientId: app.clientId,
+    clientSecret: app.clientSecret,
+    asPort: opts.ports.appservice,
+    webPort: opts.ports.web,
+    database: "sqlite:./data/bridge.db",
+    logLevel: "info",
+    permissions: { [DOMAIN]: "user", [`@${MATRIX_LOCALPART}:${DOMAIN}`]: "admin" },
+  });
+  return { files, written: true };
+}

@@ -1,0 +1,128 @@
+// Command line and environment of the local demo (`npm run demo`), and the check that its ports are free.
+// Every port has a flag and an environment variable, so two demos (or a test) can run beside each other.
+import net from "node:net";
+import path from "node:path";
+
+export interface DemoPorts {
+  /** Synapse's client-server API. */
+  homeserver: number;
+  /** The Gitter emulator (REST, OAuth pages, Faye, control API). */
+  gitter: number;
+  /** The bridge's appservice listener (Synapse pushes events here). */
+  appservice: number;
+  /** The bridge's web server (login link, OAuth callback, /health). */
+  web: number;
+}
+
+export interface DemoOptions {
+  ports: DemoPorts;
+  /** Folder holding the bridge's config, registration, database and log. */
+  dir: string;
+  /** Name of the Synapse instance (its data folder in the Synapse cache). */
+  instance: string;
+  fixture: string;
+  help: boolean;
+}
+
+/** The command line or environment is wrong. */
+export class DemoUsageError extends Error {}
+
+/** A port the demo needs is in use. */
+export class PortsTakenError extends Error {}
+
+interface PortSpec {
+  key: keyof DemoPorts;
+  flag: string;
+  env: string;
+  default: number;
+  what: string;
+}
+
+export const PORT_SPECS: readonly PortSpec[] = [
+  { key: "homeserver", flag: "--hs-port", env: "DEMO_HS_PORT", default: 8008, what: "Synapse" },
+  { key: "gitter", flag: "--gitter-port", env: "DEMO_GITTER_PORT", default: 5555, what: "the Gitter emulator" },
+  { key: "appservice", flag: "--as-port", env: "DEMO_AS_PORT", default: 9898, what: "the bridge's appservice listener" },
+  { key: "web", flag: "--web-port", env: "DEMO_WEB_PORT", default: 9899, what: "the bridge's web server" },
+];
+
+const ROOT = path.resolve(__dirname, "../..");
+
+export const DEMO_USAGE = `usage: npm run demo -- [options]
+
+Runs Synapse, the Gitter emulator and the bridge on 127.0.0.1 until Ctrl-C. Every run starts a new world
+(the emulator's Gitter, Synapse's and the bridge's data); the config, registration and the demo Matrix
+user's password in the demo folder are kept.
+
+Options (each also settable by the environment variable shown):
+${PORT_SPECS.map((s) => `  ${`${s.flag} N`.padEnd(18)} port of ${s.what} (${s.env}, default ${s.default})`).join("\n")}
+  --dir DIR          folder for the bridge's config, registration, database and log (DEMO_DIR, default .demo)
+  --instance NAME    Synapse instance name (DEMO_INSTANCE, default demo)
+  -h, --help         show this help
+`;
+
+function port(text: string, source: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
+    throw new DemoUsageError(`${source} must be a port number between 1 and 65535, not "${text}"`);
+  }
+  return Number(text);
+}
+
+function defaults(env: NodeJS.ProcessEnv): DemoOptions {
+  const ports = {} as DemoPorts;
+  for (const s of PORT_SPECS) ports[s.key] = env[s.env] ? port(env[s.env]!, s.env) : s.default;
+  return {
+    ports,
+    dir: path.resolve(env.DEMO_DIR || path.join(ROOT, ".demo")),
+    instance: env.DEMO_INSTANCE || "demo",
+    fixture: path.join(ROOT, "fixtures/demo.yaml"),
+    help: false,
+  };
+}
+
+/** Flags win over environment variables, which win over the defaults. Throws DemoUsageError. */
+export function parseDemoOptions(argv: readonly string[], env: NodeJS.ProcessEnv): DemoOptions {
+  const opts = defaults(env);
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new DemoUsageError(`${flag} needs a value`);
+      return v;
+    };
+    const spec = PORT_SPECS.find((s) => s.flag === flag);
+    if (spec) opts.ports[spec.key] = port(value(), flag);
+    else if (flag === "--dir") opts.dir = path.resolve(value());
+    else if (flag === "--instance") opts.instance = value();
+    else if (flag === "--help" || flag === "-h") opts.help = true;
+    else throw new DemoUsageError(`unknown option ${flag}`);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(opts.instance)) {
+    throw new DemoUsageError(`the instance name may hold letters, digits, _ and - only, not "${opts.instance}"`);
+  }
+  const seen = new Map<number, string>();
+  for (const s of PORT_SPECS) {
+    const other = seen.get(opts.ports[s.key]);
+    if (other) throw new DemoUsageError(`${s.flag} and ${other} are both ${opts.ports[s.key]}; each needs its own port`);
+    seen.set(opts.ports[s.key], s.flag);
+  }
+  return opts;
+}
+
+function portIsFree(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(p, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Rejects with a PortsTakenError naming every taken port and how to choose another. */
+export async function checkPortsFree(ports: DemoPorts): Promise<void> {
+  const taken: string[] = [];
+  for (const s of PORT_SPECS) {
+    if (!(await portIsFree(ports[s.key]))) {
+      taken.push(`  port ${ports[s.key]} (${s.what}) is in use on 127.0.0.1: stop what holds it, or pass ${s.flag} N (or ${s.env}=N)`);
+    }
+  }
+  if (taken.length > 0) throw new PortsTakenError(`cannot start:\n${taken.join("\n")}`);
+}

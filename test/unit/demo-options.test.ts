@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import net from "node:net";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { loadFixture } from "../../emulator/fixture";
+import { readyBanner } from "../../scripts/demo/banner";
+import { checkPortsFree, DemoUsageError, parseDemoOptions, PortsTakenError } from "../../scripts/demo/options";
+import { Teardown } from "../../scripts/demo/teardown";
+
+const FIXTURE = path.resolve(__dirname, "../../fixtures/demo.yaml");
+
+describe("demo options", () => {
+  it("defaults to the ports the README and fixtures/demo.yaml name", () => {
+    const o = parseDemoOptions([], {});
+    assert.deepEqual(o.ports, { homeserver: 8008, gitter: 5555, appservice: 9898, web: 9899 });
+    assert.equal(o.instance, "demo");
+    assert.equal(path.basename(o.dir), ".demo");
+  });
+
+  it("takes ports from the environment, and flags over the environment", () => {
+    const o = parseDemoOptions(["--hs-port", "18008", "--web-port=19899"], { DEMO_HS_PORT: "28008", DEMO_GITTER_PORT: "25555" });
+    assert.deepEqual(o.ports, { homeserver: 18008, gitter: 25555, appservice: 9898, web: 19899 });
+  });
+
+  it("refuses bad ports, a port used twice, unknown flags and odd instance names", () => {
+    assert.throws(() => parseDemoOptions(["--hs-port", "0"], {}), DemoUsageError);
+    assert.throws(() => parseDemoOptions([], { DEMO_WEB_PORT: "99999" }), /DEMO_WEB_PORT must be a port number/);
+    assert.throws(() => parseDemoOptions(["--as-port", "5555"], {}), /--as-port and --gitter-port are both 5555/);
+    assert.throws(() => parseDemoOptions(["--hs-port"], {}), /--hs-port needs a value/);
+    assert.throws(() => parseDemoOptions(["--verbose"], {}), /unknown option --verbose/);
+    assert.throws(() => parseDemoOptions(["--instance", "../x"], {}), /instance name/);
+  });
+
+  it("names a taken port and how to move it", async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const taken = (srv.address() as net.AddressInfo).port;
+    try {
+      const ports = { ...parseDemoOptions([], {}).ports, gitter: taken };
+      await assert.rejects(checkPortsFree(ports), (err: Error) => {
+        assert.ok(err instanceof PortsTakenError);
+        assert.match(err.message, new RegExp(`port ${taken} \\(the Gitter emulator\\).*--gitter-port N.*DEMO_GITTER_PORT=N`));
+        return true;
+      });
+    } finally {
+      srv.close();
+    }
+  });
+});
+
+describe("demo banner", () => {
+  const banner = readyBanner({
+    homeserverUrl: "http://127.0.0.1:8008",
+    userId: "@demo:localhost",
+    localpart: "demo",
+    password: "s3cret",
+    bot: "@gitter:localhost",
+    gitterUrl: "http://127.0.0.1:5555",
+    webUrl: "http://127.0.0.1:9899",
+    fixture: loadFixture(FIXTURE),
+    bridgeLog: ".demo/bridge.log",
+    synapseLog: "/cache/demo/homeserver.log",
+  });
+
+  it("says where to sign in, whom to talk to, and which Gitter login to use, from the fixture", () => {
+    assert.match(banner, /homeserver\s+http:\/\/127\.0\.0\.1:8008/);
+    assert.match(banner, /username\s+demo\s+\(@demo:localhost\)/);
+    assert.match(banner, /password\s+s3cret/);
+    assert.match(banner, /@gitter:localhost/);
+    assert.match(banner, /username alice\s+password alice-pass/);
+    assert.match(banner, /bob \/ bob-pass/);
+  });
+
+  it("shows a control API example that posts as another member of the first user's room", () => {
+    const body = /-d '(\{.*\})'/.exec(banner)?.[1];
+    assert.ok(body);
+    assert.deepEqual(JSON.parse(body), { user: "bob", room: "gitter-demo/lobby", text: "hello from Gitter" });
+    assert.match(banner, /curl -X POST http:\/\/127\.0\.0\.1:5555\/_emulator\/messages/);
+  });
+});
+
+describe("demo teardown", () => {
+  it("stops newest first, reports failures, and stops a part added after stopping began", async () => {
+    const lines: string[] = [];
+    const order: string[] = [];
+    const t = new Teardown((l) => lines.push(l));
+    await t.add("a", async () => void order.push("a"));
+    await t.add("b", async () => {
+      throw new Error("stuck");
+    });
+    await t.add("c", async () => void order.push("c"));
+    const clean = await t.stopAll();
+    assert.equal(clean, false);
+    assert.deepEqual(order, ["c", "a"]);
+    assert.ok(lines.includes("could not stop b: stuck"));
+    await t.add("late", async () => void order.push("late"));
+    assert.deepEqual(order, ["c", "a", "late"]);
+    assert.equal(await t.stopAll(), false, "stopAll is the same promise when called again");
+  });
+});

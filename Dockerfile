@@ -1,31 +1,47 @@
-# gitter-bridge: multi-stage build on the Node version package.json's "engines" names.
-# Build:  docker build -t gitter-bridge .
-# Run:    see README ("Running with Docker").
+# gitter-bridge image: the compiled bridge on the Node version package.json's "engines" names (>=20.19 <21),
+# production dependencies only, run as the unprivileged `node` user.
+#   Build:  docker build -t gitter-bridge .
+#   Run:    see README ("Running with Docker").
 
-FROM node:20-bookworm-slim AS build
+# Node 20 from 20.19 on loads ES modules through require() by default (htmlparser2 is ESM-only). The floating
+# 20 tag keeps patch releases coming; `npm ci --engine-strict` below fails the build on any other version.
+FROM node:20-bookworm-slim AS base
 WORKDIR /app
-# sqlite3 builds from source: it needs a compiler and Python.
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
+
+# Production dependencies. sqlite3 builds from source here: it needs Python, make and a C++ compiler, which stay
+# in this stage. package.json's "overrides" names a local stub (stubs/), so it is copied before npm ci.
+FROM base AS prod-deps
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY stubs ./stubs
-RUN npm ci --no-audit --no-fund
+RUN npm ci --omit=dev --engine-strict --no-audit --no-fund
+
+# The TypeScript build. It needs the dev dependencies but no native module, so install scripts are skipped.
+FROM base AS build
+COPY package.json package-lock.json ./
+COPY stubs ./stubs
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+RUN npx tsc -p tsconfig.json
 
-FROM node:20-bookworm-slim
-ENV NODE_ENV=production
-WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+FROM base AS runtime
+ENV NODE_ENV=production \
+    HEALTH_URL=http://127.0.0.1:9899/health
+COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json config.example.yaml registration.example.yaml ./
+# /config: config.yaml and registration.yaml. /data: the database and the token key (see README).
 RUN mkdir -p /config /data && chown node:node /config /data
 USER node
 VOLUME ["/config", "/data"]
+# 9898: the appservice listener (the homeserver pushes events here); 9899: login pages and /health.
 EXPOSE 9898 9899
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD node -e "fetch('http://127.0.0.1:9899/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "dist/src/index.js"]
+# HEALTH_URL follows web.port if you change it: docker run -e HEALTH_URL=http://127.0.0.1:<port>/health ...
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "--enable-source-maps", "dist/src/index.js"]
 CMD ["--config", "/config/config.yaml"]

@@ -3,6 +3,7 @@
 import type http from "node:http";
 import type express from "express";
 import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
+import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
 import { GitterOAuth } from "./gitter/oauth";
 import { GitterRestClient } from "./gitter/rest";
@@ -19,7 +20,7 @@ import { loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
 import type { Store } from "./store/store";
 import { KeyedQueue } from "./util/keyed-queue";
-import { configureLogging, getLogger } from "./util/log";
+import { configureLogging, getLogger, resolveFormat } from "./util/log";
 import { createWebApp } from "./web/app";
 
 const log = getLogger("bridge");
@@ -37,10 +38,7 @@ export interface BridgeHandle {
 }
 
 export async function start(config: BridgeConfig, registration: Registration): Promise<BridgeHandle> {
-  configureLogging({
-    level: config.logging.level,
-    ...(config.logging.format !== "auto" ? { format: config.logging.format } : {}),
-  });
+  configureLogging({ level: config.logging.level, format: resolveFormat(config.logging.format) });
   const store = await openStore(config.database);
   const hasTokens = (await store.users.listLoggedInUsers()).length > 0;
   const cipher = new TokenCipher(await loadOrCreateKey(config.encryption.keyFile, { create: !hasTokens }));
@@ -84,6 +82,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     maxPortalMembers: config.bridge.maxPortalMembers,
     tell: (mxid, text, html) => control.tell(mxid, text, html),
     loginLink: (mxid) => login.createLink(mxid),
+    doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
   });
   control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m) });
 

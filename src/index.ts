@@ -8,11 +8,14 @@ import { ConfigError, loadConfig, type BridgeConfig } from "./config";
 import { generateRegistrationFile } from "./config/generate";
 import { checkRegistration, loadRegistration } from "./config/registration";
 import { isHttpUrl } from "./config/validate";
-import { configureLogging, getLogger } from "./util/log";
+import { configureLogging, getLogger, resolveFormat } from "./util/log";
 
 const USAGE = `Usage:
   gitter-bridge [--config config.yaml]
       Run the bridge.
+  gitter-bridge --doctor [--config config.yaml]
+      Check the setup (registration, homeserver in both directions, database, Gitter, login page) and print each
+      check with OK or FAIL and a fix. Run it beside the running bridge. Exits 0 when every check passed, 1 if not.
   gitter-bridge --generate-registration --url <url> [--config config.yaml] [--output registration.yaml]
       Write the appservice registration for the homeserver, with fresh tokens. --url is where the homeserver
       reaches the bridge (e.g. http://127.0.0.1:9898); --output defaults to appservice.registration in the config.
@@ -29,6 +32,7 @@ class UsageError extends Error {}
 interface Flags {
   config: string;
   generate: boolean;
+  doctor: boolean;
   url?: string;
   output?: string;
   help: boolean;
@@ -42,6 +46,7 @@ function parseFlags(args: string[]): Flags {
       options: {
         config: { type: "string", short: "c", default: "./config.yaml" },
         "generate-registration": { type: "boolean", default: false },
+        doctor: { type: "boolean", default: false },
         url: { type: "string" },
         output: { type: "string", short: "o" },
         help: { type: "boolean", short: "h", default: false },
@@ -51,6 +56,7 @@ function parseFlags(args: string[]): Flags {
     throw new UsageError((err as Error).message);
   }
   const flags: Flags = { ...values, generate: values["generate-registration"] };
+  if (flags.doctor && flags.generate) throw new UsageError("--doctor and --generate-registration do not go together");
   if (!flags.generate && (flags.url !== undefined || flags.output !== undefined)) {
     throw new UsageError("--url and --output only go with --generate-registration");
   }
@@ -72,12 +78,20 @@ async function main(args: string[]): Promise<number | null> {
     process.stdout.write(generateRegistrationFile(config, { configFile: flags.config, url: flags.url!, output: flags.output }));
     return 0;
   }
+  if (flags.doctor) return doctor(config);
   return run(config, flags.config);
 }
 
+async function doctor(config: BridgeConfig): Promise<number> {
+  // The report is the output; only warnings and errors of the parts it uses may join it.
+  configureLogging({ level: "warn", format: resolveFormat(config.logging.format) });
+  const { runDoctorCli } = require("./doctor/cli") as typeof import("./doctor/cli");
+  return runDoctorCli(config, (text) => process.stdout.write(text));
+}
+
+
 async function run(config: BridgeConfig, configFile: string): Promise<number | null> {
-  const { level, format } = config.logging;
-  configureLogging({ level, format: format === "auto" ? (process.stdout.isTTY ? "pretty" : "json") : format });
+  configureLogging({ level: config.logging.level, format: resolveFormat(config.logging.format) });
   const registrationFile = config.appservice.registration;
   const registration = loadRegistration(registrationFile);
   const problems = checkRegistration(config, registration);

@@ -2,6 +2,7 @@
 import { describeTarget, parseGitterTarget } from "./targets";
 import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type Reply } from "./types";
 import { escapeHtml } from "../web/pages";
+import { formatReport, formatReportHtml } from "../doctor/report";
 
 function target(arg: string): GitterTarget {
   const parsed = parseGitterTarget(arg);
@@ -124,7 +125,19 @@ const search: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [help, login, logout, status, list, gjoin, gpart, invite, search];
+const doctor: Command = {
+  name: "doctor",
+  args: [],
+  help: "Check the bridge's setup: registration, homeserver, database, Gitter, login page.",
+  needsLogin: false,
+  permission: "admin",
+  run: async (ctx) => {
+    const results = await ctx.services.doctor();
+    return { text: formatReport(results), html: formatReportHtml(results) };
+  },
+};
+
+export const COMMANDS: readonly Command[] = [help, login, logout, status, list, gjoin, gpart, invite, search, doctor];
 
 export function usage(cmd: Command): string {
   const args = cmd.args.map((a) => (a.optional ? `[${a.name}]` : `<${a.name}>`));

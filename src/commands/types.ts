@@ -1,4 +1,5 @@
 // Commands are data: the table drives parsing, permission checks, usage messages and `help`.
+import type { CheckResult } from "../doctor/types";
 
 export type Permission = "user" | "admin";
 
@@ -42,6 +43,11 @@ export interface CommandServices {
   /** Opens (or re-invites the user to) the portal of a room the user is already in on Gitter. */
   openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary>;
   searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]>;
+  /**
+   * Runs the setup checks (admins only; the command table enforces it). Takes a few seconds at most; never
+   * rejects for a failing check, and the results hold no secret.
+   */
+  doctor(): Promise<CheckResult[]>;
 }
 
 export type GitterTarget = { kind: "room"; uri: string } | { kind: "user"; username: string };

@@ -162,7 +162,8 @@ export function checkRegistration(config: BridgeConfig, reg: Registration): stri
   return [...checkIdentity(config, reg), ...checkUserNamespaces(config, reg)];
 }
 
-function checkIdentity(config: BridgeConfig, reg: Registration): string[] {
+/** How the registration's identity (bot, push url, tokens) disagrees with the config. Pure; never shows a token. */
+export function checkIdentity(config: BridgeConfig, reg: Registration): string[] {
   const problems: string[] = [];
   const { botLocalpart } = config.bridge;
   if (reg.sender_localpart !== botLocalpart) {
@@ -179,7 +180,8 @@ function checkIdentity(config: BridgeConfig, reg: Registration): string[] {
   return problems;
 }
 
-function checkUserNamespaces(config: BridgeConfig, reg: Registration): string[] {
+/** How the users namespaces fail to claim the ghosts (exclusively) and the bot, or claim too much. Pure. */
+export function checkUserNamespaces(config: BridgeConfig, reg: Registration): string[] {
   const problems: string[] = [];
   const { botLocalpart, ghostPrefix } = config.bridge;
   const domain = config.homeserver.domain;

@@ -2,6 +2,7 @@
 // when Gitter stops accepting the token. Implements what the bot's commands ask of the bridge.
 import type { CommandServices, GitterRoomSummary, GitterTarget, SessionStatus } from "../commands/types";
 import { UserFacingError } from "../commands/types";
+import type { CheckResult } from "../doctor/types";
 import { isGitterStatus } from "../gitter/errors";
 import { GitterRestClient } from "../gitter/rest";
 import type { GitterRoom } from "../gitter/types";
@@ -30,6 +31,8 @@ export interface ManagerDeps {
   tell(mxid: string, text: string, html?: string): Promise<void>;
   /** A fresh login link for `mxid`. */
   loginLink(mxid: string): Promise<string>;
+  /** Runs the setup checks; see CommandServices.doctor. */
+  doctor(): Promise<CheckResult[]>;
 }
 
 export class SessionManager implements CommandServices {
@@ -175,6 +178,10 @@ export class SessionManager implements CommandServices {
     const s = this.require(mxid);
     const rooms = await s.ctx.rest.searchRooms(query, { limit: 10 });
     return rooms.filter((r) => r.uri).map((r) => ({ name: r.name, uri: r.uri!, userCount: r.userCount }));
+  }
+
+  doctor(): Promise<CheckResult[]> {
+    return this.deps.doctor();
   }
 
   private require(mxid: string): UserSession {

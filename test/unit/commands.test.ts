@@ -16,12 +16,23 @@ function services(calls: string[], overrides: Partial<CommandServices> = {}): Co
     part: async (_m: string, t: GitterTarget) => (calls.push(`part ${JSON.stringify(t)}`), room),
     openPortal: async (_m: string, t: GitterTarget) => (calls.push(`open ${JSON.stringify(t)}`), room),
     searchRooms: async (_m: string, q: string) => (calls.push(`search ${q}`), [{ name: "x", uri: "org/x", userCount: 3 }]),
+    doctor: async () => (
+      calls.push("doctor"),
+      [
+        { name: "registration matches the config", ok: true, detail: "id \"gitter-bridge\"" },
+        { name: "login pages are reachable", ok: false, detail: "no answer <here>", hint: "Start the bridge." },
+      ]
+    ),
     ...overrides,
   };
 }
 
 function ctx(loggedIn: boolean, calls: string[] = [], overrides: Partial<CommandServices> = {}): CommandContext {
   return { mxid: "@u:example.org", permission: "user", loggedIn, services: services(calls, overrides) };
+}
+
+function adminCtx(calls: string[] = []): CommandContext {
+  return { ...ctx(false, calls), permission: "admin" };
 }
 
 describe("command dispatch", () => {
@@ -81,8 +92,31 @@ describe("command dispatch", () => {
   });
 
   it("help lists every command from the table, and ignores case and a leading !", async () => {
-    const r = await dispatch(ctx(false), "!HELP");
+    const r = await dispatch(adminCtx(), "!HELP");
     for (const c of COMMANDS) assert.ok(r.text.includes(c.name), c.name);
+  });
+
+  it("hides admin commands from everyone else, in help and when called", async () => {
+    const calls: string[] = [];
+    assert.doesNotMatch((await dispatch(ctx(true, calls), "help")).text, /doctor/);
+    assert.match((await dispatch(ctx(true, calls), "doctor")).text, /^Unknown command "doctor"/);
+    assert.deepEqual(calls, []);
+  });
+
+  it("runs doctor for an admin: one line per check, a fix under each failure, escaped HTML", async () => {
+    const calls: string[] = [];
+    const r = await dispatch(adminCtx(calls), "doctor");
+    assert.deepEqual(calls, ["doctor"]);
+    assert.equal(
+      r.text,
+      [
+        'OK   registration matches the config: id "gitter-bridge"',
+        "FAIL login pages are reachable: no answer <here>",
+        "     fix: Start the bridge.",
+        "1 of 2 checks failed.",
+      ].join("\n"),
+    );
+    assert.match(r.html ?? "", /<strong>FAIL<\/strong> login pages are reachable: no answer &#60;here&#62;<br>fix: Start the bridge\./);
   });
 
   it("refuses absurdly long lines without crashing", async () => {

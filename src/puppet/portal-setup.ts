@@ -2,6 +2,7 @@
 // one-to-one chat, by the other person's ghost, so clients file it as a direct chat with them).
 import type { GitterRoom, GitterUser } from "../gitter/types";
 import { getLogger } from "../util/log";
+import { bridgeInfoState, ensureBridgeInfo } from "./bridge-info";
 import { PortalRoom } from "./portal";
 import type { SessionContext } from "./session-context";
 
@@ -10,9 +11,16 @@ const log = getLogger("portal-setup");
 /** Returns the user's portal for `room`, creating the Matrix room (and inviting the user) if there is none. */
 export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise<{ portal: PortalRoom; created: boolean }> {
   const existing = await ctx.store.portals.getPortal(ctx.mxid, room.id);
-  if (existing) return { portal: new PortalRoom(ctx, existing), created: false };
+  if (existing) {
+    const portal = new PortalRoom(ctx, existing);
+    // Portals made before bridge info existed get it here, off the start-up path; a room renamed on Gitter too.
+    void ensureBridgeInfo(ctx, portal, room).catch((err: Error) =>
+      log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }),
+    );
+    return { portal, created: false };
+  }
   const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
-  const matrixRoomId = room.oneToOne && room.user ? await createDirectRoom(ctx, room.user) : await createGroupRoom(ctx, room);
+  const matrixRoomId = room.oneToOne && room.user ? await createDirectRoom(ctx, room, room.user) : await createGroupRoom(ctx, room);
   const row = {
     mxid: ctx.mxid,
     gitterRoomId: room.id,
@@ -34,13 +42,14 @@ async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<s
     name: room.name,
     topic: room.topic || undefined,
     invite: [ctx.mxid],
+    initialState: bridgeInfoState(ctx, room),
     powerLevelContentOverride: { users: { [bot]: 100, [ctx.mxid]: 50 }, events_default: 0, invite: 100 },
   });
   ctx.ghosts.noteJoined(roomId, [bot]);
   return roomId;
 }
 
-async function createDirectRoom(ctx: SessionContext, other: GitterUser): Promise<string> {
+async function createDirectRoom(ctx: SessionContext, room: GitterRoom, other: GitterUser): Promise<string> {
   const ghost = await ctx.ghosts.ensure(other);
   const bot = ctx.ids.botMxid;
   const roomId = await ctx.matrix.as(ghost).createRoom({
@@ -48,6 +57,7 @@ async function createDirectRoom(ctx: SessionContext, other: GitterUser): Promise
     visibility: "private",
     isDirect: true,
     invite: [ctx.mxid, bot],
+    initialState: bridgeInfoState(ctx, room),
     powerLevelContentOverride: { users: { [ghost]: 100, [bot]: 100, [ctx.mxid]: 50 }, invite: 100 },
   });
   await ctx.matrix.as(bot).join(roomId);

@@ -1,0 +1,83 @@
+// What a portal is bridged to, as MSC2346 bridge info state (`m.bridge`, and `uk.half-shot.bridge` that clients
+// read before the MSC settled), so clients can show "bridged to Gitter: org/room". Set when a portal is created
+// and put back, on the bridge's start, in portals that lack it or show stale names.
+import type { GitterRoom } from "../gitter/types";
+import type { StateEventInput } from "../matrix/client";
+import { getLogger } from "../util/log";
+import type { PortalRoom } from "./portal";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("bridge-info");
+
+export const BRIDGE_INFO_TYPES = ["m.bridge", "uk.half-shot.bridge"] as const;
+const GITTER_WEB = "https://gitter.im";
+
+export interface BridgeInfoContent {
+  bridgebot: string;
+  /** The Matrix user whose portal this is: their login is what bridges it. */
+  creator: string;
+  protocol: { id: "gitter"; displayname: "Gitter"; external_url: string };
+  network?: { id: string; displayname: string; external_url: string };
+  channel: { id: string; displayname: string; external_url: string };
+  [key: string]: unknown;
+}
+
+/** One state key per Gitter room, so a room bridged twice over would keep two entries. */
+export function bridgeInfoStateKey(gitterRoomId: string): string {
+  return `gitter://gitter/${gitterRoomId}`;
+}
+
+/** The content for `room` as seen by `owner`. Pure. */
+export function bridgeInfoContent(room: GitterRoom, bot: string, owner: string): BridgeInfoContent {
+  // Rooms that came from a realtime update may lack `url`; a one-to-one chat's page is the other person's.
+  const path = room.uri ?? room.user?.username ?? (room.url ?? "").replace(/^\/+/, "");
+  const content: BridgeInfoContent = {
+    bridgebot: bot,
+    creator: owner,
+    protocol: { id: "gitter", displayname: "Gitter", external_url: GITTER_WEB },
+    channel: { id: room.id, displayname: room.name, external_url: `${GITTER_WEB}/${path}` },
+  };
+  // A Gitter community is the first part of its rooms' uris (org/room, org/repo/channel).
+  const community = !room.oneToOne && room.uri?.includes("/") ? room.uri.split("/")[0] : undefined;
+  if (community) content.network = { id: community, displayname: community, external_url: `${GITTER_WEB}/${community}` };
+  return content;
+}
+
+/** Both events, for createRoom's initial_state. */
+export function bridgeInfoState(ctx: SessionContext, room: GitterRoom): StateEventInput[] {
+  const content = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
+  return BRIDGE_INFO_TYPES.map((type) => ({ type, state_key: bridgeInfoStateKey(room.id), content }));
+}
+
+/**
+ * Sets both events in an existing portal unless they already hold exactly this content. Sends as the bot, which
+ * has power in every portal. May throw (homeserver unreachable, bot not in the room).
+ */
+export async function ensureBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: GitterRoom): Promise<boolean> {
+  const bot = ctx.matrix.as(ctx.ids.botMxid);
+  const key = bridgeInfoStateKey(room.id);
+  const want = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
+  let changed = false;
+  for (const type of BRIDGE_INFO_TYPES) {
+    const have = await bot.getStateEvent(portal.matrixRoomId, type, key);
+    if (have && sameJson(have, want)) continue;
+    await bot.sendState(portal.matrixRoomId, type, key, want);
+    changed = true;
+  }
+  if (changed) log.info("bridge info set", { room: portal.matrixRoomId, gitterRoom: room.id });
+  return changed;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  );
+}

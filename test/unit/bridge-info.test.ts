@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { GitterRoom } from "../../src/gitter/types";
+import { bridgeInfoContent, bridgeInfoState, bridgeInfoStateKey, ensureBridgeInfo } from "../../src/puppet/bridge-info";
+import type { PortalRoom } from "../../src/puppet/portal";
+import type { SessionContext } from "../../src/puppet/session-context";
+
+const BOT = "@gitter:example.org";
+const OWNER = "@alice:example.org";
+
+function room(over: Partial<GitterRoom> = {}): GitterRoom {
+  return {
+    id: "5f00aa",
+    name: "gitter-demo/lobby",
+    topic: "",
+    uri: "gitter-demo/lobby",
+    oneToOne: false,
+    userCount: 3,
+    unreadItems: 0,
+    mentions: 0,
+    lurk: false,
+    url: "/gitter-demo/lobby",
+    githubType: "ORG",
+    ...over,
+  };
+}
+
+/** A homeserver double for the bot: room state in a map, every write recorded. */
+function fakeContext(state: Map<string, Record<string, unknown>>, writes: string[]): SessionContext {
+  const bot = {
+    getStateEvent: async (roomId: string, type: string, key: string) => state.get(`${roomId}|${type}|${key}`) ?? null,
+    sendState: async (roomId: string, type: string, key: string, content: Record<string, unknown>) => {
+      writes.push(`${type} ${key}`);
+      state.set(`${roomId}|${type}|${key}`, content);
+      return "$e";
+    },
+  };
+  // Only the parts bridge-info touches; the rest of the context is not needed here.
+  return { mxid: OWNER, ids: { botMxid: BOT }, matrix: { as: () => bot } } as unknown as SessionContext;
+}
+
+const portal = { matrixRoomId: "!p:example.org" } as PortalRoom;
+
+describe("bridge info", () => {
+  it("describes a group room with its community, MSC2346 style", () => {
+    assert.deepEqual(bridgeInfoContent(room(), BOT, OWNER), {
+      bridgebot: BOT,
+      creator: OWNER,
+      protocol: { id: "gitter", displayname: "Gitter", external_url: "https://gitter.im" },
+      network: { id: "gitter-demo", displayname: "gitter-demo", external_url: "https://gitter.im/gitter-demo" },
+      channel: { id: "5f00aa", displayname: "gitter-demo/lobby", external_url: "https://gitter.im/gitter-demo/lobby" },
+    });
+  });
+
+  it("links a one-to-one chat to the other person's page, with no community", () => {
+    const dm = room({ uri: undefined, oneToOne: true, name: "Bob Brown", url: "/bob", user: { id: "u1", username: "bob", displayName: "Bob Brown", url: "/bob" } });
+    const content = bridgeInfoContent(dm, BOT, OWNER);
+    assert.equal(content.network, undefined);
+    assert.deepEqual(content.channel, { id: "5f00aa", displayname: "Bob Brown", external_url: "https://gitter.im/bob" });
+  });
+
+  it("gives both event types the same content under a state key unique to the Gitter room", () => {
+    const events = bridgeInfoState({ mxid: OWNER, ids: { botMxid: BOT } } as unknown as SessionContext, room());
+    assert.deepEqual(events.map((e) => [e.type, e.state_key]), [
+      ["m.bridge", "gitter://gitter/5f00aa"],
+      ["uk.half-shot.bridge", "gitter://gitter/5f00aa"],
+    ]);
+    assert.deepEqual(events[0].content, events[1].content);
+    assert.notEqual(bridgeInfoStateKey("a"), bridgeInfoStateKey("b"));
+  });
+
+  it("backfills a portal that lacks it, then leaves it alone until the room changes", async () => {
+    const state = new Map<string, Record<string, unknown>>();
+    const writes: string[] = [];
+    const ctx = fakeContext(state, writes);
+    assert.equal(await ensureBridgeInfo(ctx, portal, room()), true);
+    assert.deepEqual(writes, ["m.bridge gitter://gitter/5f00aa", "uk.half-shot.bridge gitter://gitter/5f00aa"]);
+    assert.equal(await ensureBridgeInfo(ctx, portal, room()), false);
+    assert.equal(writes.length, 2, "nothing is written when both events are current");
+    assert.equal(await ensureBridgeInfo(ctx, portal, room({ name: "gitter-demo/lobby2" })), true);
+    assert.equal(writes.length, 4);
+    assert.equal((state.get("!p:example.org|m.bridge|gitter://gitter/5f00aa")?.channel as { displayname: string }).displayname, "gitter-demo/lobby2");
+  });
+});

@@ -98,6 +98,9 @@ export async function homeserverReachesBridge(ctx: DoctorContext): Promise<Check
 async function pingHint(ctx: DoctorContext, err: unknown, url: string): Promise<string> {
   if (!isMatrixError(err)) return "Run doctor again; if it keeps failing, look at the homeserver's log.";
   if (err.status === 0) return "The homeserver itself could not be reached; see the check above.";
+  if (err.errcode === "M_UNKNOWN_TOKEN" || err.errcode === "M_MISSING_TOKEN") {
+    return "The homeserver does not know the as_token, so it would not ping for the bridge; see the check above.";
+  }
   if (err.errcode === "M_CONNECTION_FAILED" || err.errcode === "M_CONNECTION_TIMEOUT") {
     const { bind, port } = ctx.config.appservice;
     if (ctx.from === "cli" && !(await ctx.isListening(loopbackFor(bind), port))) {

@@ -61,7 +61,7 @@ export class PortalRoom {
         direction: "gitter-to-matrix",
         createdAt: Date.now(),
       });
-      log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterMessageId: msg.id, event: eventId });
+      log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
     }
     await store.portals.advanceCursor(this.row.mxid, this.row.gitterRoomId, msg.id);
     this.row.lastGitterMessageId = msg.id;
@@ -101,6 +101,6 @@ export class PortalRoom {
       direction: "matrix-to-gitter",
       createdAt: Date.now(),
     });
-    log.debug("bridged to Gitter", { room: this.matrixRoomId, event: event.event_id, gitterMessageId: sent.id });
+    log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId: sent.id, sender: event.sender });
   }
 }

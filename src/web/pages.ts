@@ -4,16 +4,15 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// Long Matrix ids have no natural break: `overflow-wrap: anywhere` keeps them from widening a phone screen.
 const STYLE = `
   body { font: 16px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #f6f7f9; margin: 0; }
   main { max-width: 34rem; margin: 4rem auto; background: #fff; padding: 2rem 2.5rem; border-radius: 8px;
-         box-shadow: 0 1px 3px rgba(0,0,0,.15); }
-  h1 { font-size: 1.5rem; margin-top: 0; }
+         box-shadow: 0 1px 3px rgba(0,0,0,.15); overflow-wrap: anywhere; }
+  @media (max-width: 38rem) { main { margin: 1rem; padding: 1.5rem; } }
+  h1 { font-size: 1.5rem; line-height: 1.25; margin-top: 0; }
   .ok h1 { color: #0b6b2e; } .error h1 { color: #a4161a; }
-  a.button { display: inline-block; background: #0b5cad; color: #fff; padding: .6rem 1.2rem; border-radius: 6px;
-             text-decoration: none; font-weight: 600; }
-  a.button:focus, a.button:hover { background: #084a8c; outline: 3px solid #f2b01e; }
-  p.hint { color: #4a4a4a; font-size: .95rem; }
+  p.hint { color: #4a4a4a; }
   code { background: #eef0f3; padding: .1rem .3rem; border-radius: 3px; }
 `;
 
@@ -28,7 +27,7 @@ function layout(kind: "ok" | "error" | "info", title: string, body: string, stat
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Gitter bridge</title>
 <style>${STYLE}</style></head>
-<body><main class="${kind}" role="main"><h1>${escapeHtml(title)}</h1>
+<body><main class="${kind}"><h1>${escapeHtml(title)}</h1>
 ${body}
 </main></body></html>`;
   return { status, html };

@@ -1,0 +1,155 @@
+// Every page the bridge's web server shows a person, reached the way a person reaches it (the real web app, the
+// real login service over SQLite; only Gitter's side is a double), rendered in headless Chromium at phone and
+// desktop widths, saved as PNGs under test/artifacts/pages/, and checked for legibility.
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { LOGIN_LINK_TTL_MS, LoginService } from "../../src/puppet/login";
+import { openStore } from "../../src/store/knex-store";
+import type { Store } from "../../src/store/store";
+import { configureLogging } from "../../src/util/log";
+import { createWebApp } from "../../src/web/app";
+import type { LoginErrorKind } from "../../src/web/pages";
+import { launchBrowser, type BrowserHandle } from "../harness/browser";
+import { PAGE_AUDIT_SCRIPT, type PageAudit } from "../harness/page-audit";
+
+const ARTIFACTS = path.resolve(__dirname, "../artifacts/pages");
+// Long enough to overflow a phone screen unless the page wraps it.
+const MXID = "@alice.anderswonderland:matrix.departmentofexamples.example.org";
+const MIN_FONT_PX = 14;
+/** Every error page; the Record type makes the compiler name any kind added later and not listed here. */
+const ERROR_KINDS: Record<LoginErrorKind, number> = {
+  "missing-state": 400,
+  "unknown-state": 400,
+  "used-state": 400,
+  "expired-state": 400,
+  denied: 403,
+  "gitter-error": 502,
+  internal: 500,
+};
+
+describe("the bridge's web pages in a browser", { timeout: 120_000 }, () => {
+  let store: Store;
+  let server: http.Server;
+  let base: string;
+  let browser: BrowserHandle;
+  let now = Date.now();
+  /** Page name -> path to open; filled in `before`, in the order a person could meet them. */
+  const pages = new Map<string, { path: string; status: number }>();
+
+  const stateOf = (link: string) => new URL(link).searchParams.get("state")!;
+
+  before(async () => {
+    configureLogging({ level: "error" });
+    store = await openStore("sqlite::memory:");
+    const login = new LoginService({
+      store,
+      oauth: {
+        authorizeUrl: (state) => `https://gitter.example/login/oauth/authorize?state=${state}`,
+        exchangeCode: async (code) => (code === "good" ? "0123456789abcdef0123456789abcdef01234567" : Promise.reject(new Error("invalid_grant"))),
+      },
+      publicUrl: "http://bridge.example",
+      encrypt: (token) => `sealed:${token.length}`,
+      identify: async () => ({ gitterUserId: "5f00", gitterUsername: "alice" }),
+      onLogin: async () => undefined,
+      now: () => now,
+    });
+    server = createWebApp({ login }).listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    await mkdir(ARTIFACTS, { recursive: true });
+
+    const fresh = async () => stateOf(await login.createLink(MXID));
+    const success = await fresh();
+    pages.set("success", { path: `/oauth/callback?state=${success}&code=good`, status: 200 });
+    pages.set("used-state", { path: `/oauth/callback?state=${success}&code=good`, status: ERROR_KINDS["used-state"] });
+    pages.set("missing-state", { path: "/login", status: ERROR_KINDS["missing-state"] });
+    pages.set("unknown-state", { path: "/oauth/callback?state=nobody-made-this&code=x", status: ERROR_KINDS["unknown-state"] });
+    pages.set("denied", { path: `/oauth/callback?state=${await fresh()}&error=access_denied`, status: ERROR_KINDS.denied });
+    pages.set("gitter-error", { path: `/oauth/callback?state=${await fresh()}&code=bad`, status: ERROR_KINDS["gitter-error"] });
+    now -= LOGIN_LINK_TTL_MS + 60_000; // a link asked for eleven minutes ago
+    pages.set("expired-state", { path: `/oauth/callback?state=${await fresh()}&code=good`, status: ERROR_KINDS["expired-state"] });
+    now += LOGIN_LINK_TTL_MS + 60_000;
+    pages.set("not-found", { path: "/no/such/page", status: 404 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await store?.close();
+  });
+
+  /** Opens `path` once at phone width, audits it, and saves a screenshot at phone and at desktop width. */
+  async function render(name: string, pagePath: string, status: number): Promise<{ audit: PageAudit; text: string }> {
+    const page = await browser.newPage();
+    try {
+      const requests: string[] = [];
+      page.on("request", (r) => requests.push(r.url()));
+      await page.setViewportSize({ width: 375, height: 740 });
+      const res = await page.goto(base + pagePath);
+      assert.equal(res?.status(), status, `${name}: status`);
+      assert.ok((await res!.body()).length < 6000, `${name}: the page stays small`);
+      const audit = (await page.evaluate(PAGE_AUDIT_SCRIPT)) as PageAudit;
+      const text = (await page.textContent("body")) ?? "";
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-375.png`), fullPage: true });
+      await page.setViewportSize({ width: 1280, height: 740 });
+      await page.screenshot({ path: path.join(ARTIFACTS, `${name}-1280.png`), fullPage: true });
+      assert.deepEqual(requests, [base + pagePath], `${name}: nothing but the page itself is loaded`);
+      return { audit, text };
+    } finally {
+      await page.close();
+    }
+  }
+
+  function assertLegible(name: string, audit: PageAudit): void {
+    assert.equal(audit.lang, "en", `${name}: html lang`);
+    assert.ok(audit.title.length > 0, `${name}: a title`);
+    assert.ok(audit.heading?.visible, `${name}: the heading is visible without scrolling`);
+    assert.ok(audit.title.startsWith(audit.heading!.text), `${name}: the title names what the heading says`);
+    assert.equal(audit.overflowPx, 0, `${name}: no horizontal scrolling at 375 px`);
+    assert.ok(audit.texts.length > 1, `${name}: has text`);
+    for (const t of audit.texts) {
+      assert.ok(t.fontSizePx >= MIN_FONT_PX, `${name}: <${t.tag}> "${t.text}" is ${t.fontSizePx}px`);
+      const needed = t.large ? 3 : 4.5;
+      assert.ok(t.contrast >= needed, `${name}: <${t.tag}> "${t.text}" has contrast ${t.contrast} (needs ${needed})`);
+    }
+  }
+
+  it("renders the success page legibly, naming both accounts", async () => {
+    const { path: p, status } = pages.get("success")!;
+    const { audit, text } = await render("success", p, status);
+    assertLegible("success", audit);
+    assert.equal(audit.heading?.text, "You are logged in");
+    assert.ok(text.includes(MXID), "names the Matrix account");
+    assert.doesNotMatch(text, /0123456789abcdef/, "never the token");
+  });
+
+  it("renders every login error page legibly, each telling the person what to do next", async () => {
+    const seen = new Set<string>();
+    for (const [name, { path: p, status }] of pages) {
+      if (name === "success" || name === "not-found") continue;
+      const { audit, text } = await render(name, p, status);
+      assertLegible(name, audit);
+      assert.match(text, /login|again|operator/i, `${name}: says what to do`);
+      seen.add(audit.heading!.text);
+    }
+    // The last error: the store fails under the login service, as a lost database would.
+    await store.close();
+    const { audit } = await render("internal", `/oauth/callback?state=${"s".repeat(32)}&code=x`, ERROR_KINDS.internal);
+    assertLegible("internal", audit);
+    seen.add(audit.heading!.text);
+    assert.equal(seen.size, Object.keys(ERROR_KINDS).length, "each error has its own heading");
+  });
+
+  it("renders the 404 page legibly", async () => {
+    const { path: p, status } = pages.get("not-found")!;
+    const { audit } = await render("not-found", p, status);
+    assertLegible("not-found", audit);
+    assert.equal(audit.heading?.text, "Page not found");
+  });
+});

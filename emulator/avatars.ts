@@ -24,7 +24,8 @@ export function avatarSvg(name: string, colour: string, size: number): string {
 
 export function avatarRouter(state: EmulatorState): Router {
   const r = Router({ caseSensitive: true });
-  r.get("/avatars/:name", (req, res) => {
+  // `uv/<version>` changes with the avatar, so a cached copy is never mistaken for the new one.
+  r.get(["/avatars/:name", "/avatars/uv/:version/:name"], (req, res) => {
     const name = req.params.name;
     const user = state.findUserByName(name);
     const size = Math.min(Math.max(parseInt(String(req.query.s ?? "128"), 10) || 128, 16), 512);

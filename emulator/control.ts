@@ -108,6 +108,13 @@ function graphRoutes(r: Router, state: EmulatorState): void {
     });
     res.json(state.serializeUser(user));
   });
+  r.patch("/users/:user", (req, res) => {
+    const b = body(req);
+    const optional = (v: unknown, name: string) => (v === undefined ? undefined : text(v, name));
+    const user = findUser(state, req.params.user);
+    const change = { displayName: optional(b.displayName, "displayName"), avatar: optional(b.avatar, "avatar") };
+    res.json(state.serializeUser(state.updateProfile(user.id, change)));
+  });
   r.post("/rooms", (req, res) => {
     const b = body(req);
     const security = b.security === "PRIVATE" ? "PRIVATE" : "PUBLIC";

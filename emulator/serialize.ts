@@ -14,7 +14,7 @@ export interface SerializeContext {
 }
 
 export function userJson(ctx: SerializeContext, user: EmUser): Json {
-  const base = user.avatarUrl ?? `${ctx.publicUrl}/avatars/${encodeURIComponent(user.username)}`;
+  const base = user.avatarUrl ?? `${ctx.publicUrl}/avatars/uv/${user.avatarVersion}/${encodeURIComponent(user.username)}`;
   const sized = (s: number) => (user.avatarUrl ? user.avatarUrl : `${base}?s=${s}`);
   return {
     id: user.id,

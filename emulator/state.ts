@@ -66,10 +66,29 @@ export class EmulatorState extends EventEmitter implements LiveSource, Serialize
       password: input.password ?? input.username,
       avatarColor: input.avatarColor ?? PALETTE[this.users.size % PALETTE.length],
       avatarUrl: input.avatarUrl,
+      avatarVersion: 1,
       v: 1,
     };
     this.users.set(user.id, user);
     this.usersByName.set(key, user);
+    return user;
+  }
+
+  /**
+   * Changes a user's profile. Gitter pushed no event for this: clients see the new name and avatar URL in the
+   * next message or member list. An avatar is `#rrggbb` (a generated one) or an image URL.
+   */
+  updateProfile(userId: string, change: { displayName?: string; avatar?: string }): EmUser {
+    const user = this.users.get(userId);
+    if (!user) throw new ApiError(404, "Not Found");
+    if (change.displayName !== undefined) user.displayName = change.displayName;
+    if (change.avatar !== undefined) {
+      const colour = change.avatar.startsWith("#");
+      user.avatarColor = colour ? change.avatar : user.avatarColor;
+      user.avatarUrl = colour ? undefined : change.avatar;
+      user.avatarVersion += 1;
+    }
+    user.v += 1;
     return user;
   }
 

@@ -9,6 +9,8 @@ export interface EmUser {
   avatarColor: string;
   /** An external avatar image; when absent the emulator serves a generated one. */
   avatarUrl?: string;
+  /** Bumped when the avatar changes; part of the avatar URL, as in Gitter's `/gh/uv/<version>/<username>`. */
+  avatarVersion: number;
   v: number;
 }
 

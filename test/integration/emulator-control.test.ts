@@ -66,6 +66,23 @@ describe("emulator control API when enabled", () => {
     assert.match(await svg.text(), /fill="#123456"/);
   });
 
+  it("changes a user's profile: the name at once, the avatar under a new versioned URL", async () => {
+    const before = await api.json<{ avatarUrl: string }>("GET", "/v1/users/carol", ALICE);
+    const renamed = await api.json("PATCH", "/_emulator/users/carol", undefined, { displayName: "Carol C. Chen" });
+    assert.equal(renamed.displayName, "Carol C. Chen");
+    assert.equal(renamed.avatarUrl, before.avatarUrl, "a new name keeps the avatar URL");
+    const recoloured = await api.json("PATCH", "/_emulator/users/carol", undefined, { avatar: "#00ff00" });
+    assert.notEqual(recoloured.avatarUrl, before.avatarUrl);
+    assert.match(await (await fetch(recoloured.avatarUrl)).text(), /fill="#00ff00"/);
+    const msg = await api.json("POST", "/_emulator/messages", undefined, { room: "test/general", user: "carol", text: "new look" });
+    assert.equal(msg.fromUser.displayName, "Carol C. Chen");
+    assert.equal(msg.fromUser.avatarUrl, recoloured.avatarUrl);
+    const external = await api.json("PATCH", "/_emulator/users/carol", undefined, { avatar: "https://example.org/c.png" });
+    assert.equal(external.avatarUrl, "https://example.org/c.png");
+    assert.equal((await api.call("PATCH", "/_emulator/users/carol", undefined, { displayName: 5 })).status, 400);
+    assert.equal((await api.call("PATCH", "/_emulator/users/nobody", undefined, { displayName: "N" })).status, 404);
+  });
+
   it("issues tokens directly, and revokes them (401 afterwards, tokenRevoked event)", async () => {
     const issued = await api.json("POST", "/_emulator/tokens", undefined, { user: "carol", clientId: "test-client" });
     assert.match(issued.access_token, /^[0-9a-f]{40}$/);

@@ -62,9 +62,20 @@ export class GhostManager {
     for (const mxid of mxids) this.joined.add(`${roomId} ${mxid}`);
   }
 
+  /** Makes the ghost leave `roomId`; a ghost that was not in the room is fine. May throw on other failures. */
   async leaveRoom(mxid: string, roomId: string): Promise<void> {
     this.joined.delete(`${roomId} ${mxid}`);
-    await this.deps.matrix.as(mxid).leave(roomId);
+    try {
+      await this.deps.matrix.as(mxid).leave(roomId);
+    } catch (err) {
+      if (!isMatrixError(err, "M_FORBIDDEN")) throw err;
+    }
+  }
+
+  /** The mxid of a Gitter user's ghost if one was ever registered (Gitter's leave events carry only the id). */
+  async knownMxid(gitterUserId: string): Promise<string | null> {
+    const ghost = this.current.get(gitterUserId) ?? (await this.deps.store.getGhost(gitterUserId));
+    return ghost ? this.mxidFor(ghost.username) : null;
   }
 
   private async refresh(user: GitterUser, mxid: string): Promise<string> {

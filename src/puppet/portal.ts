@@ -4,7 +4,7 @@
 import { gitterToMatrix } from "../convert/from-gitter";
 import { matrixToGitter } from "../convert/from-matrix";
 import { GITTER_MAX_TEXT, type MatrixMessageIn } from "../convert/types";
-import type { GitterMessage } from "../gitter/types";
+import type { GitterMessage, GitterUser } from "../gitter/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import type { SessionContext } from "./session-context";
@@ -38,6 +38,29 @@ export class PortalRoom {
   /** Bridges the owner's Matrix message to Gitter; resolves once it is sent and recorded (or refused). */
   fromMatrix(event: MatrixRoomEvent): Promise<void> {
     return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromMatrix(event));
+  }
+
+  /**
+   * Someone joined or left the Gitter room: their ghost follows, in order with the room's messages (so a message
+   * sent just before leaving is not posted by a ghost that already left). Resolves once done; may reject.
+   */
+  memberChanged(operation: string, user: Partial<GitterUser> & { id: string }): Promise<void> {
+    // The owner's own joins and leaves open and close the portal itself (the user-rooms channel).
+    if (user.id === this.ctx.gitterUserId) return Promise.resolve();
+    return this.ctx.queue.push(this.matrixRoomId, () => this.followMember(operation, user));
+  }
+
+  private async followMember(operation: string, user: Partial<GitterUser> & { id: string }): Promise<void> {
+    if (operation === "create" && typeof user.username === "string") {
+      const mxid = await this.ctx.ghosts.ensure(user as GitterUser);
+      await this.ctx.ghosts.ensureInRoom(mxid, this.matrixRoomId);
+      log.debug("ghost joined after a Gitter join", { room: this.matrixRoomId, ghost: mxid });
+    } else if (operation === "remove") {
+      const mxid = await this.ctx.ghosts.knownMxid(user.id);
+      if (!mxid) return;
+      await this.ctx.ghosts.leaveRoom(mxid, this.matrixRoomId);
+      log.debug("ghost left after a Gitter leave", { room: this.matrixRoomId, ghost: mxid });
+    }
   }
 
   private async bridgeFromGitter(msg: GitterMessage): Promise<void> {

@@ -1,7 +1,7 @@
 // A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
 import { GitterRealtime } from "../gitter/realtime";
-import type { GitterMessage, GitterRoom } from "../gitter/types";
+import type { GitterMessage, GitterRoom, GitterUser } from "../gitter/types";
 import { getLogger } from "../util/log";
 import { openPortal, populateMembers, reinvite } from "./portal-setup";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
@@ -43,6 +43,7 @@ export class UserSession {
     rt.on("state", (state) => this.onState(state));
     rt.on("message", (roomId, msg) => this.onGitterMessage(roomId, msg));
     rt.on("userRoom", (operation, room) => this.onUserRoom(operation, room));
+    rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
     rt.start();
     for (const row of await this.ctx.store.portals.listPortals(this.mxid)) this.attach(new PortalRoom(this.ctx, row));
@@ -120,6 +121,14 @@ export class UserSession {
     if (!portal) return;
     void portal.fromGitter(msg).catch((err: Error) =>
       log.error("bridging a Gitter message failed", { room: portal.matrixRoomId, gitterMessageId: msg.id, error: err }),
+    );
+  }
+
+  private onRoomMember(roomId: string, operation: string, user: Partial<GitterUser> & { id: string }): void {
+    const portal = this.portals.get(roomId);
+    if (!portal || portal.row.oneToOne) return;
+    void portal.memberChanged(operation, user).catch((err: Error) =>
+      log.warn("could not follow a Gitter membership change", { room: portal.matrixRoomId, gitterUser: user.id, operation, error: err }),
     );
   }
 

@@ -28,6 +28,7 @@ export interface BridgeConfigInput {
   database?: string;
   logLevel?: "debug" | "info" | "warn" | "error";
   permissions?: Record<string, string>;
+  maxPortalMembers?: number;
 }
 
 /** Writes config.yaml (and, through the CLI, registration.yaml) for a bridge living in `dir`. */
@@ -38,7 +39,10 @@ export async function writeBridgeFiles(input: BridgeConfigInput): Promise<Bridge
   const config = {
     homeserver: { url: input.homeserverUrl, domain: input.domain },
     appservice: { bind: "127.0.0.1", port: asPort, registration: "./registration.yaml" },
-    bridge: { permissions: input.permissions ?? { [input.domain]: "user" } },
+    bridge: {
+      permissions: input.permissions ?? { [input.domain]: "user" },
+      ...(input.maxPortalMembers !== undefined ? { maxPortalMembers: input.maxPortalMembers } : {}),
+    },
     gitter: {
       apiUrl: input.gitterUrl,
       realtimeUrl: `${input.gitterUrl}/bayeux`,

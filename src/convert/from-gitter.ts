@@ -36,7 +36,7 @@ export function gitterToMatrix(msg: GitterMessageIn, ctx: GitterToMatrixContext)
 
 function confirmedMentions(msg: GitterMessageIn): Set<string> | null {
   if (msg.mentions === undefined) return null;
-  return new Set(msg.mentions.map((mention) => mention.screenName.toLowerCase()));
+  return new Set(msg.mentions.filter((m) => typeof m.userId === "string").map((m) => m.screenName.toLowerCase()));
 }
 
 function escapeRegExp(text: string): string {

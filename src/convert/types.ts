@@ -9,8 +9,11 @@ export interface GitterMessageIn {
   html: string;
   /** True for `/me` status messages. */
   status?: boolean;
-  /** The server's list of mentioned screen names; when present, only these become pills. */
-  mentions?: { screenName: string }[];
+  /**
+   * The server's list of mentions; when present, only screen names it resolved to a user (`userId`) become pills:
+   * `@nobody` is listed too, without a user, and group mentions (`@/all`) carry none either.
+   */
+  mentions?: { screenName: string; userId?: string }[];
   /** The sender's Gitter username; lets a status message drop exactly the sender's own leading mention. */
   fromUsername?: string;
 }

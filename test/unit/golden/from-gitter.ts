@@ -121,17 +121,22 @@ export const gitterGoldens: GitterGolden[] = [
   },
   {
     name: "known mention becomes a pill",
-    input: { text: "hi @bob", html: `hi ${span("bob")}`, mentions: [{ screenName: "bob" }] },
+    input: { text: "hi @bob", html: `hi ${span("bob")}`, mentions: [{ screenName: "bob", userId: "5f00000000000000000000b3" }] },
     expected: rich("hi @bob", `hi ${BOB_PILL}`, ["@gitter_bob:example.org"]),
   },
   {
     name: "unknown mention stays text",
-    input: { text: "hi @zed", html: `hi ${span("zed")}`, mentions: [{ screenName: "zed" }] },
+    input: { text: "hi @zed", html: `hi ${span("zed")}`, mentions: [{ screenName: "zed", userId: "5f00000000000000000000e1" }] },
     expected: plain("hi @zed"),
   },
   {
+    name: "a mention Gitter resolved to no user stays text, even when the name looks like a ghost",
+    input: { text: "hi @bob", html: `hi ${span("bob")}`, mentions: [{ screenName: "bob" }] },
+    expected: plain("hi @bob"),
+  },
+  {
     name: "only server-confirmed mentions become pills",
-    input: { text: "@bob and @alice", html: `${span("bob")} and ${span("alice")}`, mentions: [{ screenName: "Bob" }] },
+    input: { text: "@bob and @alice", html: `${span("bob")} and ${span("alice")}`, mentions: [{ screenName: "Bob", userId: "5f00000000000000000000b3" }] },
     expected: rich("@bob and @alice", `${BOB_PILL} and @alice`, ["@gitter_bob:example.org"]),
   },
   {

@@ -202,6 +202,19 @@ describe("login pages over HTTP", () => {
     }
   });
 
+  it("keeps a pending login across a restart", async () => {
+    const state = new URL(await web.login.createLink(MXID)).searchParams.get("state")!;
+    await web.close();
+    await store.close();
+    store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
+    web = await startWeb(SECRET);
+    const walk = await walkOAuth(`${web.url}/login?state=${encodeURIComponent(state)}`, ALICE);
+    pages.push(walk.html);
+    assert.equal(walk.status, 200);
+    assert.deepEqual(web.logins.map((l) => l.mxid), [MXID]);
+    assert.ok(await storedToken());
+  });
+
   it("never showed a token on any page", () => {
     // One token per (user, app): asking again returns the one the logins received.
     const token = emulator.state.issueToken(emulator.state.findUserByName("alice")!.id, CLIENT_ID);

@@ -20,8 +20,8 @@ export class GhostManager {
   /** Profiles known to be current on the homeserver, by Gitter user id (this process only). */
   private readonly current = new Map<string, Ghost>();
   private readonly inFlight = new Map<string, Promise<string>>();
-  /** `${roomId} ${mxid}` pairs known to be joined. */
-  private readonly joined = new Set<string>();
+  /** Rooms each ghost is known to be joined to, with its current profile in the member event. */
+  private readonly joined = new Map<string, Set<string>>();
 
   constructor(private readonly deps: GhostDeps) {}
 
@@ -42,10 +42,12 @@ export class GhostManager {
     return pending;
   }
 
-  /** Makes the ghost a joined member of `roomId`, invited by the bot if needed. */
+  /**
+   * Makes the ghost a joined member of `roomId`, invited by the bot if needed, with its current profile in
+   * the room (joining again after a profile change rewrites the member event at once). May throw.
+   */
   async ensureInRoom(mxid: string, roomId: string): Promise<void> {
-    const key = `${roomId} ${mxid}`;
-    if (this.joined.has(key)) return;
+    if (this.joined.get(mxid)?.has(roomId)) return;
     const ghost = this.deps.matrix.as(mxid);
     try {
       await ghost.join(roomId);
@@ -54,17 +56,21 @@ export class GhostManager {
       await this.deps.matrix.as(this.deps.ids.botMxid).invite(roomId, mxid);
       await ghost.join(roomId);
     }
-    this.joined.add(key);
+    this.noteJoined(roomId, [mxid]);
   }
 
   /** Records memberships learnt elsewhere (room creation, joined-members listing). */
   noteJoined(roomId: string, mxids: Iterable<string>): void {
-    for (const mxid of mxids) this.joined.add(`${roomId} ${mxid}`);
+    for (const mxid of mxids) {
+      const rooms = this.joined.get(mxid) ?? new Set<string>();
+      rooms.add(roomId);
+      this.joined.set(mxid, rooms);
+    }
   }
 
   /** Makes the ghost leave `roomId`; a ghost that was not in the room is fine. May throw on other failures. */
   async leaveRoom(mxid: string, roomId: string): Promise<void> {
-    this.joined.delete(`${roomId} ${mxid}`);
+    this.joined.get(mxid)?.delete(roomId);
     try {
       await this.deps.matrix.as(mxid).leave(roomId);
     } catch (err) {
@@ -89,11 +95,19 @@ export class GhostManager {
       avatarUrl: user.avatarUrl ?? null,
       avatarMxc: stored?.avatarMxc ?? null,
     };
-    if (!stored || stored.displayName !== next.displayName) await ghost.setDisplayName(next.displayName);
+    let changed = false;
+    if (!stored || stored.displayName !== next.displayName) {
+      await ghost.setDisplayName(next.displayName);
+      changed = true;
+    }
     if (next.avatarUrl && (!stored || stored.avatarUrl !== next.avatarUrl || !stored.avatarMxc)) {
       next.avatarMxc = await this.uploadAvatar(next.avatarUrl);
       if (next.avatarMxc) await ghost.setAvatarUrl(next.avatarMxc);
+      changed = true;
     }
+    // The homeserver copies a new profile into room member events in the background, so a message sent right
+    // away would still show the old name; joining each room again on its next use rewrites the event first.
+    if (changed) this.joined.delete(mxid);
     await this.deps.store.putGhost(next);
     this.current.set(user.id, next);
     return mxid;

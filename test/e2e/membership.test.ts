@@ -76,6 +76,19 @@ describe("portal membership and ghost profiles", { timeout: 120_000 }, () => {
     assert.ok((await members()).has(ghost("bob")), "others stay");
   });
 
+  it("follows the user's own joins and leaves on Gitter with portals", async () => {
+    await stack.gitter(`/rooms/${encodeURIComponent("gitter-demo/random")}/members`, "POST", { user: "alice" });
+    const random = await alice.waitForInvite((i) => i.name === "gitter-demo/random");
+    await alice.client.joinRoom(random);
+    await stack.postAs("erin", "gitter-demo/random", "welcome alice");
+    await alice.waitForMessage(random, ghost("erin"), /welcome alice/);
+    await stack.gitter(`/rooms/${encodeURIComponent("gitter-demo/random")}/members/alice`, "DELETE");
+    await alice.waitForMembership(random, "leave");
+    const me = await alice.client.getRoomStateEvent(random, "m.room.member", "@alice:localhost");
+    assert.match(String(me.reason), /You left this room on Gitter/, "the bridge closed the portal, saying why");
+    assert.equal(alice.membership(lobby), "join", "other portals stay");
+  });
+
   it("keeps a ghost's avatar, uploading it once, while the Gitter profile does not change", async () => {
     const first = await profile(ghost("bob"));
     assert.equal(first.displayname, "Bob Brown");
@@ -100,7 +113,8 @@ describe("portal membership and ghost profiles", { timeout: 120_000 }, () => {
     assert.match(after.avatar_url ?? "", /^mxc:\/\//);
     assert.notEqual(after.avatar_url, before.avatar_url);
     const member = await alice.client.getRoomStateEvent(lobby, "m.room.member", ghost("bob"));
-    assert.equal(member.displayname, "Robert Brown", "the room shows the new name too");
+    assert.equal(member.displayname, "Robert Brown", "the room shows the new name by the time the message is there");
+    assert.equal(member.avatar_url, after.avatar_url, "and the new avatar");
     assert.equal(await botUploads(), uploads + 1);
 
     await stack.gitter("/users/bob", "PATCH", { displayName: "Rob" });

@@ -46,11 +46,19 @@ export class UserSession {
     rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
     rt.start();
-    for (const row of await this.ctx.store.portals.listPortals(this.mxid)) this.attach(new PortalRoom(this.ctx, row));
-    const rooms = await this.ctx.rest.listRooms();
-    for (const room of rooms.filter((r) => r.roomMember !== false)) {
+    const stored = await this.ctx.store.portals.listPortals(this.mxid);
+    for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
+    const rooms = (await this.ctx.rest.listRooms()).filter((r) => r.roomMember !== false);
+    for (const room of rooms) {
       await this.ensurePortal(room).catch((err: Error) =>
         log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }),
+      );
+    }
+    // Rooms left (or hidden) on Gitter while no session was listening: the realtime remove never came.
+    const current = new Set(rooms.map((r) => r.id));
+    for (const row of stored.filter((p) => !current.has(p.gitterRoomId))) {
+      await this.closePortal(row.gitterRoomId, "You left this room on Gitter.").catch((err: Error) =>
+        log.error("could not close a portal", { gitterRoom: row.gitterRoomId, error: err }),
       );
     }
   }

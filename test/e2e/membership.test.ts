@@ -125,10 +125,17 @@ describe("portal membership and ghost profiles", { timeout: 120_000 }, () => {
     assert.equal(await botUploads(), uploads + 1, "a new name uploads nothing");
   });
 
-  it("does not upload avatars again after a restart", async () => {
+  it("after a restart, closes the portal of a room left on Gitter meanwhile, and uploads no avatar again", async () => {
+    const dev = await alice.waitForInvite((i) => i.name === "gitter-demo/dev");
+    await alice.client.joinRoom(dev);
     const uploads = await botUploads();
     const before = await profile(ghost("bob"));
+    assert.equal(await stack.bridge.stop(), 0);
+    await stack.gitter(`/rooms/${encodeURIComponent("gitter-demo/dev")}/members/alice`, "DELETE");
     await stack.restartBridge();
+    await alice.waitForMembership(dev, "leave");
+    const me = await alice.client.getRoomStateEvent(dev, "m.room.member", "@alice:localhost");
+    assert.match(String(me.reason), /You left this room on Gitter/);
     await stack.postAs("bob", LOBBY, "after restart");
     await alice.waitForMessage(lobby, ghost("bob"), /after restart/);
     assert.deepEqual(await profile(ghost("bob")), before);

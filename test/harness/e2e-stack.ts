@@ -38,7 +38,7 @@ export interface Stack {
   files: BridgeFiles;
   /** The running bridge process (replaced by restartBridge). */
   readonly bridge: BridgeProcess;
-  /** Stops the bridge with SIGTERM (asserting a clean exit) and starts it again on the same files. */
+  /** Stops the bridge with SIGTERM, if it runs (asserting a clean exit), and starts it again on the same files. */
   restartBridge(): Promise<void>;
   /** Calls the emulator's control API (`/_emulator${p}`); expects 2xx and returns the parsed JSON. */
   gitter<T = unknown>(p: string, method?: string, body?: unknown): Promise<T>;
@@ -120,7 +120,8 @@ function assemble(parts: {
       return ref.bridge;
     },
     restartBridge: async () => {
-      assert.equal(await ref.bridge.stop(), 0, "the bridge stops cleanly on SIGTERM");
+      const running = ref.bridge.proc.exitCode === null && ref.bridge.proc.signalCode === null;
+      if (running) assert.equal(await ref.bridge.stop(), 0, "the bridge stops cleanly on SIGTERM");
       ref.bridge = startBridge(files);
       await ref.bridge.waitForLine(/bridge started/);
     },

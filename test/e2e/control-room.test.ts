@@ -77,6 +77,16 @@ describe("control room", { timeout: 120_000 }, () => {
     assert.match(await ask(control, "invite @carol", /You are not in a one-to-one/), /@carol/);
   });
 
+  it("opens a one-to-one chat with gjoin <username>, and searches rooms", async () => {
+    assert.match(await ask(control, "gjoin @carol", /^Joined/), /Carol Chen \(one-to-one\)/);
+    const dm = await alice.waitForInvite((i) => i.isDirect && i.inviter === "@gitter_carol:localhost");
+    await alice.client.joinRoom(dm);
+    const search = await ask(control, "search demo", /^Gitter rooms matching/);
+    assert.match(search, /^gitter-demo\/lobby \(\d+ people\)$/m);
+    assert.doesNotMatch(search, /secret-society/, "private rooms are not listed");
+    assert.match(await ask(control, "search zzzz-nothing", /^No Gitter rooms match/), /zzzz-nothing/);
+  });
+
   it("moves to a newer direct chat: says so in the old one, leaves it, and works in the new one", async () => {
     const newer = await alice.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
     const greeting = await alice.waitForMessage(newer, BOT, /Hello!/);

@@ -9,6 +9,8 @@ import * as messageLinks from "./005_message_links";
 import * as inboxTransactions from "./006_inbox_transactions";
 import * as inboxEvents from "./007_inbox_events";
 import * as refusedRooms from "./008_refused_rooms";
+import * as messageThreads from "./009_message_threads";
+import * as sharedMedia from "./010_shared_media";
 
 export interface Migration {
   readonly name: string;
@@ -25,4 +27,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "006_inbox_transactions", up: inboxTransactions.up, down: inboxTransactions.down },
   { name: "007_inbox_events", up: inboxEvents.up, down: inboxEvents.down },
   { name: "008_refused_rooms", up: refusedRooms.up, down: refusedRooms.down },
+  { name: "009_message_threads", up: messageThreads.up, down: messageThreads.down },
+  { name: "010_shared_media", up: sharedMedia.up, down: sharedMedia.down },
 ];

@@ -6,6 +6,7 @@ import { getLogger } from "../util/log";
 import { openKnex, parseDatabaseUrl, redactUrl } from "./connection";
 import { KnexGhostStore } from "./ghosts";
 import { KnexInboxStore } from "./inbox";
+import { KnexMediaStore } from "./media";
 import { KnexMessageStore } from "./messages";
 import { migrationStatus, runMigrations, type MigrationStatus } from "./migrate";
 import { KnexOAuthStateStore } from "./oauth-states";
@@ -22,6 +23,7 @@ class KnexStore implements Store {
   readonly portals: KnexPortalStore;
   readonly ghosts: KnexGhostStore;
   readonly messages: KnexMessageStore;
+  readonly media: KnexMediaStore;
   readonly inbox: KnexInboxStore;
   readonly refusals: KnexRoomRefusalStore;
   private closed = false;
@@ -35,6 +37,7 @@ class KnexStore implements Store {
     this.portals = new KnexPortalStore(db);
     this.ghosts = new KnexGhostStore(db);
     this.messages = new KnexMessageStore(db);
+    this.media = new KnexMediaStore(db);
     this.inbox = new KnexInboxStore(db);
     this.refusals = new KnexRoomRefusalStore(db);
   }

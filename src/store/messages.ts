@@ -9,6 +9,7 @@ interface LinkRow {
   gitter_message_id: string;
   direction: string;
   created_at: number | string;
+  gitter_thread_id: string | null;
 }
 
 function fromRow(row: LinkRow): MessageLink {
@@ -19,6 +20,7 @@ function fromRow(row: LinkRow): MessageLink {
     gitterMessageId: row.gitter_message_id,
     direction: row.direction as Direction,
     createdAt: toNumber(row.created_at),
+    ...(row.gitter_thread_id ? { gitterThreadId: row.gitter_thread_id } : {}),
   };
 }
 
@@ -38,6 +40,7 @@ export class KnexMessageStore implements MessageStore {
         gitter_message_id: link.gitterMessageId,
         direction: link.direction,
         created_at: link.createdAt,
+        gitter_thread_id: link.gitterThreadId ?? null,
       })
       .onConflict()
       .ignore();
@@ -53,5 +56,17 @@ export class KnexMessageStore implements MessageStore {
   async byMatrixEvent(matrixEventId: string): Promise<MessageLink | null> {
     const row = await this.db<LinkRow>("message_links").where({ matrix_event_id: matrixEventId }).first();
     return row ? fromRow(row) : null;
+  }
+
+  async latestInThread(matrixRoomId: string, gitterThreadId: string): Promise<MessageLink | null> {
+    const row = await this.db<LinkRow>("message_links")
+      .where({ matrix_room_id: matrixRoomId, gitter_thread_id: gitterThreadId })
+      .orderBy("gitter_message_id", "desc")
+      .first();
+    return row ? fromRow(row) : null;
+  }
+
+  async forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void> {
+    await this.db("message_links").where({ matrix_room_id: matrixRoomId, gitter_message_id: gitterMessageId }).delete();
   }
 }

@@ -84,6 +84,8 @@ export interface MessageLink {
   gitterMessageId: string;
   direction: Direction;
   createdAt: number;
+  /** The Gitter id of the thread root, for a thread reply; absent for a top-level message. */
+  gitterThreadId?: string;
 }
 
 export interface MessageStore {
@@ -91,6 +93,26 @@ export interface MessageStore {
   recordMessage(link: MessageLink): Promise<void>;
   byGitterMessage(matrixRoomId: string, gitterMessageId: string): Promise<MessageLink | null>;
   byMatrixEvent(matrixEventId: string): Promise<MessageLink | null>;
+  /** The newest reply (highest Gitter id) of a thread in a portal, or null when it has none bridged. */
+  latestInThread(matrixRoomId: string, gitterThreadId: string): Promise<MessageLink | null>;
+  /** Drops the link of a deleted message, so later echoes of the deletion find nothing to act on. */
+  forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void>;
+}
+
+/** A Matrix file a user shared to Gitter, served to Gitter readers through the bridge's public media route. */
+export interface SharedMedia {
+  serverName: string;
+  mediaId: string;
+  filename: string;
+  mimetype: string | null;
+  matrixRoomId: string;
+  sharedAt: number;
+}
+
+export interface MediaStore {
+  /** Records shared media; recording the same media again keeps the first record. */
+  recordMedia(media: SharedMedia): Promise<void>;
+  getMedia(serverName: string, mediaId: string): Promise<SharedMedia | null>;
 }
 
 export interface InboxEvent {
@@ -122,6 +144,7 @@ export interface Store {
   portals: PortalStore;
   ghosts: GhostStore;
   messages: MessageStore;
+  media: MediaStore;
   inbox: InboxStore;
   refusals: RoomRefusalStore;
   /** Reports the applied and the known migrations, for `doctor`. */

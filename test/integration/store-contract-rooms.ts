@@ -7,6 +7,8 @@ import { objectId, uniq, type ContractContext } from "./store-contract-util";
 export function roomsContract(ctx: ContractContext): void {
   describe("portals", () => portalsContract(ctx));
   describe("message ledger", () => messagesContract(ctx));
+  describe("message threads", () => threadsContract(ctx));
+  describe("shared media", () => mediaContract(ctx));
 }
 
 function portal(u: string, suffix = "", overrides: Partial<Portal> = {}): Portal {
@@ -168,5 +170,60 @@ function messagesContract(ctx: ContractContext): void {
     await ctx.store().messages.recordMessage(bob);
     assert.deepEqual(await ctx.store().messages.byGitterMessage(alice.matrixRoomId, alice.gitterMessageId), alice);
     assert.deepEqual(await ctx.store().messages.byGitterMessage(bob.matrixRoomId, bob.gitterMessageId), bob);
+  });
+}
+
+function threadsContract(ctx: ContractContext): void {
+  it("keeps a reply's thread and finds the thread's newest reply by Gitter id", async () => {
+    const u = uniq();
+    const root = link(u, { gitterMessageId: objectId(1_600_000_000, 1) });
+    const reply = (n: number, room = root.matrixRoomId): MessageLink =>
+      link(`${u}-${n}-${room.length}`, {
+        matrixRoomId: room,
+        gitterMessageId: objectId(1_600_000_000 + n, 2),
+        gitterThreadId: root.gitterMessageId,
+      });
+    await ctx.store().messages.recordMessage(root);
+    assert.equal(await ctx.store().messages.latestInThread(root.matrixRoomId, root.gitterMessageId), null);
+    for (const n of [2, 9, 4]) await ctx.store().messages.recordMessage(reply(n));
+    await ctx.store().messages.recordMessage(reply(20, `!elsewhere-${u}:example.org`));
+    assert.deepEqual(await ctx.store().messages.latestInThread(root.matrixRoomId, root.gitterMessageId), reply(9));
+    assert.deepEqual(await ctx.store().messages.byMatrixEvent(reply(4).matrixEventId), reply(4));
+    assert.deepEqual(await ctx.store().messages.byMatrixEvent(root.matrixEventId), root, "a top-level link has no thread");
+  });
+
+  it("forgets a deleted message in one portal only", async () => {
+    const u = uniq();
+    const alice = link(u);
+    const bob = link(u, { matrixRoomId: `!bob-${u}:example.org`, matrixEventId: `$bob-${u}` });
+    await ctx.store().messages.recordMessage(alice);
+    await ctx.store().messages.recordMessage(bob);
+    await ctx.store().messages.forgetMessage(alice.matrixRoomId, alice.gitterMessageId);
+    await ctx.store().messages.forgetMessage(alice.matrixRoomId, alice.gitterMessageId);
+    assert.equal(await ctx.store().messages.byMatrixEvent(alice.matrixEventId), null);
+    assert.equal(await ctx.store().messages.byGitterMessage(alice.matrixRoomId, alice.gitterMessageId), null);
+    assert.deepEqual(await ctx.store().messages.byMatrixEvent(bob.matrixEventId), bob);
+  });
+}
+
+function mediaContract(ctx: ContractContext): void {
+  it("records shared media once and finds it by server and media id", async () => {
+    const u = uniq();
+    const media = {
+      serverName: "example.org",
+      mediaId: `m${u}`,
+      filename: "cat picture.png",
+      mimetype: "image/png",
+      matrixRoomId: `!media-${u}:example.org`,
+      sharedAt: 1_700_000_000_789,
+    };
+    assert.equal(await ctx.store().media.getMedia(media.serverName, media.mediaId), null);
+    await ctx.store().media.recordMedia(media);
+    await ctx.store().media.recordMedia({ ...media, filename: "renamed", sharedAt: 5 });
+    assert.deepEqual(await ctx.store().media.getMedia(media.serverName, media.mediaId), media);
+    assert.equal(await ctx.store().media.getMedia("other.org", media.mediaId), null);
+    const bare = { ...media, mediaId: `n${u}`, mimetype: null };
+    await ctx.store().media.recordMedia(bare);
+    assert.deepEqual(await ctx.store().media.getMedia(bare.serverName, bare.mediaId), bare);
   });
 }

@@ -23,6 +23,10 @@ export interface Registration {
   sender_localpart: string;
   rate_limited: boolean;
   namespaces: { users: Namespace[]; aliases: Namespace[]; rooms: Namespace[] };
+  /** Asks the homeserver to push ephemeral events (read receipts) with each transaction (spec v1.13 on). */
+  receive_ephemeral?: boolean;
+  /** The same for homeservers that only know MSC2409's unstable name. */
+  "de.sorunome.msc2409.push_ephemeral"?: boolean;
 }
 
 export const REGISTRATION_ID = "gitter-bridge";
@@ -59,6 +63,9 @@ export function generateRegistration(config: BridgeConfig, url: string): Registr
       aliases: [],
       rooms: [],
     },
+    // Both spellings: a homeserver reads the one it knows (Synapse then sends each under its own key, once per key).
+    receive_ephemeral: true,
+    "de.sorunome.msc2409.push_ephemeral": true,
   };
 }
 
@@ -128,7 +135,21 @@ function readRegistration(raw: unknown, errors: string[]): Registration | null {
       aliases: readNamespaces(namespaces.aliases, "namespaces.aliases", errors),
       rooms: readNamespaces(namespaces.rooms, "namespaces.rooms", errors),
     },
+    ...readEphemeral(raw, errors),
   };
+}
+
+const EPHEMERAL_KEYS = ["receive_ephemeral", "de.sorunome.msc2409.push_ephemeral"] as const;
+
+function readEphemeral(raw: Record<string, unknown>, errors: string[]): Partial<Registration> {
+  const out: Partial<Registration> = {};
+  for (const key of EPHEMERAL_KEYS) {
+    const value = raw[key];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== "boolean") errors.push(`${key}: must be true or false, got ${describeValue(value)}`);
+    else out[key] = value;
+  }
+  return out;
 }
 
 function readNamespaces(value: unknown, key: string, errors: string[]): Namespace[] {
@@ -159,7 +180,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * bridge expects. Pure; never throws; never mentions a token's value.
  */
 export function checkRegistration(config: BridgeConfig, reg: Registration): string[] {
-  return [...checkIdentity(config, reg), ...checkUserNamespaces(config, reg)];
+  return [...checkIdentity(config, reg), ...checkUserNamespaces(config, reg), ...checkEphemeral(reg)];
+}
+
+/** Read receipts reach an appservice only when it asks for ephemeral events; without them read markers stop. */
+function checkEphemeral(reg: Registration): string[] {
+  if (EPHEMERAL_KEYS.some((key) => reg[key] === true)) return [];
+  return [
+    "receive_ephemeral is not true: the homeserver would not push read receipts, so Gitter messages read in Matrix " +
+      "would stay unread on Gitter (add receive_ephemeral: true and de.sorunome.msc2409.push_ephemeral: true, or " +
+      "generate a new registration)",
+  ];
 }
 
 /** How the registration's identity (bot, push url, tokens) disagrees with the config. Pure; never shows a token. */

@@ -65,7 +65,7 @@ export function createAppserviceApp(opts: AppserviceRouterOptions): express.Expr
 async function acceptTransaction(opts: AppserviceRouterOptions, now: () => number, req: Request, res: Response): Promise<void> {
   const txnId = req.params.txnId;
   const events = validEvents(req.body);
-  if (!events) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]}");
+  if (!events) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]} and, if any, an ephemeral list");
   let fresh: boolean;
   try {
     fresh = await opts.inbox.acceptTransaction(txnId, events, now());
@@ -83,12 +83,26 @@ async function acceptTransaction(opts: AppserviceRouterOptions, now: () => numbe
   }
 }
 
+/** Ephemeral event types the bridge acts on; typing and presence would only fill the inbox. */
+const KEPT_EPHEMERAL = new Set(["m.receipt"]);
+/** Where ephemeral events travel: the stable key (spec v1.13) and MSC2409's unstable one. */
+const EPHEMERAL_KEYS = ["ephemeral", "de.sorunome.msc2409.ephemeral"];
+
+const isObject = (e: unknown): e is Record<string, unknown> => typeof e === "object" && e !== null && !Array.isArray(e);
+
+/**
+ * The room events, then the kept ephemeral events, of a transaction body; null when it is malformed. A homeserver
+ * that knows both ephemeral keys fills both with the same events, so only the first key present is read.
+ */
 function validEvents(body: unknown): Record<string, unknown>[] | null {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return null;
-  const events = (body as { events?: unknown }).events;
-  if (!Array.isArray(events)) return null;
-  const isObject = (e: unknown) => typeof e === "object" && e !== null && !Array.isArray(e);
-  return events.every(isObject) ? (events as Record<string, unknown>[]) : null;
+  if (!isObject(body)) return null;
+  const events = body.events;
+  if (!Array.isArray(events) || !events.every(isObject)) return null;
+  const key = EPHEMERAL_KEYS.find((k) => body[k] !== undefined);
+  const ephemeral = key === undefined ? [] : body[key];
+  if (!Array.isArray(ephemeral)) return null;
+  const kept = ephemeral.filter((e): e is Record<string, unknown> => isObject(e) && KEPT_EPHEMERAL.has(String(e.type)));
+  return [...events, ...kept];
 }
 
 /**

@@ -114,6 +114,7 @@ describe("appservice transactions: bodies", () => {
       [{ events: [1] }, "M_BAD_JSON"],
       [{ events: [event("$ok"), null] }, "M_BAD_JSON"],
       [{ events: [[]] }, "M_BAD_JSON"],
+      [{ events: [], ephemeral: {} }, "M_BAD_JSON"],
       [[], "M_BAD_JSON"],
       ["42", "M_NOT_JSON"],
     ];
@@ -209,6 +210,24 @@ describe("appservice transactions: recording", () => {
     assert.equal((await put(url, { events: [event("$d1"), event("$d2")] })).status, 200);
     assert.equal(await store.inbox.countPending(), 1);
     assert.equal(hs.nudges, 1);
+  });
+
+  it("records read receipts pushed as ephemeral events after the room events, once, and drops other ephemera", async () => {
+    const receipt = (id: string) => ({
+      type: "m.receipt",
+      room_id: "!r:example.org",
+      content: { [id]: { "m.read": { "@alice:example.org": { ts: 1 } } } },
+    });
+    const typing = { type: "m.typing", room_id: "!r:example.org", content: { user_ids: ["@alice:example.org"] } };
+    const both = { events: [event("$e1")], ephemeral: [receipt("$e1"), typing], "de.sorunome.msc2409.ephemeral": [receipt("$e1"), typing] };
+    assert.equal((await put(`${hs.url}/_matrix/app/v1/transactions/eph1`, both)).status, 200);
+    const unstable = { events: [], "de.sorunome.msc2409.ephemeral": [receipt("$e2"), "junk"] };
+    assert.equal((await put(`${hs.url}/_matrix/app/v1/transactions/eph2`, unstable)).status, 200);
+    const pending = await store.inbox.pendingEvents(10);
+    assert.deepEqual(
+      pending.map((p) => [p.event.type, p.event.event_id ?? Object.keys(p.event.content as object)[0]]),
+      [["m.room.message", "$e1"], ["m.receipt", "$e1"], ["m.receipt", "$e2"]],
+    );
   });
 
   it("serves the legacy unprefixed path too", async () => {

@@ -144,6 +144,35 @@ describe("checkRegistration", () => {
     assert.deepEqual(checkRegistration(config, fresh()), []);
   });
 
+  it("asks for ephemeral events under both names, and catches a registration that asks under neither", () => {
+    const reg = fresh();
+    assert.equal(reg.receive_ephemeral, true);
+    assert.equal(reg["de.sorunome.msc2409.push_ephemeral"], true);
+    assert.deepEqual(checkRegistration(config, { ...fresh(), receive_ephemeral: false }), []);
+    const { receive_ephemeral: _stable, "de.sorunome.msc2409.push_ephemeral": _unstable, ...neither } = reg;
+    const problems = checkRegistration(config, neither);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0]!, /^receive_ephemeral is not true: the homeserver would not push read receipts/);
+  });
+
+  it("reads the ephemeral switches from a file and names a bad one", (t) => {
+    const own = mkdtempSync(path.join(tmpdir(), "registration-ephemeral-"));
+    t.after(() => rmSync(own, { recursive: true, force: true }));
+    const file = path.join(own, "ephemeral.yaml");
+    const reg = { ...fresh(), receive_ephemeral: "yes" };
+    writeFileSync(file, YAML.stringify(reg));
+    assert.throws(() => loadRegistration(file), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.errors, ['receive_ephemeral: must be true or false, got "yes"']);
+      return true;
+    });
+    writeFileSync(file, YAML.stringify({ ...fresh(), receive_ephemeral: undefined }));
+    assert.deepEqual(
+      [loadRegistration(file).receive_ephemeral, loadRegistration(file)["de.sorunome.msc2409.push_ephemeral"]],
+      [undefined, true],
+    );
+  });
+
   it("catches a sender_localpart that is not the bot", () => {
     const reg = { ...fresh(), sender_localpart: "gitterbot" };
     assert.deepEqual(checkRegistration(config, reg), ['sender_localpart is "gitterbot" but bridge.botLocalpart is "gitter"']);

@@ -30,7 +30,7 @@ function renderNode(node: HtmlNode, state: GitterRenderState): string {
     case "a":
       return renderLink(node, state);
     case "img":
-      return renderImage(node);
+      return renderImage(node, state);
     case "strike":
       return renderElement(node, state, "del");
     default:
@@ -73,12 +73,14 @@ function renderLink(el: HtmlElement, state: GitterRenderState): string {
   return href === null ? inner : `<a href="${escapeAttr(href)}">${inner}</a>`;
 }
 
-function renderImage(el: HtmlElement): string {
+function renderImage(el: HtmlElement, state: GitterRenderState): string {
   const src = (el.attribs.src ?? "").trim();
   const alt = el.attribs.alt ?? "";
-  if (/^mxc:\/\//i.test(src)) {
-    const keep = ["src", "alt", "title", "width", "height"].filter((key) => el.attribs[key] !== undefined);
-    return `<img${keep.map((key) => ` ${key}="${escapeAttr(el.attribs[key] ?? "")}"`).join("")}>`;
+  const copy = /^https?:\/\//i.test(src) ? state.ctx.imageMxc?.(src) : null;
+  if (/^mxc:\/\//i.test(src) || copy) {
+    const attribs: Record<string, string> = { ...el.attribs, src: copy ?? src };
+    const keep = ["src", "alt", "title", "width", "height"].filter((key) => attribs[key] !== undefined);
+    return `<img${keep.map((key) => ` ${key}="${escapeAttr(attribs[key] ?? "")}"`).join("")}>`;
   }
   // Matrix clients only load mxc:// images; anything else is offered as a link instead.
   const href = safeLinkUrl(src);

@@ -26,6 +26,11 @@ export interface MentionTarget {
 export interface GitterToMatrixContext {
   /** Matrix user a Gitter username should be pilled as, or null to leave `@username` as text. Must not throw. */
   mentionTarget(username: string): MentionTarget | null;
+  /**
+   * The `mxc://` copy of an image the message shows from the web, or null when there is none (it then becomes a
+   * link, since Matrix clients only load mxc images). Must not throw.
+   */
+  imageMxc?(url: string): string | null;
 }
 
 export const HTML_FORMAT = "org.matrix.custom.html";
@@ -37,6 +42,17 @@ export interface MatrixMessageContent {
   format?: typeof HTML_FORMAT;
   formatted_body?: string;
   /** Always present, so Matrix clients never fall back to guessing mentions from the body. */
+  "m.mentions": { user_ids: string[] };
+}
+
+/** `m.image` content for an image a Gitter message consisted of, after it was copied to the homeserver. */
+export interface MatrixImageContent {
+  msgtype: "m.image";
+  /** The image's description, or its file name when it has none. */
+  body: string;
+  filename: string;
+  url: string;
+  info: { mimetype: string; size: number; w?: number; h?: number };
   "m.mentions": { user_ids: string[] };
 }
 

@@ -18,7 +18,7 @@ describe("gitterToMatrix golden pairs", () => {
   });
 
   it("has a golden table large enough to mean something", () => {
-    assert.ok(gitterGoldens.length >= 20, `only ${gitterGoldens.length} cases`);
+    assert.ok(gitterGoldens.length >= 40, `only ${gitterGoldens.length} cases`);
   });
 });
 

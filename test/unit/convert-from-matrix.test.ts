@@ -11,7 +11,7 @@ describe("matrixToGitter golden pairs", () => {
   }
 
   it("has a golden table large enough to mean something", () => {
-    assert.ok(matrixGoldens.length >= 20, `only ${matrixGoldens.length} cases`);
+    assert.ok(matrixGoldens.length >= 40, `only ${matrixGoldens.length} cases`);
   });
 });
 

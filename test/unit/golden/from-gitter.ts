@@ -241,5 +241,65 @@ export const gitterGoldens: GitterGolden[] = [
       "<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>",
     ),
   },
+  {
+    name: "code block keeps blank lines and HTML-looking text escaped",
+    input: { text: "```\n<b>x</b>\n\n*y*\n```", html: "<pre><code>&lt;b&gt;x&lt;/b&gt;\n\n*y*\n</code></pre>" },
+    expected: rich("```\n<b>x</b>\n\n*y*\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;\n\n*y*\n</code></pre>"),
+  },
+  {
+    name: "second-level heading and a nested quote",
+    input: {
+      text: "## Second\n> outer\n>> inner",
+      html: "<h2>Second</h2>\n<blockquote>\n<p>outer</p>\n<blockquote>\n<p>inner</p>\n</blockquote>\n</blockquote>",
+    },
+    expected: rich(
+      "## Second\n> outer\n>> inner",
+      "<h2>Second</h2>\n<blockquote>\n<p>outer</p>\n<blockquote>\n<p>inner</p>\n</blockquote>\n</blockquote>",
+    ),
+  },
+  {
+    name: "ordered list",
+    input: { text: "1. one\n2. two", html: "<ol>\n<li>one</li>\n<li>two</li>\n</ol>" },
+    expected: rich("1. one\n2. two", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"),
+  },
+  { name: "emoji alone", input: { text: "👍", html: "👍" }, expected: plain("👍") },
+  {
+    name: "joined emoji and combining accents are kept as sent",
+    input: { text: "👩‍👩‍👧 e\u0301", html: "👩‍👩‍👧 e\u0301" },
+    expected: plain("👩‍👩‍👧 e\u0301"),
+  },
+  {
+    name: "right-to-left text around inline code",
+    input: { text: "مرحبا `code` عالم", html: "مرحبا <code>code</code> عالم" },
+    expected: rich("مرحبا `code` عالم", "مرحبا <code>code</code> عالم"),
+  },
+  {
+    name: "link label with emphasis",
+    input: {
+      text: "[**bold** docs](https://example.org)",
+      html: '<a href="https://example.org" rel="nofollow noopener noreferrer" target="_blank" class="link"><strong>bold</strong> docs</a>',
+    },
+    expected: rich("[**bold** docs](https://example.org)", '<a href="https://example.org"><strong>bold</strong> docs</a>'),
+  },
+  {
+    name: "HTML comment typed as text stays text",
+    input: { text: "<!-- comment --> visible", html: "&lt;!-- comment --&gt; visible" },
+    expected: plain("<!-- comment --> visible"),
+  },
+  {
+    name: "mention followed by a link with a query string",
+    input: {
+      text: "@bob: see https://example.org/a?b=1&c=2",
+      html:
+        `${span("bob")}: see <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow noopener noreferrer" target="_blank" ` +
+        'class="link">https://example.org/a?b=1&amp;c=2</a>',
+      mentions: [{ screenName: "bob" }],
+    },
+    expected: rich(
+      "@bob: see https://example.org/a?b=1&c=2",
+      `${BOB_PILL}: see <a href="https://example.org/a?b=1&amp;c=2">https://example.org/a?b=1&amp;c=2</a>`,
+      ["@gitter_bob:example.org"],
+    ),
+  },
   { name: "long text is never cut", input: { text: LONG, html: LONG }, expected: plain(LONG) },
 ];

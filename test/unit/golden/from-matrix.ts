@@ -213,6 +213,41 @@ export const matrixGoldens: MatrixGolden[] = [
     expected: out("🎉 **مرحبا** 你好"),
   },
   {
+    name: "HTML typed as plain text passes through (Gitter shows it as text)",
+    input: { msgtype: "m.text", body: "<b>not bold</b> & <script>x</script>" },
+    expected: out("<b>not bold</b> & <script>x</script>"),
+  },
+  {
+    name: "escaped HTML in formatted text becomes literal characters",
+    input: html("<p>a &lt;b&gt; &amp; c</p>"),
+    expected: out("a <b> & c"),
+  },
+  { name: "emoji with a skin tone alone", input: { msgtype: "m.text", body: "👍🏽" }, expected: out("👍🏽") },
+  { name: "right-to-left plain text keeps its newline", input: { msgtype: "m.text", body: "שלום\nעולם" }, expected: out("שלום\nעולם") },
+  {
+    name: "joined emoji, combining accents and right-to-left emphasis",
+    input: html("<p>👩‍👩‍👧 e\u0301 <em>עברית</em></p>"),
+    expected: out("👩‍👩‍👧 e\u0301 *עברית*"),
+  },
+  {
+    name: "code block keeps blank lines, indentation and HTML characters",
+    input: html("<pre><code>&lt;div&gt;\n\n  indented &amp; more\n</code></pre>"),
+    expected: out("```\n<div>\n\n  indented & more\n```"),
+  },
+  { name: "sixth-level heading", input: html("<h6>tiny</h6>"), expected: out("###### tiny") },
+  { name: "inline code in a heading", input: html("<h2>Use <code>npm</code></h2>"), expected: out("## Use `npm`") },
+  {
+    name: "pill inside bold",
+    input: html(`<strong>ping ${PILL("@gitter_bob:example.org", "Bob")}</strong>`),
+    expected: out("**ping @bob**"),
+  },
+  {
+    name: "link and inline code inside a list item",
+    input: html('<ul><li><a href="https://example.org">site</a> and <code>x</code></li></ul>'),
+    expected: out("- [site](https://example.org) and `x`"),
+  },
+  { name: "an empty line made of two breaks", input: html("line<br><br>after blank"), expected: out("line\n\nafter blank") },
+  {
     name: "table",
     input: html(
       "<table><thead><tr><th>a</th><th>b|c</th></tr></thead><tbody><tr><td>1</td><td><code>2</code></td></tr></tbody></table>",

@@ -11,10 +11,14 @@ import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
 import { MatrixIds } from "./matrix/ids";
 import { InboxProcessor } from "./matrix/inbox-processor";
+import { downloadMedia } from "./matrix/media";
 import { ControlRooms } from "./puppet/control";
+import { DirectChats } from "./puppet/direct-chats";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
+import { MediaBridge } from "./puppet/portal-media";
+import { ReadMarkers } from "./puppet/read-markers";
 import { createRouter } from "./puppet/router";
 import { loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
@@ -22,6 +26,7 @@ import type { Store } from "./store/store";
 import { KeyedQueue } from "./util/keyed-queue";
 import { configureLogging, getLogger, resolveFormat } from "./util/log";
 import { createWebApp } from "./web/app";
+import { mediaRouter } from "./web/media";
 
 const log = getLogger("bridge");
 
@@ -58,6 +63,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     clientSecret: config.gitter.oauth.clientSecret,
     redirectUri: oauthRedirectUri(config),
   });
+  const media = new MediaBridge({ matrix, store: store.media, publicUrl: config.web.publicUrl, maxBytes: config.media.maxBytes });
   let sessions: SessionManager;
   const login = new LoginService({
     store,
@@ -80,13 +86,24 @@ export async function start(config: BridgeConfig, registration: Registration): P
     cipher,
     gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
     maxPortalMembers: config.bridge.maxPortalMembers,
+    media,
     tell: (mxid, text, html) => control.tell(mxid, text, html),
     loginLink: (mxid) => login.createLink(mxid),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
   });
   control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m) });
 
-  const processor = new InboxProcessor({ inbox: store.inbox, handler: createRouter({ ids, store, control, sessions }) });
+  const readMarkers = new ReadMarkers({ store, sessionOf: (m) => sessions.session(m) });
+  const directChats = new DirectChats({
+    matrix,
+    ids,
+    store,
+    ghosts,
+    permissionFor: (m) => permissionFor(config, m),
+    sessionOf: (m) => sessions.session(m),
+  });
+  const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats });
+  const processor = new InboxProcessor({ inbox: store.inbox, handler });
   const asApp = createAppserviceApp({
     hsToken: registration.hs_token,
     inbox: store.inbox,
@@ -94,7 +111,12 @@ export async function start(config: BridgeConfig, registration: Registration): P
     onTransaction: () => processor.nudge(),
   });
   const asServer = await listen(asApp, config.appservice.bind, config.appservice.port);
-  const webServer = await listen(createWebApp({ login }), config.web.bind, config.web.port);
+  const shared = mediaRouter({
+    lookup: (server, id) => store.media.getMedia(server, id),
+    download: (server, id) => downloadMedia({ homeserverUrl: config.homeserver.url, asToken: registration.as_token }, server, id),
+    maxBytes: config.media.maxBytes,
+  });
+  const webServer = await listen(createWebApp({ login, extend: (app) => app.use(shared) }), config.web.bind, config.web.port);
   await processor.start();
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
   log.info("bridge started", { appservice: urlOf(asServer), web: urlOf(webServer), bot: ids.botMxid });

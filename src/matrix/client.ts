@@ -173,6 +173,11 @@ export class MatrixClient {
     return (await this.call<{ event_id: string }>("PUT", path, stripUndefined({ reason }))).event_id;
   }
 
+  /** One event as this user may see it (a redacted one comes back with its content emptied), or null if unknown. */
+  async getEvent(roomId: string, eventId: string): Promise<RoomEvent | null> {
+    return this.orNull(this.call<RoomEvent>("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/event/${enc(eventId)}`));
+  }
+
   async getJoinedMembers(roomId: string): Promise<Map<string, Member>> {
     type Joined = { joined: Record<string, { display_name?: string; avatar_url?: string }> };
     const res = await this.call<Joined>("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`);

@@ -14,6 +14,7 @@ import type { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
+import type { MediaBridge } from "./portal-media";
 import { UserSession } from "./session";
 
 const log = getLogger("sessions");
@@ -27,6 +28,7 @@ export interface ManagerDeps {
   cipher: TokenCipher;
   gitter: { apiUrl: string; realtimeUrl: string };
   maxPortalMembers: number;
+  media: MediaBridge;
   /** Tells a user something in their control room; never throws. */
   tell(mxid: string, text: string, html?: string): Promise<void>;
   /** A fresh login link for `mxid`. */
@@ -82,6 +84,7 @@ export class SessionManager implements CommandServices {
       store: this.deps.store,
       queue: this.deps.queue,
       maxPortalMembers: this.deps.maxPortalMembers,
+      media: this.deps.media,
       notice: (roomId: string, text: string, html?: string) => this.notice(roomId, text, html),
     };
     const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token }, {

@@ -1,16 +1,16 @@
 // One portal: a Gitter room as seen by one Matrix user, in a Matrix room of their own. Both directions go
 // through the same per-room queue, so a message the user sent is recorded before Gitter's echo of it is
 // looked at, and the echo is dropped by its Gitter id (never by sender name).
-import { gitterToMatrix } from "../convert/from-gitter";
-import { matrixToGitter } from "../convert/from-matrix";
-import { GITTER_MAX_TEXT, type MatrixMessageIn } from "../convert/types";
+import { relationOf } from "../convert/replies";
 import type { GitterMessage, GitterUser } from "../gitter/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
+import { contentForGitter, contentForMatrix } from "./portal-content";
+import { changeFromMatrix } from "./portal-edits";
+import { placeInMatrix } from "./portal-threads";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal");
-const BRIDGED_MSGTYPES = new Set(["m.text", "m.notice", "m.emote"]);
 
 export interface MatrixRoomEvent {
   event_id: string;
@@ -69,13 +69,10 @@ export class PortalRoom {
     if (!seen) {
       const sender = await this.ctx.ghosts.ensure(msg.fromUser);
       await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
-      const content = gitterToMatrix(
-        { text: msg.text, html: msg.html, status: msg.status, mentions: msg.mentions, fromUsername: msg.fromUser.username },
-        { mentionTarget: (username) => this.mentionTarget(username) },
-      );
-      const eventId = await this.ctx.matrix
-        .as(sender)
-        .sendEvent(this.matrixRoomId, "m.room.message", { ...content }, `g2m-${msg.id}`);
+      const content = await contentForMatrix(this.ctx, msg, sender);
+      const thread = await placeInMatrix(this.ctx, this.row, msg);
+      if (thread.relation) content["m.relates_to"] = thread.relation;
+      const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`);
       await store.messages.recordMessage({
         matrixRoomId: this.matrixRoomId,
         matrixEventId: eventId,
@@ -83,6 +80,7 @@ export class PortalRoom {
         gitterMessageId: msg.id,
         direction: "gitter-to-matrix",
         createdAt: Date.now(),
+        ...(thread.threadId ? { gitterThreadId: thread.threadId } : {}),
       });
       log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
     }
@@ -90,32 +88,17 @@ export class PortalRoom {
     this.row.lastGitterMessageId = msg.id;
   }
 
-  private mentionTarget(username: string): { mxid: string; displayName: string } | null {
-    if (username === this.ctx.gitterUsername) return { mxid: this.ctx.mxid, displayName: username };
-    try {
-      return { mxid: this.ctx.ghosts.mxidFor(username), displayName: username };
-    } catch {
-      return null;
-    }
-  }
-
   private async bridgeFromMatrix(event: MatrixRoomEvent): Promise<void> {
-    const content = event.content as unknown as MatrixMessageIn & { "m.relates_to"?: { rel_type?: string } };
-    if (typeof content.body !== "string" || !BRIDGED_MSGTYPES.has(content.msgtype)) return;
-    if (content["m.relates_to"]?.rel_type === "m.replace") return;
+    // Edits and redactions change earlier messages; they are not messages of their own.
+    if (await changeFromMatrix(this.ctx, this.row, event)) return;
     if (await this.ctx.store.messages.byMatrixEvent(event.event_id)) return;
-    const out = matrixToGitter(content, {
-      usernameForMxid: (mxid) => (mxid === this.ctx.mxid ? this.ctx.gitterUsername : this.ctx.ids.parseGhost(mxid)),
-      ownUsername: this.ctx.gitterUsername,
-    });
-    if (out.tooLong) {
-      await this.ctx.notice(
-        this.matrixRoomId,
-        `Your message was not sent to Gitter: it is ${out.text.length} characters long and Gitter accepts at most ${GITTER_MAX_TEXT}. Please split it.`,
-      );
+    const out = await contentForGitter(this.ctx, this.row, event.content, relationOf(event.content));
+    if (out.kind === "ignore") return;
+    if (out.kind === "refuse") {
+      await this.ctx.notice(this.matrixRoomId, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
-    const sent = await this.ctx.rest.sendMessage(this.row.gitterRoomId, { text: out.text, status: out.status });
+    const sent = await this.ctx.rest.sendMessage(this.row.gitterRoomId, { text: out.text, status: out.status, parentId: out.parentId });
     await this.ctx.store.messages.recordMessage({
       matrixRoomId: this.matrixRoomId,
       matrixEventId: event.event_id,
@@ -123,6 +106,7 @@ export class PortalRoom {
       gitterMessageId: sent.id,
       direction: "matrix-to-gitter",
       createdAt: Date.now(),
+      ...(out.parentId ? { gitterThreadId: out.parentId } : {}),
     });
     log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId: sent.id, sender: event.sender });
   }

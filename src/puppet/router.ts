@@ -1,18 +1,26 @@
 // Routes each Matrix event from the transaction inbox to the part of the bridge it concerns:
-// invites of the bot and control-room commands to ControlRooms, the owner's messages and leaves in a
-// portal to their session. Events sent by the bridge's own users are ignored (they are our echoes).
+// invites of the bot and control-room commands to ControlRooms, the owner's messages, redactions and leaves in a
+// portal to their session, read receipts to the read markers, invites of ghosts to direct chats. Events sent by
+// the bridge's own users are ignored (they are our echoes).
 import type { MatrixIds } from "../matrix/ids";
 import type { Store } from "../store/store";
 import type { ControlRooms } from "./control";
+import type { DirectChats } from "./direct-chats";
 import type { SessionManager } from "./manager";
 import type { MatrixRoomEvent } from "./portal";
+import type { ReadMarkers } from "./read-markers";
 
 export interface RouterDeps {
   ids: MatrixIds;
   store: Store;
   control: ControlRooms;
   sessions: SessionManager;
+  readMarkers?: ReadMarkers;
+  directChats?: DirectChats;
 }
+
+/** Portal events the owner's session bridges: messages (new ones and edits) and redactions. */
+const PORTAL_EVENTS = new Set(["m.room.message", "m.room.redaction"]);
 
 export function isRoomEvent(e: Record<string, unknown>): e is Record<string, unknown> & MatrixRoomEvent {
   return (
@@ -27,11 +35,13 @@ export function isRoomEvent(e: Record<string, unknown>): e is Record<string, unk
 
 export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) => Promise<void> {
   return async (raw) => {
+    // Receipts are ephemeral: no event id, no sender.
+    if (raw.type === "m.receipt") return deps.readMarkers?.onReceipt(raw);
     if (!isRoomEvent(raw) || deps.ids.isOurs(raw.sender)) return;
     const event = raw as MatrixRoomEvent & { state_key?: string };
     if (event.type === "m.room.member") return onMember(deps, event);
-    if (event.type !== "m.room.message") return;
-    if (await deps.control.onMessage(event)) return;
+    if (!PORTAL_EVENTS.has(event.type)) return;
+    if (event.type === "m.room.message" && (await deps.control.onMessage(event))) return;
     const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
     if (portal && portal.mxid === event.sender) await deps.sessions.session(event.sender)?.fromMatrix(event);
   };
@@ -40,6 +50,9 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
 async function onMember(deps: RouterDeps, event: MatrixRoomEvent & { state_key?: string }): Promise<void> {
   const membership = event.content.membership;
   if (membership === "invite" && event.state_key === deps.ids.botMxid) return deps.control.onInvite(event);
+  if (membership === "invite" && typeof event.state_key === "string" && deps.ids.isGhost(event.state_key)) {
+    return deps.directChats?.onGhostInvite({ ...event, state_key: event.state_key });
+  }
   if (membership !== "leave" || event.state_key !== event.sender) return;
   await deps.control.onLeave(event);
   const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);

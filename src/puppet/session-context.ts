@@ -4,6 +4,7 @@ import type { MatrixIds } from "../matrix/ids";
 import type { Store } from "../store/store";
 import type { KeyedQueue } from "../util/keyed-queue";
 import type { GhostManager } from "./ghosts";
+import type { MediaBridge } from "./portal-media";
 
 /** What a user's session and its portals share: one Gitter identity, the bridge-wide Matrix side. */
 export interface SessionContext {
@@ -19,6 +20,8 @@ export interface SessionContext {
   /** The bridge-wide portal queue, keyed by Matrix room id. */
   queue: KeyedQueue;
   maxPortalMembers: number;
+  /** Images copied into Matrix, files shared to Gitter. */
+  media: MediaBridge;
   /** Sends an m.notice from the bot. Never throws (failures are logged). */
   notice(roomId: string, text: string, html?: string): Promise<void>;
 }

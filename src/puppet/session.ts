@@ -5,6 +5,7 @@ import type { GitterMessage, GitterRoom, GitterUser } from "../gitter/types";
 import { getLogger } from "../util/log";
 import { openPortal, populateMembers, reinvite } from "./portal-setup";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
+import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("session");
@@ -42,6 +43,8 @@ export class UserSession {
     this.realtime = rt;
     rt.on("state", (state) => this.onState(state));
     rt.on("message", (roomId, msg) => this.onGitterMessage(roomId, msg));
+    rt.on("messageUpdate", (roomId, msg) => this.onGitterChange(roomId, msg.id, (p) => gitterEditToMatrix(this.ctx, p.row, msg)));
+    rt.on("messageRemove", (roomId, id) => this.onGitterChange(roomId, id, (p) => gitterDeleteToMatrix(this.ctx, p.row, id)));
     rt.on("userRoom", (operation, room) => this.onUserRoom(operation, room));
     rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
@@ -137,6 +140,15 @@ export class UserSession {
     if (!portal || portal.row.oneToOne) return;
     void portal.memberChanged(operation, user).catch((err: Error) =>
       log.warn("could not follow a Gitter membership change", { room: portal.matrixRoomId, gitterUser: user.id, operation, error: err }),
+    );
+  }
+
+  /** An edit or deletion, queued behind the portal's earlier work so the message it changes is bridged first. */
+  private onGitterChange(roomId: string, messageId: string, apply: (portal: PortalRoom) => Promise<void>): void {
+    const portal = this.portals.get(roomId);
+    if (!portal) return;
+    void this.ctx.queue.push(portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
+      log.error("bridging a Gitter edit or deletion failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
     );
   }
 

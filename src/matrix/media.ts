@@ -1,0 +1,57 @@
+// Reading media from the homeserver's repository as the appservice, for the bridge's public media route. The body is
+// handed back as a stream, not parsed, so large files never sit in memory. The as_token goes only into the
+// Authorization header and is never logged.
+import { Readable } from "node:stream";
+
+export interface MediaSource {
+  homeserverUrl: string;
+  asToken: string;
+  /** Per-request timeout (default 60 s). */
+  timeoutMs?: number;
+}
+
+export type MediaDownload =
+  | { ok: true; body: Readable; contentType: string | null; contentLength: number | null }
+  | { ok: false; status: number };
+
+/**
+ * Fetches `mxc://serverName/mediaId`: the authenticated endpoint (spec v1.11) first, the legacy unauthenticated one
+ * when the homeserver does not know it. Resolves `ok: false` with the homeserver's status for an answer that is not
+ * a file (404 unknown media, 502 unreachable); never throws. The caller must consume or destroy `body`.
+ */
+export async function downloadMedia(source: MediaSource, serverName: string, mediaId: string): Promise<MediaDownload> {
+  const path = `${encodeURIComponent(serverName)}/${encodeURIComponent(mediaId)}`;
+  const first = await get(source, `/_matrix/client/v1/media/download/${path}`);
+  const legacy = first instanceof Response && (first.status === 404 || first.status === 405) && (await isUnrecognized(first));
+  const res = legacy ? await get(source, `/_matrix/media/v3/download/${path}`) : first;
+  if (!(res instanceof Response)) return { ok: false, status: 502 };
+  if (!res.ok || !res.body) {
+    await res.body?.cancel().catch(() => undefined);
+    return { ok: false, status: res.status === 404 ? 404 : 502 };
+  }
+  const length = Number(res.headers.get("content-length"));
+  return {
+    ok: true,
+    body: Readable.fromWeb(res.body as Parameters<typeof Readable.fromWeb>[0]),
+    contentType: res.headers.get("content-type"),
+    contentLength: Number.isFinite(length) && res.headers.has("content-length") ? length : null,
+  };
+}
+
+async function get(source: MediaSource, path: string): Promise<Response | Error> {
+  try {
+    return await fetch(`${source.homeserverUrl.replace(/\/+$/, "")}${path}`, {
+      headers: { authorization: `Bearer ${source.asToken}` },
+      redirect: "follow",
+      signal: AbortSignal.timeout(source.timeoutMs ?? 60_000),
+    });
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** A homeserver without authenticated media answers M_UNRECOGNIZED for its path (Synapse before 1.108). */
+async function isUnrecognized(res: Response): Promise<boolean> {
+  const body = (await res.json().catch(() => ({}))) as { errcode?: unknown };
+  return body.errcode === "M_UNRECOGNIZED";
+}

@@ -1,0 +1,106 @@
+// Starting a one-to-one Gitter chat from Matrix: the user makes a direct room and invites the ghost of a Gitter
+// user. The ghost joins, the bridge opens (or finds) the one-to-one on Gitter (`POST /v1/rooms` with the username),
+// invites the bot, and the room becomes that chat's portal. Chats started on Gitter arrive the other way, through the
+// session's room list (portal-setup.ts makes a direct room for them).
+import type { Permission } from "../commands/types";
+import { isGitterStatus } from "../gitter/errors";
+import type { GitterRoom } from "../gitter/types";
+import type { MatrixClient } from "../matrix/client";
+import type { MatrixIds } from "../matrix/ids";
+import type { Store } from "../store/store";
+import { getLogger } from "../util/log";
+import type { GhostManager } from "./ghosts";
+import type { MatrixRoomEvent } from "./portal";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("direct-chats");
+
+export interface DirectChatDeps {
+  matrix: MatrixClient;
+  ids: MatrixIds;
+  store: Store;
+  ghosts: GhostManager;
+  permissionFor(mxid: string): "none" | Permission;
+  /** The user's running session: its context, and a way to start bridging a portal row just stored. */
+  sessionOf(mxid: string): { ctx: SessionContext; ensurePortal(room: GitterRoom): Promise<unknown> } | undefined;
+}
+
+type Invite = MatrixRoomEvent & { state_key: string };
+
+export class DirectChats {
+  constructor(private readonly deps: DirectChatDeps) {}
+
+  /**
+   * A ghost was invited somewhere. Portals are left alone (the bridge manages their ghosts); a direct room becomes
+   * the portal of the one-to-one with that Gitter user, when the inviter may use the bridge and that user exists.
+   * Any refusal is said in the room by the ghost, which then leaves. May throw (homeserver or Gitter unreachable).
+   */
+  async onGhostInvite(event: Invite): Promise<void> {
+    const username = this.deps.ids.parseGhost(event.state_key);
+    if (username === null || (await this.deps.store.portals.getPortalByMatrixRoom(event.room_id))) return;
+    const ghost = this.deps.matrix.as(event.state_key);
+    // The homeserver lets anyone invite an id in our namespace; the ghost must exist to answer at all.
+    await this.deps.matrix.registerUser(this.deps.ids.ghostLocalpart(username));
+    if (event.content.is_direct !== true) {
+      await ghost.leave(event.room_id, "I only join direct chats.").catch(() => undefined);
+      return;
+    }
+    await ghost.join(event.room_id);
+    const refusal = await this.tryOpen(event, username);
+    if (refusal === null) return;
+    await this.say(event.state_key, event.room_id, refusal);
+    await ghost.leave(event.room_id).catch(() => undefined);
+  }
+
+  /** Opens the one-to-one; returns why not, for the person, or null once the room is a portal. */
+  private async tryOpen(event: Invite, username: string): Promise<string | null> {
+    const mxid = event.sender;
+    if (this.deps.permissionFor(mxid) === "none") return "Sorry, this Gitter bridge is not open to your Matrix account.";
+    const session = this.deps.sessionOf(mxid);
+    if (!session) return `You are not logged in to Gitter. Talk to ${this.deps.ids.botMxid} to log in, then invite me again.`;
+    let room: GitterRoom;
+    try {
+      room = await session.ctx.rest.resolveRoom(username);
+    } catch (err) {
+      if (isGitterStatus(err, 404) || isGitterStatus(err, 400) || isGitterStatus(err, 403)) {
+        return `There is no Gitter user ${username} you can chat with, so this room cannot be bridged.`;
+      }
+      throw err;
+    }
+    if (!room.oneToOne) return `${username} is not a Gitter user, so this room cannot be bridged.`;
+    const existing = await this.deps.store.portals.getPortal(mxid, room.id);
+    if (existing) {
+      await this.deps.matrix.as(this.deps.ids.botMxid).invite(existing.matrixRoomId, mxid).catch(() => undefined);
+      return `You already have a chat with ${username} in another room (${existing.matrixRoomId}); I invited you back there.`;
+    }
+    await this.adopt(session, event, room);
+    return null;
+  }
+
+  /** Makes the room the portal: the bot joins for notices, the row is stored, and the session starts bridging it. */
+  private async adopt(session: NonNullable<ReturnType<DirectChatDeps["sessionOf"]>>, event: Invite, room: GitterRoom): Promise<void> {
+    const bot = this.deps.ids.botMxid;
+    await this.deps.matrix.as(event.state_key).invite(event.room_id, bot);
+    await this.deps.matrix.as(bot).join(event.room_id);
+    if (room.user) await this.deps.ghosts.ensure(room.user);
+    this.deps.ghosts.noteJoined(event.room_id, [event.state_key, bot]);
+    const latest = await session.ctx.rest.listMessages(room.id, { limit: 1 });
+    await this.deps.store.portals.putPortal({
+      mxid: event.sender,
+      gitterRoomId: room.id,
+      matrixRoomId: event.room_id,
+      oneToOne: true,
+      lastGitterMessageId: latest.at(-1)?.id ?? null,
+    });
+    await session.ensurePortal(room);
+    log.info("direct chat opened from Matrix", { mxid: event.sender, gitterRoom: room.id, room: event.room_id });
+  }
+
+  private async say(sender: string, roomId: string, text: string): Promise<void> {
+    const txn = `dm-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    await this.deps.matrix
+      .as(sender)
+      .sendEvent(roomId, "m.room.message", { msgtype: "m.notice", body: text }, txn)
+      .catch((err: Error) => log.warn("could not explain a refused direct chat", { room: roomId, error: err }));
+  }
+}

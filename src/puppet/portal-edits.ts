@@ -1,0 +1,124 @@
+// Edits and deletions in both directions, always found through the message ledger. A change is only ever applied
+// by the side that may make it: the Gitter author's ghost edits its Matrix message; the owner's Matrix edits and
+// redactions reach Gitter only for messages their Gitter account wrote. Everything else (a change to a message that
+// never crossed, the echo of a change we made ourselves) is dropped quietly. Every function here runs inside the
+// portal's queue, after the message it changes was bridged.
+import { editOf, mentionedIn, replacementContent, type MatrixEdit, type MessageContent } from "../convert/edits";
+import { relationOf } from "../convert/replies";
+import { isGitterStatus } from "../gitter/errors";
+import type { GitterMessage } from "../gitter/types";
+import { isMatrixError } from "../matrix/client";
+import type { MessageLink, Portal } from "../store/store";
+import { getLogger } from "../util/log";
+import type { MatrixRoomEvent } from "./portal";
+import { contentForGitter, contentForMatrix } from "./portal-content";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("portal-edits");
+
+/** Gitter's edit window (API reference 3.3), for telling people why an edit did not cross. */
+const EDIT_WINDOW_MINUTES = 10;
+
+/** A Gitter edit (`update`, v > 1) of a bridged message becomes an `m.replace` sent by the author's ghost. */
+export async function gitterEditToMatrix(ctx: SessionContext, row: Portal, msg: GitterMessage): Promise<void> {
+  const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, msg.id);
+  // Our own Matrix edit coming back, or an edit we could not make as the Matrix user anyway.
+  if (!link || link.direction === "matrix-to-gitter") return;
+  // A blanked message is Gitter's way of deleting a thread root that still has replies (and the old way of deleting).
+  if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
+  const sender = await ctx.ghosts.ensure(msg.fromUser);
+  await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
+  const next = (await contentForMatrix(ctx, msg, sender)) as MessageContent;
+  const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
+  const content = replacementContent(next, link.matrixEventId, mentionedIn(original?.content));
+  const txnId = `g2m-${msg.id}-v${msg.v ?? Date.now()}`;
+  await ctx.matrix.as(sender).sendEvent(row.matrixRoomId, "m.room.message", content, txnId);
+  log.debug("edit bridged to Matrix", { room: row.matrixRoomId, gitterMessageId: msg.id, v: msg.v });
+}
+
+/** A Gitter deletion redacts the bridged message and forgets it. */
+export async function gitterDeleteToMatrix(ctx: SessionContext, row: Portal, messageId: string): Promise<void> {
+  const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, messageId);
+  if (link) await redactBridged(ctx, row, link, true);
+}
+
+/**
+ * Redacts a bridged message as its sender when that is one of our ghosts, else as the bot (which has the power to
+ * in the rooms it made). `forget` drops the ledger entry; a blanked thread root keeps it so its thread stays whole.
+ */
+async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink, forget: boolean): Promise<void> {
+  const event = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
+  const sender = typeof event?.sender === "string" ? event.sender : "";
+  const actor = ctx.ids.isGhost(sender) ? sender : ctx.ids.botMxid;
+  try {
+    await ctx.matrix.as(actor).redact(row.matrixRoomId, link.matrixEventId, `g2m-del-${link.gitterMessageId}`, "Deleted on Gitter");
+  } catch (err) {
+    if (!isMatrixError(err, "M_FORBIDDEN")) throw err;
+    log.info("no power to redact a message deleted on Gitter", { room: row.matrixRoomId, event: link.matrixEventId });
+  }
+  if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
+}
+
+/**
+ * Handles the owner's Matrix events that change earlier messages: redactions and edits. Returns false for anything
+ * else (a new message, to be sent as such). May throw (Gitter, homeserver or store unreachable).
+ */
+export async function changeFromMatrix(ctx: SessionContext, row: Portal, event: MatrixRoomEvent): Promise<boolean> {
+  if (event.type === "m.room.redaction") {
+    await redactionToGitter(ctx, row, event);
+    return true;
+  }
+  if (event.type !== "m.room.message") return true;
+  const relation = event.content["m.relates_to"] as { rel_type?: unknown } | undefined;
+  if (relation?.rel_type !== "m.replace") return false;
+  const edit = editOf(event.content);
+  if (edit) await editToGitter(ctx, row, edit);
+  return true;
+}
+
+async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit): Promise<void> {
+  const link = await ctx.store.messages.byMatrixEvent(edit.eventId);
+  if (!link || link.matrixRoomId !== row.matrixRoomId || link.direction !== "matrix-to-gitter") return;
+  const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, edit.eventId);
+  const out = await contentForGitter(ctx, row, edit.content, original ? relationOf(original.content) : {});
+  if (out.kind === "ignore") return;
+  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, `Your edit was not sent to Gitter: ${out.notice}`);
+  try {
+    await ctx.rest.editMessage(row.gitterRoomId, link.gitterMessageId, out.text);
+  } catch (err) {
+    if (isGitterStatus(err, 400)) {
+      return ctx.notice(
+        row.matrixRoomId,
+        `Your edit was not sent to Gitter: Gitter only lets you edit a message for ${EDIT_WINDOW_MINUTES} minutes ` +
+          "after sending it, so Gitter still shows the old text. Send a new message to correct it.",
+      );
+    }
+    if (isGitterStatus(err, 403) || isGitterStatus(err, 404)) {
+      return ctx.notice(row.matrixRoomId, "Your edit was not sent to Gitter: Gitter no longer has that message, or does not let you change it.");
+    }
+    throw err;
+  }
+  log.debug("edit bridged to Gitter", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId });
+}
+
+async function redactionToGitter(ctx: SessionContext, row: Portal, event: MatrixRoomEvent): Promise<void> {
+  const redacts = (event as { redacts?: unknown }).redacts ?? event.content.redacts;
+  if (typeof redacts !== "string") return;
+  const link = await ctx.store.messages.byMatrixEvent(redacts);
+  if (!link || link.matrixRoomId !== row.matrixRoomId) return;
+  if (!(await writtenByOwner(ctx, row, link))) return;
+  try {
+    await ctx.rest.deleteMessage(row.gitterRoomId, link.gitterMessageId);
+  } catch (err) {
+    if (!isGitterStatus(err, 404)) throw err;
+  }
+  await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
+  log.debug("deletion bridged to Gitter", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId });
+}
+
+/** Sent from Matrix by the owner, or posted on Gitter by the owner's account (and shown by their own ghost). */
+async function writtenByOwner(ctx: SessionContext, row: Portal, link: MessageLink): Promise<boolean> {
+  if (link.direction === "matrix-to-gitter") return true;
+  const event = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
+  return event?.sender === ctx.ghosts.mxidFor(ctx.gitterUsername);
+}

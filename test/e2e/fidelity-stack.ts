@@ -21,6 +21,7 @@ export interface GitterLogEntry {
   text: string;
   html: string;
   parentId?: string;
+  /** Only in room logs (gitterLog), not on a message just posted. */
   roomId: string;
   deleted: boolean;
   v?: number;

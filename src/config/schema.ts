@@ -174,7 +174,8 @@ export const CONFIG_SCHEMA = {
         port: port(9899, "Port of the web server."),
         publicUrl: url(
           "URL users' browsers reach the web server at (through any reverse proxy). The OAuth redirect URI is " +
-            "<publicUrl>/oauth/callback and must equal the one registered for the Gitter OAuth app.",
+            "<publicUrl>/oauth/callback and must equal the one registered for the Gitter OAuth app. Files shared from " +
+            "Matrix are linked on Gitter as <publicUrl>/media/..., so Gitter readers must be able to reach it too.",
         ),
       },
     },

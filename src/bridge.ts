@@ -94,14 +94,8 @@ export async function start(config: BridgeConfig, registration: Registration): P
   control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m) });
 
   const readMarkers = new ReadMarkers({ store, sessionOf: (m) => sessions.session(m) });
-  const directChats = new DirectChats({
-    matrix,
-    ids,
-    store,
-    ghosts,
-    permissionFor: (m) => permissionFor(config, m),
-    sessionOf: (m) => sessions.session(m),
-  });
+  const sessionOf = (m: string) => sessions.session(m);
+  const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf });
   const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats });
   const processor = new InboxProcessor({ inbox: store.inbox, handler });
   const asApp = createAppserviceApp({
@@ -111,11 +105,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     onTransaction: () => processor.nudge(),
   });
   const asServer = await listen(asApp, config.appservice.bind, config.appservice.port);
-  const shared = mediaRouter({
-    lookup: (server, id) => store.media.getMedia(server, id),
-    download: (server, id) => downloadMedia({ homeserverUrl: config.homeserver.url, asToken: registration.as_token }, server, id),
-    maxBytes: config.media.maxBytes,
-  });
+  const shared = sharedMediaRoute(config, registration, store);
   const webServer = await listen(createWebApp({ login, extend: (app) => app.use(shared) }), config.web.bind, config.web.port);
   await processor.start();
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
@@ -146,6 +136,16 @@ async function prepareBot(matrix: MatrixClient, config: BridgeConfig): Promise<v
   await matrix.registerUser(config.bridge.botLocalpart);
   const profile = await matrix.getProfile(matrix.userId).catch(() => null);
   if (profile?.displayname !== "Gitter bridge") await matrix.setDisplayName("Gitter bridge");
+}
+
+/** Serves the Matrix files users shared to Gitter, read from the homeserver as the appservice. */
+function sharedMediaRoute(config: BridgeConfig, registration: Registration, store: Store): express.Router {
+  const source = { homeserverUrl: config.homeserver.url, asToken: registration.as_token };
+  return mediaRouter({
+    lookup: (server, id) => store.media.getMedia(server, id),
+    download: (server, id) => downloadMedia(source, server, id),
+    maxBytes: config.media.maxBytes,
+  });
 }
 
 function listen(app: express.Express, host: string, port: number): Promise<http.Server> {

@@ -31,11 +31,11 @@ export async function contentForMatrix(ctx: SessionContext, msg: GitterMessage, 
     const copy = await ctx.media.copyImage(single.url, sender);
     if (copy) return { ...imageContent(single, copy) };
   }
+  // Fetched side by side: the portal's queue waits for this message, so slow image hosts must not add up.
+  const urls = imageSources(html).slice(0, MAX_IMAGES);
+  const fetched = await Promise.all(urls.map((url) => ctx.media.copyImage(url, sender)));
   const copies = new Map<string, UploadedImage>();
-  for (const url of imageSources(html).slice(0, MAX_IMAGES)) {
-    const copy = await ctx.media.copyImage(url, sender);
-    if (copy) copies.set(url, copy);
-  }
+  urls.forEach((url, i) => fetched[i] && copies.set(url, fetched[i]));
   const content = gitterToMatrix(
     { text: msg.text, html, status: msg.status, mentions: msg.mentions, fromUsername: msg.fromUser?.username },
     { mentionTarget: (username) => mentionTarget(ctx, username), imageMxc: (url) => copies.get(url)?.mxc ?? null },

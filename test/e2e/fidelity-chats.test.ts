@@ -28,7 +28,7 @@ describe("read markers, direct chats and formatting", { timeout: 300_000 }, () =
   }
 
   it("marks Gitter messages read up to the one the user read in Matrix", async () => {
-    const posted = [];
+    const posted: GitterLogEntry[] = [];
     for (const text of ["unread one", "unread two", "unread three"]) posted.push(await s.postAs("bob", LOBBY, text));
     const roomId = (await s.gitterLog(LOBBY)).find((m) => m.id === posted[0]!.id)!.roomId;
     const seen = await s.alice.waitForMessage(s.lobby, ghost("bob"), /^unread two$/);

@@ -22,7 +22,14 @@ export interface DirectChatDeps {
   ghosts: GhostManager;
   permissionFor(mxid: string): "none" | Permission;
   /** The user's running session: its context, and a way to start bridging a portal row just stored. */
-  sessionOf(mxid: string): { ctx: SessionContext; ensurePortal(room: GitterRoom): Promise<unknown> } | undefined;
+  sessionOf(mxid: string): DirectChatSession | undefined;
+}
+
+export interface DirectChatSession {
+  ctx: SessionContext;
+  ensurePortal(room: GitterRoom): Promise<unknown>;
+  /** Usernames whose one-to-one is being adopted, so the session leaves Gitter's push about it to us. */
+  adoptingDirect: Set<string>;
 }
 
 type Invite = MatrixRoomEvent & { state_key: string };
@@ -58,6 +65,18 @@ export class DirectChats {
     if (this.deps.permissionFor(mxid) === "none") return "Sorry, this Gitter bridge is not open to your Matrix account.";
     const session = this.deps.sessionOf(mxid);
     if (!session) return `You are not logged in to Gitter. Talk to ${this.deps.ids.botMxid} to log in, then invite me again.`;
+    // Claimed before asking Gitter, which announces a new one-to-one as soon as it makes it.
+    const key = username.toLowerCase();
+    session.adoptingDirect.add(key);
+    try {
+      return await this.openFor(session, event, username);
+    } finally {
+      session.adoptingDirect.delete(key);
+    }
+  }
+
+  private async openFor(session: DirectChatSession, event: Invite, username: string): Promise<string | null> {
+    const mxid = event.sender;
     let room: GitterRoom;
     try {
       room = await session.ctx.rest.resolveRoom(username);
@@ -78,7 +97,7 @@ export class DirectChats {
   }
 
   /** Makes the room the portal: the bot joins for notices, the row is stored, and the session starts bridging it. */
-  private async adopt(session: NonNullable<ReturnType<DirectChatDeps["sessionOf"]>>, event: Invite, room: GitterRoom): Promise<void> {
+  private async adopt(session: DirectChatSession, event: Invite, room: GitterRoom): Promise<void> {
     const bot = this.deps.ids.botMxid;
     await this.deps.matrix.as(event.state_key).invite(event.room_id, bot);
     await this.deps.matrix.as(bot).join(event.room_id);

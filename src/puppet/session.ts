@@ -19,6 +19,11 @@ export class UserSession {
   private readonly portals = new Map<string, PortalRoom>();
   private realtime: GitterRealtime | null = null;
   connection = "starting";
+  /**
+   * Lower-cased usernames whose one-to-one is being given a room the user made in Matrix (direct-chats.ts): Gitter's
+   * push announcing that one-to-one must not open a second room for it.
+   */
+  readonly adoptingDirect = new Set<string>();
 
   constructor(
     readonly ctx: SessionContext,
@@ -153,7 +158,8 @@ export class UserSession {
   }
 
   private onUserRoom(operation: string, room: Partial<GitterRoom> & { id: string }): void {
-    if (operation === "create" && room.roomMember !== false && isFullRoom(room)) {
+    const adopting = room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? "");
+    if (operation === "create" && room.roomMember !== false && isFullRoom(room) && !adopting) {
       void this.ensurePortal(room).catch((err: Error) =>
         log.error("could not open a portal for a room joined on Gitter", { gitterRoom: room.id, error: err }),
       );

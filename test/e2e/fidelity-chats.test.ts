@@ -61,6 +61,7 @@ describe("read markers, direct chats and formatting", { timeout: 300_000 }, () =
     assert.ok(oneToOne.every((m) => ["alice", "erin"].includes(m.fromUser.username)));
     await s.postAs("erin", sent.roomId, "hello alice, from Gitter");
     await s.alice.waitForMessage(room, ghost("erin"), /^hello alice, from Gitter$/);
+    assert.deepEqual(s.alice.invites.filter((i) => i.inviter === ghost("erin")), [], "Gitter's new-room push does not open a second room");
   });
 
   it("explains, then leaves, when the invited ghost is no Gitter user", async () => {

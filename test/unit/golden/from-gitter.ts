@@ -293,7 +293,7 @@ export const gitterGoldens: GitterGolden[] = [
       html:
         `${span("bob")}: see <a href="https://example.org/a?b=1&amp;c=2" rel="nofollow noopener noreferrer" target="_blank" ` +
         'class="link">https://example.org/a?b=1&amp;c=2</a>',
-      mentions: [{ screenName: "bob" }],
+      mentions: [{ screenName: "bob", userId: "5f00000000000000000000b3" }],
     },
     expected: rich(
       "@bob: see https://example.org/a?b=1&c=2",

@@ -11,6 +11,7 @@ import * as inboxEvents from "./007_inbox_events";
 import * as refusedRooms from "./008_refused_rooms";
 import * as messageThreads from "./009_message_threads";
 import * as sharedMedia from "./010_shared_media";
+import * as pendingSends from "./011_pending_sends";
 
 export interface Migration {
   readonly name: string;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "008_refused_rooms", up: refusedRooms.up, down: refusedRooms.down },
   { name: "009_message_threads", up: messageThreads.up, down: messageThreads.down },
   { name: "010_shared_media", up: sharedMedia.up, down: sharedMedia.down },
+  { name: "011_pending_sends", up: pendingSends.up, down: pendingSends.down },
 ];

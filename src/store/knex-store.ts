@@ -10,6 +10,7 @@ import { KnexMediaStore } from "./media";
 import { KnexMessageStore } from "./messages";
 import { migrationStatus, runMigrations, type MigrationStatus } from "./migrate";
 import { KnexOAuthStateStore } from "./oauth-states";
+import { KnexPendingSendStore } from "./pending-sends";
 import { KnexPortalStore } from "./portals";
 import { KnexRoomRefusalStore } from "./refusals";
 import type { Store } from "./store";
@@ -24,6 +25,7 @@ class KnexStore implements Store {
   readonly ghosts: KnexGhostStore;
   readonly messages: KnexMessageStore;
   readonly media: KnexMediaStore;
+  readonly pendingSends: KnexPendingSendStore;
   readonly inbox: KnexInboxStore;
   readonly refusals: KnexRoomRefusalStore;
   private closed = false;
@@ -38,6 +40,7 @@ class KnexStore implements Store {
     this.ghosts = new KnexGhostStore(db);
     this.messages = new KnexMessageStore(db);
     this.media = new KnexMediaStore(db);
+    this.pendingSends = new KnexPendingSendStore(db);
     this.inbox = new KnexInboxStore(db);
     this.refusals = new KnexRoomRefusalStore(db);
   }

@@ -32,18 +32,7 @@ export class KnexMessageStore implements MessageStore {
    * existing link is ignored, so a retried send or a late echo can never re-point replies and edits.
    */
   async recordMessage(link: MessageLink): Promise<void> {
-    await this.db("message_links")
-      .insert({
-        matrix_room_id: link.matrixRoomId,
-        matrix_event_id: link.matrixEventId,
-        gitter_room_id: link.gitterRoomId,
-        gitter_message_id: link.gitterMessageId,
-        direction: link.direction,
-        created_at: link.createdAt,
-        gitter_thread_id: link.gitterThreadId ?? null,
-      })
-      .onConflict()
-      .ignore();
+    await insertLink(this.db, link);
   }
 
   async byGitterMessage(matrixRoomId: string, gitterMessageId: string): Promise<MessageLink | null> {
@@ -69,4 +58,20 @@ export class KnexMessageStore implements MessageStore {
   async forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void> {
     await this.db("message_links").where({ matrix_room_id: matrixRoomId, gitter_message_id: gitterMessageId }).delete();
   }
+}
+
+/** The ledger insert, shared with stores that record a link inside their own transaction. First record wins. */
+export async function insertLink(db: Knex | Knex.Transaction, link: MessageLink): Promise<void> {
+  await db("message_links")
+    .insert({
+      matrix_room_id: link.matrixRoomId,
+      matrix_event_id: link.matrixEventId,
+      gitter_room_id: link.gitterRoomId,
+      gitter_message_id: link.gitterMessageId,
+      direction: link.direction,
+      created_at: link.createdAt,
+      gitter_thread_id: link.gitterThreadId ?? null,
+    })
+    .onConflict()
+    .ignore();
 }

@@ -115,6 +115,40 @@ export interface MediaStore {
   getMedia(serverName: string, mediaId: string): Promise<SharedMedia | null>;
 }
 
+/**
+ * A Matrix message about to be posted to Gitter, written before the POST. Until it is completed (the link
+ * recorded) it may or may not be on Gitter; see src/puppet/outbox.ts for how that is decided.
+ */
+export interface SendIntent {
+  matrixEventId: string;
+  /** The portal owner, whose Gitter account posts it. */
+  mxid: string;
+  matrixRoomId: string;
+  gitterRoomId: string;
+  /** Exactly the text posted (after conversion), so history can be matched against it. */
+  text: string;
+  status: boolean;
+  parentId: string | null;
+  createdAt: number;
+}
+
+export interface PendingSendStore {
+  /** Records the intent; if one exists for the event already, the first is kept (with its earlier time). */
+  putIntent(intent: SendIntent): Promise<void>;
+  getIntent(matrixEventId: string): Promise<SendIntent | null>;
+  /** A user's open intents, oldest first (for recovery when their session starts). */
+  listIntents(mxid: string): Promise<SendIntent[]>;
+  /** Open intents of one portal room, oldest first. */
+  listIntentsInRoom(matrixRoomId: string): Promise<SendIntent[]>;
+  /**
+   * Records the message link (first record wins, as in MessageStore) and removes the intent of its Matrix
+   * event, atomically: a crash leaves either both as they were or both done.
+   */
+  completeIntent(link: MessageLink): Promise<void>;
+  /** Removes an intent that will not be sent (refused by Gitter, the user told). Harmless if absent. */
+  dropIntent(matrixEventId: string): Promise<void>;
+}
+
 export interface InboxEvent {
   seq: number;
   txnId: string;
@@ -145,6 +179,7 @@ export interface Store {
   ghosts: GhostStore;
   messages: MessageStore;
   media: MediaStore;
+  pendingSends: PendingSendStore;
   inbox: InboxStore;
   refusals: RoomRefusalStore;
   /** Reports the applied and the known migrations, for `doctor`. */

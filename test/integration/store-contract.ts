@@ -9,6 +9,7 @@ import { drainInbox, objectId, uniq, type ContractContext } from "./store-contra
 import { identityContract } from "./store-contract-identity";
 import { inboxContract } from "./store-contract-inbox";
 import { roomsContract } from "./store-contract-rooms";
+import { sendsContract } from "./store-contract-sends";
 
 export function registerStoreContract(engine: string, open: () => Promise<Store>): void {
   describe(`Store contract (${engine})`, () => {
@@ -29,6 +30,7 @@ export function registerStoreContract(engine: string, open: () => Promise<Store>
     identityContract(ctx);
     roomsContract(ctx);
     inboxContract(ctx);
+    sendsContract(ctx);
 
     it("keeps data, used states and processed flags across a close and reopen", async () => {
       const u = uniq();

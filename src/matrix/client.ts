@@ -49,6 +49,11 @@ export type RoomEvent = Record<string, unknown> & { type: string; content: Recor
 
 const enc = encodeURIComponent;
 
+/** Content key carrying the send's txn id, so an unanswered send can be recognised in the room later. */
+export const TXN_ID_KEY = "org.gitter_bridge.txn_id";
+/** How many of a user's latest events in a room are searched for an unanswered send. */
+const RECENT_SENDS = 50;
+
 export class MatrixClient {
   /** A client acting as the bot (`options.userId`). */
   static connect(options: ClientOptions): MatrixClient {
@@ -156,10 +161,30 @@ export class MatrixClient {
    * Sends an event and returns its id. Repeating a call with the same `txnId` yields the same event, so
    * retries never duplicate. Synapse scopes txn ids per appservice and path, not per ghost: ids must be
    * unique per room across every user we send as (derive them from the Gitter message id, say).
+   *
+   * Synapse remembers txn ids in memory only, so a send that got no answer and is repeated after Synapse
+   * restarted would post twice. The content therefore carries the txn id (TXN_ID_KEY), and a send that may
+   * have been applied is looked for in the room before it is repeated. `mayExist` says an earlier process may
+   * have sent it already (and died before it could record that): it is then looked for before the first try.
    */
-  async sendEvent(roomId: string, type: string, content: Record<string, unknown>, txnId: string): Promise<string> {
+  async sendEvent(roomId: string, type: string, content: Record<string, unknown>, txnId: string, opts: { mayExist?: boolean } = {}): Promise<string> {
     const path = `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/${enc(txnId)}`;
-    return (await this.call<{ event_id: string }>("PUT", path, content)).event_id;
+    const spec = this.spec("PUT", path, { ...content, [TXN_ID_KEY]: txnId });
+    const verify = () => this.findSent(roomId, type, txnId);
+    const res = await this.transport.request<{ event_id: string }>({ ...spec, verify, verifyFirst: opts.mayExist === true });
+    return res.event_id;
+  }
+
+  /** This user's recent event of `type` in the room that carries `txnId`, as a send's answer; undefined if none. */
+  private async findSent(roomId: string, type: string, txnId: string): Promise<{ event_id: string } | undefined> {
+    const filter = JSON.stringify({ senders: [this.userId], types: [type] });
+    const res = await this.transport.request<{ chunk?: RoomEvent[] }>({
+      method: "GET",
+      path: `/_matrix/client/v3/rooms/${enc(roomId)}/messages`,
+      query: { user_id: this.userId, dir: "b", limit: String(RECENT_SENDS), filter },
+    });
+    const hit = (res.chunk ?? []).find((e) => e.content?.[TXN_ID_KEY] === txnId && typeof e.event_id === "string");
+    return hit ? { event_id: hit.event_id as string } : undefined;
   }
 
   async sendState(roomId: string, type: string, stateKey: string, content: Record<string, unknown>): Promise<string> {

@@ -41,9 +41,23 @@ export interface RequestSpec {
    * those are retried only when the homeserver surely did nothing (429, connection refused).
    */
   idempotent?: boolean;
+  /**
+   * For requests whose idempotency lives only in the homeserver's memory (a send's transaction id: Synapse
+   * forgets it when it restarts): looks for the effect of an earlier attempt that may have been applied
+   * although no answer came. Resolves with the body to answer with, or undefined when there is none. Before
+   * repeating such a request (in this call or a later one for the same method and path), this is asked first.
+   */
+  verify?: () => Promise<unknown>;
+  /** With `verify`: an earlier process may already have made this request; look before the first attempt too. */
+  verifyFirst?: boolean;
 }
 
-type Outcome = { ok: true; body: unknown } | { ok: false; error: MatrixApiError; retryable: boolean; waitMs?: number };
+type Outcome =
+  | { ok: true; body: unknown }
+  | { ok: false; error: MatrixApiError; retryable: boolean; waitMs?: number; maybeApplied: boolean };
+
+/** Requests remembered as "may have been applied", at most; the oldest are forgotten first. */
+const MAX_UNCERTAIN = 10_000;
 
 export class Transport {
   private readonly base: string;
@@ -52,6 +66,8 @@ export class Transport {
   private readonly maxRetryAfterMs: number;
   private readonly timeoutMs: number;
   private readonly sleep: Sleep;
+  /** `${method} ${path}` of verifiable requests that failed after they may have been applied. */
+  private readonly uncertain = new Set<string>();
 
   constructor(private readonly options: TransportOptions) {
     this.base = options.homeserverUrl.replace(/\/+$/, "");
@@ -64,9 +80,15 @@ export class Transport {
 
   /** Resolves with the parsed JSON body; rejects with a MatrixApiError once retries are spent. */
   async request<T>(spec: RequestSpec): Promise<T> {
+    const key = spec.verify ? `${spec.method} ${spec.path}` : null;
+    if (key && spec.verifyFirst) this.remember(key);
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(spec);
-      if (outcome.ok) return outcome.body as T;
+      const outcome = key && this.uncertain.has(key) ? await this.verifyFirst(spec, key) : await this.attempt(spec);
+      if (outcome.ok) {
+        if (key) this.uncertain.delete(key);
+        return outcome.body as T;
+      }
+      if (key && outcome.maybeApplied) this.remember(key);
       const { error } = outcome;
       if (!outcome.retryable || attempt >= this.maxAttempts) throw error;
       const delay = outcome.waitMs ?? backoffDelay(attempt, this.backoff);
@@ -83,6 +105,29 @@ export class Transport {
     }
   }
 
+  /** Looks for the earlier attempt's effect; sends again only when the homeserver says there is none. */
+  private async verifyFirst(spec: RequestSpec, key: string): Promise<Outcome> {
+    let found: unknown;
+    try {
+      found = await spec.verify!();
+    } catch (err) {
+      const error = err instanceof MatrixApiError ? err : new MatrixApiError({ errcode: "M_UNKNOWN", status: 0, method: spec.method, path: spec.path, error: describe(err) });
+      return { ok: false, error, retryable: true, maybeApplied: true };
+    }
+    if (found !== undefined) {
+      log.info("an earlier attempt had been applied; not repeating it", { method: spec.method, path: spec.path });
+      return { ok: true, body: found };
+    }
+    this.uncertain.delete(key);
+    return this.attempt(spec);
+  }
+
+  private remember(key: string): void {
+    this.uncertain.delete(key);
+    this.uncertain.add(key);
+    if (this.uncertain.size > MAX_UNCERTAIN) this.uncertain.delete(this.uncertain.values().next().value as string);
+  }
+
   private async attempt(spec: RequestSpec): Promise<Outcome> {
     let res: Response;
     try {
@@ -94,7 +139,7 @@ export class Transport {
       });
     } catch (err) {
       const error = new MatrixApiError({ errcode: CONNECTION_FAILED, status: 0, method: spec.method, path: spec.path, error: describe(err) });
-      return { ok: false, error, retryable: spec.idempotent !== false || neverSent(err) };
+      return { ok: false, error, retryable: spec.idempotent !== false || neverSent(err), maybeApplied: !neverSent(err) };
     }
     const body = await readBody(res);
     if (res.ok) return { ok: true, body };
@@ -108,8 +153,8 @@ export class Transport {
       error: typeof fields.error === "string" ? fields.error : res.statusText,
       retryAfterMs,
     });
-    if (res.status === 429) return { ok: false, error, retryable: true, waitMs: retryAfterMs };
-    return { ok: false, error, retryable: res.status >= 500 && spec.idempotent !== false };
+    if (res.status === 429) return { ok: false, error, retryable: true, waitMs: retryAfterMs, maybeApplied: false };
+    return { ok: false, error, retryable: res.status >= 500 && spec.idempotent !== false, maybeApplied: res.status >= 500 };
   }
 
   private url(spec: RequestSpec): string {

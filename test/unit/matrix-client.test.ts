@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { MatrixClient } from "../../src/matrix/client";
+import { MatrixClient, TXN_ID_KEY } from "../../src/matrix/client";
 import { CONNECTION_FAILED, MatrixApiError } from "../../src/matrix/errors";
 import { Intents } from "../../src/matrix/intent";
 import { configureLogging } from "../../src/util/log";
@@ -93,6 +93,10 @@ function client(maxAttempts = 4): MatrixClient {
 
 const path = (p: string) => (r: Recorded) => r.path === p;
 const startsWith = (p: string) => (r: Recorded) => r.path.startsWith(p);
+const isSend = (r: Recorded) => r.method === "PUT" && r.path.includes("/send/");
+const isHistory = (r: Recorded) => r.method === "GET" && r.path.endsWith("/messages");
+/** The room's recent events, as the check before repeating a send reads them. */
+const history = (...chunk: Record<string, unknown>[]) => hs.on(isHistory, { status: 200, body: { chunk } });
 
 before(async () => {
   configureLogging({ sink: { write: (line) => void logLines.push(line) }, level: "debug" });
@@ -125,7 +129,7 @@ describe("MatrixClient requests", () => {
     const [req] = hs.requests;
     assert.equal(req.method, "PUT");
     assert.equal(req.rawPath, "/_matrix/client/v3/rooms/!room%3Aexample.org/send/m.room.message/g%2F1%202");
-    assert.deepEqual(JSON.parse(req.body), { body: "hi", msgtype: "m.text" });
+    assert.deepEqual(JSON.parse(req.body), { body: "hi", msgtype: "m.text", [TXN_ID_KEY]: "g/1 2" });
     assert.equal(req.contentType, "application/json");
   });
 
@@ -214,30 +218,35 @@ describe("MatrixClient retries", () => {
   });
 
   it("retries a 500 with backoff, then succeeds with the same request", async () => {
-    hs.on(startsWith("/_matrix/client/v3/rooms/"),
+    history();
+    hs.on(isSend,
       { status: 500, body: { errcode: "M_UNKNOWN", error: "db hiccup" } },
       { status: 502, body: "Bad Gateway" },
       { status: 200, body: { event_id: "$ok" } });
     assert.equal(await send(client(), "t1"), "$ok");
     assert.deepEqual(waits, [75, 150]); // equal jitter at random()=0.5: 3/4 of 100, then of 200
-    assert.equal(new Set(hs.requests.map((r) => r.path + r.body)).size, 1);
+    const sends = hs.requests.filter(isSend);
+    assert.equal(sends.length, 3);
+    assert.equal(new Set(sends.map((r) => r.path + r.body)).size, 1);
   });
 
   it("keeps the caller's order: a retried call finishes before the next starts", async () => {
+    history();
     hs.on((r) => r.path.endsWith("/a"), { status: 503 }, { status: 200, body: { event_id: "$a" } });
     hs.on((r) => r.path.endsWith("/b"), { status: 200, body: { event_id: "$b" } });
     const c = client();
     await send(c, "a");
     await send(c, "b");
-    assert.deepEqual(hs.requests.map((r) => r.path.slice(-1)), ["a", "a", "b"]);
+    assert.deepEqual(hs.requests.filter(isSend).map((r) => r.path.slice(-1)), ["a", "a", "b"]);
   });
 
   it("gives up after maxAttempts with the last error", async () => {
-    hs.on(startsWith("/_matrix/client/v3/rooms/"), { status: 500, body: { errcode: "M_UNKNOWN", error: "down" } });
+    history();
+    hs.on(isSend, { status: 500, body: { errcode: "M_UNKNOWN", error: "down" } });
     const err = await send(client(3), "t1").then(() => null, (e: unknown) => e);
     assert.ok(err instanceof MatrixApiError);
     assert.equal(err.status, 500);
-    assert.equal(hs.requests.length, 3);
+    assert.equal(hs.requests.filter(isSend).length, 3);
   });
 
   it("does not retry a 4xx, and explains it twice: for the log and for a person", async () => {
@@ -290,6 +299,61 @@ describe("MatrixClient retries", () => {
     const err = await send(client(2), "t1").catch((e: Error) => e);
     assert.ok(logLines.length > 0);
     for (const text of [...logLines, String(err), (err as Error).stack ?? ""]) assert.ok(!text.includes(AS_TOKEN));
+  });
+});
+
+describe("MatrixClient sends that got no answer", () => {
+  const send = (c: MatrixClient, txn: string) => c.sendEvent("!r:x", "m.room.message", { body: txn }, txn);
+  const mine = (txn: string, eventId: string) => ({ event_id: eventId, sender: BOT, type: "m.room.message", content: { body: txn, [TXN_ID_KEY]: txn } });
+
+  it("looks for the send in the room before repeating it, and answers with the event found", async () => {
+    history(mine("other", "$other"), mine("t1", "$applied"));
+    hs.on(isSend, { status: 502, body: "Bad Gateway" }, { status: 200, body: { event_id: "$twice" } });
+    assert.equal(await send(client(), "t1"), "$applied");
+    assert.equal(hs.requests.filter(isSend).length, 1, "not sent a second time");
+    const look = hs.requests.find(isHistory)!;
+    assert.equal(look.path, "/_matrix/client/v3/rooms/!r:x/messages");
+    assert.equal(look.query.get("dir"), "b");
+    assert.equal(look.query.get("user_id"), BOT);
+    assert.deepEqual(JSON.parse(look.query.get("filter")!), { senders: [BOT], types: ["m.room.message"] });
+  });
+
+  it("sends again when the room does not hold it", async () => {
+    history(mine("other", "$other"));
+    hs.on(isSend, { status: 500 }, { status: 200, body: { event_id: "$second" } });
+    assert.equal(await send(client(), "t1"), "$second");
+    assert.deepEqual(hs.requests.map((r) => (isSend(r) ? "send" : isHistory(r) ? "look" : r.path)), ["send", "look", "send"]);
+  });
+
+  it("remembers the doubt across calls: a later call for the same send looks first", async () => {
+    history(mine("t1", "$applied"));
+    hs.on(isSend, { status: 500 });
+    const c = client(1);
+    await assert.rejects(send(c, "t1"), (e: unknown) => e instanceof MatrixApiError && e.status === 500);
+    assert.equal(await send(c, "t1"), "$applied");
+    assert.equal(hs.requests.filter(isSend).length, 1);
+  });
+
+  it("does not send again while the room cannot be read", async () => {
+    hs.on(isHistory, { status: 503 }, { status: 503 }, { status: 200, body: { chunk: [] } });
+    hs.on(isSend, { status: 500 }, { status: 200, body: { event_id: "$ok" } });
+    assert.equal(await send(client(6), "t1"), "$ok");
+    assert.deepEqual(hs.requests.map((r) => (isSend(r) ? "send" : "look")), ["send", "look", "look", "look", "send"]);
+  });
+
+  it("looks before the first try when an earlier process may have sent it", async () => {
+    history(mine("t1", "$before-restart"));
+    hs.on(isSend, { status: 200, body: { event_id: "$twice" } });
+    const c = client();
+    assert.equal(await c.sendEvent("!r:x", "m.room.message", { body: "t1" }, "t1", { mayExist: true }), "$before-restart");
+    assert.equal(await c.sendEvent("!r:x", "m.room.message", { body: "t2" }, "t2", { mayExist: true }), "$twice");
+    assert.deepEqual(hs.requests.map((r) => (isSend(r) ? "send" : "look")), ["look", "look", "send"]);
+  });
+
+  it("does not look when the homeserver surely did nothing (429)", async () => {
+    hs.on(isSend, { status: 429, body: { errcode: "M_LIMIT_EXCEEDED", retry_after_ms: 5 } }, { status: 200, body: { event_id: "$ok" } });
+    assert.equal(await send(client(), "t1"), "$ok");
+    assert.equal(hs.requests.filter(isHistory).length, 0);
   });
 });
 

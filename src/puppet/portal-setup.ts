@@ -1,5 +1,6 @@
 // Opening a portal: the private Matrix room for one Gitter room of one user, created by the bot (or, for a
 // one-to-one chat, by the other person's ghost, so clients file it as a direct chat with them).
+import { objectIdAt } from "../gitter/object-id";
 import type { GitterRoom, GitterUser } from "../gitter/types";
 import { getLogger } from "../util/log";
 import { bridgeInfoState, ensureBridgeInfo } from "./bridge-info";
@@ -19,6 +20,7 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
     );
     return { portal, created: false };
   }
+  const openedAt = Date.now();
   const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
   const matrixRoomId = room.oneToOne && room.user ? await createDirectRoom(ctx, room, room.user) : await createGroupRoom(ctx, room);
   const row = {
@@ -26,8 +28,9 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
     gitterRoomId: room.id,
     matrixRoomId,
     oneToOne: room.oneToOne,
-    // New portals start from now: history stays on Gitter.
-    lastGitterMessageId: latest.length ? latest[latest.length - 1].id : null,
+    // New portals start from now: history stays on Gitter. A room without messages gets a cursor made from the
+    // time, so that a restart before its first message catches up from here rather than from the restart.
+    lastGitterMessageId: latest.length ? latest[latest.length - 1].id : objectIdAt(openedAt),
   };
   await ctx.store.portals.putPortal(row);
   log.info("portal opened", { mxid: ctx.mxid, gitterRoom: room.id, room: matrixRoomId });

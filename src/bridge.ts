@@ -19,6 +19,7 @@ import { LoginService } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
 import { MediaBridge } from "./puppet/portal-media";
 import { ReadMarkers } from "./puppet/read-markers";
+import { outageDelay } from "./puppet/retry";
 import { createRouter } from "./puppet/router";
 import { loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
@@ -97,7 +98,11 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const sessionOf = (m: string) => sessions.session(m);
   const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf });
   const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats });
-  const processor = new InboxProcessor({ inbox: store.inbox, handler });
+  const processor = new InboxProcessor({
+    inbox: store.inbox,
+    handler,
+    retryDelay: (err, attempt) => outageDelay(err, attempt),
+  });
   const asApp = createAppserviceApp({
     hsToken: registration.hs_token,
     inbox: store.inbox,
@@ -109,6 +114,9 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const webServer = await listen(createWebApp({ login, extend: (app) => app.use(shared) }), config.web.bind, config.web.port);
   await processor.start();
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
+  // A homeserver that found us down holds our transactions back for a growing while (Synapse: up to minutes);
+  // a successful ping makes it send them again at once.
+  void matrix.ping(registration.id).catch((err: Error) => log.warn("could not ping the homeserver", { error: err }));
   log.info("bridge started", { appservice: urlOf(asServer), web: urlOf(webServer), bot: ids.botMxid });
 
   return {
@@ -122,8 +130,11 @@ export async function start(config: BridgeConfig, registration: Registration): P
     },
     stop: async () => {
       await Promise.all([close(asServer), close(webServer)]);
-      await processor.stop();
+      // The processor stops taking events first; stopping the sessions then ends handlers waiting on an
+      // outage, whose events stay pending for the next start.
+      const draining = processor.stop();
       await sessions.stopAll();
+      await draining;
       await queue.idle();
       await store.close();
       log.info("bridge stopped");

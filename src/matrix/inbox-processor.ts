@@ -4,18 +4,24 @@
 // handled first. The price is at-least-once delivery across crashes: an event whose handler ran just before a
 // crash may run again, so handlers check what was already bridged (the message links) before acting.
 //
-// A failing handler is NOT retried. Retrying here could repeat side effects the handler already caused
-// (a message posted to Gitter, which has no idempotency key); transient network failures are retried inside
-// the Matrix and Gitter clients, where it is known to be safe. The failure is logged once, with the event,
-// room and sender ids, and the event is marked processed so the room's queue moves on.
+// A handler that fails because something was unreachable (the homeserver, Gitter, the database: the injected
+// `retryDelay` says which failures those are) is run again after a backoff, for as long as the outage lasts,
+// holding back only that room's later events. That is safe for the same reason redelivery after a crash is:
+// handlers must already tolerate running twice (a message posted to Gitter is matched against its send intent
+// rather than posted again). Any other failure is logged once, with the event, room and sender ids, and the
+// event is marked processed so the room's queue moves on. A handler that fails while the processor stops
+// leaves its event pending: the next start handles it.
 import type { InboxEvent, InboxStore } from "../store/store";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
 
 const log = getLogger("inbox");
 
-/** Handles one homeserver event. May throw; a throw is logged and the event is not offered again. */
+/** Handles one homeserver event. May throw; see the header for which throws are retried. */
 export type EventHandler = (event: Record<string, unknown>) => Promise<void>;
+
+/** The wait before retry number `attempt` of a handler that threw `err`, or null when `err` must not be retried. */
+export type RetryDelay = (err: unknown, attempt: number) => number | null;
 
 export interface InboxProcessorOptions {
   inbox: InboxStore;
@@ -28,6 +34,8 @@ export interface InboxProcessorOptions {
   maxInFlight?: number;
   /** Wait before reading again after the inbox could not be read (default 5 s). */
   retryDelayMs?: number;
+  /** Which handler failures are outages worth retrying, and after how long (default: none is). */
+  retryDelay?: RetryDelay;
 }
 
 /** Events without a room (none today, but the API allows them) share one queue. */
@@ -40,6 +48,9 @@ export class InboxProcessor {
   private readonly batchSize: number;
   private readonly maxInFlight: number;
   private readonly retryDelayMs: number;
+  private readonly handlerRetryDelay: RetryDelay;
+  /** Wakes handlers waiting to retry, so that stop() need not wait for their backoff. */
+  private readonly wakers = new Set<() => void>();
   /** Highest seq handed to the queue: everything at or below it is done or in flight. */
   private highWater = 0;
   private readonly inFlight = new Set<number>();
@@ -60,6 +71,7 @@ export class InboxProcessor {
     this.batchSize = options.batchSize ?? 100;
     this.maxInFlight = options.maxInFlight ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 5000;
+    this.handlerRetryDelay = options.retryDelay ?? (() => null);
   }
 
   /** Begins draining, leftovers of an earlier process first. Resolves once they are queued, not handled. */
@@ -90,6 +102,7 @@ export class InboxProcessor {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const wake of [...this.wakers]) wake();
     await this.pumping;
     await this.queue.idle();
   }
@@ -159,19 +172,47 @@ export class InboxProcessor {
   }
 
   private async handle(row: InboxEvent): Promise<void> {
-    if (!this.stopped) {
-      try {
-        await this.handler(row.event);
-      } catch (err) {
-        log.error("event handler failed; event dropped", { ...eventIds(row), error: err as Error });
-      }
-      await this.mark(row.seq);
-    }
+    if (await this.runHandler(row)) await this.mark(row.seq);
     this.inFlight.delete(row.seq);
     if (this.saturated && !this.stopped) {
       this.saturated = false;
       this.nudge();
     }
+  }
+
+  /** Runs the handler until it succeeds or fails for good; false when the event must stay pending (stopping). */
+  private async runHandler(row: InboxEvent): Promise<boolean> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.handler(row.event);
+        return true;
+      } catch (err) {
+        if (this.stopped) {
+          log.info("event handler failed while stopping; the event stays pending", { ...eventIds(row), error: err as Error });
+          return false;
+        }
+        const delayMs = this.handlerRetryDelay(err, attempt);
+        if (delayMs === null) {
+          log.error("event handler failed; event dropped", { ...eventIds(row), error: err as Error });
+          return true;
+        }
+        log.warn("event handler hit an outage; retrying", { ...eventIds(row), attempt, delayMs, error: err as Error });
+        await this.pause(delayMs);
+      }
+    }
+    return false;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
   }
 
   private async mark(seq: number): Promise<void> {

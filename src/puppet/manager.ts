@@ -15,6 +15,7 @@ import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
 import type { MediaBridge } from "./portal-media";
+import { Stopped } from "./retry";
 import { UserSession } from "./session";
 
 const log = getLogger("sessions");
@@ -39,25 +40,48 @@ export interface ManagerDeps {
 
 export class SessionManager implements CommandServices {
   private readonly sessions = new Map<string, UserSession>();
+  private readonly lifetimes = new Map<string, AbortController>();
+  /** Settles once resumeAll has created the stored users' sessions (not waiting for them to connect). */
+  private readonly resumed: Promise<void>;
+  private markResumed!: () => void;
+  private stopping = false;
 
-  constructor(private readonly deps: ManagerDeps) {}
+  constructor(private readonly deps: ManagerDeps) {
+    this.resumed = new Promise((resolve) => (this.markResumed = resolve));
+  }
 
   session(mxid: string): UserSession | undefined {
     return this.sessions.get(mxid);
   }
 
+  /**
+   * The user's session, waiting first until resumeAll has created the stored users' sessions, so that an
+   * event handled right after a restart is not taken for one of a user without a session. Undefined when the
+   * user has none. Rejects with Stopped once the bridge is shutting down (the event is then handled next start).
+   */
+  async sessionFor(mxid: string): Promise<UserSession | undefined> {
+    await this.resumed;
+    if (this.stopping) throw new Stopped("the bridge is shutting down");
+    return this.sessions.get(mxid);
+  }
+
   /** Starts a session for every user with a stored token; one failing user does not stop the others. */
   async resumeAll(): Promise<void> {
-    const users = await this.deps.store.users.listLoggedInUsers();
-    await Promise.all(
-      users.map(async (u) => {
+    let starts: Promise<unknown>[] = [];
+    try {
+      const users = await this.deps.store.users.listLoggedInUsers();
+      // startSession registers the session before its first await, so all exist once this map returns.
+      starts = users.map(async (u) => {
         if (!u.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return;
         const token = this.deps.cipher.decrypt(u.tokenCiphertext);
         await this.startSession(u.mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token).catch(
           (err: Error) => log.error("could not resume a session", { mxid: u.mxid, error: err }),
         );
-      }),
-    );
+      });
+    } finally {
+      this.markResumed();
+    }
+    await Promise.all(starts);
     log.info("sessions resumed", { count: this.sessions.size });
   }
 
@@ -68,12 +92,16 @@ export class SessionManager implements CommandServices {
     await this.startSession(mxid, identity, token);
   }
 
+  /** Stops every session for shutdown; work waiting on an outage gives up and is picked up by the next start. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.sessions.keys()].map((m) => this.stopSession(m)));
+    this.stopping = true;
+    this.markResumed();
+    await Promise.all([...this.sessions.keys()].map((m) => this.stopSession(m, "the bridge is shutting down")));
   }
 
   private async startSession(mxid: string, identity: LoginIdentity, token: string): Promise<UserSession> {
     const rest = new GitterRestClient({ apiUrl: this.deps.gitter.apiUrl, token });
+    const lifetime = new AbortController();
     const ctx = {
       ...identity,
       mxid,
@@ -85,19 +113,23 @@ export class SessionManager implements CommandServices {
       queue: this.deps.queue,
       maxPortalMembers: this.deps.maxPortalMembers,
       media: this.deps.media,
+      lifetime: lifetime.signal,
       notice: (roomId: string, text: string, html?: string) => this.notice(roomId, text, html),
     };
     const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token }, {
       onTokenInvalid: (s) => void this.onTokenInvalid(s.mxid),
     });
     this.sessions.set(mxid, session);
+    this.lifetimes.set(mxid, lifetime);
     await session.start();
     return session;
   }
 
-  private async stopSession(mxid: string): Promise<void> {
+  private async stopSession(mxid: string, reason = "the session ended"): Promise<void> {
     const s = this.sessions.get(mxid);
     this.sessions.delete(mxid);
+    this.lifetimes.get(mxid)?.abort(reason);
+    this.lifetimes.delete(mxid);
     await s?.stop();
   }
 

@@ -8,6 +8,8 @@ import { getLogger } from "../util/log";
 import { contentForGitter, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
 import { placeInMatrix } from "./portal-threads";
+import { claimOwnMessage, sendOnce } from "./outbox";
+import { Stopped, untilDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal");
@@ -21,6 +23,13 @@ export interface MatrixRoomEvent {
 }
 
 export class PortalRoom {
+  /**
+   * True until this process sent a Gitter message into the room. The previous process, serial per room, may
+   * have sent the first unrecorded message and died before recording it; only that one can be in doubt, and
+   * Synapse may have forgotten its txn id (restarted), so it is looked for in the room before it is sent.
+   */
+  private firstSend = true;
+
   constructor(
     private readonly ctx: SessionContext,
     readonly row: Portal,
@@ -30,12 +39,27 @@ export class PortalRoom {
     return this.row.matrixRoomId;
   }
 
-  /** Bridges a Gitter message into the Matrix room; resolves once it is sent and recorded (or skipped). */
+  /**
+   * Bridges a Gitter message into the Matrix room; resolves once it is sent and recorded (or skipped). While the
+   * homeserver is unreachable it waits and retries, holding this room's later messages back (the cursor moves
+   * only past bridged messages); it resolves without bridging once the session stopped.
+   */
   fromGitter(msg: GitterMessage): Promise<void> {
-    return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromGitter(msg));
+    const job = () =>
+      untilDone(() => this.bridgeFromGitter(msg), {
+        signal: this.ctx.lifetime,
+        onRetry: (err, attempt, delayMs) =>
+          log.warn("homeserver or store unreachable; will retry", { room: this.matrixRoomId, gitterMessageId: msg.id, attempt, delayMs, error: err }),
+      }).catch((err: unknown) => {
+        if (!(err instanceof Stopped)) throw err;
+      });
+    return this.ctx.queue.push(this.matrixRoomId, job);
   }
 
-  /** Bridges the owner's Matrix message to Gitter; resolves once it is sent and recorded (or refused). */
+  /**
+   * Bridges the owner's Matrix message to Gitter; resolves once it is sent and recorded (or refused, the user
+   * told). Throws when Gitter or the store is unreachable: the caller retries, and the retry never posts twice.
+   */
   fromMatrix(event: MatrixRoomEvent): Promise<void> {
     return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromMatrix(event));
   }
@@ -66,13 +90,16 @@ export class PortalRoom {
   private async bridgeFromGitter(msg: GitterMessage): Promise<void> {
     const { store } = this.ctx;
     const seen = await store.messages.byGitterMessage(this.matrixRoomId, msg.id);
-    if (!seen) {
+    if (!seen && !(await claimOwnMessage(this.ctx, this.row, msg))) {
       const sender = await this.ctx.ghosts.ensure(msg.fromUser);
       await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
       const content = await contentForMatrix(this.ctx, msg, sender);
       const thread = await placeInMatrix(this.ctx, this.row, msg);
       if (thread.relation) content["m.relates_to"] = thread.relation;
-      const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`);
+      const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`, {
+        mayExist: this.firstSend,
+      });
+      this.firstSend = false;
       await store.messages.recordMessage({
         matrixRoomId: this.matrixRoomId,
         matrixEventId: eventId,
@@ -98,16 +125,7 @@ export class PortalRoom {
       await this.ctx.notice(this.matrixRoomId, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
-    const sent = await this.ctx.rest.sendMessage(this.row.gitterRoomId, { text: out.text, status: out.status, parentId: out.parentId });
-    await this.ctx.store.messages.recordMessage({
-      matrixRoomId: this.matrixRoomId,
-      matrixEventId: event.event_id,
-      gitterRoomId: this.row.gitterRoomId,
-      gitterMessageId: sent.id,
-      direction: "matrix-to-gitter",
-      createdAt: Date.now(),
-      ...(out.parentId ? { gitterThreadId: out.parentId } : {}),
-    });
-    log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId: sent.id, sender: event.sender });
+    await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
+    log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, sender: event.sender });
   }
 }

@@ -43,7 +43,7 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     if (!PORTAL_EVENTS.has(event.type)) return;
     if (event.type === "m.room.message" && (await deps.control.onMessage(event))) return;
     const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
-    if (portal && portal.mxid === event.sender) await deps.sessions.session(event.sender)?.fromMatrix(event);
+    if (portal && portal.mxid === event.sender) await (await deps.sessions.sessionFor(event.sender))?.fromMatrix(event);
   };
 }
 

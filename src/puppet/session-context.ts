@@ -22,6 +22,8 @@ export interface SessionContext {
   maxPortalMembers: number;
   /** Images copied into Matrix, files shared to Gitter. */
   media: MediaBridge;
+  /** Aborted when the session stops (logout, revoked token, bridge shutdown): retries waiting on an outage end. */
+  lifetime: AbortSignal;
   /** Sends an m.notice from the bot. Never throws (failures are logged). */
   notice(roomId: string, text: string, html?: string): Promise<void>;
 }

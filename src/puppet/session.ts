@@ -2,7 +2,9 @@
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
 import { GitterRealtime } from "../gitter/realtime";
 import type { GitterMessage, GitterRoom, GitterUser } from "../gitter/types";
+import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
+import { recoverIntents } from "./outbox";
 import { openPortal, populateMembers, reinvite } from "./portal-setup";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
@@ -18,6 +20,9 @@ export interface SessionHooks {
 export class UserSession {
   private readonly portals = new Map<string, PortalRoom>();
   private realtime: GitterRealtime | null = null;
+  /** Settles once the stored portals are attached: Matrix messages wait for it, or they would find no portal. */
+  private readonly loaded: Promise<void>;
+  private markLoaded!: () => void;
   connection = "starting";
   /**
    * Lower-cased usernames whose one-to-one is being given a room the user made in Matrix (direct-chats.ts): Gitter's
@@ -29,7 +34,9 @@ export class UserSession {
     readonly ctx: SessionContext,
     private readonly realtimeOpts: { fayeUrl: string; token: string },
     private readonly hooks: SessionHooks,
-  ) {}
+  ) {
+    this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
+  }
 
   get mxid(): string {
     return this.ctx.mxid;
@@ -54,8 +61,8 @@ export class UserSession {
     rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
     rt.start();
-    const stored = await this.ctx.store.portals.listPortals(this.mxid);
-    for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
+    const stored = await this.loadPortals();
+    void recoverIntents(this.ctx, (gitterRoomId) => this.portals.get(gitterRoomId)?.row);
     const rooms = (await this.ctx.rest.listRooms()).filter((r) => r.roomMember !== false);
     for (const room of rooms) {
       await this.ensurePortal(room).catch((err: Error) =>
@@ -68,6 +75,17 @@ export class UserSession {
       await this.closePortal(row.gitterRoomId, "You left this room on Gitter.").catch((err: Error) =>
         log.error("could not close a portal", { gitterRoom: row.gitterRoomId, error: err }),
       );
+    }
+  }
+
+  /** Attaches the stored portals. Matrix messages wait for this, also when it fails (they then find no portal). */
+  private async loadPortals(): Promise<Portal[]> {
+    try {
+      const stored = await this.ctx.store.portals.listPortals(this.mxid);
+      for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
+      return stored;
+    } finally {
+      this.markLoaded();
     }
   }
 
@@ -121,6 +139,7 @@ export class UserSession {
 
   /** A message the owner sent in one of their portals. */
   async fromMatrix(event: MatrixRoomEvent): Promise<void> {
+    await this.loaded;
     const portal = this.portalByMatrixRoom(event.room_id);
     if (portal) await portal.fromMatrix(event);
   }

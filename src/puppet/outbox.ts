@@ -1,0 +1,195 @@
+// Posting a Matrix message to Gitter exactly once, although Gitter's POST has no idempotency key and the
+// bridge may die at any moment.
+//
+// The rule: record the intent, then post, then record the message link and clear the intent (one database
+// transaction). An intent that is still open later (after a crash, or after Gitter failed in a way that may or
+// may not have posted: GitterMaybeDeliveredError) means "perhaps on Gitter". Before posting it again, the
+// room's Gitter history is searched for it; the message found is the one that
+//   - was posted by the portal owner's own Gitter account,
+//   - has the same text (trailing whitespace and line endings aside) in the same thread (or none),
+//   - was sent no earlier than the intent was recorded, less CLOCK_SKEW_MS for the two clocks,
+//   - and is not linked to any other Matrix message yet (so two identical messages in a row stay two).
+// The oldest such message is taken. If there is none, the message is posted again. The same rule lets the
+// Gitter side claim the user's own message when it arrives before the intent was resolved, so it is never
+// bridged back into Matrix as a copy.
+//
+// The one ambiguity left: an identical message the user typed on Gitter itself, within that window, while an
+// intent was open, is taken for the bridged one (the Matrix message then is not posted a second time).
+import { GitterApiError, GitterMaybeDeliveredError, userMessageOf } from "../gitter/errors";
+import { objectIdAt } from "../gitter/object-id";
+import type { NewMessage } from "../gitter/rest";
+import type { GitterMessage } from "../gitter/types";
+import type { Portal, SendIntent } from "../store/store";
+import { getLogger } from "../util/log";
+import { Stopped, untilDone } from "./retry";
+import type { SessionContext } from "./session-context";
+
+const log = getLogger("outbox");
+
+/** How far Gitter's clock may lag ours when comparing a message's `sent` with the intent's time. */
+export const CLOCK_SKEW_MS = 60_000;
+/** History pages (of 100) searched for an intent before it counts as not posted. */
+const MAX_PAGES = 10;
+const PAGE = 100;
+
+/**
+ * Posts `message` for the Matrix event unless it is already on Gitter, and records the link. Resolves once
+ * the link is recorded, or once a refusal by Gitter was told to the user (in the portal). Throws on outages
+ * (the caller retries; the intent stays open, so the retry looks at history first) and on unexpected errors.
+ */
+export async function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<void> {
+  const open = await ctx.store.pendingSends.getIntent(matrixEventId);
+  const intent = open ?? intentFor(ctx, portal, matrixEventId, message);
+  if (!open) await ctx.store.pendingSends.putIntent(intent);
+  await deliver(ctx, intent);
+}
+
+/** Finishes an intent left open by an earlier process (or attempt); same contract as sendOnce. */
+export async function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<void> {
+  const linked = await ctx.store.messages.byMatrixEvent(intent.matrixEventId);
+  if (linked) return ctx.store.pendingSends.completeIntent(linked);
+  await deliver(ctx, intent);
+}
+
+/**
+ * When `msg` is the owner's own message and matches an open intent of this portal (the rule above), records
+ * it as that intent's message and returns true: it must not be bridged back to Matrix. May throw (store).
+ */
+export async function claimOwnMessage(ctx: SessionContext, portal: Portal, msg: GitterMessage): Promise<boolean> {
+  if (msg.fromUser?.id !== ctx.gitterUserId) return false;
+  for (const intent of await ctx.store.pendingSends.listIntentsInRoom(portal.matrixRoomId)) {
+    if (!matches(ctx, intent, msg)) continue;
+    await complete(ctx, intent, msg.id);
+    log.info("own Gitter message matched an open send intent", { room: intent.matrixRoomId, event: intent.matrixEventId, gitterMessageId: msg.id });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Queues every open intent of the session's user on its portal's queue (so it runs before later messages of the
+ * room), each finished as resumeIntent does, outages waited out until the session stops. Intents of rooms the
+ * user no longer has a portal for are dropped. Never throws; failures are logged.
+ */
+export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoomId: string) => Portal | undefined): Promise<void> {
+  let intents: SendIntent[];
+  try {
+    intents = await ctx.store.pendingSends.listIntents(ctx.mxid);
+  } catch (err) {
+    log.error("could not read open send intents", { mxid: ctx.mxid, error: err as Error });
+    return;
+  }
+  if (intents.length) log.info("finishing messages left in flight", { mxid: ctx.mxid, count: intents.length });
+  for (const intent of intents) {
+    const portal = portalFor(intent.gitterRoomId);
+    if (!portal || portal.matrixRoomId !== intent.matrixRoomId) {
+      await ctx.store.pendingSends.dropIntent(intent.matrixEventId).catch(() => undefined);
+      log.warn("dropped a send intent of a closed portal", { room: intent.matrixRoomId, event: intent.matrixEventId });
+      continue;
+    }
+    const run = () =>
+      untilDone(() => resumeIntent(ctx, intent), {
+        signal: ctx.lifetime,
+        onRetry: (err, attempt, delayMs) => log.warn("Gitter or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
+      });
+    void ctx.queue.push(portal.matrixRoomId, run).catch((err: Error) => {
+      if (!(err instanceof Stopped)) log.error("could not finish a message left in flight", ids(intent, { error: err }));
+    });
+  }
+}
+
+async function deliver(ctx: SessionContext, intent: SendIntent): Promise<void> {
+  const already = await findPosted(ctx, intent);
+  if (already) {
+    log.info("message was already on Gitter; not posting it again", ids(intent, { gitterMessageId: already.id }));
+    return complete(ctx, intent, already.id);
+  }
+  let sent: GitterMessage;
+  try {
+    sent = await ctx.rest.sendMessage(intent.gitterRoomId, messageOf(intent));
+  } catch (err) {
+    if (err instanceof GitterMaybeDeliveredError) {
+      const found = await findPosted(ctx, intent);
+      if (found) return complete(ctx, intent, found.id);
+      log.warn("Gitter did not confirm a message and it is not in history (yet); will look again before resending", ids(intent, { error: err }));
+    } else if (isRefusal(err)) {
+      return refused(ctx, intent, err);
+    }
+    throw err;
+  }
+  await complete(ctx, intent, sent.id);
+}
+
+/** The oldest message of the room matching the intent (see the rule at the top), or null. May throw. */
+export async function findPosted(ctx: SessionContext, intent: SendIntent): Promise<GitterMessage | null> {
+  let afterId = objectIdAt(intent.createdAt - CLOCK_SKEW_MS);
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const batch = await ctx.rest.listMessages(intent.gitterRoomId, { afterId, limit: PAGE, includeThreads: true });
+    for (const m of batch) {
+      if (matches(ctx, intent, m) && !(await ctx.store.messages.byGitterMessage(intent.matrixRoomId, m.id))) return m;
+    }
+    if (batch.length < PAGE) return null;
+    afterId = batch[batch.length - 1].id;
+  }
+  log.warn("history search for a send intent gave up after many pages", ids(intent, { pages: MAX_PAGES }));
+  return null;
+}
+
+function matches(ctx: SessionContext, intent: SendIntent, m: GitterMessage): boolean {
+  if (m.fromUser?.id !== ctx.gitterUserId) return false;
+  if (normalise(m.text) !== normalise(intent.text)) return false;
+  if ((m.parentId ?? null) !== intent.parentId) return false;
+  const sent = Date.parse(m.sent);
+  return Number.isNaN(sent) || sent >= intent.createdAt - CLOCK_SKEW_MS;
+}
+
+function normalise(text: string | undefined): string {
+  return (text ?? "").replace(/\r\n?/g, "\n").trimEnd();
+}
+
+/** 4xx other than 429: Gitter will refuse the same request again (401 included: the login is gone). */
+function isRefusal(err: unknown): err is GitterApiError {
+  return err instanceof GitterApiError && err.status >= 400 && err.status < 500 && err.status !== 429;
+}
+
+async function refused(ctx: SessionContext, intent: SendIntent, err: GitterApiError): Promise<void> {
+  await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
+  log.warn("Gitter refused a message", ids(intent, { status: err.status, error: err }));
+  await ctx.notice(intent.matrixRoomId, `Your message was not sent to Gitter: ${userMessageOf(err)}`);
+}
+
+function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<void> {
+  return ctx.store.pendingSends.completeIntent({
+    matrixRoomId: intent.matrixRoomId,
+    matrixEventId: intent.matrixEventId,
+    gitterRoomId: intent.gitterRoomId,
+    gitterMessageId,
+    direction: "matrix-to-gitter",
+    createdAt: Date.now(),
+    ...(intent.parentId ? { gitterThreadId: intent.parentId } : {}),
+  });
+}
+
+function intentFor(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): SendIntent {
+  return {
+    matrixEventId,
+    mxid: ctx.mxid,
+    matrixRoomId: portal.matrixRoomId,
+    gitterRoomId: portal.gitterRoomId,
+    text: message.text,
+    status: message.status === true,
+    parentId: message.parentId ?? null,
+    createdAt: Date.now(),
+  };
+}
+
+function messageOf(intent: SendIntent): NewMessage {
+  const out: NewMessage = { text: intent.text };
+  if (intent.status) out.status = true;
+  if (intent.parentId) out.parentId = intent.parentId;
+  return out;
+}
+
+function ids(intent: SendIntent, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { mxid: intent.mxid, room: intent.matrixRoomId, event: intent.matrixEventId, gitterRoom: intent.gitterRoomId, ...extra };
+}

@@ -1,0 +1,161 @@
+// The whole stack with Matrix users already logged in to Gitter through the bridge and joined to their portals:
+// the emulator (in this process, control API on), a real Synapse, the bridge as a child process. For e2e tests
+// and benchmarks that are about what happens after login (faults, crashes, revoked tokens).
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { LogService, MatrixClient } from "matrix-bot-sdk";
+import { startEmulator, type RunningEmulator } from "../../emulator/server";
+import type { FixtureData } from "../../emulator/fixture";
+import { MatrixUser } from "./matrix-user";
+import { walkOAuth } from "./oauth-http";
+import { freePort } from "./ports";
+import { startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "./stack";
+import { startSynapse, type SynapseHandle } from "./synapse";
+
+export const BOT = "@gitter:localhost";
+const CLIENT_ID = "stack-bridge";
+const CLIENT_SECRET = "stack-bridge-secret";
+
+export interface StackUserSpec {
+  /** Matrix localpart; the Matrix password is derived from it. */
+  localpart: string;
+  gitterUsername: string;
+  gitterPassword: string;
+  /** Gitter room uris whose portals to wait for and join. */
+  rooms: string[];
+}
+
+export interface BridgedUser {
+  matrix: MatrixUser;
+  controlRoom: string;
+  /** Gitter room uri -> the user's portal (Matrix room id). */
+  portals: Map<string, string>;
+}
+
+export interface BridgedStack {
+  dir: string;
+  emulator: RunningEmulator;
+  synapse: SynapseHandle;
+  files: BridgeFiles;
+  bridge: BridgeProcess;
+  users: Map<string, BridgedUser>;
+  /** Every line printed by every bridge process so far, for post-mortems. */
+  bridgeLines(): string[];
+  /** Calls the emulator's control API; rejects on a non-2xx answer. */
+  control(p: string, init?: { method?: string; body?: unknown }): Promise<unknown>;
+  postAs(user: string, room: string, text: string): Promise<{ id: string }>;
+  /** Starts a new bridge process (the old one must have exited) without waiting for it. */
+  spawnBridge(): void;
+  /** Starts a new bridge process (the old one must have exited) and waits until it listens. */
+  restartBridge(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  fixture: FixtureData;
+  users: StackUserSpec[];
+  /** Prefix of the temporary folder and of the Synapse instance name. */
+  name: string;
+  logLevel?: "debug" | "info";
+}
+
+/** Starts everything and logs every user in. On failure, whatever was started is stopped again. */
+export async function startBridgedStack(opts: StackOptions): Promise<BridgedStack> {
+  // Requests fail on purpose in these tests (Synapse restarts); the client library would print each one.
+  LogService.muteModule("MatrixHttpClient");
+  const dir = await mkdtemp(path.join(os.tmpdir(), `${opts.name}-`));
+  const parts: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser>; earlier: string[][] } = { dir, users: new Map(), earlier: [] };
+  try {
+    await startParts(parts, opts);
+    return finish(parts as Required<typeof parts>);
+  } catch (err) {
+    await stopParts(parts);
+    throw err;
+  }
+}
+
+async function startParts(p: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser> }, opts: StackOptions): Promise<void> {
+  p.emulator = await startEmulator({ fixture: opts.fixture, control: true, rateLimit: 100_000 });
+  const hsPort = await freePort();
+  p.files = await writeBridgeFiles({
+    dir: p.dir,
+    homeserverUrl: `http://127.0.0.1:${hsPort}`,
+    domain: "localhost",
+    gitterUrl: p.emulator.url,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    logLevel: opts.logLevel,
+  });
+  p.synapse = await startSynapse({ registrationPath: p.files.registrationPath, port: hsPort, name: `${opts.name}-${process.pid}` });
+  await controlCall(p.emulator, "/oauth-apps", {
+    method: "POST",
+    body: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `http://127.0.0.1:${p.files.webPort}/oauth/callback`, name: "Bridge" },
+  });
+  p.bridge = startBridge(p.files);
+  await p.bridge.waitForLine(/bridge started/);
+  for (const spec of opts.users) p.users.set(spec.localpart, await logIn(p.synapse, spec));
+}
+
+async function logIn(synapse: SynapseHandle, spec: StackUserSpec): Promise<BridgedUser> {
+  const account = await synapse.registerUser(spec.localpart, `${spec.localpart}-matrix-pass`);
+  const matrix = new MatrixUser(new MatrixClient(synapse.url, account.accessToken), account.userId);
+  await matrix.start();
+  const controlRoom = await matrix.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
+  const greeting = await matrix.waitForMessage(controlRoom, BOT, /log in with Gitter/);
+  const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(greeting.body)?.[1];
+  if (!link) throw new Error(`no login link in ${greeting.body}`);
+  const page = await walkOAuth(link, { username: spec.gitterUsername, password: spec.gitterPassword });
+  if (!/You are logged in/.test(page.html)) throw new Error(`login of ${spec.gitterUsername} failed: ${page.html.slice(0, 300)}`);
+  await matrix.waitForMessage(controlRoom, BOT, /logged in to Gitter as/);
+  const portals = new Map<string, string>();
+  for (const uri of spec.rooms) {
+    const roomId = await matrix.waitForInvite((i) => i.name === uri, 60_000);
+    await matrix.client.joinRoom(roomId);
+    portals.set(uri, roomId);
+  }
+  return { matrix, controlRoom, portals };
+}
+
+type Methods = "bridgeLines" | "control" | "postAs" | "spawnBridge" | "restartBridge" | "stop";
+
+function finish(p: Required<Omit<BridgedStack, Methods>> & { earlier: string[][] }): BridgedStack {
+  const stack: BridgedStack = {
+    ...p,
+    bridgeLines: () => [...p.earlier.flat(), ...stack.bridge.lines],
+    control: (route, init) => controlCall(p.emulator, route, init),
+    postAs: (user, room, text) => controlCall(p.emulator, "/messages", { method: "POST", body: { user, room, text } }) as Promise<{ id: string }>,
+    spawnBridge: () => {
+      p.earlier.push(stack.bridge.lines);
+      stack.bridge = startBridge(p.files);
+    },
+    restartBridge: async () => {
+      stack.spawnBridge();
+      await stack.bridge.waitForLine(/bridge started/, 60_000);
+    },
+    stop: async () => {
+      await writeFile(path.join(p.dir, "bridge.log"), stack.bridgeLines().join("\n")).catch(() => undefined);
+      await stopParts(stack);
+    },
+  };
+  return stack;
+}
+
+async function stopParts(p: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser> }): Promise<void> {
+  for (const u of p.users.values()) await u.matrix.stop().catch(() => undefined);
+  await p.bridge?.stop().catch(() => undefined);
+  await p.synapse?.stop().catch(() => undefined);
+  await p.emulator?.stop().catch(() => undefined);
+  if (!process.env.KEEP_STACK_DIR) await rm(p.dir, { recursive: true, force: true });
+}
+
+async function controlCall(emulator: RunningEmulator, route: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
+  const res = await fetch(`${emulator.url}/_emulator${route}`, {
+    method: init.method ?? "GET",
+    headers: { "content-type": "application/json" },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
+  return text ? (JSON.parse(text) as unknown) : null;
+}

@@ -1,0 +1,186 @@
+// The crash scenario, shared by the e2e test (test/e2e/crash.test.ts) and the benchmark (bench/crash.ts):
+// two-way traffic in a few rooms while the bridge is killed with SIGKILL at random moments (sometimes while
+// it is still starting), Synapse is restarted once, and Gitter's realtime connections are cut. Then both sides
+// are compared message by message. Every choice comes from one seeded generator, so a seed replays a run's
+// plan (timings on a real machine still vary).
+import type { FixtureData } from "../../emulator/fixture";
+import { startBridgedStack, type BridgedStack } from "./bridged-stack";
+import { compareDelivery, formatCounts, seededRandom, type DirectionCounts } from "./crash-compare";
+import { Traffic, type Sides } from "./crash-traffic";
+
+export interface CrashOptions {
+  kills: number;
+  seed: number;
+  /** Rooms with traffic (2 or 3 keeps a CI run short). */
+  rooms?: number;
+  /** Prints progress and the result lines. */
+  log?: (line: string) => void;
+  /** How long to wait for everything to arrive once the chaos is over. */
+  settleMs?: number;
+}
+
+export interface CrashReport {
+  seed: number;
+  kills: number;
+  killsDuringStartup: number;
+  synapseRestarts: number;
+  cuts: number;
+  /** Bridge processes that exited without being killed (should be 0). */
+  selfExits: number;
+  gitterToMatrix: DirectionCounts;
+  matrixToGitter: DirectionCounts;
+  durationMs: number;
+  /** The last bridge log lines, for a failing run. */
+  tail: string[];
+}
+
+const USER = "alice";
+const POSTERS = ["bob", "carol"];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function fixture(rooms: string[]): FixtureData {
+  return {
+    users: [USER, ...POSTERS].map((u) => ({ username: u, displayName: `${u[0].toUpperCase()}${u.slice(1)}`, password: `${u}-pass` })),
+    rooms: rooms.map((uri) => ({ uri, members: [USER, ...POSTERS] })),
+  };
+}
+
+export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport> {
+  const started = Date.now();
+  const log = (line: string) => opts.log?.(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+  const random = seededRandom(opts.seed);
+  const rooms = Array.from({ length: opts.rooms ?? 3 }, (_, i) => `crash/room${i + 1}`);
+  log(`crash test: seed ${opts.seed}, ${opts.kills} kills, ${rooms.length} rooms`);
+  const stack = await startBridgedStack({
+    name: "crash",
+    fixture: fixture(rooms),
+    users: [{ localpart: USER, gitterUsername: USER, gitterPassword: `${USER}-pass`, rooms }],
+    logLevel: process.env.CRASH_DEBUG ? "debug" : "info",
+  });
+  log("stack up, user logged in, portals joined");
+  try {
+    const runId = opts.seed.toString(36);
+    const traffic = new Traffic({ stack, user: USER, gitterUser: USER, rooms, posters: POSTERS, random, runId });
+    const chaos = new Chaos(stack, traffic, random, log);
+    traffic.start();
+    await chaos.run(opts.kills);
+    await chaos.ensureRunning();
+    await traffic.stop();
+    log("chaos over; waiting for both sides to settle");
+    const sides = await settle(traffic, opts.settleMs ?? 120_000);
+    const report: CrashReport = {
+      seed: opts.seed,
+      ...chaos.counts,
+      gitterToMatrix: compareDelivery(sides.g2mSent, sides.g2mArrived, sides.g2mStrays),
+      matrixToGitter: compareDelivery(sides.m2gSent, sides.m2gArrived, sides.m2gStrays),
+      durationMs: Date.now() - started,
+      tail: stack.bridgeLines().slice(-40),
+    };
+    log(formatCounts("gitter->matrix", report.gitterToMatrix));
+    log(formatCounts("matrix->gitter", report.matrixToGitter));
+    log(`kills ${report.kills} (${report.killsDuringStartup} during startup), synapse restarts ${report.synapseRestarts}, connection cuts ${report.cuts}, self exits ${report.selfExits}, ${Math.round(report.durationMs / 1000)} s`);
+    return report;
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Polls both sides until every sent message arrived, then waits a little more for late copies. */
+async function settle(traffic: Traffic, timeoutMs: number): Promise<Sides> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const sides = await traffic.collect();
+    const done = allArrived(sides.g2mSent, sides.g2mArrived) && allArrived(sides.m2gSent, sides.m2gArrived);
+    if (done || Date.now() > deadline) break;
+    await sleep(1000);
+  }
+  await sleep(3000);
+  return traffic.collect();
+}
+
+function allArrived(sent: Map<string, string[]>, arrived: Map<string, string[]>): boolean {
+  for (const [room, texts] of sent) {
+    const got = new Set(arrived.get(room) ?? []);
+    if (texts.some((t) => !got.has(t))) return false;
+  }
+  return true;
+}
+
+class Chaos {
+  readonly counts = { kills: 0, killsDuringStartup: 0, synapseRestarts: 0, cuts: 0, selfExits: 0 };
+
+  constructor(
+    private readonly stack: BridgedStack,
+    private readonly traffic: Traffic,
+    private readonly random: () => number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  private between(lo: number, hi: number): number {
+    return Math.round(lo + this.random() * (hi - lo));
+  }
+
+  async run(kills: number): Promise<void> {
+    const synapseAt = Math.max(1, Math.floor(kills / 2));
+    for (let k = 1; k <= kills; k++) {
+      const duringStartup = this.random() < 0.25;
+      if (!duringStartup) {
+        await this.ensureRunning();
+        await this.cutMaybe(this.between(0, 2500));
+      } else {
+        await sleep(this.between(50, 1500));
+      }
+      const wasUp = this.started();
+      await this.stack.bridge.kill();
+      this.counts.kills++;
+      if (!wasUp) this.counts.killsDuringStartup++;
+      this.log(`kill ${k}/${kills}${wasUp ? "" : " (during startup)"}`);
+      await sleep(this.between(0, 1200));
+      this.stack.spawnBridge();
+      if (k === synapseAt) await this.restartSynapse();
+    }
+  }
+
+  /** Waits until the current bridge process has started, replacing it if it exited by itself. */
+  async ensureRunning(): Promise<void> {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const bridge = this.stack.bridge;
+      while (!this.started() && bridge.proc.exitCode === null && bridge.proc.signalCode === null) {
+        if (Date.now() > deadline) throw new Error(`the bridge did not start; last lines:\n${bridge.lines.slice(-20).join("\n")}`);
+        await sleep(100);
+      }
+      if (this.started() && bridge.proc.exitCode === null) return;
+      this.counts.selfExits++;
+      this.log(`bridge exited by itself (code ${bridge.proc.exitCode}); starting it again`);
+      await sleep(1000);
+      this.stack.spawnBridge();
+    }
+  }
+
+  private started(): boolean {
+    return this.stack.bridge.lines.some((l) => /bridge started/.test(l));
+  }
+
+  /** Within `withinMs`, perhaps (one time in two) cuts every Gitter realtime connection. */
+  private async cutMaybe(withinMs: number): Promise<void> {
+    const cutAt = this.random() < 0.5 ? this.between(0, withinMs) : -1;
+    if (cutAt >= 0) {
+      await sleep(cutAt);
+      await this.stack.control("/cut-connections", { method: "POST" });
+      this.counts.cuts++;
+    }
+    await sleep(withinMs - Math.max(0, cutAt));
+  }
+
+  /** Restarts Synapse while the bridge runs; Matrix-side sending pauses meanwhile. */
+  private async restartSynapse(): Promise<void> {
+    await this.ensureRunning();
+    this.traffic.pauseMatrix(true);
+    this.log("restarting Synapse");
+    await this.stack.synapse.restart();
+    this.log("Synapse is back");
+    this.counts.synapseRestarts++;
+    this.traffic.pauseMatrix(false);
+  }
+}

@@ -3,6 +3,7 @@
 import type { Express, NextFunction, Request, Response } from "express";
 import { avatarRouter } from "./avatars";
 import { controlRouter } from "./control";
+import { FaultPlan } from "./faults";
 import { oauthRouter } from "./oauth";
 import { RateLimiter, rejectChunked } from "./rate-limit";
 import { restRouter } from "./rest";
@@ -34,10 +35,12 @@ export function mountEmulator(app: Express, state: EmulatorState, limiter: RateL
   app.use(rejectChunked);
   app.use(avatarRouter(state));
   app.use(oauthRouter(state));
-  if (opts.control) app.use("/_emulator", controlRouter(state, limiter));
+  // Faults can only be armed through the control API; without it the plan stays empty.
+  const faults = new FaultPlan();
+  if (opts.control) app.use("/_emulator", controlRouter(state, limiter, faults));
   const rest = restRouter(state, limiter);
-  app.use("/v1", cors, rest);
-  app.use("/api/v1", cors, rest);
+  app.use("/v1", cors, faults.middleware(), rest);
+  app.use("/api/v1", cors, faults.middleware(), rest);
   app.get("/", (_req, res) => {
     res.type("text/plain").send("Gitter emulator. REST at /v1 and /api/v1, OAuth at /login/oauth/authorize.\n");
   });

@@ -1,6 +1,8 @@
 // The control API (/_emulator/*), mounted only when enabled: lets tests and demos act as any user, change the
-// room graph, cut realtime connections, revoke or issue tokens and tune the rate limit. Not part of Gitter.
+// room graph, cut realtime connections, revoke or issue tokens, tune the rate limit and make REST calls fail.
+// Not part of Gitter.
 import express, { Router, type Request } from "express";
+import type { FaultPlan } from "./faults";
 import { isObjectId } from "./ids";
 import type { RateLimiter } from "./rate-limit";
 import { errorHandler } from "./rest/common";
@@ -43,7 +45,7 @@ function positive(v: unknown, name: string): number {
   return v;
 }
 
-export function controlRouter(state: EmulatorState, limiter: RateLimiter): Router {
+export function controlRouter(state: EmulatorState, limiter: RateLimiter, faults: FaultPlan): Router {
   const r = Router({ caseSensitive: true });
   r.use(express.json({ limit: "1mb" }));
   messageRoutes(r, state);
@@ -59,6 +61,14 @@ export function controlRouter(state: EmulatorState, limiter: RateLimiter): Route
     const windowMs = b.windowSeconds === undefined ? undefined : positive(b.windowSeconds, "windowSeconds") * 1000;
     limiter.configure(positive(b.limit, "limit"), windowMs);
     res.json({ limit: limiter.limit, windowMs: limiter.windowMs });
+  });
+  r.post("/faults", (req, res) => {
+    const fault = faults.add(body(req));
+    res.json({ mode: fault.mode, status: fault.status, count: fault.count, pending: faults.pending() });
+  });
+  r.delete("/faults", (_req, res) => {
+    faults.clear();
+    res.json({ success: true });
   });
   r.put("/edit-window", (req, res) => {
     state.editWindowSeconds = positive(body(req).seconds, "seconds");

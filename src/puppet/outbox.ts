@@ -110,7 +110,10 @@ async function deliver(ctx: SessionContext, intent: SendIntent): Promise<void> {
   } catch (err) {
     if (err instanceof GitterMaybeDeliveredError) {
       const found = await findPosted(ctx, intent);
-      if (found) return complete(ctx, intent, found.id);
+      if (found) {
+        log.info("Gitter did not confirm a message, but it is in the room's history", ids(intent, { gitterMessageId: found.id }));
+        return complete(ctx, intent, found.id);
+      }
       log.warn("Gitter did not confirm a message and it is not in history (yet); will look again before resending", ids(intent, { error: err }));
     } else if (isRefusal(err)) {
       return refused(ctx, intent, err);

@@ -25,6 +25,10 @@ export interface CrashReport {
   killsDuringStartup: number;
   synapseRestarts: number;
   cuts: number;
+  /** REST faults armed in the emulator (5xx before or after handling a call, dropped connections). */
+  faults: number;
+  /** Spells of a tiny rate limit (a storm of 429s). */
+  storms: number;
   /** Bridge processes that exited without being killed (should be 0). */
   selfExits: number;
   gitterToMatrix: DirectionCounts;
@@ -64,6 +68,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     const chaos = new Chaos(stack, traffic, random, log);
     traffic.start();
     await chaos.run(opts.kills);
+    await stack.control("/faults", { method: "DELETE" });
     await chaos.ensureRunning();
     await traffic.stop();
     log("chaos over; waiting for both sides to settle");
@@ -78,7 +83,11 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     };
     log(formatCounts("gitter->matrix", report.gitterToMatrix));
     log(formatCounts("matrix->gitter", report.matrixToGitter));
-    log(`kills ${report.kills} (${report.killsDuringStartup} during startup), synapse restarts ${report.synapseRestarts}, connection cuts ${report.cuts}, self exits ${report.selfExits}, ${Math.round(report.durationMs / 1000)} s`);
+    log(
+      `kills ${report.kills} (${report.killsDuringStartup} during startup), synapse restarts ${report.synapseRestarts}, ` +
+        `connection cuts ${report.cuts}, REST faults ${report.faults}, 429 storms ${report.storms}, self exits ${report.selfExits}, ` +
+        `${Math.round(report.durationMs / 1000)} s`,
+    );
     return report;
   } finally {
     await stack.stop();
@@ -107,7 +116,7 @@ function allArrived(sent: Map<string, string[]>, arrived: Map<string, string[]>)
 }
 
 class Chaos {
-  readonly counts = { kills: 0, killsDuringStartup: 0, synapseRestarts: 0, cuts: 0, selfExits: 0 };
+  readonly counts = { kills: 0, killsDuringStartup: 0, synapseRestarts: 0, cuts: 0, faults: 0, storms: 0, selfExits: 0 };
 
   constructor(
     private readonly stack: BridgedStack,
@@ -126,6 +135,7 @@ class Chaos {
       const duringStartup = this.random() < 0.25;
       if (!duringStartup) {
         await this.ensureRunning();
+        await this.misbehave();
         await this.cutMaybe(this.between(0, 2500));
       } else {
         await sleep(this.between(50, 1500));
@@ -171,6 +181,31 @@ class Chaos {
       this.counts.cuts++;
     }
     await sleep(withinMs - Math.max(0, cutAt));
+  }
+
+  /**
+   * Sometimes makes Gitter's REST API misbehave: a post that succeeds but answers 502 or drops the connection
+   * (the bridge cannot know whether it was posted), 503s on any call, or a burst of 429s from a tiny rate limit.
+   */
+  private async misbehave(): Promise<void> {
+    const roll = this.random();
+    const posts = { method: "POST", path: "/chatMessages$" };
+    if (roll < 0.25) await this.arm({ ...posts, mode: "after", status: 502, count: this.between(1, 3) });
+    else if (roll < 0.4) await this.arm({ ...posts, mode: "drop", count: this.between(1, 2) });
+    else if (roll < 0.55) await this.arm({ mode: "before", status: 503, count: this.between(2, 5) });
+    else if (roll < 0.7) await this.rateLimitStorm(this.between(1500, 3500));
+  }
+
+  private async arm(fault: Record<string, unknown>): Promise<void> {
+    await this.stack.control("/faults", { method: "POST", body: fault });
+    this.counts.faults++;
+  }
+
+  private async rateLimitStorm(ms: number): Promise<void> {
+    await this.stack.control("/rate-limit", { method: "PUT", body: { limit: 3, windowSeconds: 1 } });
+    this.counts.storms++;
+    await sleep(ms);
+    await this.stack.control("/rate-limit", { method: "PUT", body: { limit: 100_000, windowSeconds: 60 } });
   }
 
   /** Restarts Synapse while the bridge runs; Matrix-side sending pauses meanwhile. */

@@ -73,7 +73,7 @@ export class Traffic {
   }
 
   private async run(): Promise<void> {
-    const [lo, hi] = this.opts.gapMs ?? [80, 400];
+    const [lo, hi] = this.opts.gapMs ?? [100, 500];
     while (this.running) {
       const r = this.opts.random;
       const room = this.opts.rooms[Math.floor(r() * this.opts.rooms.length)];

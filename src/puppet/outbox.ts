@@ -33,11 +33,12 @@ const MAX_PAGES = 10;
 const PAGE = 100;
 
 /**
- * Posts `message` for the Matrix event unless it is already on Gitter, and records the link. Resolves once
+ * Posts `message` for the Matrix event unless it is already linked or on Gitter, and records the link. Resolves once
  * the link is recorded, or once a refusal by Gitter was told to the user (in the portal). Throws on outages
  * (the caller retries; the intent stays open, so the retry looks at history first) and on unexpected errors.
  */
 export async function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<void> {
+  if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return;
   const open = await ctx.store.pendingSends.getIntent(matrixEventId);
   const intent = open ?? intentFor(ctx, portal, matrixEventId, message);
   if (!open) await ctx.store.pendingSends.putIntent(intent);

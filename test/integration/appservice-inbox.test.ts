@@ -212,4 +212,56 @@ describe("inbox processor", { timeout: 60_000 }, () => {
     assert.deepEqual(seen, ["$1", "$2"]); // the unmarked one was not handled twice
     assert.equal(await store.inbox.countPending(), 0);
   });
+
+  // What the bridge injects: "outage" failures are worth waiting out, anything else is not.
+  const outages = { retryDelay: (err: unknown) => ((err as Error).message === "outage" ? 5 : null) };
+
+  it("retries a handler that hit an outage, holding back only that room", async () => {
+    const seen: string[] = [];
+    let failures = 3;
+    const otherRoomDone = deferred();
+    await startProcessor(async (e) => {
+      const id = e.event_id as string;
+      if (id === "$a1" && failures-- > 0) {
+        await otherRoomDone.promise;
+        throw new Error("outage");
+      }
+      seen.push(id);
+      if (id === "$b1") otherRoomDone.resolve();
+    }, store.inbox, outages);
+    await send("t1", [ev("$a1", "!a:x"), ev("$a2", "!a:x"), ev("$b1", "!b:x")]);
+    await processor!.idle();
+    assert.deepEqual(seen, ["$b1", "$a1", "$a2"]);
+    assert.equal(await store.inbox.countPending(), 0);
+  });
+
+  it("still drops an event whose handler failed for another reason", async () => {
+    const seen: string[] = [];
+    await startProcessor(async (e) => {
+      seen.push(e.event_id as string);
+      if (e.event_id === "$bad") throw new Error("refused");
+    }, store.inbox, outages);
+    await send("t1", [ev("$bad", "!r:x"), ev("$ok", "!r:x")]);
+    await processor!.idle();
+    assert.deepEqual(seen, ["$bad", "$ok"]);
+    assert.equal(await store.inbox.countPending(), 0);
+  });
+
+  it("leaves an event pending when stopped during an outage, and the next start handles it", async () => {
+    const tried = deferred();
+    await startProcessor(async () => {
+      tried.resolve();
+      throw new Error("outage");
+    }, store.inbox, { retryDelay: () => 60_000 });
+    await send("t1", [ev("$1", "!r:x")]);
+    await tried.promise;
+    await processor!.stop(); // does not wait out the minute-long backoff
+    assert.equal(await store.inbox.countPending(), 1);
+
+    const seen: string[] = [];
+    await startProcessor(async (e) => void seen.push(e.event_id as string));
+    await processor!.idle();
+    assert.deepEqual(seen, ["$1"]);
+    assert.equal(await store.inbox.countPending(), 0);
+  });
 });

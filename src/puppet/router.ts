@@ -43,9 +43,14 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     if (!PORTAL_EVENTS.has(event.type)) return;
     if (event.type === "m.room.message" && (await deps.control.onMessage(event))) return;
     const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
-    if (portal && portal.mxid === event.sender) await (await deps.sessions.sessionFor(event.sender))?.fromMatrix(event);
+    if (!portal || portal.mxid !== event.sender) return;
+    const session = await deps.sessions.sessionFor(event.sender);
+    if (session) await session.fromMatrix(event);
+    else await deps.control.say(event.room_id, NOT_RUNNING);
   };
 }
+
+const NOT_RUNNING = "This message was not sent to Gitter: you are not logged in to Gitter. Send `login` to the bot to log in again.";
 
 async function onMember(deps: RouterDeps, event: MatrixRoomEvent & { state_key?: string }): Promise<void> {
   const membership = event.content.membership;

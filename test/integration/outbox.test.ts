@@ -164,11 +164,11 @@ describe("outbox", () => {
   it("claims the user's own message arriving from Gitter for the open intent it matches", async () => {
     await store.pendingSends.putIntent(intent("$claim", "echo me"));
     const other = await postAs("bob", "echo me");
-    assert.equal(await claimOwnMessage(ctx, portal, api.emu.state.serializeMessage(api.emu.state.chat.get(other.id)!)), false);
+    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, other.id)), false);
     const differs = await postAs("alice", "something else");
-    assert.equal(await claimOwnMessage(ctx, portal, api.emu.state.serializeMessage(api.emu.state.chat.get(differs.id)!)), false);
+    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, differs.id)), false);
     const mine = await postAs("alice", "echo me");
-    assert.equal(await claimOwnMessage(ctx, portal, api.emu.state.serializeMessage(api.emu.state.chat.get(mine.id)!)), true);
+    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, mine.id)), true);
     assert.equal((await store.messages.byMatrixEvent("$claim"))?.gitterMessageId, mine.id);
     assert.equal(await store.pendingSends.getIntent("$claim"), null);
   });

@@ -33,23 +33,27 @@ const MAX_PAGES = 10;
 const PAGE = 100;
 
 /**
- * Posts `message` for the Matrix event unless it is already linked or on Gitter, and records the link. Resolves once
- * the link is recorded, or once a refusal by Gitter was told to the user (in the portal). Throws on outages
- * (the caller retries; the intent stays open, so the retry looks at history first) and on unexpected errors.
+ * Posts `message` for the Matrix event unless it is already linked or on Gitter, and records the link. Resolves
+ * with the Gitter message id once the link is recorded (null when the event was linked before this call), or with
+ * null once a refusal by Gitter was told to the user (in the portal). Throws on outages (the caller retries; the
+ * intent stays open, so the retry looks at history first) and on unexpected errors.
  */
-export async function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<void> {
-  if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return;
+export async function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<string | null> {
+  if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return null;
   const open = await ctx.store.pendingSends.getIntent(matrixEventId);
   const intent = open ?? intentFor(ctx, portal, matrixEventId, message);
   if (!open) await ctx.store.pendingSends.putIntent(intent);
-  await deliver(ctx, intent);
+  return deliver(ctx, intent);
 }
 
 /** Finishes an intent left open by an earlier process (or attempt); same contract as sendOnce. */
-export async function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<void> {
+export async function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<string | null> {
   const linked = await ctx.store.messages.byMatrixEvent(intent.matrixEventId);
-  if (linked) return ctx.store.pendingSends.completeIntent(linked);
-  await deliver(ctx, intent);
+  if (linked) {
+    await ctx.store.pendingSends.completeIntent(linked);
+    return null;
+  }
+  return deliver(ctx, intent);
 }
 
 /**
@@ -99,7 +103,7 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
   }
 }
 
-async function deliver(ctx: SessionContext, intent: SendIntent): Promise<void> {
+async function deliver(ctx: SessionContext, intent: SendIntent): Promise<string | null> {
   const already = await findPosted(ctx, intent);
   if (already) {
     log.info("message was already on Gitter; not posting it again", ids(intent, { gitterMessageId: already.id }));
@@ -117,11 +121,12 @@ async function deliver(ctx: SessionContext, intent: SendIntent): Promise<void> {
       }
       log.warn("Gitter did not confirm a message and it is not in history (yet); will look again before resending", ids(intent, { error: err }));
     } else if (isRefusal(err)) {
-      return refused(ctx, intent, err);
+      await refused(ctx, intent, err);
+      return null;
     }
     throw err;
   }
-  await complete(ctx, intent, sent.id);
+  return complete(ctx, intent, sent.id);
 }
 
 /** The oldest message of the room matching the intent (see the rule at the top), or null. May throw. */
@@ -162,8 +167,8 @@ async function refused(ctx: SessionContext, intent: SendIntent, err: GitterApiEr
   await ctx.notice(intent.matrixRoomId, `Your message was not sent to Gitter: ${userMessageOf(err)}`);
 }
 
-function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<void> {
-  return ctx.store.pendingSends.completeIntent({
+async function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<string> {
+  await ctx.store.pendingSends.completeIntent({
     matrixRoomId: intent.matrixRoomId,
     matrixEventId: intent.matrixEventId,
     gitterRoomId: intent.gitterRoomId,
@@ -172,6 +177,7 @@ function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: stri
     createdAt: Date.now(),
     ...(intent.parentId ? { gitterThreadId: intent.parentId } : {}),
   });
+  return gitterMessageId;
 }
 
 function intentFor(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): SendIntent {

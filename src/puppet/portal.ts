@@ -125,7 +125,8 @@ export class PortalRoom {
       await this.ctx.notice(this.matrixRoomId, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
-    await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
-    log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, sender: event.sender });
+    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
+    if (gitterMessageId === null) return;
+    log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId, sender: event.sender });
   }
 }

@@ -10,6 +10,7 @@ import { GitterRestClient } from "../../src/gitter/rest";
 import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
 import { GhostManager } from "../../src/puppet/ghosts";
+import { MediaBridge } from "../../src/puppet/portal-media";
 import { CLOCK_SKEW_MS, claimOwnMessage, recoverIntents, sendOnce } from "../../src/puppet/outbox";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
@@ -62,6 +63,7 @@ describe("outbox", () => {
       store,
       queue: new KeyedQueue(),
       maxPortalMembers: 10,
+      media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1 }),
       lifetime,
       notice: async (roomId, text) => void notices.push({ roomId, text }),
     };

@@ -50,6 +50,20 @@ export class GitterApiError extends GitterError {
   }
 }
 
+/**
+ * Gitter answered 2xx, but with a body the bridge cannot use: not JSON, or not the shape the call returns
+ * (see ./validate). Retrying would most likely get the same answer, so it is not retried.
+ */
+export class GitterBadResponseError extends GitterApiError {
+  /** What was wrong, e.g. "[3].fromUser.username must be a non-empty string". */
+  readonly problem: string;
+
+  constructor(details: ApiErrorDetails, problem: string) {
+    super({ ...details, bodyText: `(unexpected answer: ${problem}) ${details.bodyText}` }, "Gitter sent an answer the bridge could not understand.");
+    this.problem = problem;
+  }
+}
+
 /** 401: the token was revoked, its client was revoked, or the user was disabled. Retrying will not help. */
 export class GitterTokenInvalidError extends GitterApiError {
   constructor(details: ApiErrorDetails) {

@@ -2,12 +2,15 @@
 // - 429 is always retried after the rate-limit wait (Gitter refused it before doing anything);
 // - 5xx and network failures are retried with jittered backoff only for requests that are safe to repeat;
 // - a request that is not safe to repeat (posting a message) fails with GitterMaybeDeliveredError when it may
-//   have reached Gitter, so the caller can check history instead of posting twice.
+//   have reached Gitter, so the caller can check history instead of posting twice;
+// - a 2xx answer the caller cannot use (not JSON, or failing the request's `expect` check) is never retried: it
+//   fails with GitterBadResponseError (GitterMaybeDeliveredError around it for requests not safe to repeat).
 
 import { backoffDelay, realSleep, type Sleep } from "../util/backoff";
 import { getLogger } from "../util/log";
 import {
   GitterApiError,
+  GitterBadResponseError,
   GitterMaybeDeliveredError,
   GitterNetworkError,
   GitterNotFoundError,
@@ -47,6 +50,8 @@ export interface RequestSpec {
   repeatable: boolean;
   /** For deletes: a 404 after a retried attempt means the first attempt already did it. */
   goneAfterRetryIsDone?: boolean;
+  /** Checks the parsed 2xx body: null when usable, else what is wrong (see ./validate). */
+  expect?: (body: unknown) => string | null;
 }
 
 export interface TransportOptions {
@@ -60,6 +65,7 @@ export interface TransportOptions {
 
 type Outcome =
   | { kind: "done"; value: unknown }
+  | { kind: "unusable"; error: GitterBadResponseError }
   | { kind: "throttled"; error: GitterApiError }
   | { kind: "failed"; error: GitterApiError | GitterNetworkError; maybeSent: boolean }
   | { kind: "refused"; error: GitterApiError };
@@ -88,7 +94,8 @@ export class RestTransport {
    * Sends the request, waiting out rate limits and retrying as the header comment says.
    * Resolves with the parsed JSON body, or undefined for an empty body (204).
    * Throws GitterTokenInvalidError (401), GitterNotFoundError (404), GitterApiError (other statuses),
-   * GitterNetworkError, or GitterMaybeDeliveredError (non-repeatable request that may have arrived).
+   * GitterNetworkError, GitterBadResponseError (a 2xx body that is not JSON or fails `spec.expect`), or
+   * GitterMaybeDeliveredError (non-repeatable request that may have arrived).
    */
   async request(spec: RequestSpec): Promise<unknown> {
     const url = this.urlFor(spec);
@@ -98,6 +105,7 @@ export class RestTransport {
       const release = await this.limiter.acquire();
       const outcome = await this.once(spec, url).finally(release);
       if (outcome.kind === "done") return outcome.value;
+      if (outcome.kind === "unusable") throw spec.repeatable ? outcome.error : new GitterMaybeDeliveredError(outcome.error);
       if (outcome.kind === "refused") {
         if (spec.goneAfterRetryIsDone && failures > 0 && outcome.error.status === 404) return undefined;
         throw outcome.error;
@@ -140,7 +148,7 @@ export class RestTransport {
       return { kind: "failed", error: new GitterNetworkError(spec.method, where, err), maybeSent: true };
     }
     const details: ApiErrorDetails = { status: res.status, method: spec.method, path: where, bodyText: redactSecret(text, this.token) };
-    if (res.ok) return { kind: "done", value: parseBody(text, details) };
+    if (res.ok) return accept(spec, text, details);
     const error = errorFor(details);
     if (res.status === 429) return { kind: "throttled", error };
     if (res.status >= 500) return { kind: "failed", error, maybeSent: true };
@@ -164,13 +172,18 @@ export class RestTransport {
   }
 }
 
-function parseBody(text: string, details: ApiErrorDetails): unknown {
-  if (details.status === 204 || text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new GitterApiError({ ...details, bodyText: `(unparseable success body) ${details.bodyText}` });
+/** A 2xx answer: its parsed body, or why it cannot be used. An empty body (204) is undefined. */
+function accept(spec: RequestSpec, text: string, details: ApiErrorDetails): Outcome {
+  let value: unknown;
+  if (details.status !== 204 && text.trim() !== "") {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { kind: "unusable", error: new GitterBadResponseError(details, "unparseable success body") };
+    }
   }
+  const problem = spec.expect?.(value) ?? null;
+  return problem === null ? { kind: "done", value } : { kind: "unusable", error: new GitterBadResponseError(details, problem) };
 }
 
 function errorFor(details: ApiErrorDetails): GitterApiError {

@@ -1,10 +1,13 @@
 // Typed client for the Gitter REST calls a puppeting bridge needs (API reference section 3), acting as
 // one Gitter user with that user's OAuth token. Every method may block (rate-limit waits, retry backoff)
 // and may throw the errors of ./errors; the header of ./rest-transport says which requests are repeated.
+// An entity a method returns has been checked against its wire type (./validate): an answer of another shape
+// throws GitterBadResponseError instead of travelling on into the bridge.
 
 import { GitterApiError } from "./errors";
 import type { RateLimiter } from "./rate-limit";
 import { RestTransport, type Query, type RequestSpec, type RetryPolicy } from "./rest-transport";
+import { checkList, checkMessage, checkResults, checkRoom, checkUser, type Problem } from "./validate";
 import type {
   GitterMessage,
   GitterRoom,
@@ -67,6 +70,17 @@ export interface SearchQuery {
 }
 
 const seg = encodeURIComponent;
+type Check = (body: unknown) => Problem;
+const USER: Check = (b) => checkUser(b);
+const ROOM: Check = (b) => checkRoom(b);
+const MESSAGE: Check = (b) => checkMessage(b);
+const USERS = checkList(checkUser);
+const ROOMS = checkList(checkRoom);
+const MESSAGES = checkList(checkMessage);
+/** `GET /v1/user` answers an array; its first item must be a user (emptiness is reported separately). */
+const USER_LIST: Check = (b) => (Array.isArray(b) ? (b.length ? checkUser(b[0], "[0]") : null) : "expected an array");
+/** `GET /v1/users/:username`: a profile, of which the bridge reads id and username only. */
+const PROFILE: Check = (b) => checkUser(b, "profile");
 
 export class GitterRestClient {
   /** The limiter in use, for wiring its wait events to metrics. */
@@ -82,14 +96,14 @@ export class GitterRestClient {
 
   /** `GET /v1/user/me`. Also remembers the user id for the calls below that need it. */
   async getCurrentUser(): Promise<GitterUser> {
-    const user = (await this.get("/v1/user/me")) as GitterUser;
+    const user = (await this.get("/v1/user/me", undefined, USER)) as GitterUser;
     this.selfId = user.id;
     return user;
   }
 
   /** `GET /v1/user`, the array form older clients use; throws GitterApiError if the array is empty. */
   async getCurrentUserFromList(): Promise<GitterUser> {
-    const list = await this.get("/v1/user");
+    const list = await this.get("/v1/user", undefined, USER_LIST);
     const user = Array.isArray(list) ? (list[0] as GitterUser | undefined) : undefined;
     if (!user) throw new GitterApiError({ status: 200, method: "GET", path: "/v1/user", bodyText: "(no user in the list)" });
     this.selfId = user.id;
@@ -98,18 +112,18 @@ export class GitterRestClient {
 
   /** `GET /v1/rooms`. May include rooms where the user was only mentioned (`roomMember: false`). */
   async listRooms(): Promise<GitterRoom[]> {
-    return (await this.get("/v1/rooms")) as GitterRoom[];
+    return (await this.get("/v1/rooms", undefined, ROOMS)) as GitterRoom[];
   }
 
   /** `POST /v1/rooms {uri}`: resolves without joining. A username finds or opens the one-to-one room. */
   async resolveRoom(uri: string): Promise<GitterRoom> {
-    return (await this.send({ method: "POST", path: "/v1/rooms", body: { uri }, repeatable: true })) as GitterRoom;
+    return (await this.send({ method: "POST", path: "/v1/rooms", body: { uri }, repeatable: true, expect: ROOM })) as GitterRoom;
   }
 
   /** `POST /v1/user/:me/rooms {id}`: joins by id; joining twice is harmless. */
   async joinRoom(roomId: string): Promise<GitterRoom> {
     const path = `/v1/user/${seg(await this.me())}/rooms`;
-    return (await this.send({ method: "POST", path, body: { id: roomId }, repeatable: true })) as GitterRoom;
+    return (await this.send({ method: "POST", path, body: { id: roomId }, repeatable: true, expect: ROOM })) as GitterRoom;
   }
 
   /** `DELETE /v1/rooms/:roomId/users/:me`. One-to-one rooms cannot be left (400): hide them instead. */
@@ -126,22 +140,22 @@ export class GitterRestClient {
 
   /** `GET /v1/rooms/:roomId`. */
   async getRoom(roomId: string): Promise<GitterRoom> {
-    return (await this.get(`/v1/rooms/${seg(roomId)}`)) as GitterRoom;
+    return (await this.get(`/v1/rooms/${seg(roomId)}`, undefined, ROOM)) as GitterRoom;
   }
 
   /** `GET /v1/rooms/:roomId/users`. One page; pages are not atomic, so overlap them when walking. */
   async listRoomMembers(roomId: string, query: MemberQuery = {}): Promise<GitterUser[]> {
-    return (await this.get(`/v1/rooms/${seg(roomId)}/users`, { ...query })) as GitterUser[];
+    return (await this.get(`/v1/rooms/${seg(roomId)}/users`, { ...query }, USERS)) as GitterUser[];
   }
 
   /** `GET /v1/rooms/:roomId/chatMessages`, oldest first. */
   async listMessages(roomId: string, query: MessageQuery = {}): Promise<GitterMessage[]> {
-    return (await this.get(`/v1/rooms/${seg(roomId)}/chatMessages`, { ...query })) as GitterMessage[];
+    return (await this.get(`/v1/rooms/${seg(roomId)}/chatMessages`, { ...query }, MESSAGES)) as GitterMessage[];
   }
 
   /** `GET /v1/rooms/:roomId/chatMessages/:id`. 404 if the message is not in this room. */
   async getMessage(roomId: string, messageId: string): Promise<GitterMessage> {
-    return (await this.get(`/v1/rooms/${seg(roomId)}/chatMessages/${seg(messageId)}`)) as GitterMessage;
+    return (await this.get(`/v1/rooms/${seg(roomId)}/chatMessages/${seg(messageId)}`, undefined, MESSAGE)) as GitterMessage;
   }
 
   /**
@@ -153,13 +167,13 @@ export class GitterRestClient {
     if (message.status !== undefined) body.status = message.status;
     if (message.parentId !== undefined) body.parentId = message.parentId;
     const path = `/v1/rooms/${seg(roomId)}/chatMessages`;
-    return (await this.send({ method: "POST", path, body, repeatable: false })) as GitterMessage;
+    return (await this.send({ method: "POST", path, body, repeatable: false, expect: MESSAGE })) as GitterMessage;
   }
 
   /** `PUT /v1/rooms/:roomId/chatMessages/:id`. 400 once the edit window (600 s) is over; 403 if not the author. */
   async editMessage(roomId: string, messageId: string, text: string): Promise<GitterMessage> {
     const path = `/v1/rooms/${seg(roomId)}/chatMessages/${seg(messageId)}`;
-    return (await this.send({ method: "PUT", path, body: { text }, repeatable: true })) as GitterMessage;
+    return (await this.send({ method: "PUT", path, body: { text }, repeatable: true, expect: MESSAGE })) as GitterMessage;
   }
 
   /** `DELETE /v1/rooms/:roomId/chatMessages/:id` (204, empty body). */
@@ -170,7 +184,7 @@ export class GitterRestClient {
 
   /** `GET /v1/rooms/:roomId/chatMessages/:id/thread`, oldest first. */
   async listThread(roomId: string, parentId: string, query: ThreadQuery = {}): Promise<GitterMessage[]> {
-    return (await this.get(`/v1/rooms/${seg(roomId)}/chatMessages/${seg(parentId)}/thread`, { ...query })) as GitterMessage[];
+    return (await this.get(`/v1/rooms/${seg(roomId)}/chatMessages/${seg(parentId)}/thread`, { ...query }, MESSAGES)) as GitterMessage[];
   }
 
   /** `GET /v1/user/:me/rooms/:roomId/unreadItems`. */
@@ -193,19 +207,19 @@ export class GitterRestClient {
 
   /** `GET /v1/user?q=`: Gitter users only (`type=gitter`). */
   async searchUsers(q: string, query: SearchQuery = {}): Promise<GitterUser[]> {
-    const found = (await this.get("/v1/user", { q, type: "gitter", ...query })) as GitterSearchResults<GitterUser>;
+    const found = (await this.get("/v1/user", { q, type: "gitter", ...query }, checkResults(checkUser))) as GitterSearchResults<GitterUser>;
     return found.results;
   }
 
   /** `GET /v1/rooms?q=`: rooms across Gitter. */
   async searchRooms(q: string, query: SearchQuery = {}): Promise<GitterRoom[]> {
-    const found = (await this.get("/v1/rooms", { q, ...query })) as GitterSearchResults<GitterRoom>;
+    const found = (await this.get("/v1/rooms", { q, ...query }, checkResults(checkRoom))) as GitterSearchResults<GitterRoom>;
     return found.results;
   }
 
   /** `GET /v1/users/:username`. 404 for unknown users. */
   async getUserByUsername(username: string): Promise<GitterUserProfile> {
-    return (await this.get(`/v1/users/${seg(username)}`)) as GitterUserProfile;
+    return (await this.get(`/v1/users/${seg(username)}`, undefined, PROFILE)) as GitterUserProfile;
   }
 
   /** The user's own id; the first call may cost one `GET /v1/user/me`. */
@@ -213,8 +227,8 @@ export class GitterRestClient {
     return this.selfId ?? (await this.getCurrentUser()).id;
   }
 
-  private get(path: string, query?: Query): Promise<unknown> {
-    return this.transport.request({ method: "GET", path, query, repeatable: true });
+  private get(path: string, query?: Query, expect?: Check): Promise<unknown> {
+    return this.transport.request({ method: "GET", path, query, repeatable: true, expect });
   }
 
   private send(spec: RequestSpec): Promise<unknown> {

@@ -51,3 +51,12 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
 export function rateHeaders(remaining: number, resetAt: number): Record<string, string> {
   return { "X-RateLimit-Limit": "100", "X-RateLimit-Remaining": String(remaining), "X-RateLimit-Reset": String(resetAt) };
 }
+
+/** Well-formed entities for answers whose content a test does not care about (the client checks shapes). */
+export const SAMPLE = {
+  user: { id: "5f0000000000000000000001", username: "alice", displayName: "Alice" },
+  room: { id: "r1", name: "gitterHQ/gitter", oneToOne: false, uri: "gitterHQ/gitter", userCount: 2 },
+  message(text = "hello", id = "5f0000000000000000000a01"): Record<string, unknown> {
+    return { id, text, html: text, fromUser: SAMPLE.user };
+  },
+};

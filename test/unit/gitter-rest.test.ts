@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { GitterApiError, GitterNotFoundError, GitterTokenInvalidError } from "../../src/gitter/errors";
 import { RateLimiter } from "../../src/gitter/rate-limit";
 import { GitterRestClient } from "../../src/gitter/rest";
-import { FakeGitter, json } from "./gitter-fake-server";
+import { FakeGitter, json, SAMPLE } from "./gitter-fake-server";
 
 const TOKEN = "0123456789abcdef0123456789abcdef01234567";
 
@@ -25,7 +25,7 @@ after(() => gitter.stop());
 
 describe("GitterRestClient requests", () => {
   it("sends the token as a Bearer header and JSON bodies with a Content-Length, never chunked", async () => {
-    gitter.reset((req, res) => json(res, 200, { id: "m1", text: JSON.parse(req.body).text }));
+    gitter.reset((req, res) => json(res, 200, SAMPLE.message(JSON.parse(req.body).text)));
     const text = "héllo 👋 wörld";
     const sent = await client().sendMessage("room/1", { text });
     assert.equal(sent.text, text);
@@ -53,7 +53,11 @@ describe("GitterRestClient requests", () => {
       if (req.method === "DELETE" && req.url.includes("/chatMessages/")) return void res.writeHead(204).end();
       if (req.url === "/v1/user/me") return json(res, 200, { id: "u1", username: "alice" });
       if (req.url === "/v1/user") return json(res, 200, [{ id: "u1", username: "alice" }]);
-      if (req.url.includes("q=")) return json(res, 200, { results: [{ id: "found" }] });
+      if (req.url.includes("/users")) return json(res, 200, req.url.startsWith("/v1/users/") ? SAMPLE.user : [SAMPLE.user]);
+      if (req.url.includes("q=")) return json(res, 200, { results: [req.url.startsWith("/v1/user") ? SAMPLE.user : SAMPLE.room] });
+      if (req.url.includes("chatMessages")) return json(res, 200, /chatMessages(\?|\/m1\/thread)/.test(req.url) ? [SAMPLE.message()] : SAMPLE.message());
+      if (req.url === "/v1/rooms" && req.method === "GET") return json(res, 200, [SAMPLE.room]);
+      if (/^\/v1\/(rooms|user\/u1\/rooms)(\/r1)?$/.test(req.url) && req.method !== "DELETE") return json(res, 200, SAMPLE.room);
       json(res, 200, { success: true });
     });
     const c = client();
@@ -100,6 +104,7 @@ describe("GitterRestClient requests", () => {
     gitter.reset((req, res) => {
       if (req.url === "/v1/user/me") return json(res, 200, { id: "self", username: "alice" });
       if (req.url.startsWith("/v1/user?q=")) return json(res, 200, { results: [{ id: "u9", username: "bob" }], hasMoreResults: false });
+      if (req.url === "/v1/user/self/rooms") return json(res, 200, SAMPLE.room);
       json(res, 200, { success: true });
     });
     const c = client();

@@ -172,8 +172,13 @@ export class BayeuxSession {
       });
       const text = await res.text();
       if (res.status !== 200) throw new BayeuxError(channel, `HTTP ${res.status}`);
-      const parsed: unknown = JSON.parse(text);
-      if (!Array.isArray(parsed)) throw new BayeuxError(channel, "reply is not a message array");
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new BayeuxError(channel, "reply is not JSON");
+      }
+      if (!Array.isArray(parsed) || !parsed.every(isMessage)) throw new BayeuxError(channel, "reply is not a message array");
       return parsed as BayeuxMessage[];
     } catch (err) {
       if (err instanceof BayeuxError) throw err;
@@ -184,4 +189,8 @@ export class BayeuxSession {
       this.inFlight.delete(ac);
     }
   }
+}
+
+function isMessage(m: unknown): boolean {
+  return typeof m === "object" && m !== null && typeof (m as { channel?: unknown }).channel === "string";
 }

@@ -19,6 +19,7 @@ import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeu
 import { RoomFeed } from "./realtime-room";
 import type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 import type { GitterMessage, LiveOperation } from "./types";
+import { checkMessage, checkRoom, isObjectId, type Problem } from "./validate";
 
 export type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 
@@ -179,15 +180,19 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
       return;
     }
     if (!data.operation || typeof data.model?.id !== "string") return;
-    if (m.channel === `/api/v1/user/${this.opts.userId}/rooms`) {
-      this.fire("userRoom", data.operation, data.model);
+    const userRooms = m.channel === `/api/v1/user/${this.opts.userId}/rooms`;
+    const room = userRooms ? null : ROOM_CHANNEL.exec(m.channel);
+    const feed = room ? this.feeds.get(room[1]) : undefined;
+    if (!userRooms && (!room || !feed)) return;
+    const problem = pushProblem(userRooms ? "userRooms" : room![2], data.operation, data.model);
+    if (problem) {
+      // Passed on, a malformed model could move a room's cursor past real messages or break a portal.
+      this.log.warn("ignored a malformed push from Gitter", { channel: userRooms ? "user rooms" : room![0], problem });
       return;
     }
-    const room = ROOM_CHANNEL.exec(m.channel);
-    const feed = room ? this.feeds.get(room[1]) : undefined;
-    if (!room || !feed) return;
-    if (room[2] === "chatMessages") feed.push(data.operation, data.model as GitterMessage);
-    else this.fire("roomMember", room[1], data.operation, data.model);
+    if (userRooms) this.fire("userRoom", data.operation, data.model);
+    else if (room![2] === "chatMessages") feed!.push(data.operation, data.model as GitterMessage);
+    else this.fire("roomMember", room![1], data.operation, data.model);
   }
 
   /** Pings keep an idle long-poll honest; a session that answers nothing for `livenessMs` is given up. */
@@ -250,6 +255,17 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
       this.log.error("realtime listener threw", { event, error: err as Error });
     }
   }
+}
+
+const OPERATIONS: ReadonlySet<unknown> = new Set(["create", "update", "patch", "remove"]);
+
+/** What is wrong with a push's model for its channel kind, or null. Full models are checked, partial ones by id. */
+function pushProblem(kind: string, operation: unknown, model: { id: string }): Problem {
+  if (!OPERATIONS.has(operation)) return `unknown operation ${JSON.stringify(String(operation).slice(0, 40))}`;
+  const full = operation === "create" || operation === "update";
+  if (kind === "chatMessages") return full ? checkMessage(model) : isObjectId(model.id) ? null : "message id is not an ObjectId";
+  if (kind === "userRooms" && operation === "create") return checkRoom(model);
+  return model.id === "" ? "empty id" : null;
 }
 
 function roomChannels(roomId: string): string[] {

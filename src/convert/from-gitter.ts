@@ -14,7 +14,7 @@ export function gitterToMatrix(msg: GitterMessageIn, ctx: GitterToMatrixContext)
   const nodes = parseFragment(typeof msg.html === "string" ? msg.html : "");
   let body = typeof msg.text === "string" ? msg.text : "";
   if (msg.status === true) {
-    const prefix = msg.fromUsername ?? leadingMentionName(nodes);
+    const prefix = typeof msg.fromUsername === "string" ? msg.fromUsername : leadingMentionName(nodes);
     if (prefix !== null) {
       body = stripTextPrefix(body, prefix);
       stripHtmlPrefix(nodes, prefix);
@@ -36,15 +36,22 @@ export function gitterToMatrix(msg: GitterMessageIn, ctx: GitterToMatrixContext)
 
 function confirmedMentions(msg: GitterMessageIn): Set<string> | null {
   if (msg.mentions === undefined) return null;
-  return new Set(msg.mentions.filter((m) => typeof m.userId === "string").map((m) => m.screenName.toLowerCase()));
+  // Only mentions Gitter resolved to a user count. Wire data: a list that is not one (or odd items in it)
+  // confirms nobody, rather than throwing or trusting every span.
+  const list: unknown[] = Array.isArray(msg.mentions) ? msg.mentions : [];
+  const resolved = list.filter((m): m is { screenName: string; userId: string } => {
+    const r = m as { screenName?: unknown; userId?: unknown } | null;
+    return typeof r?.screenName === "string" && typeof r.userId === "string";
+  });
+  return new Set(resolved.map((m) => m.screenName.toLowerCase()));
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
+/** Drops a leading `@username` (any case) and the spaces after it. No regex: a username is wire data of any size. */
 function stripTextPrefix(text: string, username: string): string {
-  return text.replace(new RegExp(`^@${escapeRegExp(username)}(?:\\s+|$)`, "i"), "");
+  const mention = `@${username}`;
+  if (text.slice(0, mention.length).toLowerCase() !== mention.toLowerCase()) return text;
+  const rest = text.slice(mention.length);
+  return rest === "" || /^\s/.test(rest) ? rest.replace(/^\s+/, "") : text;
 }
 
 /** The first node a reader sees, looking through a leading paragraph. */

@@ -4,9 +4,45 @@ import { DomUtils, ElementType, parseDocument } from "htmlparser2";
 export type HtmlNode = ReturnType<typeof parseDocument>["children"][number];
 export type HtmlElement = Extract<HtmlNode, { attribs: Record<string, string> }>;
 
-/** Parses an HTML fragment leniently (never throws); entities are decoded in text and attribute values. */
+/** Elements nested deeper than this keep only their text: the converters walk trees recursively. */
+export const MAX_DEPTH = 64;
+
+/**
+ * Parses an HTML fragment leniently (never throws); entities are decoded in text and attribute values.
+ * Elements nested deeper than MAX_DEPTH are replaced by their text, so that a message of ten thousand nested
+ * tags cannot exhaust the stack of the recursive walks that follow.
+ */
 export function parseFragment(html: string): HtmlNode[] {
-  return parseDocument(html).children;
+  const doc = parseDocument(html);
+  flattenDeep(doc.children);
+  return doc.children;
+}
+
+function flattenDeep(roots: HtmlNode[]): void {
+  const stack: Array<[HtmlNode, number]> = roots.map((node) => [node, 1]);
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (!("children" in node)) continue;
+    if (depth < MAX_DEPTH) {
+      for (const child of node.children) stack.push([child, depth + 1]);
+      continue;
+    }
+    const text = parseDocument("x").children[0] as HtmlText;
+    text.data = flatText(node);
+    DomUtils.replaceElement(node, text);
+  }
+}
+
+/** The text under `node`, in document order, without recursion. */
+function flatText(node: HtmlNode): string {
+  let out = "";
+  const stack: HtmlNode[] = [node];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (isText(next)) out += next.data;
+    else if ("children" in next) for (let i = next.children.length - 1; i >= 0; i--) stack.push(next.children[i]!);
+  }
+  return out;
 }
 
 export function isElement(node: HtmlNode): node is HtmlElement {

@@ -10,8 +10,13 @@ function target(arg: string): GitterTarget {
   return parsed.target;
 }
 
+/** Names come from Gitter: a huge one must not push a reply past Matrix's event size limit. */
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 function roomLabel(r: GitterRoomSummary): string {
-  return r.oneToOne ? `${r.name} (one-to-one)` : (r.uri ?? r.name);
+  return clip(r.oneToOne ? `${r.name} (one-to-one)` : (r.uri ?? r.name));
 }
 
 const help: Command = {
@@ -120,7 +125,7 @@ const search: Command = {
   run: async (ctx, [query]) => {
     const results = await ctx.services.searchRooms(ctx.mxid, query);
     if (results.length === 0) return { text: `No Gitter rooms match "${query}".` };
-    const lines = results.map((r) => `${r.uri} (${r.userCount} people)`);
+    const lines = results.map((r) => `${clip(r.uri)} (${r.userCount} people)`);
     return { text: `Gitter rooms matching "${query}":\n${lines.join("\n")}\nJoin one with \`gjoin <room>\`.` };
   },
 };

@@ -21,7 +21,7 @@ import { MediaBridge } from "./puppet/portal-media";
 import { ReadMarkers } from "./puppet/read-markers";
 import { outageDelay } from "./puppet/retry";
 import { createRouter } from "./puppet/router";
-import { loadOrCreateKey, TokenCipher } from "./store/crypto";
+import { assertKeyOpens, loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
 import type { Store } from "./store/store";
 import { KeyedQueue } from "./util/keyed-queue";
@@ -46,8 +46,10 @@ export interface BridgeHandle {
 export async function start(config: BridgeConfig, registration: Registration): Promise<BridgeHandle> {
   configureLogging({ level: config.logging.level, format: resolveFormat(config.logging.format) });
   const store = await openStore(config.database);
-  const hasTokens = (await store.users.listLoggedInUsers()).length > 0;
-  const cipher = new TokenCipher(await loadOrCreateKey(config.encryption.keyFile, { create: !hasTokens }));
+  // A missing or different key on a database with tokens is an operator's mistake to fix, never a silent reset.
+  const stored = (await store.users.listLoggedInUsers()).flatMap((u) => (u.tokenCiphertext ? [u.tokenCiphertext] : []));
+  const cipher = new TokenCipher(await loadOrCreateKey(config.encryption.keyFile, { create: stored.length === 0 }));
+  assertKeyOpens(cipher, stored, config.encryption.keyFile);
   const ids = new MatrixIds({
     domain: config.homeserver.domain,
     botLocalpart: config.bridge.botLocalpart,

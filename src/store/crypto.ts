@@ -78,6 +78,29 @@ export async function loadOrCreateKey(keyPath: string, opts: { create: boolean }
   return readKeyFile(file);
 }
 
+/**
+ * Throws, naming the key file, when `cipher` opens none of the stored tokens: the key file was replaced by
+ * another key, and starting would only end every session with a decryption error. Tokens that do open are
+ * proof of the right key; a single unreadable one is that user's problem, reported when their session resumes.
+ */
+export function assertKeyOpens(cipher: TokenCipher, ciphertexts: string[], keyPath: string): void {
+  if (ciphertexts.length === 0) return;
+  const opens = ciphertexts.some((c) => {
+    try {
+      cipher.decrypt(c);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!opens) {
+    throw new Error(
+      `Token encryption key ${path.resolve(keyPath)} does not open any of the ${ciphertexts.length} tokens stored in the ` +
+        "database: it is not the key they were encrypted with. Restore the original key file from a backup.",
+    );
+  }
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await stat(file);

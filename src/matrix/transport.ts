@@ -134,7 +134,7 @@ export class Transport {
       res = await fetch(this.url(spec), {
         method: spec.method,
         headers: this.headers(spec),
-        body: spec.bytes ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json)),
+        body: spec.bytes ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json, wellFormedStrings)),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
@@ -171,6 +171,17 @@ export class Transport {
     else if (spec.json !== undefined) headers["content-type"] = "application/json";
     return headers;
   }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * JSON replacer turning lone UTF-16 surrogate halves into U+FFFD. They are not Unicode: a homeserver cannot store
+ * them and answers 500, which would be retried in vain and lose the event. They come from wire data (a Gitter
+ * message, a command echoed back) or from cutting a string between the two halves of an emoji.
+ */
+function wellFormedStrings(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? value.replace(LONE_SURROGATE, "\ufffd") : value;
 }
 
 async function readBody(res: Response): Promise<unknown> {

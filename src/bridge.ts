@@ -9,6 +9,7 @@ import { GitterOAuth } from "./gitter/oauth";
 import { GitterRestClient } from "./gitter/rest";
 import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
+import { checkHomeserverPing, explainTokenRefusal } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
 import { InboxProcessor } from "./matrix/inbox-processor";
 import { downloadMedia } from "./matrix/media";
@@ -56,7 +57,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     ghostPrefix: config.bridge.ghostPrefix,
   });
   const matrix = MatrixClient.connect({ homeserverUrl: config.homeserver.url, asToken: registration.as_token, userId: ids.botMxid });
-  await prepareBot(matrix, config);
+  await prepareBot(matrix, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
 
   const queue = new KeyedQueue({ concurrency: 32 });
   const ghosts = new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: config.media.maxBytes });
@@ -114,11 +115,11 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const asServer = await listen(asApp, config.appservice.bind, config.appservice.port);
   const shared = sharedMediaRoute(config, registration, store);
   const webServer = await listen(createWebApp({ login, extend: (app) => app.use(shared) }), config.web.bind, config.web.port);
+  // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
+  // up to minutes in Synapse) send them again at once.
+  await checkHomeserverPing(matrix, registration.id, config.appservice.registration);
   await processor.start();
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
-  // A homeserver that found us down holds our transactions back for a growing while (Synapse: up to minutes);
-  // a successful ping makes it send them again at once.
-  void matrix.ping(registration.id).catch((err: Error) => log.warn("could not ping the homeserver", { error: err }));
   log.info("bridge started", { appservice: urlOf(asServer), web: urlOf(webServer), bot: ids.botMxid });
 
   return {

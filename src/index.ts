@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Command line entry: flags, config, registration, then `start()` from the bridge, and a clean stop on SIGINT or
 // SIGTERM. Exit codes: 0 stopped cleanly; 1 the bridge failed; 2 the command line, config or registration
-// needs fixing (printed without a stack trace).
+// needs fixing, or the homeserver holds another registration (printed without a stack trace).
 
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type BridgeConfig } from "./config";
@@ -135,9 +135,13 @@ main(process.argv.slice(2)).then(
     if (code !== null) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    // Matched by name: importing its module here would load the bridge for --help and --generate-registration too.
+    const mismatch = err instanceof Error && err.name === "RegistrationMismatchError";
+    if (err instanceof UsageError || err instanceof ConfigError || mismatch) {
       process.stderr.write(`gitter-bridge: ${err.message}\n${err instanceof UsageError ? `\n${USAGE}` : ""}`);
       process.exitCode = 2;
+      // The homeserver is asked once the servers are up; they must not keep the process alive.
+      if (mismatch) process.exit(2);
       return;
     }
     log.error("gitter-bridge failed", { error: err });

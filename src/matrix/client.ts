@@ -242,7 +242,10 @@ export class MatrixClient {
   /** Asks the homeserver to call our `/_matrix/app/v1/ping`; resolves with its measured round trip. */
   async ping(appserviceId: string, transactionId?: string): Promise<{ durationMs: number }> {
     const path = `/_matrix/client/v1/appservice/${enc(appserviceId)}/ping`;
-    const res = await this.transport.request<{ duration_ms: number }>({ method: "POST", path, json: stripUndefined({ transaction_id: transactionId }) });
+    // Its 5xx answers report how our side answered the homeserver (M_BAD_STATUS, M_CONNECTION_FAILED): asking
+    // again gets the same report, so it is not retried like a homeserver failure.
+    const json = stripUndefined({ transaction_id: transactionId });
+    const res = await this.transport.request<{ duration_ms: number }>({ method: "POST", path, json, idempotent: false });
     return { durationMs: res.duration_ms };
   }
 

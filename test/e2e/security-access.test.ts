@@ -2,9 +2,12 @@
 // and nothing else happens; a login link logs in only the account it was made for; a user acts only on their
 // own portals and control room; nobody but the bridge can speak as a ghost or hand the bridge events.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import knex from "knex";
+import YAML from "yaml";
 import type { MatrixUser } from "../harness/matrix-user";
 import { eventually } from "../harness/stack";
 import { BOT, LINK, SecurityStack } from "./security-stack";
@@ -151,6 +154,30 @@ describe("access control", { timeout: 300_000 }, () => {
       return rows.some((m) => m.text === "alice after the forgeries") && rows;
     }, "alice's message on Gitter");
     assert.ok(!log.some((m) => m.text.includes("forged")));
+  });
+
+  it("refuses to start when the homeserver holds another registration, naming the problem", async () => {
+    assert.ok(stack.bridgeLines.some((l) => l.includes("the homeserver reached the bridge")), "the ping passed with matching files");
+    assert.equal(await stack.bridge.stop(), 0);
+    const original = await readFile(stack.files.registrationPath, "utf8");
+    const fresh = () => randomBytes(32).toString("hex");
+    try {
+      for (const [key, problem] of [["hs_token", /the bridge refused the homeserver's hs_token/], ["as_token", /the homeserver does not accept its as_token/]] as const) {
+        const reg = YAML.parse(original) as Record<string, string>;
+        const old = reg[key]!;
+        reg[key] = fresh();
+        await writeFile(stack.files.registrationPath, YAML.stringify(reg), { mode: 0o600 });
+        const bridge = stack.spawnBridge();
+        const code = await new Promise<number | null>((r) => bridge.proc.once("exit", r));
+        const output = bridge.lines.join("\n");
+        assert.equal(code, 2, output);
+        assert.match(output, /registration\.yaml does not match the homeserver's copy of the registration/);
+        assert.match(output, problem);
+        assert.ok(!output.includes(old) && !output.includes(reg[key]!), "no token in the output");
+      }
+    } finally {
+      await writeFile(stack.files.registrationPath, original, { mode: 0o600 });
+    }
   });
 
   it("kept no trace of the refused users and printed no secret", async () => {

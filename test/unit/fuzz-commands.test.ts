@@ -36,6 +36,7 @@ function services(f: Fuzz, calls: string[]): CommandServices {
     part: () => act("part", room),
     openPortal: () => act("openPortal", room),
     searchRooms: () => act("searchRooms", [{ name: "x", uri: f.bool() ? "org/x" : f.oddString(), userCount: 3 }]),
+    doctor: () => act("doctor", [{ name: "homeserver", ok: f.bool(), detail: f.oddString().slice(0, 300), hint: "<script>x</script>" }]),
   };
 }
 
@@ -66,13 +67,15 @@ describe("fuzzing the command dispatcher", () => {
     for (let i = 0; i < ROUNDS; i++) {
       const text = line(f);
       const calls: string[] = [];
-      const ctx = { mxid: "@alice:example.org", permission: "user" as const, loggedIn: f.bool(0.8), services: services(f, calls) };
+      const permission = f.bool(0.2) ? ("admin" as const) : ("user" as const);
+      const ctx = { mxid: "@alice:example.org", permission, loggedIn: f.bool(0.8), services: services(f, calls) };
       const reply = await dispatch(ctx, text);
       const where = `line ${JSON.stringify(text.slice(0, 120))}`;
       assert.equal(typeof reply.text, "string", where);
       assert.ok(reply.text.length > 0 && reply.text.length < 4000, `${where}: a short answer (${reply.text.length})`);
       assert.ok(!reply.text.includes(SECRET) && !(reply.html ?? "").includes(SECRET), `${where}: no internals shown`);
       assert.doesNotMatch(reply.html ?? "", /<script|\son\w+=|javascript:/i, where);
+      if (calls.includes("doctor")) assert.equal(permission, "admin", `${where}: doctor is for admins only`);
       const parsed = parseLine(text);
       for (const call of calls.filter((c) => Object.values(MUTATING).includes(c as keyof CommandServices))) {
         mutations++;

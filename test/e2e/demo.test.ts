@@ -124,13 +124,25 @@ describe("npm run demo", { timeout: 240_000 }, () => {
   });
 
   it("comes up on the given ports, prints working credentials, and stops everything on SIGINT", async () => {
-    const [hs, gitter, as, web] = await distinctPorts(4);
-    // Two ports by flag, two by environment: both ways must work.
-    demo = startDemo(["--dir", dir, "--instance", instance, "--hs-port", String(hs), "--gitter-port", String(gitter)], {
-      DEMO_AS_PORT: String(as),
-      DEMO_WEB_PORT: String(web),
-    });
-    const banner = await waitForOutput(demo, /Press Ctrl-C to stop everything/, 200_000);
+    let hs = 0, gitter = 0, asPort = 0, web = 0;
+    let banner = "";
+    // freePort() only says a port was free a moment ago; on a busy machine another process may take it first, which
+    // the demo reports as exit 2 "is in use". Fresh ports then; any other failure fails the test.
+    for (let attempt = 1; ; attempt++) {
+      const [h, g, a, w] = await distinctPorts(4);
+      [hs, gitter, asPort, web] = [h, g, a, w];
+      // Two ports by flag, two by environment: both ways must work.
+      demo = startDemo(["--dir", dir, "--instance", instance, "--hs-port", String(h), "--gitter-port", String(g)], {
+        DEMO_AS_PORT: String(a),
+        DEMO_WEB_PORT: String(w),
+      });
+      try {
+        banner = await waitForOutput(demo, /Press Ctrl-C to stop everything/, 200_000);
+        break;
+      } catch (err) {
+        if (attempt >= 3 || !/is in use on 127\.0\.0\.1/.test(demo.err())) throw err;
+      }
+    }
     assert.match(banner, /The demo is ready\./);
     const homeserver = field(banner, /^\s+homeserver\s+(\S+)$/m, "the homeserver URL");
     assert.equal(homeserver, `http://127.0.0.1:${hs}`);
@@ -152,7 +164,7 @@ describe("npm run demo", { timeout: 240_000 }, () => {
     assert.match(demo.out(), /all stopped/);
     assert.equal(alive(synapsePid), false, "Synapse is gone");
     assert.equal(alive(bridgePid), false, "the bridge is gone");
-    for (const p of [hs, gitter, as, web]) assert.equal(await portFree(p), true, `port ${p} is free again`);
+    for (const p of [hs, gitter, asPort, web]) assert.equal(await portFree(p), true, `port ${p} is free again`);
   });
 });
 

@@ -18,10 +18,10 @@ configureLogging({ level: "error" });
 const T = { timeout: 60_000 };
 
 /** Resolves once `test` holds, polling. The deadline is only a guard so a regression fails instead of hanging. */
-async function until(test: () => boolean, what = "the condition"): Promise<void> {
+async function until(test: () => boolean, what: () => string = () => "the condition"): Promise<void> {
   const deadline = Date.now() + 40_000;
   while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -89,7 +89,7 @@ describe("fuzzing realtime pushes through the emulator", () => {
       if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5)); // let some pushes land mid-burst
     }
     posted.push(emu.state.postMessage(bob.id, room, { text: "last" }).id);
-    await until(() => seen.length >= posted.length, `${posted.length} messages (got ${seen.length})`);
+    await until(() => seen.length >= posted.length, () => `${posted.length} messages (got ${seen.length})`);
     await new Promise((r) => setTimeout(r, 200)); // anything extra would show up now
     assert.deepEqual(seen.map((m) => m.id), posted);
     assert.equal(client.state, "connected");
@@ -100,7 +100,7 @@ describe("fuzzing realtime pushes through the emulator", () => {
 
 interface FakeFaye {
   url: string;
-  /** Queue a push of `data` on `channel`, delivered with the next connect reply. */
+  /** Queue a push of `data` on `channel`, delivered with the next connect reply of the current session. */
   push(channel: string, data: unknown): void;
   /** Answer the next connect with this raw reply instead of a proper one. */
   breakNext(reply: { status: number; body: string }): void;
@@ -125,6 +125,9 @@ async function startFakeFaye(): Promise<FakeFaye> {
     const m = msgs[0]!;
     const ok = { channel: m.channel, id: m.id, successful: true };
     if (m.channel === "/meta/handshake") {
+      // A new session: whatever was queued for the old one is gone, as on a real Faye server. The client must
+      // find those messages by catching up.
+      pushes.length = 0;
       fake.handshakes++;
       return reply(res, 200, JSON.stringify([{ ...ok, clientId: `c${fake.handshakes}`, advice: { timeout: 200 } }]));
     }
@@ -178,13 +181,13 @@ describe("fuzzing the realtime client with malformed Faye replies", () => {
       if (i % 5 === 0) {
         const m = { id: "5f" + (i + 1).toString(16).padStart(22, "0"), text: `real ${i}`, html: "", sent: "", fromUser: user };
         history.push(m);
-        if (f.bool(0.7)) faye.push(channel, { operation: "create", model: m }); // else only the catch-up finds it
+        faye.push(channel, { operation: "create", model: m });
       }
       if (f.bool(0.5)) faye.breakNext(brokenReply(f));
       else faye.push(f.bool() ? channel : f.oddString(), f.bool() ? { operation: "create", model: f.value() } : f.value());
       if (i % 10 === 0) await new Promise((r) => setTimeout(r, 15));
     }
-    await until(() => seen.length >= history.length && client.state === "connected", `${history.length} messages (got ${seen.length})`);
+    await until(() => seen.length >= history.length && client.state === "connected", () => `${history.length} messages (got ${seen.length})`);
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(seen, history.map((m) => m.id));
     assert.ok(faye.handshakes > 5, `malformed replies forced new sessions (${faye.handshakes} handshakes)`);

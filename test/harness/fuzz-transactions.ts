@@ -100,13 +100,19 @@ export function fuzzRequest(f: Fuzz, t: FuzzTargets, txn: string): FuzzRequest {
       const method = f.pick(["POST", "GET", "DELETE", "PATCH"]);
       return { kind: "wrong method", method, path, headers: json, body: method === "GET" ? undefined : "{}", expect: "4xx" };
     }
-    case 6:
-      return put("odd unicode", JSON.stringify({ events: events(f, t), [f.pick(ODD_KEYS)]: f.value() }), "accepted");
+    case 6: {
+      // An odd extra key is ignored, except an ephemeral key that is not a list: the spec makes that a list.
+      const key = f.pick(ODD_KEYS);
+      const value = f.value();
+      const bad = EPHEMERAL_KEYS.includes(key) && !Array.isArray(value);
+      return put("odd unicode", JSON.stringify({ events: events(f, t), [key]: value }), bad ? "4xx" : "accepted");
+    }
     default:
       return put("broken events", JSON.stringify({ events: events(f, t) }), "accepted");
   }
 }
 
+const EPHEMERAL_KEYS = ["ephemeral", "de.sorunome.msc2409.ephemeral"];
 const ODD_KEYS = ["__proto__", "constructor", "ephemeral", "de.sorunome.msc2409.ephemeral", "device_lists", "\u202e", ""];
 
 /** Lone surrogate halves cannot go into a URL; they become U+FFFD (the rest of the oddness stays). */

@@ -13,28 +13,42 @@ export class KnexInboxStore implements InboxStore {
 
   async acceptTransaction(txnId: string, events: Record<string, unknown>[], now: number): Promise<boolean> {
     return this.db.transaction(async (trx) => {
-      // The txn id insert comes first: on a replay it is a no-op that tells us to stop, and when two processes
-      // race, the second one waits on the key until the first commits and then sees the row.
+      // The txn id insert comes first: when two processes race, the second one waits on the key until the first
+      // commits and then sees the row.
       const claimed = await trx("inbox_transactions")
         .insert({ txn_id: txnId, received_at: now })
         .onConflict("txn_id")
         .ignore()
         .returning("txn_id");
-      if (claimed.length === 0) return false;
-      for (const event of events) {
-        await trx("inbox_events")
-          .insert({
-            txn_id: txnId,
-            event_id: typeof event.event_id === "string" ? event.event_id : null,
-            event_json: JSON.stringify(event),
-            received_at: now,
-            processed: false,
-          })
-          .onConflict("event_id")
-          .ignore();
-      }
+      const fresh = claimed.length > 0;
+      // A known id is a replay, unless it brings room events never seen: Synapse on SQLite starts its transaction
+      // ids at 1 again after a restart, so a known id may carry new events. Those are kept, with its ephemera.
+      const withIds = events.filter((e) => typeof e.event_id === "string");
+      const seen = fresh ? new Set<string>() : await this.knownEventIds(trx, withIds.map((e) => e.event_id as string));
+      const kept = fresh ? events : events.filter((e) => typeof e.event_id !== "string" || !seen.has(e.event_id));
+      if (!fresh && !kept.some((e) => typeof e.event_id === "string")) return false;
+      for (const event of kept) await this.insertEvent(trx, txnId, event, now);
       return true;
     });
+  }
+
+  private async knownEventIds(trx: Knex.Transaction, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: Array<{ event_id: string }> = await trx("inbox_events").select("event_id").whereIn("event_id", ids);
+    return new Set(rows.map((r) => r.event_id));
+  }
+
+  private async insertEvent(trx: Knex.Transaction, txnId: string, event: Record<string, unknown>, now: number): Promise<void> {
+    await trx("inbox_events")
+      .insert({
+        txn_id: txnId,
+        event_id: typeof event.event_id === "string" ? event.event_id : null,
+        event_json: JSON.stringify(event),
+        received_at: now,
+        processed: false,
+      })
+      .onConflict("event_id")
+      .ignore();
   }
 
   async pendingEvents(limit: number): Promise<InboxEvent[]> {

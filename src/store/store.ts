@@ -157,8 +157,10 @@ export interface InboxEvent {
 
 export interface InboxStore {
   /**
-   * Records a homeserver transaction and its events atomically. Returns false when the txnId was seen
-   * before (nothing is written then). Events whose event_id is already in the inbox are skipped.
+   * Records a homeserver transaction and its events atomically; returns whether anything new was recorded.
+   * Events whose event_id is already in the inbox are skipped. A txnId seen before is a replay (false, nothing
+   * written) unless it carries room events never seen: homeservers may reuse ids after a restart (Synapse on
+   * SQLite does), so those events and the transaction's ephemeral events are recorded (true).
    */
   acceptTransaction(txnId: string, events: Record<string, unknown>[], now: number): Promise<boolean>;
   /** The oldest unprocessed events, in arrival order. */

@@ -207,9 +207,17 @@ describe("appservice transactions: recording", () => {
   it("acknowledges a replayed txn id without recording it again", async () => {
     const url = `${hs.url}/_matrix/app/v1/transactions/dup`;
     assert.equal((await put(url, { events: [event("$d1")] })).status, 200);
-    assert.equal((await put(url, { events: [event("$d1"), event("$d2")] })).status, 200);
+    assert.equal((await put(url, { events: [event("$d1")] })).status, 200);
     assert.equal(await store.inbox.countPending(), 1);
     assert.equal(hs.nudges, 1);
+  });
+
+  it("records new events under a txn id used before, as a homeserver that restarted its count sends them", async () => {
+    const url = `${hs.url}/_matrix/app/v1/transactions/1`;
+    assert.equal((await put(url, { events: [event("$r1")] })).status, 200);
+    assert.equal((await put(url, { events: [event("$r2")] })).status, 200);
+    assert.deepEqual((await store.inbox.pendingEvents(10)).map((p) => p.event.event_id), ["$r1", "$r2"]);
+    assert.equal(hs.nudges, 2);
   });
 
   it("records read receipts pushed as ephemeral events after the room events, once, and drops other ephemera", async () => {

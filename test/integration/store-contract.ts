@@ -84,7 +84,7 @@ export function registerStoreContract(engine: string, open: () => Promise<Store>
         [`$b-${u}`],
       );
       assert.equal(await after.inbox.countPending(), 1);
-      assert.equal(await after.inbox.acceptTransaction(`txn-${u}`, [{ event_id: `$c-${u}` }], 2), false);
+      assert.equal(await after.inbox.acceptTransaction(`txn-${u}`, [{ event_id: `$a-${u}` }], 2), false, "a replay after the restart");
       assert.equal((await after.messages.byMatrixEvent(`$m-${u}`))?.createdAt, 1_700_000_000_123);
       assert.deepEqual((await after.migrationStatus()).pending, []);
     });

@@ -37,6 +37,23 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
   return { portal: new PortalRoom(ctx, row), created: true };
 }
 
+/**
+ * A portal's power levels: the owner (50) may talk, redact and name the room for themselves, but only the bridge
+ * (100) invites or changes any other state, so the owner cannot open their portal (join rules, guest access,
+ * history visibility) to people who would then read the Gitter room, nor spoil the bridge info.
+ */
+export function portalPowerLevels(users: Record<string, number>): Record<string, unknown> {
+  const owner = 50;
+  const byOwner = ["m.room.name", "m.room.topic", "m.room.avatar"];
+  return {
+    users,
+    events_default: 0,
+    invite: 100,
+    state_default: 100,
+    events: Object.fromEntries([...byOwner.map((t) => [t, owner]), ["m.room.power_levels", 100]]),
+  };
+}
+
 async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<string> {
   const bot = ctx.ids.botMxid;
   const roomId = await ctx.matrix.as(bot).createRoom({
@@ -46,7 +63,7 @@ async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<s
     topic: room.topic || undefined,
     invite: [ctx.mxid],
     initialState: bridgeInfoState(ctx, room),
-    powerLevelContentOverride: { users: { [bot]: 100, [ctx.mxid]: 50 }, events_default: 0, invite: 100 },
+    powerLevelContentOverride: portalPowerLevels({ [bot]: 100, [ctx.mxid]: 50 }),
   });
   ctx.ghosts.noteJoined(roomId, [bot]);
   return roomId;
@@ -61,7 +78,7 @@ async function createDirectRoom(ctx: SessionContext, room: GitterRoom, other: Gi
     isDirect: true,
     invite: [ctx.mxid, bot],
     initialState: bridgeInfoState(ctx, room),
-    powerLevelContentOverride: { users: { [ghost]: 100, [bot]: 100, [ctx.mxid]: 50 }, invite: 100 },
+    powerLevelContentOverride: portalPowerLevels({ [ghost]: 100, [bot]: 100, [ctx.mxid]: 50 }),
   });
   await ctx.matrix.as(bot).join(roomId);
   ctx.ghosts.noteJoined(roomId, [ghost, bot]);

@@ -131,8 +131,12 @@ describe("portal bridge info and message logs", { timeout: 240_000 }, () => {
   it("puts the bridge info back on start where it is missing or stale", async () => {
     const lobby = portals.get("lobby")!;
     const key = (await bridgeInfo(lobby))[0].state_key;
-    // Alice may send state in her own portal: here she spoils both events, as an older bridge would have left them.
-    for (const type of TYPES) await alice.client.sendStateEvent(lobby, type, key, {});
+    // Only the bridge may change a portal's state: alice cannot touch the bridge info.
+    await assert.rejects(alice.client.sendStateEvent(lobby, TYPES[0], key, {}), /M_FORBIDDEN|403/);
+    // The bot spoils both events here, as an older bridge would have left them.
+    const reg = YAML.parse(await readFile(files.registrationPath, "utf8")) as { as_token: string };
+    const bot = new MatrixClient(synapse.url, reg.as_token);
+    for (const type of TYPES) await bot.sendStateEvent(lobby, type, key, {});
     assert.deepEqual((await bridgeInfo(lobby)).map((e) => e.content), [{}, {}]);
     assert.equal(await bridge.stop(), 0);
     bridge = startBridge(files);

@@ -7,6 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import knex from "knex";
+import { MatrixClient } from "matrix-bot-sdk";
 import YAML from "yaml";
 import type { MatrixUser } from "../harness/matrix-user";
 import { eventually } from "../harness/stack";
@@ -84,8 +85,14 @@ describe("access control", { timeout: 300_000 }, () => {
 
   it("lets nobody but the owner send through a portal", async () => {
     await assert.rejects(alice.client.inviteUser(bob.userId, lobby), /M_FORBIDDEN|403/, "only the bridge invites to a portal");
-    // The owner can still open her room to others; what they say there stays in Matrix.
-    await alice.client.sendStateEvent(lobby, "m.room.join_rules", "", { join_rule: "public" });
+    // Nor may the owner open her portal to others: the Gitter room would be theirs to read.
+    for (const [type, content] of [["m.room.join_rules", { join_rule: "public" }], ["m.room.guest_access", { guest_access: "can_join" }], ["m.room.history_visibility", { history_visibility: "world_readable" }]] as const) {
+      await assert.rejects(alice.client.sendStateEvent(lobby, type, "", content), /M_FORBIDDEN|403/, `${type} is the bridge's`);
+    }
+    await assert.rejects(bob.client.joinRoom(lobby), /M_FORBIDDEN|403/);
+    // A portal opened anyway (made by an older version, which let its owner do this): what others say stays in Matrix.
+    const { as_token: asToken } = await stack.registration();
+    await new MatrixClient(stack.synapse.url, asToken).sendStateEvent(lobby, "m.room.join_rules", "", { join_rule: "public" });
     await bob.client.joinRoom(lobby);
     await bob.client.sendText(lobby, "bob was never here");
     await bob.client.sendMessage(lobby, { msgtype: "m.emote", body: "bob waves", format: "org.matrix.custom.html", formatted_body: "bob <b>waves</b>" });

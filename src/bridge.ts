@@ -60,14 +60,15 @@ export async function start(config: BridgeConfig, registration: Registration): P
   await prepareBot(matrix, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
 
   const queue = new KeyedQueue({ concurrency: 32 });
-  const ghosts = new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: config.media.maxBytes });
+  const trustedHosts = gitterHosts(config);
+  const ghosts = new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: config.media.maxBytes, trustedHosts });
   const oauth = new GitterOAuth({
     oauthUrl: config.gitter.oauthUrl,
     clientId: config.gitter.oauth.clientId,
     clientSecret: config.gitter.oauth.clientSecret,
     redirectUri: oauthRedirectUri(config),
   });
-  const media = new MediaBridge({ matrix, store: store.media, publicUrl: config.web.publicUrl, maxBytes: config.media.maxBytes });
+  const media = new MediaBridge({ matrix, store: store.media, publicUrl: config.web.publicUrl, maxBytes: config.media.maxBytes, trustedHosts });
   let sessions: SessionManager;
   const login = new LoginService({
     store,
@@ -179,4 +180,10 @@ function close(server: http.Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** The configured Gitter hosts: their images are fetched even where they resolve to private addresses. */
+function gitterHosts(config: BridgeConfig): ReadonlySet<string> {
+  const { apiUrl, realtimeUrl, streamUrl, oauthUrl } = config.gitter;
+  return new Set([apiUrl, realtimeUrl, streamUrl, oauthUrl].map((u) => new URL(u).hostname.toLowerCase()));
 }

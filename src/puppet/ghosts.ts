@@ -5,6 +5,7 @@ import { isMatrixError, type MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { Ghost, GhostStore } from "../store/store";
 import { getLogger } from "../util/log";
+import { fetchRemoteImage } from "../util/remote-image";
 
 const log = getLogger("ghosts");
 
@@ -14,6 +15,8 @@ export interface GhostDeps {
   store: GhostStore;
   /** Largest avatar accepted, in bytes. */
   maxAvatarBytes: number;
+  /** Hosts whose avatars are fetched even from private addresses: the configured Gitter hosts. */
+  trustedHosts: ReadonlySet<string>;
 }
 
 export class GhostManager {
@@ -116,12 +119,9 @@ export class GhostManager {
   /** Fetches a Gitter avatar and uploads it; a failure leaves the ghost without an avatar, never blocks it. */
   private async uploadAvatar(url: string): Promise<string | null> {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-      const type = res.headers.get("content-type") ?? "";
-      if (!res.ok || !type.startsWith("image/")) throw new Error(`status ${res.status}, type ${type || "none"}`);
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      if (bytes.byteLength > this.deps.maxAvatarBytes) throw new Error(`${bytes.byteLength} bytes is over the cap`);
-      return await this.deps.matrix.uploadMedia(bytes, type.split(";")[0], "avatar");
+      const opts = { maxBytes: this.deps.maxAvatarBytes, timeoutMs: 10_000, trustedHosts: this.deps.trustedHosts };
+      const { bytes, mimetype } = await fetchRemoteImage(url, opts);
+      return await this.deps.matrix.uploadMedia(bytes, mimetype, "avatar");
     } catch (err) {
       log.warn("could not copy a Gitter avatar", { url, error: err as Error });
       return null;

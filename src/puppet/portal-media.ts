@@ -6,6 +6,7 @@ import { mediaPath, parseMxc } from "../convert/matrix-media";
 import type { MatrixClient } from "../matrix/client";
 import type { MediaStore } from "../store/store";
 import { getLogger } from "../util/log";
+import { fetchRemoteImage } from "../util/remote-image";
 
 const log = getLogger("media");
 
@@ -20,6 +21,8 @@ export interface MediaBridgeDeps {
   publicUrl: string;
   /** Largest file passed either way, in bytes (config media.maxBytes). */
   maxBytes: number;
+  /** Hosts whose images are fetched even from private addresses: the configured Gitter hosts. */
+  trustedHosts: ReadonlySet<string>;
 }
 
 export class MediaBridge {
@@ -61,42 +64,12 @@ export class MediaBridge {
     return `${this.deps.publicUrl}${mediaPath(parts, fileName)}`;
   }
 
-  private async fetchImage(url: string): Promise<{ bytes: Uint8Array; mimetype: string }> {
-    const res = await fetch(url, { redirect: "follow", signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    const mimetype = (res.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (!res.ok || !mimetype.startsWith("image/")) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new Error(`status ${res.status}, type ${mimetype || "none"}`);
-    }
-    const declared = Number(res.headers.get("content-length"));
-    if (Number.isFinite(declared) && declared > this.deps.maxBytes) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new Error(`${declared} bytes is over the cap of ${this.deps.maxBytes}`);
-    }
-    return { bytes: await readCapped(res, this.deps.maxBytes), mimetype };
+  private fetchImage(url: string): Promise<{ bytes: Uint8Array; mimetype: string }> {
+    return fetchRemoteImage(url, { maxBytes: this.deps.maxBytes, timeoutMs: FETCH_TIMEOUT_MS, trustedHosts: this.deps.trustedHosts });
   }
 
   private remember(url: string, copy: UploadedImage): void {
     this.copies.set(url, copy);
     if (this.copies.size > COPY_MEMORY) this.copies.delete(this.copies.keys().next().value as string);
   }
-}
-
-/** Reads a body, giving up as soon as it passes `max` bytes (a missing or false Content-Length must not fool us). */
-async function readCapped(res: Response, max: number): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = res.body?.getReader();
-  if (!reader) return new Uint8Array();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`more than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }

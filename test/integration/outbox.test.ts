@@ -59,11 +59,11 @@ describe("outbox", () => {
       rest: new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } }),
       matrix,
       ids,
-      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1 }),
+      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set() }),
       store,
       queue: new KeyedQueue(),
       maxPortalMembers: 10,
-      media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1 }),
+      media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
       lifetime,
       notice: async (roomId, text) => void notices.push({ roomId, text }),
     };

@@ -19,6 +19,8 @@ export interface SessionHooks {
 
 export class UserSession {
   private readonly portals = new Map<string, PortalRoom>();
+  /** Portals being opened, by Gitter room id: a second request for one waits for the first instead of making a room. */
+  private readonly opening = new Map<string, Promise<PortalRoom>>();
   private realtime: GitterRealtime | null = null;
   /** Settles once the stored portals are attached: Matrix messages wait for it, or they would find no portal. */
   private readonly loaded: Promise<void>;
@@ -111,6 +113,23 @@ export class UserSession {
 
   /** Opens the portal for a room the user is in on Gitter (or re-invites them to it). */
   async ensurePortal(room: GitterRoom, reinviteIfExists = false): Promise<PortalRoom> {
+    // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
+    const pending = this.opening.get(room.id);
+    if (pending) {
+      const portal = await pending;
+      if (reinviteIfExists) await reinvite(this.ctx, portal);
+      return portal;
+    }
+    const opening = this.openOrReinvite(room, reinviteIfExists);
+    this.opening.set(room.id, opening);
+    try {
+      return await opening;
+    } finally {
+      this.opening.delete(room.id);
+    }
+  }
+
+  private async openOrReinvite(room: GitterRoom, reinviteIfExists: boolean): Promise<PortalRoom> {
     const { portal, created } = await openPortal(this.ctx, room);
     this.attach(portal);
     if (created) {

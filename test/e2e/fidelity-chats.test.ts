@@ -79,6 +79,20 @@ describe("read markers, direct chats and formatting", { timeout: 300_000 }, () =
     await s.alice.waitForMessage(room, ghost("frank"), /^psst, alice$/);
   });
 
+  it("opens one direct room for gjoin <username>, though Gitter announces the new chat at the same time", async () => {
+    await s.alice.client.sendText(s.control, "gjoin dave");
+    const fromDave = () => s.alice.invites.filter((i) => i.isDirect && i.inviter === ghost("dave"));
+    const room = await s.alice.waitForInvite((i) => i.isDirect && i.inviter === ghost("dave"));
+    await s.alice.waitForMessage(s.control, BOT, /^Joined .*one-to-one/);
+    await new Promise((r) => setTimeout(r, 3000)); // room for a second room to show up, were there one
+    assert.deepEqual(fromDave().map((i) => i.roomId), [room]);
+    await s.alice.client.joinRoom(room);
+    await s.alice.client.sendText(room, "hi dave");
+    // Asking the emulator for their one-to-one again returns the same room, the one gjoin opened.
+    const chat = (await s.gitter("/one-to-one", { method: "POST", body: JSON.stringify({ users: ["alice", "dave"] }) })) as { id: string };
+    await s.waitOnGitter(chat.id, "alice", (m) => m.text === "hi dave", "alice's message in the one-to-one");
+  });
+
   it("keeps formatting and mentions across both ways", async () => {
     await s.postAs("bob", LOBBY, "## Plan\n- ask @carol\n- tell @alice\n\n`npm test` then > done");
     const msg = await s.alice.waitForMessage(s.lobby, ghost("bob"), /^## Plan/);

@@ -36,6 +36,8 @@ export interface FidelityStack {
   alice: MatrixUser;
   /** Alice's Matrix room for gitter-demo/lobby, joined. */
   lobby: string;
+  /** Alice's control room with the bot. */
+  control: string;
   /** The bridge's public web address (config web.publicUrl). */
   webUrl: string;
   /** Calls the emulator's control API; asserts success and returns the parsed body. */
@@ -86,10 +88,10 @@ export async function startFidelityStack(name: string, opts: StackOptions = {}):
     const alice = new MatrixUser(new MatrixClient(synapse.url, account.accessToken), account.userId);
     await alice.start();
     undo.push(() => alice.stop());
-    await logIn({ alice, emulator });
+    const control = await logIn({ alice, emulator });
     const lobby = await alice.waitForInvite((i) => i.name === "gitter-demo/lobby");
     await alice.client.joinRoom(lobby);
-    return withHelpers({ emulator, synapse, files, bridge, alice, gitter, lobby, webUrl: `http://127.0.0.1:${files.webPort}` }, undo);
+    return withHelpers({ emulator, synapse, files, bridge, alice, gitter, lobby, control, webUrl: `http://127.0.0.1:${files.webPort}` }, undo);
   } catch (err) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw err;
@@ -111,7 +113,7 @@ function controlApi(emulator: RunningEmulator): FidelityStack["gitter"] {
 }
 
 /** Control room, login link, then Gitter's sign-in and consent pages, as a browser would post them. */
-async function logIn(stack: { alice: MatrixUser; emulator: RunningEmulator }): Promise<void> {
+async function logIn(stack: { alice: MatrixUser; emulator: RunningEmulator }): Promise<string> {
   const { alice } = stack;
   const control = await alice.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
   const greeting = await alice.waitForMessage(control, BOT, /log in with Gitter/);
@@ -133,6 +135,7 @@ async function logIn(stack: { alice: MatrixUser; emulator: RunningEmulator }): P
   const page = await (await fetch(decided.headers.get("location")!)).text();
   assert.match(page, /You are logged in/);
   await alice.waitForMessage(control, BOT, /logged in to Gitter as alice/);
+  return control;
 }
 
 function withHelpers(

@@ -58,6 +58,8 @@ export interface StackOptions {
   /** Prefix of the temporary folder and of the Synapse instance name. */
   name: string;
   logLevel?: "debug" | "info";
+  /** The bridge's `database` URL; defaults to an SQLite file in the stack's folder. */
+  database?: string;
 }
 
 /** Starts everything and logs every user in. On failure, whatever was started is stopped again. */
@@ -86,6 +88,7 @@ async function startParts(p: Partial<BridgedStack> & { dir: string; users: Map<s
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     logLevel: opts.logLevel,
+    database: opts.database,
   });
   p.synapse = await startSynapse({ registrationPath: p.files.registrationPath, port: hsPort, name: `${opts.name}-${process.pid}` });
   await controlCall(p.emulator, "/oauth-apps", {

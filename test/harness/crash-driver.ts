@@ -17,6 +17,13 @@ export interface CrashOptions {
   log?: (line: string) => void;
   /** How long to wait for everything to arrive once the chaos is over. */
   settleMs?: number;
+  /** The bridge's `database` URL; defaults to an SQLite file in the stack's folder. */
+  database?: string;
+  /**
+   * Runs once both sides have settled, before they are compared and the stack stops: for checks of the stack's
+   * state, and for extra traffic the comparison should cover (it reads both sides again afterwards).
+   */
+  afterSettle?: (stack: BridgedStack) => Promise<void>;
 }
 
 export interface CrashReport {
@@ -60,6 +67,7 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     fixture: fixture(rooms),
     users: [{ localpart: USER, gitterUsername: USER, gitterPassword: `${USER}-pass`, rooms }],
     logLevel: process.env.CRASH_DEBUG ? "debug" : "info",
+    database: opts.database,
   });
   log("stack up, user logged in, portals joined");
   try {
@@ -72,7 +80,11 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     await chaos.ensureRunning();
     await traffic.stop();
     log("chaos over; waiting for both sides to settle");
-    const sides = await settle(traffic, opts.settleMs ?? 120_000);
+    let sides = await settle(traffic, opts.settleMs ?? 120_000);
+    if (opts.afterSettle) {
+      await opts.afterSettle(stack);
+      sides = await traffic.collect();
+    }
     const report: CrashReport = {
       seed: opts.seed,
       ...chaos.counts,

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { nullableString } from "./rows";
+import { nullableString, storableNullable, storableText } from "./rows";
 import type { Ghost, GhostStore } from "./store";
 
 interface GhostRow {
@@ -28,10 +28,10 @@ export class KnexGhostStore implements GhostStore {
   /** Inserts or replaces every field of the ghost. */
   async putGhost(ghost: Ghost): Promise<void> {
     const values = {
-      username: ghost.username,
-      display_name: ghost.displayName,
-      avatar_url: ghost.avatarUrl,
-      avatar_mxc: ghost.avatarMxc,
+      username: storableText(ghost.username),
+      display_name: storableText(ghost.displayName),
+      avatar_url: storableNullable(ghost.avatarUrl),
+      avatar_mxc: storableNullable(ghost.avatarMxc),
     };
     await this.db("ghosts")
       .insert({ gitter_user_id: ghost.gitterUserId, ...values })

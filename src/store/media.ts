@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { nullableString, toNumber } from "./rows";
+import { nullableString, storableText, toNumber } from "./rows";
 import type { MediaStore, SharedMedia } from "./store";
 
 interface MediaRow {
@@ -11,16 +11,35 @@ interface MediaRow {
   shared_at: number | string;
 }
 
+/** The columns' width: PostgreSQL refuses a longer value, SQLite would keep it. */
+const MAX_CHARS = 255;
+
+/** A file name cut to the column's width, in whole characters (never half a surrogate pair). */
+function storableFileName(name: string): string {
+  const chars = Array.from(storableText(name));
+  return chars.length > MAX_CHARS ? chars.slice(0, MAX_CHARS).join("") : chars.join("");
+}
+
+/** The sender's mimetype is only a hint: one that cannot be a media type (too long, control characters) is dropped. */
+function storableMimetype(mimetype: string | null): string | null {
+  if (mimetype === null || Array.from(mimetype).length > MAX_CHARS) return null;
+  return /[\u0000-\u001f\u007f]/.test(mimetype) ? null : mimetype;
+}
+
 export class KnexMediaStore implements MediaStore {
   constructor(private readonly db: Knex) {}
 
+  /**
+   * First record wins. A file name longer than 255 characters is cut there; a mimetype that cannot be one is
+   * stored as null. May throw (database unreachable).
+   */
   async recordMedia(media: SharedMedia): Promise<void> {
     await this.db("shared_media")
       .insert({
         server_name: media.serverName,
         media_id: media.mediaId,
-        filename: media.filename,
-        mimetype: media.mimetype,
+        filename: storableFileName(media.filename),
+        mimetype: storableMimetype(media.mimetype),
         matrix_room_id: media.matrixRoomId,
         shared_at: media.sharedAt,
       })

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { toNumber } from "./rows";
+import { canBeStored, toNumber } from "./rows";
 import type { OAuthStateStore, StateCheck } from "./store";
 
 interface StateRow {
@@ -17,6 +17,8 @@ export class KnexOAuthStateStore implements OAuthStateStore {
   }
 
   async consumeState(state: string, now: number): Promise<StateCheck> {
+    // The state comes from a URL anyone can call the bridge with.
+    if (!canBeStored(state)) return { ok: false, reason: "unknown" };
     // mxid and expires_at never change, so reading them before the claim is safe.
     const row = await this.db<StateRow>("oauth_states").where({ state }).first();
     if (!row) return { ok: false, reason: "unknown" };

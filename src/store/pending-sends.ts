@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { insertLink } from "./messages";
-import { nullableString, toBoolean, toNumber } from "./rows";
+import { nullableString, storableText, toBoolean, toNumber } from "./rows";
 import type { MessageLink, PendingSendStore, SendIntent } from "./store";
 
 interface IntentRow {
@@ -37,7 +37,7 @@ export class KnexPendingSendStore implements PendingSendStore {
         mxid: intent.mxid,
         matrix_room_id: intent.matrixRoomId,
         gitter_room_id: intent.gitterRoomId,
-        text: intent.text,
+        text: storableText(intent.text),
         status: intent.status,
         parent_id: intent.parentId,
         created_at: intent.createdAt,

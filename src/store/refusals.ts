@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { storableText } from "./rows";
 import type { RoomRefusalStore } from "./store";
 
 export class KnexRoomRefusalStore implements RoomRefusalStore {
@@ -7,7 +8,7 @@ export class KnexRoomRefusalStore implements RoomRefusalStore {
   /** Refusing a room again keeps it refused and replaces the reason. */
   async refuseRoom(roomId: string, reason: string): Promise<void> {
     await this.db("refused_rooms")
-      .insert({ room_id: roomId, reason, refused_at: Date.now() })
+      .insert({ room_id: roomId, reason: storableText(reason), refused_at: Date.now() })
       .onConflict("room_id")
       .merge(["reason"]);
   }

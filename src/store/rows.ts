@@ -12,6 +12,23 @@ export function toBoolean(value: unknown): boolean {
   return value === true || value === 1 || value === "1" || value === "t" || value === "true";
 }
 
+/**
+ * Free text as every engine can keep it: PostgreSQL's text types cannot hold U+0000 (the insert fails), SQLite
+ * can. The character is dropped on every engine, so what is read back never depends on the engine.
+ */
+export function storableText(value: string): string {
+  return value.includes("\u0000") ? value.replaceAll("\u0000", "") : value;
+}
+
+export function storableNullable(value: string | null): string | null {
+  return value === null ? null : storableText(value);
+}
+
+/** A lookup key holding U+0000 can match no row on any engine, and PostgreSQL rejects it as a parameter. */
+export function canBeStored(value: string): boolean {
+  return !value.includes("\u0000");
+}
+
 export function nullableString(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }

@@ -35,7 +35,10 @@ export type StateCheck = { ok: true; mxid: string } | { ok: false; reason: "unkn
 
 export interface OAuthStateStore {
   createState(state: string, mxid: string, expiresAt: number): Promise<void>;
-  /** Single use: the first call for a state wins, later calls see `used`. Atomic across processes. */
+  /**
+   * Single use: the first call for a state wins, later calls see `used`. Atomic across processes. A state that
+   * could never have been stored (it holds U+0000) is `unknown`, on every engine.
+   */
   consumeState(state: string, now: number): Promise<StateCheck>;
   /** Drops states that expired before `now`; returns how many. */
   pruneStates(now: number): Promise<number>;
@@ -72,6 +75,7 @@ export interface Ghost {
 
 export interface GhostStore {
   getGhost(gitterUserId: string): Promise<Ghost | null>;
+  /** Free-text fields lose any U+0000 (PostgreSQL cannot store it; dropped on every engine alike). */
   putGhost(ghost: Ghost): Promise<void>;
 }
 
@@ -110,7 +114,10 @@ export interface SharedMedia {
 }
 
 export interface MediaStore {
-  /** Records shared media; recording the same media again keeps the first record. */
+  /**
+   * Records shared media; recording the same media again keeps the first record. A file name is cut to 255
+   * characters (without U+0000); a mimetype longer than that or holding control characters is stored as null.
+   */
   recordMedia(media: SharedMedia): Promise<void>;
   getMedia(serverName: string, mediaId: string): Promise<SharedMedia | null>;
 }
@@ -133,7 +140,10 @@ export interface SendIntent {
 }
 
 export interface PendingSendStore {
-  /** Records the intent; if one exists for the event already, the first is kept (with its earlier time). */
+  /**
+   * Records the intent; if one exists for the event already, the first is kept (with its earlier time). The
+   * text loses any U+0000 (PostgreSQL cannot store it; dropped on every engine alike).
+   */
   putIntent(intent: SendIntent): Promise<void>;
   getIntent(matrixEventId: string): Promise<SendIntent | null>;
   /** A user's open intents, oldest first (for recovery when their session starts). */
@@ -170,6 +180,7 @@ export interface InboxStore {
 }
 
 export interface RoomRefusalStore {
+  /** The reason loses any U+0000, as other free text does. */
   refuseRoom(roomId: string, reason: string): Promise<void>;
   isRefused(roomId: string): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import { identityContract } from "./store-contract-identity";
 import { inboxContract } from "./store-contract-inbox";
 import { roomsContract } from "./store-contract-rooms";
 import { sendsContract } from "./store-contract-sends";
+import { textContract } from "./store-contract-text";
 
 export function registerStoreContract(engine: string, open: () => Promise<Store>): void {
   describe(`Store contract (${engine})`, () => {
@@ -31,6 +32,7 @@ export function registerStoreContract(engine: string, open: () => Promise<Store>
     roomsContract(ctx);
     inboxContract(ctx);
     sendsContract(ctx);
+    textContract(ctx);
 
     it("keeps data, used states and processed flags across a close and reopen", async () => {
       const u = uniq();

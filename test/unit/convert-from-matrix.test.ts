@@ -26,6 +26,12 @@ describe("matrixToGitter edges", () => {
     assert.equal(out.tooLong, true);
   });
 
+  it("drops U+0000 from plain and HTML messages alike", () => {
+    assert.equal(matrixToGitter({ msgtype: "m.text", body: "a\u0000b" }, matrixCtx).text, "ab");
+    const html = { msgtype: "m.text", body: "x", format: "org.matrix.custom.html", formatted_body: "a\u0000<b>b</b>" };
+    assert.equal(matrixToGitter(html, matrixCtx).text, "a**b**");
+  });
+
   it("leaves the body alone when only the blank line of a fallback is missing", () => {
     assert.equal(stripReplyFallback("> a\n> b"), "> a\n> b");
     assert.equal(stripReplyFallback("> a\n\n"), "");

@@ -13,6 +13,7 @@ import { checkHomeserverPing, explainTokenRefusal } from "./matrix/homeserver-ch
 import { MatrixIds } from "./matrix/ids";
 import { InboxProcessor } from "./matrix/inbox-processor";
 import { downloadMedia } from "./matrix/media";
+import { BridgeMetrics } from "./metrics";
 import { ControlRooms } from "./puppet/control";
 import { DirectChats } from "./puppet/direct-chats";
 import { GhostManager } from "./puppet/ghosts";
@@ -29,6 +30,7 @@ import { KeyedQueue } from "./util/keyed-queue";
 import { configureLogging, getLogger, resolveFormat } from "./util/log";
 import { createWebApp } from "./web/app";
 import { mediaRouter } from "./web/media";
+import { mountOpsRoutes } from "./web/metrics";
 
 const log = getLogger("bridge");
 
@@ -60,6 +62,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   await prepareBot(matrix, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
 
   const queue = new KeyedQueue({ concurrency: 32 });
+  const metrics = new BridgeMetrics();
   const trustedHosts = gitterHosts(config);
   const ghosts = new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: config.media.maxBytes, trustedHosts });
   const oauth = new GitterOAuth({
@@ -92,6 +95,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
     maxPortalMembers: config.bridge.maxPortalMembers,
     media,
+    metrics,
     tell: (mxid, text, html) => control.tell(mxid, text, html),
     loginLink: (mxid) => login.createLink(mxid),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
@@ -114,8 +118,19 @@ export async function start(config: BridgeConfig, registration: Registration): P
     onTransaction: () => processor.nudge(),
   });
   const asServer = await listen(asApp, config.appservice.bind, config.appservice.port);
+  metrics.attach({
+    sessionStates: () => sessions.sessionStates(),
+    roomsCatchingUp: () => sessions.roomsCatchingUp(),
+    queueDepths: () => ({ portal: queue.depths(), inbox: processor.depths() }),
+    inboxPending: () => store.inbox.countPending(),
+  });
   const shared = sharedMediaRoute(config, registration, store);
-  const webServer = await listen(createWebApp({ login, extend: (app) => app.use(shared) }), config.web.bind, config.web.port);
+  const ops = opsRoutes(config, registration, ids.botMxid, store, metrics);
+  const extend = (app: express.Express) => {
+    app.use(shared);
+    ops(app);
+  };
+  const webServer = await listen(createWebApp({ login, extend }), config.web.bind, config.web.port);
   // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
   // up to minutes in Synapse) send them again at once.
   await checkHomeserverPing(matrix, registration.id, config.appservice.registration);
@@ -161,6 +176,20 @@ function sharedMediaRoute(config: BridgeConfig, registration: Registration, stor
     download: (server, id) => downloadMedia(source, server, id),
     maxBytes: config.media.maxBytes,
   });
+}
+
+/** /metrics, and /ready probing the database (a cheap count) and the homeserver (whoami as the bot). */
+function opsRoutes(config: BridgeConfig, registration: Registration, botMxid: string, store: Store, metrics: BridgeMetrics) {
+  // Its own client: one attempt with a short deadline, so a probe reports an outage instead of retrying through it.
+  const probeClient = MatrixClient.connect({
+    homeserverUrl: config.homeserver.url,
+    asToken: registration.as_token,
+    userId: botMxid,
+    maxAttempts: 1,
+    timeoutMs: 5000,
+  });
+  const probes = { database: () => store.inbox.countPending(), homeserver: () => probeClient.whoami() };
+  return (app: express.Express) => mountOpsRoutes(app, { metrics, readiness: { probes } });
 }
 
 function listen(app: express.Express, host: string, port: number): Promise<http.Server> {

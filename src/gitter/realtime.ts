@@ -106,6 +106,13 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
     }
   }
 
+  /** Watched rooms whose pushes are held: waiting for a connection or for their catch-up (for metrics). */
+  get roomsCatchingUp(): number {
+    let n = 0;
+    for (const feed of this.feeds.values()) if (feed.holding) n++;
+    return n;
+  }
+
   /** The newest delivered message id of a watched room (for persisting); undefined if not watched. */
   lastDeliveredId(roomId: string): string | null | undefined {
     return this.feeds.get(roomId)?.lastDeliveredId;

@@ -8,6 +8,7 @@ import { GitterRestClient } from "../gitter/rest";
 import type { GitterRoom } from "../gitter/types";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
+import type { MessageMetrics } from "../metrics";
 import type { TokenCipher } from "../store/crypto";
 import type { Store } from "../store/store";
 import type { KeyedQueue } from "../util/keyed-queue";
@@ -30,6 +31,7 @@ export interface ManagerDeps {
   gitter: { apiUrl: string; realtimeUrl: string };
   maxPortalMembers: number;
   media: MediaBridge;
+  metrics?: MessageMetrics;
   /** Tells a user something in their control room; never throws. */
   tell(mxid: string, text: string, html?: string): Promise<void>;
   /** A fresh login link for `mxid`. */
@@ -63,6 +65,20 @@ export class SessionManager implements CommandServices {
     await this.resumed;
     if (this.stopping) throw new Stopped("the bridge is shutting down");
     return this.sessions.get(mxid);
+  }
+
+  /** Running sessions by realtime connection state, for metrics. */
+  sessionStates(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const s of this.sessions.values()) out.set(s.connection, (out.get(s.connection) ?? 0) + 1);
+    return out;
+  }
+
+  /** Watched rooms not live yet across all sessions, for metrics. */
+  roomsCatchingUp(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.roomsCatchingUp();
+    return n;
   }
 
   /** Starts a session for every user with a stored token; one failing user does not stop the others. */
@@ -114,6 +130,7 @@ export class SessionManager implements CommandServices {
       maxPortalMembers: this.deps.maxPortalMembers,
       media: this.deps.media,
       lifetime: lifetime.signal,
+      metrics: this.deps.metrics,
       notice: (roomId: string, text: string, html?: string) => this.notice(roomId, text, html),
     };
     const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token }, {

@@ -19,6 +19,7 @@ import { GitterApiError, GitterMaybeDeliveredError, userMessageOf } from "../git
 import { objectIdAt } from "../gitter/object-id";
 import type { NewMessage } from "../gitter/rest";
 import type { GitterMessage } from "../gitter/types";
+import { failureReason } from "../metrics";
 import type { Portal, SendIntent } from "../store/store";
 import { getLogger } from "../util/log";
 import { Stopped, untilDone } from "./retry";
@@ -163,6 +164,7 @@ function isRefusal(err: unknown): err is GitterApiError {
 
 async function refused(ctx: SessionContext, intent: SendIntent, err: GitterApiError): Promise<void> {
   await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
+  ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
   log.warn("Gitter refused a message", ids(intent, { status: err.status, error: err }));
   await ctx.notice(intent.matrixRoomId, `Your message was not sent to Gitter: ${userMessageOf(err)}`);
 }

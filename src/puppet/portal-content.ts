@@ -55,8 +55,8 @@ export function mentionTarget(ctx: SessionContext, username: string): MentionTar
 
 export type Outgoing =
   | { kind: "send"; text: string; status: boolean; parentId?: string }
-  /** Not sendable; `notice` tells the sender why. */
-  | { kind: "refuse"; notice: string }
+  /** Not sendable; `notice` tells the sender why, `reason` is a short fixed label for metrics. */
+  | { kind: "refuse"; notice: string; reason: string }
   /** Nothing Gitter could show (an unknown msgtype, an empty message). */
   | { kind: "ignore" };
 
@@ -83,6 +83,7 @@ export async function contentForGitter(
   if (text.length > GITTER_MAX_TEXT) {
     return {
       kind: "refuse",
+      reason: "too_long",
       notice: `it is ${text.length} characters long and Gitter accepts at most ${GITTER_MAX_TEXT}. Please split it.`,
     };
   }
@@ -114,18 +115,19 @@ async function shareInlineImages(ctx: SessionContext, row: Portal, content: Matr
 
 async function mediaForGitter(ctx: SessionContext, row: Portal, content: MatrixMediaIn): Promise<{ text: string; status: boolean } | Outgoing> {
   if (typeof content.url !== "string") {
-    return { kind: "refuse", notice: "it is an encrypted file, which the bridge cannot pass to Gitter." };
+    return { kind: "refuse", reason: "encrypted_file", notice: "it is an encrypted file, which the bridge cannot pass to Gitter." };
   }
   const size = typeof content.info?.size === "number" ? content.info.size : undefined;
   if (size !== undefined && size > ctx.media.maxBytes) {
     return {
       kind: "refuse",
+      reason: "file_too_large",
       notice: `the file is ${formatSize(size)} and the bridge passes files of at most ${formatSize(ctx.media.maxBytes)}.`,
     };
   }
   const fileName = mediaFileName(content);
   const url = await ctx.media.shareLink(content.url, fileName, content.info?.mimetype ?? null, row.matrixRoomId);
-  if (url === null) return { kind: "refuse", notice: "the file's address is not one the bridge understands." };
+  if (url === null) return { kind: "refuse", reason: "bad_media_url", notice: "the file's address is not one the bridge understands." };
   const link = mediaMarkdown(content.msgtype, fileName, url, size);
   const caption = mediaCaption(content);
   const captionText = caption ? (await textForGitter(ctx, row, caption)).text : "";

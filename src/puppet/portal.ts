@@ -3,7 +3,8 @@
 // looked at, and the echo is dropped by its Gitter id (never by sender name).
 import { relationOf } from "../convert/replies";
 import type { GitterMessage, GitterUser } from "../gitter/types";
-import type { Portal } from "../store/store";
+import { failureReason } from "../metrics";
+import type { Direction, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { contentForGitter, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
@@ -20,6 +21,7 @@ export interface MatrixRoomEvent {
   sender: string;
   type: string;
   content: Record<string, unknown>;
+  origin_server_ts?: number;
 }
 
 export class PortalRoom {
@@ -51,7 +53,8 @@ export class PortalRoom {
         onRetry: (err, attempt, delayMs) =>
           log.warn("homeserver or store unreachable; will retry", { room: this.matrixRoomId, gitterMessageId: msg.id, attempt, delayMs, error: err }),
       }).catch((err: unknown) => {
-        if (!(err instanceof Stopped)) throw err;
+        // Only what outlived the retries counts as failed: an outage waited out is not a failure.
+        if (!(err instanceof Stopped)) this.failed("gitter-to-matrix", err);
       });
     return this.ctx.queue.push(this.matrixRoomId, job);
   }
@@ -61,7 +64,12 @@ export class PortalRoom {
    * told). Throws when Gitter or the store is unreachable: the caller retries, and the retry never posts twice.
    */
   fromMatrix(event: MatrixRoomEvent): Promise<void> {
-    return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromMatrix(event));
+    return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromMatrix(event).catch((e) => this.failed("matrix-to-gitter", e)));
+  }
+
+  private failed(direction: Direction, err: unknown): never {
+    this.ctx.metrics?.failed(direction, failureReason(err));
+    throw err;
   }
 
   /**
@@ -109,6 +117,7 @@ export class PortalRoom {
         createdAt: Date.now(),
         ...(thread.threadId ? { gitterThreadId: thread.threadId } : {}),
       });
+      this.ctx.metrics?.bridged("gitter-to-matrix", Date.parse(msg.sent));
       log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
     }
     await store.portals.advanceCursor(this.row.mxid, this.row.gitterRoomId, msg.id);
@@ -122,11 +131,13 @@ export class PortalRoom {
     const out = await contentForGitter(this.ctx, this.row, event.content, relationOf(event.content));
     if (out.kind === "ignore") return;
     if (out.kind === "refuse") {
+      this.ctx.metrics?.failed("matrix-to-gitter", out.reason);
       await this.ctx.notice(this.matrixRoomId, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
     const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
     if (gitterMessageId === null) return;
+    this.ctx.metrics?.bridged("matrix-to-gitter", event.origin_server_ts);
     log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId, sender: event.sender });
   }
 }

@@ -1,6 +1,7 @@
 import type { GitterRestClient } from "../gitter/rest";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
+import type { MessageMetrics } from "../metrics";
 import type { Store } from "../store/store";
 import type { KeyedQueue } from "../util/keyed-queue";
 import type { GhostManager } from "./ghosts";
@@ -24,6 +25,8 @@ export interface SessionContext {
   media: MediaBridge;
   /** Aborted when the session stops (logout, revoked token, bridge shutdown): retries waiting on an outage end. */
   lifetime: AbortSignal;
+  /** Counts what the portals bridge; absent when nobody scrapes metrics. */
+  metrics?: MessageMetrics;
   /** Sends an m.notice from the bot. Never throws (failures are logged). */
   notice(roomId: string, text: string, html?: string): Promise<void>;
 }

@@ -62,6 +62,7 @@ export class UserSession {
     rt.on("userRoom", (operation, room) => this.onUserRoom(operation, room));
     rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
+    this.ctx.rest.limiter.onWait((wait) => this.ctx.metrics?.rateLimitWait(wait));
     rt.start();
     const stored = await this.loadPortals();
     void recoverIntents(this.ctx, (gitterRoomId) => this.portals.get(gitterRoomId)?.row);
@@ -96,6 +97,11 @@ export class UserSession {
     this.realtime = null;
     this.portals.clear();
     this.connection = "stopped";
+  }
+
+  /** Watched rooms not live yet (waiting for the connection or catching up), for metrics. */
+  roomsCatchingUp(): number {
+    return this.realtime?.roomsCatchingUp ?? 0;
   }
 
   portalCount(): number {

@@ -89,6 +89,15 @@ export class BayeuxSession {
     return this.call({ channel: "/meta/subscribe", clientId: this.clientId, subscription: channel, ext }, this.requestTimeoutMs);
   }
 
+  /**
+   * Subscribes to many channels in one HTTP request (Bayeux carries message arrays). Resolves with one outcome
+   * per channel, in order: the reply, or the BayeuxError refusing it. Throws BayeuxError when the request fails.
+   */
+  async subscribeMany(subs: { channel: string; ext?: Record<string, unknown> }[]): Promise<(BayeuxMessage | BayeuxError)[]> {
+    const messages = subs.map((s) => ({ channel: "/meta/subscribe", clientId: this.clientId, subscription: s.channel, ext: s.ext }));
+    return this.callMany(messages, this.requestTimeoutMs);
+  }
+
   /** Best effort; throws BayeuxError on failure. */
   async unsubscribe(channel: string): Promise<void> {
     await this.call({ channel: "/meta/unsubscribe", clientId: this.clientId, subscription: channel }, this.requestTimeoutMs);
@@ -131,19 +140,29 @@ export class BayeuxSession {
   }
 
   private async call(message: BayeuxMessage, timeoutMs: number): Promise<BayeuxMessage> {
-    if (this.closed) throw new BayeuxError(message.channel, "session closed");
-    message.id = String(++this.nextId);
-    const replies = await this.post([message], timeoutMs);
-    if (this.closed) throw new BayeuxError(message.channel, "session closed");
+    const [outcome] = await this.callMany([message], timeoutMs);
+    if (outcome instanceof BayeuxError) throw outcome;
+    return outcome;
+  }
+
+  /** Sends messages in one request; each gets its reply or the error refusing it. Throws when the request fails. */
+  private async callMany(messages: BayeuxMessage[], timeoutMs: number): Promise<(BayeuxMessage | BayeuxError)[]> {
+    if (this.closed) throw new BayeuxError(messages[0].channel, "session closed");
+    for (const m of messages) m.id = String(++this.nextId);
+    const replies = await this.post(messages, timeoutMs);
+    if (this.closed) throw new BayeuxError(messages[0].channel, "session closed");
     this.hooks.onTraffic();
-    let reply: BayeuxMessage | undefined;
+    const sent = new Map(messages.map((m) => [m.id!, m]));
+    const byId = new Map<string, BayeuxMessage>();
     for (const r of replies) {
-      if (r.channel === message.channel && r.id === message.id) reply = r;
+      if (r.id !== undefined && sent.get(r.id)?.channel === r.channel) byId.set(r.id, r);
       else if (!r.channel.startsWith("/meta/") && r.data !== undefined) this.deliver(r);
     }
-    if (!reply) throw new BayeuxError(message.channel, "no reply");
-    if (reply.successful !== true) throw new BayeuxError(message.channel, reply.error ?? "unsuccessful");
-    return reply;
+    return messages.map((m) => {
+      const reply = byId.get(m.id!);
+      if (!reply) return new BayeuxError(m.channel, "no reply");
+      return reply.successful === true ? reply : new BayeuxError(m.channel, reply.error ?? "unsuccessful");
+    });
   }
 
   private deliver(message: BayeuxMessage): void {

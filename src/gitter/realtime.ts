@@ -133,11 +133,7 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
       this.readyGen = gen;
       session.startConnectLoop();
       this.startLiveness(gen);
-      await Promise.all([
-        session.subscribe(`/api/v1/user/${this.opts.userId}/rooms`, { snapshot: false }),
-        session.subscribe(`/api/v1/token/${this.opts.token}`),
-        ...[...this.feeds.values()].map((feed) => this.attachRoom(feed, gen, session)),
-      ]);
+      await this.subscribeAll(gen, session);
     } catch (err) {
       if (isRefusedHandshake(err)) this.tokenInvalid(gen, err as Error);
       else this.fail(gen, err as Error);
@@ -148,6 +144,38 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
     this.setState("connected");
   }
 
+  /**
+   * Subscribes the user's channels and every watched room's in one request (one per user, not per room, so a
+   * reconnect costs Gitter little however many rooms there are), then catches the rooms up. Rejects for
+   * failures that need a new session; a room Gitter refuses is dropped with "watchDenied".
+   */
+  private async subscribeAll(gen: number, session: BayeuxSession): Promise<void> {
+    const feeds = [...this.feeds.values()];
+    const outcomes = await session.subscribeMany([
+      { channel: `/api/v1/user/${this.opts.userId}/rooms`, ext: { snapshot: false } },
+      { channel: `/api/v1/token/${this.opts.token}` },
+      ...feeds.flatMap((f) => roomChannels(f.roomId).map((channel) => ({ channel, ext: { snapshot: false } }))),
+    ]);
+    const failed = (from: number) => outcomes.slice(from, from + 2).find((o): o is BayeuxError => o instanceof BayeuxError);
+    const own = failed(0);
+    if (own) throw own;
+    const refusals = feeds.map((_, i) => failed(2 + 2 * i));
+    const fatal = refusals.find((err) => err && !DENIED.has(err.status ?? 0));
+    if (fatal) throw fatal;
+    feeds.forEach((feed, i) => {
+      if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;
+      const refused = refusals[i];
+      if (refused) this.denied(feed, refused);
+      else void this.catchUp(feed, gen);
+    });
+  }
+
+  private denied(feed: RoomFeed, err: BayeuxError): void {
+    this.log.warn("room subscription refused", { room: feed.roomId, error: err.message });
+    this.unwatchRoom(feed.roomId);
+    this.fire("watchDenied", feed.roomId, err);
+  }
+
   /** Subscribes a room's channels, then catches it up. Rejects only for failures that need a new session. */
   private async attachRoom(feed: RoomFeed, gen: number, session: BayeuxSession): Promise<void> {
     try {
@@ -156,9 +184,7 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
     } catch (err) {
       if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;
       if (!(err instanceof BayeuxError) || !DENIED.has(err.status ?? 0)) throw err;
-      this.log.warn("room subscription refused", { room: feed.roomId, error: err.message });
-      this.unwatchRoom(feed.roomId);
-      this.fire("watchDenied", feed.roomId, err);
+      this.denied(feed, err);
       return;
     }
     if (gen === this.gen) void this.catchUp(feed, gen);

@@ -30,14 +30,16 @@ function fakeBayeux(req: http.IncomingMessage, res: http.ServerResponse): void {
   let body = "";
   req.on("data", (c: Buffer) => (body += c.toString()));
   req.on("end", () => {
-    const [m] = JSON.parse(body) as Msg[];
+    // A request may carry several messages (subscriptions are batched); each gets its reply.
+    const batch = JSON.parse(body) as Msg[];
+    const m = batch[0];
     const quiet = m.channel === "/meta/connect" || m.channel === "/api/v1/ping2";
     if (quiet && mode === "silent") return;
     if (m.channel === "/meta/handshake") handshakes += 1;
-    const reply = { ...m, successful: true, clientId: `client${handshakes}`, advice: { reconnect: "retry", interval: 0, timeout: 60_000 } };
+    const replies = batch.map((x) => ({ ...x, successful: true, clientId: `client${handshakes}`, advice: { reconnect: "retry", interval: 0, timeout: 60_000 } }));
     const extra = m.channel === "/meta/connect" ? gappyPushes() : [];
     // Hold gappy connects a moment, so the client is not flooded between reconnects.
-    setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([reply, ...extra])), extra.length ? 20 : 0);
+    setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([...replies, ...extra])), extra.length ? 20 : 0);
   });
 }
 

@@ -14,10 +14,7 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
   const existing = await ctx.store.portals.getPortal(ctx.mxid, room.id);
   if (existing) {
     const portal = new PortalRoom(ctx, existing);
-    // Portals made before bridge info existed get it here, off the start-up path; a room renamed on Gitter too.
-    void ensureBridgeInfo(ctx, portal, room).catch((err: Error) =>
-      log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }),
-    );
+    refreshBridgeInfo(ctx, portal, room);
     return { portal, created: false };
   }
   const openedAt = Date.now();
@@ -52,6 +49,16 @@ export function portalPowerLevels(users: Record<string, number>): Record<string,
     state_default: 100,
     events: Object.fromEntries([...byOwner.map((t) => [t, owner]), ["m.room.power_levels", 100]]),
   };
+}
+
+/**
+ * Brings an existing portal's bridge info up to date in the background: portals made before bridge info existed
+ * get it, a room renamed on Gitter too. Never throws; failures are logged.
+ */
+export function refreshBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: GitterRoom): void {
+  void ensureBridgeInfo(ctx, portal, room).catch((err: Error) =>
+    log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }),
+  );
 }
 
 async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<string> {

@@ -5,7 +5,7 @@ import type { GitterMessage, GitterRoom, GitterUser } from "../gitter/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
-import { openPortal, populateMembers, reinvite } from "./portal-setup";
+import { openPortal, populateMembers, refreshBridgeInfo, reinvite } from "./portal-setup";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
 import type { SessionContext } from "./session-context";
@@ -63,20 +63,31 @@ export class UserSession {
     rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
     this.ctx.rest.limiter.onWait((wait) => this.ctx.metrics?.rateLimitWait(wait));
-    rt.start();
+    // Known rooms are watched before connecting, so the connection subscribes to them all in one request.
     const stored = await this.loadPortals();
+    rt.start();
     void recoverIntents(this.ctx, (gitterRoomId) => this.portals.get(gitterRoomId)?.row);
     const rooms = (await this.ctx.rest.listRooms()).filter((r) => r.roomMember !== false);
-    for (const room of rooms) {
-      await this.ensurePortal(room).catch((err: Error) =>
-        log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }),
-      );
-    }
+    await this.openPortals(rooms);
     // Rooms left (or hidden) on Gitter while no session was listening: the realtime remove never came.
     const current = new Set(rooms.map((r) => r.id));
     for (const row of stored.filter((p) => !current.has(p.gitterRoomId))) {
       await this.closePortal(row.gitterRoomId, "You left this room on Gitter.").catch((err: Error) =>
         log.error("could not close a portal", { gitterRoom: row.gitterRoomId, error: err }),
+      );
+    }
+  }
+
+  /** Opens a portal for each room without one; a loaded portal needs no lookup, only its bridge info refreshed. */
+  private async openPortals(rooms: GitterRoom[]): Promise<void> {
+    for (const room of rooms) {
+      const known = this.portals.get(room.id);
+      if (known) {
+        refreshBridgeInfo(this.ctx, known, room);
+        continue;
+      }
+      await this.ensurePortal(room).catch((err: Error) =>
+        log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }),
       );
     }
   }

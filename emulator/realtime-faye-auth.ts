@@ -6,14 +6,15 @@ import { channels, parseChannel, type ChannelRef } from "./realtime-channels";
 import type { FayeClientInfo, FayeClientRegistry } from "./realtime-clients";
 import type { BayeuxMessage, ExtensionCallback, FayeEngine, FayeExtension } from "./realtime-faye-types";
 import type { RealtimeState } from "./realtime-state";
-import { ApiError } from "./types";
 
 const SNAPSHOT_DEFAULT_LIMIT = 30;
 /** Gitter's advice for a refused handshake: never come back with these credentials. */
 const NO_RECONNECT = { reconnect: "none", interval: 864000000 };
 const REHANDSHAKE = { reconnect: "handshake", interval: 2000 };
 
-type Check = { error: string } | { ok: true; snapshot?: unknown };
+/** A snapshot is read when the reply goes out, after the subscription is in place (Gitter's authorisor.js does it
+ * in the outgoing extension): a message created meanwhile then reaches the client as a push, never falls between. */
+type Check = { error: string } | { ok: true; snapshot?: () => unknown };
 
 export class GitterFayeExtension implements FayeExtension {
   constructor(
@@ -44,8 +45,8 @@ export class GitterFayeExtension implements FayeExtension {
     } else if (message.error?.startsWith("401::")) {
       message.advice = { ...REHANDSHAKE };
     }
-    if (message.channel === "/meta/subscribe" && message.successful && priv && "snapshot" in priv) {
-      message.ext = { ...message.ext, snapshot: priv.snapshot };
+    if (message.channel === "/meta/subscribe" && message.successful && priv && typeof priv.snapshot === "function") {
+      message.ext = { ...message.ext, snapshot: (priv.snapshot as () => unknown)() };
     }
     callback(message);
   }
@@ -101,17 +102,12 @@ export class GitterFayeExtension implements FayeExtension {
     if (!isObjectId(ref.roomId)) return { error: `400::Invalid ID: ${ref.roomId}` };
     const room = this.state.getRoom(ref.roomId);
     if (!room || !this.state.isMember(client.userId, ref.roomId)) return { error: "403::Authorisation denied." };
-    try {
-      if (ref.kind === "roomChatMessages" && snapshotArg !== false) {
-        return { ok: true, snapshot: this.state.listMessages(ref.roomId, chatSnapshotQuery(snapshotArg)) };
-      }
-      if (ref.kind === "room" && snapshotArg === true) {
-        return { ok: true, snapshot: this.state.serializeRoomFor(client.userId, room) };
-      }
-    } catch (err) {
-      if (err instanceof ApiError) return { error: `${err.status}::${err.message}` };
-      throw err;
+    if (ref.kind === "roomChatMessages" && snapshotArg !== false) {
+      const query = chatSnapshotQuery(snapshotArg);
+      if (query.beforeInclId !== undefined && !isObjectId(query.beforeInclId)) return { error: "400::Invalid beforeInclId" };
+      return { ok: true, snapshot: () => this.state.listMessages(ref.roomId, query) };
     }
+    if (ref.kind === "room" && snapshotArg === true) return { ok: true, snapshot: () => this.state.serializeRoomFor(client.userId, room) };
     return { ok: true };
   }
 }

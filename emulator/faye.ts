@@ -23,6 +23,8 @@ export interface FayeOptions {
 export interface FayeHandle {
   /** Number of handshaken clients that have not been destroyed yet. */
   clientCount(): number;
+  /** Handshaken clients per user id. */
+  clientsPerUser(): Map<string, number>;
   /** Stops routing, answers pending long-polls and forgets every client. Never throws. */
   close(): void;
 }
@@ -48,6 +50,7 @@ export function attachFaye(server: http.Server, state: RealtimeState, opts: Faye
   state.on("live", onLive);
   return {
     clientCount: () => clients.size(),
+    clientsPerUser: () => clients.perUser(),
     close() {
       state.off("live", onLive);
       clients.destroy();

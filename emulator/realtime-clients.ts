@@ -32,6 +32,13 @@ export class FayeClientRegistry {
     return this.byId.size;
   }
 
+  /** Live clients per user id (a frugal client holds one per user). */
+  perUser(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const c of this.byId.values()) out.set(c.userId, (out.get(c.userId) ?? 0) + 1);
+    return out;
+  }
+
   /** Drops clients the way Gitter does: faye releases the id and closes its socket or pending long-poll. */
   destroy(filter: (c: FayeClientInfo) => boolean = () => true): number {
     const doomed = [...this.byId.values()].filter(filter);

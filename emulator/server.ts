@@ -38,6 +38,8 @@ export interface RunningEmulator {
   state: EmulatorState;
   server: http.Server;
   limiter: RateLimiter;
+  /** Live Faye clients per user id: how many realtime connections each user holds. */
+  fayeClientsPerUser(): Map<string, number>;
   /** Closes realtime connections and the HTTP server. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -92,5 +94,5 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     })();
     return stopping;
   };
-  return { url, streamUrl: stream.url, state, server, limiter, stop };
+  return { url, streamUrl: stream.url, state, server, limiter, fayeClientsPerUser: () => faye.clientsPerUser(), stop };
 }

@@ -10,6 +10,15 @@ export interface RoomFeedSink {
   remove(id: string): void;
 }
 
+/**
+ * The newest messages of the room as the server saw them once the subscription was in place (Faye's
+ * subscribe snapshot), oldest first, and how many were asked for.
+ */
+export interface Snapshot {
+  messages: GitterMessage[];
+  limit: number;
+}
+
 /** One page of messages after `afterId`, oldest first. Rejects on failure; the feed keeps holding pushes. */
 export type FetchMissed = (roomId: string, afterId: string) => Promise<GitterMessage[]>;
 
@@ -64,11 +73,18 @@ export class RoomFeed {
   /**
    * Fetches every page after the last delivered id, delivers it, then replays the held pushes.
    * Resolves true when done, false when interrupted meanwhile. Rejects when `fetchMissed` does; pushes stay
-   * held until a later catch-up succeeds. `pageSize`, when known, saves the final empty page.
+   * held until a later catch-up succeeds. `pageSize`, when known, saves the final empty page. A `snapshot`
+   * that reaches back to the last delivered id (or holds the whole room) replaces the fetches altogether.
    */
-  async catchUp(fetchMissed: FetchMissed, pageSize?: number): Promise<boolean> {
+  async catchUp(fetchMissed: FetchMissed, pageSize?: number, snapshot?: Snapshot): Promise<boolean> {
     const run = ++this.run;
     this.held ??= [];
+    if (snapshot && this.covers(snapshot)) {
+      const after = this.floor();
+      for (const m of [...snapshot.messages].sort(byId)) if (m.id > after) this.deliver(m);
+      this.release();
+      return true;
+    }
     for (;;) {
       const after = this.floor();
       let page: GitterMessage[];
@@ -85,6 +101,12 @@ export class RoomFeed {
     }
     this.release();
     return true;
+  }
+
+  /** Nothing after the floor is missing from the snapshot: it is the whole room, or its oldest is not newer. */
+  private covers(s: Snapshot): boolean {
+    if (s.messages.length < s.limit) return true;
+    return s.messages.some((m) => m.id <= this.floor());
   }
 
   private floor(): string {

@@ -16,10 +16,10 @@ import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
 import { getLogger } from "../util/log";
 import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeux";
-import { RoomFeed } from "./realtime-room";
+import { RoomFeed, type Snapshot } from "./realtime-room";
 import type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 import type { GitterMessage, LiveOperation } from "./types";
-import { checkMessage, checkRoom, isObjectId, type Problem } from "./validate";
+import { checkList, checkMessage, checkRoom, isObjectId, type Problem } from "./validate";
 
 export type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 
@@ -27,6 +27,11 @@ const log = getLogger("gitter.realtime");
 const PING_CHANNEL = "/api/v1/ping2";
 const ROOM_CHANNEL = /^\/api\/v1\/rooms\/([^/]+)\/(chatMessages|users)$/;
 const DENIED = new Set([400, 403, 404]);
+/**
+ * Newest messages asked for with each room's subscription on (re)connect. A room with fewer new messages than
+ * this since we last looked is caught up by the subscription alone, with no REST request of its own.
+ */
+const SNAPSHOT_LIMIT = 5;
 
 export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
   private status: ConnectionState = "stopped";
@@ -146,15 +151,17 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
 
   /**
    * Subscribes the user's channels and every watched room's in one request (one per user, not per room, so a
-   * reconnect costs Gitter little however many rooms there are), then catches the rooms up. Rejects for
-   * failures that need a new session; a room Gitter refuses is dropped with "watchDenied".
+   * reconnect costs Gitter little however many rooms there are), then catches the rooms up, from the
+   * subscription's snapshot where it reaches back far enough. Rejects for failures that need a new session; a
+   * room Gitter refuses is dropped with "watchDenied".
    */
   private async subscribeAll(gen: number, session: BayeuxSession): Promise<void> {
     const feeds = [...this.feeds.values()];
+    const snapshot = { snapshot: { limit: SNAPSHOT_LIMIT, includeThreads: true } };
     const outcomes = await session.subscribeMany([
       { channel: `/api/v1/user/${this.opts.userId}/rooms`, ext: { snapshot: false } },
       { channel: `/api/v1/token/${this.opts.token}` },
-      ...feeds.flatMap((f) => roomChannels(f.roomId).map((channel) => ({ channel, ext: { snapshot: false } }))),
+      ...feeds.flatMap((f) => roomChannels(f.roomId).map((channel) => ({ channel, ext: channel.endsWith("/chatMessages") ? snapshot : { snapshot: false } }))),
     ]);
     const failed = (from: number) => outcomes.slice(from, from + 2).find((o): o is BayeuxError => o instanceof BayeuxError);
     const own = failed(0);
@@ -166,7 +173,7 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
       if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;
       const refused = refusals[i];
       if (refused) this.denied(feed, refused);
-      else void this.catchUp(feed, gen);
+      else void this.catchUp(feed, gen, snapshotOf(outcomes[2 + 2 * i]));
     });
   }
 
@@ -190,9 +197,10 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
     if (gen === this.gen) void this.catchUp(feed, gen);
   }
 
-  private async catchUp(feed: RoomFeed, gen: number): Promise<void> {
+  /** A snapshot is only good once: retries after a failure fetch over REST. */
+  private async catchUp(feed: RoomFeed, gen: number, snapshot?: Snapshot): Promise<void> {
     try {
-      await feed.catchUp(this.opts.fetchMissed, this.opts.catchUpPageSize);
+      await feed.catchUp(this.opts.fetchMissed, this.opts.catchUpPageSize, snapshot);
       if (gen === this.gen) this.clearCatchUp(feed.roomId);
     } catch (err) {
       if (gen !== this.gen || this.feeds.get(feed.roomId) !== feed) return;
@@ -299,6 +307,24 @@ function pushProblem(kind: string, operation: unknown, model: { id: string }): P
   if (kind === "chatMessages") return full ? checkMessage(model) : isObjectId(model.id) ? null : "message id is not an ObjectId";
   if (kind === "userRooms" && operation === "create") return checkRoom(model);
   return model.id === "" ? "empty id" : null;
+}
+
+const CHAT_SNAPSHOT = checkList(checkMessage);
+
+/**
+ * The chat snapshot a subscribe reply carries, if it is a list of well-formed messages (checked as REST lists
+ * are: a malformed one could move the room's cursor past real messages). Otherwise undefined, and the room is
+ * caught up over REST.
+ */
+function snapshotOf(reply: BayeuxMessage | BayeuxError | undefined): Snapshot | undefined {
+  const messages = reply instanceof BayeuxError ? undefined : reply?.ext?.snapshot;
+  if (messages === undefined) return undefined;
+  const problem = CHAT_SNAPSHOT(messages);
+  if (problem) {
+    log.warn("ignored a malformed subscription snapshot from Gitter", { problem });
+    return undefined;
+  }
+  return { messages: messages as GitterMessage[], limit: SNAPSHOT_LIMIT };
 }
 
 function roomChannels(roomId: string): string[] {

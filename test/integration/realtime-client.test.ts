@@ -85,6 +85,7 @@ before(async () => {
         { uri: "org/edits", members: ["alice", "bob"] },
         { uri: "org/bob-only", members: ["bob"] },
         { uri: "org/later", members: ["bob"] },
+        { uri: "org/snapshot", members: ["alice", "bob"] },
       ],
       history: [{ room: "org/burst", author: "bob", text: "old history", ageSeconds: 3600 }],
       tokens: [
@@ -134,6 +135,31 @@ describe("GitterRealtime delivery", () => {
     assert.equal(rt.lastDeliveredId(room), posted[199]);
     // Every fifth REST page failed, so retried catch-ups were part of the run too.
     assert.ok(failedCatchUps > 0);
+    rt.stop();
+  });
+
+  it("catches up a few missed messages from the subscription snapshot, and more over REST", T, async () => {
+    const room = roomId("org/snapshot");
+    let fetches = 0;
+    const rest = restFetchMissed(ALICE, 25);
+    const { rt } = client(ALICE, "alice", { fetchMissed: (r, after) => (fetches++, rest(r, after)) });
+    const seen: string[] = [];
+    rt.on("message", (r, m) => r === room && seen.push(m.text));
+    rt.watchRoom(room, null);
+    rt.start();
+    await until(rt, () => rt.state === "connected");
+    // Cut and post in the same tick: every message is missed by the session and must come from a catch-up.
+    const missWhileCut = (from: number, n: number) => {
+      emu.state.cutConnections();
+      for (let i = from; i < from + n; i++) emu.state.postMessage(userId("bob"), room, { text: `missed ${i}` });
+    };
+    missWhileCut(0, 3);
+    await until(rt, () => seen.length === 3);
+    assert.equal(fetches, 0, "three missed messages fit in the snapshot");
+    missWhileCut(3, 12);
+    await until(rt, () => seen.length === 15);
+    assert.ok(fetches > 0, "twelve do not: the rest comes over REST");
+    assert.deepEqual(seen, Array.from({ length: 15 }, (_, i) => `missed ${i}`));
     rt.stop();
   });
 

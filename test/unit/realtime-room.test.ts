@@ -72,6 +72,31 @@ describe("RoomFeed catch-up", () => {
     assert.deepEqual(h.asked, [0, 2]);
   });
 
+  it("catches up from a snapshot that reaches back to the last delivered id, without fetching", async () => {
+    const { f, out } = feed(3);
+    const h = history(6, 10);
+    f.push("create", msg(6));
+    assert.equal(await f.catchUp(h.fetch, 10, { messages: [msg(2), msg(3), msg(4), msg(5)], limit: 4 }), true);
+    assert.deepEqual(out, ["message 4", "message 5", "message 6"]);
+    assert.deepEqual(h.asked, []);
+  });
+
+  it("takes a snapshot holding fewer messages than asked for as the whole room", async () => {
+    const { f, out } = feed(null);
+    const h = history(2, 10);
+    await f.catchUp(h.fetch, 10, { messages: [msg(1), msg(2)], limit: 5 });
+    assert.deepEqual(out, ["message 1", "message 2"]);
+    assert.deepEqual(h.asked, []);
+  });
+
+  it("fetches over REST when the snapshot does not reach back far enough", async () => {
+    const { f, out } = feed(1);
+    const h = history(5, 10);
+    await f.catchUp(h.fetch, 10, { messages: [msg(4), msg(5)], limit: 2 });
+    assert.deepEqual(out, ["message 2", "message 3", "message 4", "message 5"]);
+    assert.deepEqual(h.asked, [1]);
+  });
+
   it("gives up an interrupted catch-up and lets the next one deliver", async () => {
     const { f, out } = feed(0);
     let release!: () => void;

@@ -61,6 +61,13 @@ export interface TransportOptions {
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   limiter?: RateLimiter;
+  /** Shared by every client of the process to bound requests in flight; each attempt's timeout starts inside it. */
+  gate?: RequestGate;
+}
+
+export interface RequestGate {
+  /** Runs `task` when a slot is free (may wait); settles with its outcome. */
+  run<T>(task: () => Promise<T>): Promise<T>;
 }
 
 type Outcome =
@@ -80,6 +87,7 @@ export class RestTransport {
   private readonly fetchFn: typeof fetch;
   private readonly policy: RetryPolicy;
   private readonly sleep: Sleep;
+  private readonly gate: RequestGate | undefined;
 
   constructor(options: TransportOptions) {
     this.base = options.apiUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
@@ -88,6 +96,7 @@ export class RestTransport {
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.sleep = this.policy.sleep ?? realSleep;
     this.limiter = options.limiter ?? new RateLimiter();
+    this.gate = options.gate;
   }
 
   /**
@@ -103,7 +112,8 @@ export class RestTransport {
     let throttles = 0;
     for (;;) {
       const release = await this.limiter.acquire();
-      const outcome = await this.once(spec, url).finally(release);
+      const attempt = () => this.once(spec, url);
+      const outcome = await (this.gate ? this.gate.run(attempt) : attempt()).finally(release);
       if (outcome.kind === "done") return outcome.value;
       if (outcome.kind === "unusable") throw spec.repeatable ? outcome.error : new GitterMaybeDeliveredError(outcome.error);
       if (outcome.kind === "refused") {

@@ -6,7 +6,7 @@
 
 import { GitterApiError } from "./errors";
 import type { RateLimiter } from "./rate-limit";
-import { RestTransport, type Query, type RequestSpec, type RetryPolicy } from "./rest-transport";
+import { RestTransport, type Query, type RequestGate, type RequestSpec, type RetryPolicy } from "./rest-transport";
 import { checkList, checkMessage, checkResults, checkRoom, checkUser, type Problem } from "./validate";
 import type {
   GitterMessage,
@@ -26,6 +26,8 @@ export interface GitterRestClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Share one limiter between every client using the same token; a fresh one is made otherwise. */
   limiter?: RateLimiter;
+  /** Bounds requests in flight across every client sharing it (see RestTransport). */
+  gate?: RequestGate;
   /** The token owner's Gitter user id, when already known; saves a `GET /v1/user/me`. */
   userId?: string;
 }

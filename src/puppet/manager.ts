@@ -11,6 +11,7 @@ import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
 import type { TokenCipher } from "../store/crypto";
 import type { Store } from "../store/store";
+import { Gate } from "../util/gate";
 import type { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
@@ -40,6 +41,9 @@ export interface ManagerDeps {
   doctor(): Promise<CheckResult[]>;
 }
 
+/** Gitter REST requests in flight at once, all users together: a restart catches up every room of every user. */
+const GITTER_REQUESTS_IN_FLIGHT = 64;
+
 export class SessionManager implements CommandServices {
   private readonly sessions = new Map<string, UserSession>();
   private readonly lifetimes = new Map<string, AbortController>();
@@ -47,6 +51,7 @@ export class SessionManager implements CommandServices {
   private readonly resumed: Promise<void>;
   private markResumed!: () => void;
   private stopping = false;
+  private readonly gitterGate = new Gate(GITTER_REQUESTS_IN_FLIGHT);
 
   constructor(private readonly deps: ManagerDeps) {
     this.resumed = new Promise((resolve) => (this.markResumed = resolve));
@@ -116,7 +121,7 @@ export class SessionManager implements CommandServices {
   }
 
   private async startSession(mxid: string, identity: LoginIdentity, token: string): Promise<UserSession> {
-    const rest = new GitterRestClient({ apiUrl: this.deps.gitter.apiUrl, token });
+    const rest = new GitterRestClient({ apiUrl: this.deps.gitter.apiUrl, token, gate: this.gitterGate });
     const lifetime = new AbortController();
     const ctx = {
       ...identity,

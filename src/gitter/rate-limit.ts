@@ -40,6 +40,11 @@ export interface RateLimitStats {
   throttled: number;
 }
 
+/** Response headers as fetch's Headers or the bridge's HTTP client give them. */
+export interface HeaderSource {
+  get(name: string): string | null;
+}
+
 /** Frees the slot taken by `acquire`; call once the request is answered or has failed. Idempotent. */
 export type Release = () => void;
 
@@ -108,7 +113,7 @@ export class RateLimiter {
   }
 
   /** Feeds one response's headers (any status, 429 included). Ignores missing, malformed or stale headers. */
-  update(headers: Headers): void {
+  update(headers: HeaderSource): void {
     this.limit = intHeader(headers, "x-ratelimit-limit") ?? this.limit;
     const remaining = intHeader(headers, "x-ratelimit-remaining");
     const resetAt = intHeader(headers, "x-ratelimit-reset");
@@ -199,7 +204,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function intHeader(headers: Headers, name: string): number | undefined {
+function intHeader(headers: HeaderSource, name: string): number | undefined {
   const raw = headers.get(name);
   if (raw === null || raw.trim() === "") return undefined;
   const value = Number(raw);

@@ -2,6 +2,7 @@
 // loop that carries the pushes, subscribe, publish. Deliberately small and disposable: the owner (realtime.ts)
 // throws a session away at the first sign of trouble and starts a new one, so this class never retries,
 // never re-handshakes by itself and can always be closed at once (every request is abortable).
+import { httpSend } from "../util/http";
 import { GitterError } from "./errors";
 
 export interface BayeuxMessage {
@@ -179,15 +180,15 @@ export class BayeuxSession {
 
   private async post(messages: BayeuxMessage[], timeoutMs: number): Promise<BayeuxMessage[]> {
     const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), timeoutMs);
     this.inFlight.add(ac);
     const channel = messages[0].channel;
     try {
-      const res = await fetch(this.url, {
+      const res = await httpSend(this.url, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
         body: JSON.stringify(messages),
         signal: ac.signal,
+        timeoutMs,
       });
       const text = await res.text();
       if (res.status !== 200) throw new BayeuxError(channel, `HTTP ${res.status}`);
@@ -201,10 +202,9 @@ export class BayeuxSession {
       return parsed as BayeuxMessage[];
     } catch (err) {
       if (err instanceof BayeuxError) throw err;
-      const why = ac.signal.aborted ? (this.closed ? "session closed" : "timed out") : (err as Error).message;
+      const why = this.closed ? "session closed" : (err as Error).name === "TimeoutError" ? "timed out" : (err as Error).message;
       throw new BayeuxError(channel, why, { cause: err });
     } finally {
-      clearTimeout(timer);
       this.inFlight.delete(ac);
     }
   }

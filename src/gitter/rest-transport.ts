@@ -7,6 +7,7 @@
 //   fails with GitterBadResponseError (GitterMaybeDeliveredError around it for requests not safe to repeat).
 
 import { backoffDelay, realSleep, type Sleep } from "../util/backoff";
+import { fromFetch, httpSend, NOT_SENT_CODES, type HttpRequestInit, type HttpResponse, type HttpSend } from "../util/http";
 import { getLogger } from "../util/log";
 import {
   GitterApiError,
@@ -58,6 +59,7 @@ export interface TransportOptions {
   /** Base such as https://api.gitter.im or https://gitter.im/api (a trailing /v1 is tolerated). */
   apiUrl: string;
   token: string;
+  /** Stands in for the built-in HTTP client (tests). */
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
   limiter?: RateLimiter;
@@ -77,14 +79,12 @@ type Outcome =
   | { kind: "failed"; error: GitterApiError | GitterNetworkError; maybeSent: boolean }
   | { kind: "refused"; error: GitterApiError };
 
-/** Failure codes raised before a single byte of the request left this machine. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 
 export class RestTransport {
   readonly limiter: RateLimiter;
   private readonly base: string;
   private readonly token: string;
-  private readonly fetchFn: typeof fetch;
+  private readonly send: HttpSend;
   private readonly policy: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly gate: RequestGate | undefined;
@@ -92,7 +92,7 @@ export class RestTransport {
   constructor(options: TransportOptions) {
     this.base = options.apiUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
     this.token = options.token;
-    this.fetchFn = options.fetch ?? fetch;
+    this.send = options.fetch ? fromFetch(options.fetch) : httpSend;
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.sleep = this.policy.sleep ?? realSleep;
     this.limiter = options.limiter ?? new RateLimiter();
@@ -144,10 +144,10 @@ export class RestTransport {
 
   private async once(spec: RequestSpec, url: URL): Promise<Outcome> {
     const where = url.pathname + url.search;
-    let res: Response;
+    let res: HttpResponse;
     let text: string;
     try {
-      res = await this.fetchFn(url, this.init(spec));
+      res = await this.send(url, this.init(spec));
     } catch (err) {
       return { kind: "failed", error: new GitterNetworkError(spec.method, where, err), maybeSent: !neverSent(err) };
     }
@@ -165,12 +165,12 @@ export class RestTransport {
     return { kind: "refused", error };
   }
 
-  private init(spec: RequestSpec): RequestInit {
+  private init(spec: RequestSpec): HttpRequestInit {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.token}`,
       Accept: "application/json",
     };
-    const init: RequestInit = { method: spec.method, headers, signal: AbortSignal.timeout(this.policy.timeoutMs) };
+    const init: HttpRequestInit = { method: spec.method, headers, timeoutMs: this.policy.timeoutMs };
     if (spec.body !== undefined) {
       // A Buffer with an explicit length: Gitter answers 406 to chunked request bodies.
       const payload = Buffer.from(JSON.stringify(spec.body), "utf8");

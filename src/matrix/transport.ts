@@ -1,10 +1,11 @@
-// One HTTP call to the homeserver, retried until it succeeds or gives up. Built on Node's own `fetch`
-// rather than a Matrix SDK: the bridge decides retries, ordering and idempotency itself (txn ids, the
+// One HTTP call to the homeserver, retried until it succeeds or gives up. Built on the bridge's own HTTP client
+// (util/http) rather than a Matrix SDK: the bridge decides retries, ordering and idempotency itself (txn ids, the
 // inbox, per-room queues) and needs none of an SDK's sync loop, storage or hidden state.
 //
 // A call returns only after it succeeded or gave up, so callers that await each call in turn keep their
 // order: a retried request is never overtaken by the next one from the same caller.
 import { backoffDelay, realSleep, type BackoffPolicy, type Sleep } from "../util/backoff";
+import { httpSend, NOT_SENT_CODES, type HttpResponse } from "../util/http";
 import { getLogger } from "../util/log";
 import { CONNECTION_FAILED, MatrixApiError } from "./errors";
 
@@ -129,13 +130,13 @@ export class Transport {
   }
 
   private async attempt(spec: RequestSpec): Promise<Outcome> {
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(this.url(spec), {
+      res = await httpSend(this.url(spec), {
         method: spec.method,
         headers: this.headers(spec),
         body: spec.bytes ?? (spec.json === undefined ? undefined : JSON.stringify(spec.json, wellFormedStrings)),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       const error = new MatrixApiError({ errcode: CONNECTION_FAILED, status: 0, method: spec.method, path: spec.path, error: describe(err) });
@@ -184,7 +185,7 @@ function wellFormedStrings(_key: string, value: unknown): unknown {
   return typeof value === "string" ? value.replace(LONE_SURROGATE, "\ufffd") : value;
 }
 
-async function readBody(res: Response): Promise<unknown> {
+async function readBody(res: HttpResponse): Promise<unknown> {
   const text = await res.text().catch(() => "");
   if (!text) return {};
   try {
@@ -206,8 +207,8 @@ export function retryAfter(body: Record<string, unknown>, header: string | null)
 
 /** A refused connection proves the homeserver never saw the request, so even a non-idempotent one may be resent. */
 function neverSent(err: unknown): boolean {
-  const cause = (err as { cause?: { code?: unknown } }).cause;
-  return cause?.code === "ECONNREFUSED";
+  const code = (err as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === "string" && NOT_SENT_CODES.has(code);
 }
 
 function describe(err: unknown): string {

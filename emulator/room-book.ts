@@ -32,6 +32,10 @@ export class RoomBook {
   private readonly groups = new Map<string, string>();
   /** roomId -> member ids in join order. */
   private readonly memberships = new Map<string, Set<string>>();
+  /** userId -> ids of the rooms they are in, so a room list costs the user's rooms, not every room. */
+  private readonly roomsByUser = new Map<string, Set<string>>();
+  /** roomId -> creation rank: room lists keep creation order. */
+  private readonly rank = new Map<string, number>();
   /** userId -> rooms the user hid from their list. */
   private readonly hidden = new Map<string, Set<string>>();
 
@@ -55,10 +59,15 @@ export class RoomBook {
       groupId,
       v: 1,
     };
-    this.rooms.set(room.id, room);
+    this.add(room);
     this.byUri.set(key, room);
-    this.memberships.set(room.id, new Set());
     return room;
+  }
+
+  private add(room: EmRoom): void {
+    this.rooms.set(room.id, room);
+    this.rank.set(room.id, this.rank.size);
+    this.memberships.set(room.id, new Set());
   }
 
   get(roomId: string): EmRoom | undefined {
@@ -90,7 +99,8 @@ export class RoomBook {
   /** Rooms in the user's list: joined and not hidden. */
   roomsOf(userId: string): EmRoom[] {
     const hidden = this.hidden.get(userId);
-    return this.all().filter((r) => this.isMember(userId, r.id) && !hidden?.has(r.id));
+    const ids = [...(this.roomsByUser.get(userId) ?? [])].filter((id) => !hidden?.has(id));
+    return ids.sort((a, b) => this.rank.get(a)! - this.rank.get(b)!).map((id) => this.rooms.get(id)!);
   }
 
   /** Idempotent. A hidden room comes back into the user's list. */
@@ -104,6 +114,8 @@ export class RoomBook {
       return room;
     }
     members.add(userId);
+    const mine = this.roomsByUser.get(userId) ?? new Set<string>();
+    this.roomsByUser.set(userId, mine.add(roomId));
     room.v += 1;
     this.host.emitLive({ kind: "roomUsers", roomId, operation: "create", model: this.host.serializeUser(user) });
     this.host.emitLive({ kind: "userRooms", userId, operation: "create", model: this.host.serializeRoomFor(userId, room) });
@@ -117,6 +129,7 @@ export class RoomBook {
     if (room.oneToOne) throw new ApiError(400, "This room does not support removing.");
     const members = this.memberships.get(roomId)!;
     if (!members.delete(userId)) return;
+    this.roomsByUser.get(userId)?.delete(roomId);
     room.v += 1;
     this.hidden.get(userId)?.delete(roomId);
     this.host.unread.clear(userId, roomId);
@@ -147,9 +160,8 @@ export class RoomBook {
     let room = this.byPair.get(key);
     if (!room) {
       room = { id: id ?? this.host.ids.next(), name: "", topic: "", oneToOne: true, security: "PRIVATE", pair: [userId, otherId], v: 1 };
-      this.rooms.set(room.id, room);
+      this.add(room);
       this.byPair.set(key, room);
-      this.memberships.set(room.id, new Set());
     }
     this.join(userId, room.id);
     this.join(otherId, room.id);

@@ -1,6 +1,7 @@
 // The public shape of GitterRealtime (realtime.ts): its options, connection states and typed events.
 import type { BackoffPolicy } from "../util/backoff";
 import type { FetchMissed } from "./realtime-room";
+import type { RequestGate } from "./rest-transport";
 import type { GitterMessage, GitterRoom, GitterUser, LiveOperation } from "./types";
 
 export type ConnectionState = "connecting" | "connected" | "backing-off" | "token-invalid" | "stopped";
@@ -39,6 +40,11 @@ export interface GitterRealtimeOptions {
   catchUpPageSize?: number;
   /** A session with no answer at all for this long is dead. Default 45 s; pings go out every third of it. */
   livenessTimeoutMs?: number;
+  /**
+   * Shared between users to bound how many handshake and subscribe at once (a restart with thousands of users
+   * would otherwise flood Gitter); the long-poll and the catch-ups run outside it.
+   */
+  connectGate?: RequestGate;
   /** Reconnect delays. Default 1 s doubling to 60 s, with jitter. */
   backoff?: BackoffPolicy;
 }

@@ -126,6 +126,13 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
   private async connect(gen: number): Promise<void> {
     if (gen !== this.gen) return;
     this.setState("connecting");
+    const gate = this.opts.connectGate;
+    await (gate ? gate.run(() => this.open(gen)) : this.open(gen));
+  }
+
+  /** Handshakes and subscribes; the rest of the session's life runs outside any connect gate. Never throws. */
+  private async open(gen: number): Promise<void> {
+    if (gen !== this.gen) return;
     const session = new BayeuxSession(this.opts.fayeUrl, this.livenessMs, {
       onData: (m) => gen === this.gen && this.onData(m),
       onTraffic: () => gen === this.gen && (this.lastTraffic = Date.now()),

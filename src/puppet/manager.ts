@@ -10,7 +10,7 @@ import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
 import type { TokenCipher } from "../store/crypto";
-import type { Store } from "../store/store";
+import type { BridgeUser, Store } from "../store/store";
 import { Gate } from "../util/gate";
 import type { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
@@ -43,6 +43,13 @@ export interface ManagerDeps {
 
 /** Gitter REST requests in flight at once, all users together: a restart catches up every room of every user. */
 const GITTER_REQUESTS_IN_FLIGHT = 64;
+/**
+ * Sessions being started at once when the bridge resumes. Each start reads the user's portals and asks Gitter
+ * for their rooms; ten thousand at once starve the database queue until its lookups time out.
+ */
+const RESUMING_AT_ONCE = 32;
+/** Realtime sessions handshaking and subscribing at once, all users together. */
+const CONNECTING_AT_ONCE = 32;
 
 export class SessionManager implements CommandServices {
   private readonly sessions = new Map<string, UserSession>();
@@ -52,6 +59,7 @@ export class SessionManager implements CommandServices {
   private markResumed!: () => void;
   private stopping = false;
   private readonly gitterGate = new Gate(GITTER_REQUESTS_IN_FLIGHT);
+  private readonly connectGate = new Gate(CONNECTING_AT_ONCE);
 
   constructor(private readonly deps: ManagerDeps) {
     this.resumed = new Promise((resolve) => (this.markResumed = resolve));
@@ -88,21 +96,22 @@ export class SessionManager implements CommandServices {
 
   /** Starts a session for every user with a stored token; one failing user does not stop the others. */
   async resumeAll(): Promise<void> {
-    let starts: Promise<unknown>[] = [];
+    let resuming: UserSession[] = [];
     try {
       const users = await this.deps.store.users.listLoggedInUsers();
-      // startSession registers the session before its first await, so all exist once this map returns.
-      starts = users.map(async (u) => {
-        if (!u.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return;
-        const token = this.deps.cipher.decrypt(u.tokenCiphertext);
-        await this.startSession(u.mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token).catch(
-          (err: Error) => log.error("could not resume a session", { mxid: u.mxid, error: err }),
-        );
-      });
+      // Every session is registered before any starts, so an event handled right after the restart finds its
+      // user's session (and waits there for the portals) instead of taking them for a user without one.
+      resuming = users.flatMap((u) => this.registerStored(u));
     } finally {
       this.markResumed();
     }
-    await Promise.all(starts);
+    // Started a few at a time: each start reads the user's portals and asks Gitter for their rooms.
+    const gate = new Gate(RESUMING_AT_ONCE);
+    await Promise.all(
+      resuming.map((s) =>
+        gate.run(() => this.runSession(s)).catch((err: Error) => log.error("could not resume a session", { mxid: s.mxid, error: err })),
+      ),
+    );
     log.info("sessions resumed", { count: this.sessions.size });
   }
 
@@ -121,6 +130,13 @@ export class SessionManager implements CommandServices {
   }
 
   private async startSession(mxid: string, identity: LoginIdentity, token: string): Promise<UserSession> {
+    const session = this.createSession(mxid, identity, token);
+    await session.start();
+    return session;
+  }
+
+  /** Makes and registers a user's session without starting it. */
+  private createSession(mxid: string, identity: LoginIdentity, token: string): UserSession {
     const rest = new GitterRestClient({ apiUrl: this.deps.gitter.apiUrl, token, gate: this.gitterGate });
     const lifetime = new AbortController();
     const ctx = {
@@ -138,13 +154,30 @@ export class SessionManager implements CommandServices {
       metrics: this.deps.metrics,
       notice: (roomId: string, text: string, html?: string) => this.notice(roomId, text, html),
     };
-    const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token }, {
+    const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token, connectGate: this.connectGate }, {
       onTokenInvalid: (s) => void this.onTokenInvalid(s.mxid),
     });
     this.sessions.set(mxid, session);
     this.lifetimes.set(mxid, lifetime);
-    await session.start();
     return session;
+  }
+
+  /** A stored user's session, registered, or none when their login is incomplete or its token does not open. */
+  private registerStored(u: BridgeUser): UserSession[] {
+    if (!u.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return [];
+    try {
+      const token = this.deps.cipher.decrypt(u.tokenCiphertext);
+      return [this.createSession(u.mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token)];
+    } catch (err) {
+      log.error("could not resume a session", { mxid: u.mxid, error: err as Error });
+      return [];
+    }
+  }
+
+  /** Starts a registered session unless it was stopped or replaced (logout, new login, shutdown) meanwhile. */
+  private async runSession(session: UserSession): Promise<void> {
+    if (this.sessions.get(session.mxid) !== session) return;
+    await session.start();
   }
 
   private async stopSession(mxid: string, reason = "the session ended"): Promise<void> {

@@ -3,6 +3,7 @@
 import { GitterRealtime } from "../gitter/realtime";
 import type { GitterMessage, GitterRoom, GitterUser } from "../gitter/types";
 import type { Portal } from "../store/store";
+import type { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
 import { openPortal, populateMembers, refreshBridgeInfo, reinvite } from "./portal-setup";
@@ -34,7 +35,7 @@ export class UserSession {
 
   constructor(
     readonly ctx: SessionContext,
-    private readonly realtimeOpts: { fayeUrl: string; token: string },
+    private readonly realtimeOpts: { fayeUrl: string; token: string; connectGate?: Gate },
     private readonly hooks: SessionHooks,
   ) {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
@@ -49,6 +50,7 @@ export class UserSession {
     const rt = new GitterRealtime({
       fayeUrl: this.realtimeOpts.fayeUrl,
       token: this.realtimeOpts.token,
+      connectGate: this.realtimeOpts.connectGate,
       userId: this.ctx.gitterUserId,
       // Thread replies are excluded from lists unless asked for; a catch-up must not lose them.
       fetchMissed: (roomId, afterId) => this.ctx.rest.listMessages(roomId, { afterId, limit: 100, includeThreads: true }),
@@ -104,6 +106,8 @@ export class UserSession {
   }
 
   async stop(): Promise<void> {
+    // A session stopped before it started (a paced resume) never loads: Matrix events waiting for it go on.
+    this.markLoaded();
     this.realtime?.stop();
     this.realtime = null;
     this.portals.clear();

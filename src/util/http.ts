@@ -42,11 +42,11 @@ export const NOT_SENT_CODES: ReadonlySet<string> = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
-// LIFO: the most recently used socket is reused first, so a quiet period lets the others expire.
-const agents = {
-  "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }),
-  "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }),
-};
+// LIFO: the most recently used socket is reused first, so a quiet period lets the others expire. An idle socket
+// is closed a second before the server's announced keep-alive timeout (Node applies the hint only when the
+// agent has a timeout of its own), so we do not send on a socket the server is closing; 30 s without a hint.
+const AGENT = { keepAlive: true, scheduling: "lifo", timeout: 30_000 } as const;
+const agents = { "http:": new http.Agent(AGENT), "https:": new https.Agent(AGENT) };
 
 class Answer implements HttpResponse {
   readonly ok: boolean;

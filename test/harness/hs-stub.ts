@@ -33,8 +33,8 @@ export interface HomeserverStub {
    * answered 200, rejects otherwise. Fills in event_id and origin_server_ts when missing.
    */
   pushTransaction(asUrl: string, hsToken: string, events: Record<string, unknown>[]): Promise<void>;
-  /** Waits until `n` sends arrived in total (polls every 5 ms). */
-  waitForSends(n: number, timeoutMs?: number): Promise<void>;
+  /** Waits until `n` sends arrived in total (polls every 5 ms); fails only after `stallMs` without a new one. */
+  waitForSends(n: number, stallMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -117,10 +117,12 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     sendCount: () => state.sendCount,
     counts,
     pushTransaction: (asUrl, hsToken, events) => putTransaction(agent, asUrl, hsToken, `stub-${process.pid}-${Date.now()}-${++txn}`, events, state),
-    waitForSends: async (n, timeoutMs = 30_000) => {
-      const deadline = Date.now() + timeoutMs;
+    waitForSends: async (n, stallMs = 30_000) => {
+      let seen = state.sendCount;
+      let lastProgress = Date.now();
       while (state.sendCount < n) {
-        if (Date.now() > deadline) throw new Error(`homeserver stub saw ${state.sendCount} sends, expected ${n}`);
+        if (state.sendCount !== seen) [seen, lastProgress] = [state.sendCount, Date.now()];
+        if (Date.now() - lastProgress > stallMs) throw new Error(`homeserver stub saw ${state.sendCount} sends, expected ${n}`);
         await new Promise((r) => setTimeout(r, 5));
       }
     },

@@ -2,6 +2,7 @@
 // bridge's own key file, exactly as a login stores them) and, for benchmarks, portals that already exist.
 // It writes through the Store and TokenCipher the bridge itself uses; no bridge code path is bypassed at run time.
 import path from "node:path";
+import { openKnex, parseDatabaseUrl } from "../../src/store/connection";
 import { loadOrCreateKey, TokenCipher } from "../../src/store/crypto";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, Store } from "../../src/store/store";
@@ -43,4 +44,25 @@ export async function seedPortals(store: Store, portals: Portal[], parallel = 64
 
 async function inChunks<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+/**
+ * The same rows as seedLogins + seedPortals, written in one transaction straight into the bridge's tables:
+ * for benchmarks that seed hundreds of thousands of portals (one commit each would take minutes). The bridge
+ * must be stopped and its schema migrated (open the store once first).
+ */
+export async function bulkSeed(dir: string, logins: SeedLogin[], portals: Portal[], database?: string): Promise<void> {
+  const paths = bridgeDataPaths(dir, database);
+  const cipher = new TokenCipher(await loadOrCreateKey(paths.keyFile, { create: true }));
+  const db = openKnex(parseDatabaseUrl(paths.database));
+  try {
+    await db.transaction(async (trx) => {
+      const users = logins.map((l) => ({ mxid: l.mxid, gitter_user_id: l.gitterUserId, gitter_username: l.gitterUsername, token_ciphertext: cipher.encrypt(l.token) }));
+      const rows = portals.map((p) => ({ mxid: p.mxid, gitter_room_id: p.gitterRoomId, matrix_room_id: p.matrixRoomId, one_to_one: p.oneToOne, last_gitter_message_id: p.lastGitterMessageId }));
+      await trx.batchInsert("users", users, 100);
+      await trx.batchInsert("portals", rows, 100);
+    });
+  } finally {
+    await db.destroy();
+  }
 }

@@ -93,10 +93,15 @@ export interface StartBridgeOptions {
    * SIGTERM as a second signal and exit without stopping cleanly).
    */
   detached?: boolean;
+  /** Options for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not accept). */
+  nodeArgs?: string[];
+  /** A compiled build to run (e.g. dist/src/index.js, as the Docker image does) instead of the sources through tsx. */
+  entry?: string;
 }
 
 export function startBridge(files: BridgeFiles, env: Record<string, string> = {}, opts: StartBridgeOptions = {}): BridgeProcess {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "src/index.ts"), "--config", files.configPath], {
+  const program = opts.entry ? [opts.entry] : ["--import", "tsx", path.join(ROOT, "src/index.ts")];
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...program, "--config", files.configPath], {
     cwd: ROOT, // relative paths in the config resolve against its own folder
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,11 +1,13 @@
 // The benchmark runner: `npm run bench -- <name> [options]`. Each benchmark module exports run(argv) and
 // resolves to the process exit code. Benchmarks are bounded in time and talk only to 127.0.0.1.
 import * as crash from "./crash";
+import * as scale from "./scale-run";
 
 type Bench = { run(argv: string[]): Promise<number> };
 
 const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> = {
   crash: { about: "the crash test at scale: 100 SIGKILLs, counts per direction (needs root)", load: async () => crash },
+  scale: { about: "users x 20 rooms against a no-op homeserver: start, restart, CPU per message, memory", load: async () => scale },
 };
 
 async function main(argv: string[]): Promise<number> {

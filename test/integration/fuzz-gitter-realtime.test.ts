@@ -131,7 +131,8 @@ async function startFakeFaye(): Promise<FakeFaye> {
       fake.handshakes++;
       return reply(res, 200, JSON.stringify([{ ...ok, clientId: `c${fake.handshakes}`, advice: { timeout: 200 } }]));
     }
-    if (m.channel !== "/meta/connect") return reply(res, 200, JSON.stringify([ok]));
+    // Like any Bayeux server, one reply per message of a batch (the client subscribes every room in one request).
+    if (m.channel !== "/meta/connect") return reply(res, 200, JSON.stringify(msgs.map((x) => ({ channel: x.channel, id: x.id, successful: true }))));
     const bad = broken.shift();
     if (bad) return reply(res, bad.status, bad.body);
     if (pushes.length === 0) await new Promise((r) => setTimeout(r, 30));

@@ -85,6 +85,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     onLogin: (mxid, identity, token) => sessions.onLogin(mxid, identity, token),
   });
   let control: ControlRooms;
+  const mayUse = (mxid: string) => permissionFor(config, mxid) !== "none";
   sessions = new SessionManager({
     store,
     matrix,
@@ -99,13 +100,14 @@ export async function start(config: BridgeConfig, registration: Registration): P
     tell: (mxid, text, html) => control.tell(mxid, text, html),
     loginLink: (mxid) => login.createLink(mxid),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
+    mayUse,
   });
   control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m) });
 
   const readMarkers = new ReadMarkers({ store, sessionOf: (m) => sessions.session(m) });
   const sessionOf = (m: string) => sessions.session(m);
   const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf });
-  const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats });
+  const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats, mayUse });
   const processor = new InboxProcessor({
     inbox: store.inbox,
     handler,

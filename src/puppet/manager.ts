@@ -39,6 +39,8 @@ export interface ManagerDeps {
   loginLink(mxid: string): Promise<string>;
   /** Runs the setup checks; see CommandServices.doctor. */
   doctor(): Promise<CheckResult[]>;
+  /** Whether bridge.permissions still lets `mxid` use the bridge (checked when sessions resume). */
+  mayUse(mxid: string): boolean;
 }
 
 /** Gitter REST requests in flight at once, all users together: a restart catches up every room of every user. */
@@ -165,6 +167,11 @@ export class SessionManager implements CommandServices {
   /** A stored user's session, registered, or none when their login is incomplete or its token does not open. */
   private registerStored(u: BridgeUser): UserSession[] {
     if (!u.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return [];
+    if (!this.deps.mayUse(u.mxid)) {
+      // Taken out of bridge.permissions since logging in: the login is kept (put them back and it resumes).
+      log.info("not resuming a session: bridge.permissions no longer allows this user", { mxid: u.mxid });
+      return [];
+    }
     try {
       const token = this.deps.cipher.decrypt(u.tokenCiphertext);
       return [this.createSession(u.mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token)];

@@ -17,6 +17,8 @@ export interface RouterDeps {
   sessions: SessionManager;
   readMarkers?: ReadMarkers;
   directChats?: DirectChats;
+  /** Whether bridge.permissions lets `mxid` use the bridge; a portal owner taken out of it is told so. */
+  mayUse?: (mxid: string) => boolean;
 }
 
 /** Portal events the owner's session bridges: messages (new ones and edits) and redactions. */
@@ -46,11 +48,12 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     if (!portal || portal.mxid !== event.sender) return;
     const session = await deps.sessions.sessionFor(event.sender);
     if (session) await session.fromMatrix(event);
-    else await deps.control.say(event.room_id, NOT_RUNNING);
+    else await deps.control.say(event.room_id, deps.mayUse?.(event.sender) === false ? NOT_ALLOWED : NOT_RUNNING);
   };
 }
 
 const NOT_RUNNING = "This message was not sent to Gitter: you are not logged in to Gitter. Send `login` to the bot to log in again.";
+const NOT_ALLOWED = "This message was not sent to Gitter: this Gitter bridge is no longer open to your Matrix account.";
 
 async function onMember(deps: RouterDeps, event: MatrixRoomEvent & { state_key?: string }): Promise<void> {
   const membership = event.content.membership;

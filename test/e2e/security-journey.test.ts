@@ -3,9 +3,10 @@
 // odd commands while real messages flow both ways; a restart refused without its key; and at the end a search of
 // everything the bridge printed for every secret it ever held.
 import assert from "node:assert/strict";
-import { readdir, readFile, rename, stat } from "node:fs/promises";
+import { readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import YAML from "yaml";
 import type { EmMessage } from "../../emulator/types";
 import { Fuzz, fuzzSeed } from "../harness/fuzz";
 import { fuzzRequest, wellFormed } from "../harness/fuzz-transactions";
@@ -144,6 +145,26 @@ describe("security journey at debug level", { timeout: 480_000 }, () => {
     assert.ok(keyless.lines.some((l) => l.includes(keyFile()) && /missing/.test(l)), keyless.lines.join("\n"));
     await stack.startBridge();
     await alice.waitForMessage(lobby, "@gitter_carol:localhost", /while the bridge was down/, 60_000);
+  });
+
+  it("does not resume a user taken out of bridge.permissions, and resumes them once put back", async () => {
+    const original = await readFile(stack.files.configPath, "utf8");
+    const config = YAML.parse(original) as { bridge: { permissions: Record<string, string> } };
+    config.bridge.permissions = { "@someone-else:localhost": "user" };
+    assert.equal(await stack.bridge.stop(), 0);
+    await writeFile(stack.files.configPath, YAML.stringify(config));
+    await stack.startBridge();
+    await eventually(() => stack.bridgeLines.some((l) => /not resuming a session/.test(l) && l.includes(alice.userId)), "the refusal to resume alice");
+    await alice.client.sendText(control, "status");
+    await alice.waitForMessage(control, BOT, /not open to your Matrix account/);
+    await alice.client.sendText(lobby, "sent while not allowed");
+    await alice.waitForMessage(lobby, BOT, /not sent to Gitter: this Gitter bridge is no longer open to your Matrix account/);
+    await stack.postAs("carol", LOBBY, "said while alice was not allowed");
+    assert.equal(await stack.bridge.stop(), 0);
+    await writeFile(stack.files.configPath, original);
+    await stack.startBridge();
+    await alice.waitForMessage(lobby, "@gitter_carol:localhost", /said while alice was not allowed/, 60_000);
+    assert.ok(!(await stack.gitterLog(LOBBY)).some((m) => m.text === "sent while not allowed"), "nothing crossed for her meanwhile");
   });
 
   it("logs out", async () => {

@@ -1,0 +1,233 @@
+// Cost per bridged message against real Synapse, both directions, at 1x, 4x and 16x the load:
+//
+//   npm run bench -- synapse-cost [--base 250] [--scales 1,4,16] [--rounds 3] [--rooms 4] [--posters 4] [--profile]
+//
+// Gitter -> Matrix: Gitter people post on the emulator (control API) into rooms alice has portals for, until
+// alice's /sync has seen them all. Matrix -> Gitter: alice sends into her portals through Synapse's client API,
+// until the emulator has them all. The CPU time (utime + stime from /proc) of the bridge process and of the
+// Synapse process over each window, less what each uses idle over a quiet window, divided by the messages.
+// Needs root (real Synapse). --profile writes a V8 CPU profile of the bridge (costs CPU: compare, do not report).
+import { cpuSeconds } from "./procfs";
+import { describeMachine, machineLines, table, writeResult } from "./machine";
+import { median, round } from "./stats";
+import { SyncWatch } from "./sync-watch";
+import { GitterWatch, LIFTED_RATE_LIMIT, lanes, profileFolder, startBenchStack, type BenchStack } from "./synapse-stack";
+
+interface Args {
+  base: number;
+  scales: number[];
+  rounds: number;
+  rooms: number;
+  posters: number;
+  /** Longest quiet window measured; a longer active window uses the idle rate measured over this much. */
+  idleCap: number;
+  profile: boolean;
+}
+
+type Direction = "gitter->matrix" | "matrix->gitter";
+
+interface Window {
+  direction: Direction;
+  scale: number;
+  round: number;
+  messages: number;
+  wallS: number;
+  bridgeCpuS: number;
+  synapseCpuS: number;
+  idleWindowS: number;
+  bridgeIdleCpuS: number;
+  synapseIdleCpuS: number;
+  /** Per message, idle subtracted, in microseconds. */
+  bridgeUs: number;
+  synapseUs: number;
+}
+
+const SETTLE_MS = 1000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const enc = encodeURIComponent;
+
+function parse(argv: string[]): Args {
+  const args: Args = { base: 250, scales: [1, 4, 16], rounds: 3, rooms: 4, posters: 4, idleCap: 20, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const key = argv[i].replace(/^--/, "");
+    if (key === "profile") {
+      args.profile = true;
+      continue;
+    }
+    const value = argv[++i] ?? "";
+    if (key === "scales") args.scales = value.split(",").map(Number);
+    else if (key in args && key !== "scales") (args as unknown as Record<string, number>)[key] = Number(value);
+    else throw new Error(`unknown option ${argv[i - 1]}`);
+  }
+  const numbers = [args.base, args.rounds, args.rooms, args.posters, args.idleCap, ...args.scales];
+  if (!numbers.every((n) => Number.isInteger(n) && n > 0)) throw new Error("options take whole numbers above 0");
+  return args;
+}
+
+class CostRun {
+  private readonly sync: SyncWatch;
+  private readonly gitter: GitterWatch;
+  private readonly rooms: string[];
+
+  constructor(
+    private readonly b: BenchStack,
+    private readonly args: Args,
+  ) {
+    this.rooms = [...b.portals.keys()];
+    this.sync = new SyncWatch(b.stack.synapse.url, b.aliceToken, [...b.portals.values()]);
+    this.gitter = new GitterWatch(b.stack.emulator.state);
+  }
+
+  async start(): Promise<void> {
+    await this.sync.start();
+  }
+
+  stop(): void {
+    this.gitter.stop();
+    void this.sync.stop();
+  }
+
+  /** Every poster once in every room and alice once in every portal: ghosts registered and joined beforehand. */
+  async warmUp(): Promise<void> {
+    const n = this.rooms.length * this.b.posters.length;
+    await this.fromGitter("warm-g-", n, (i) => this.b.posters[Math.floor(i / this.rooms.length) % this.b.posters.length]);
+    await this.fromMatrix("warm-m-", this.rooms.length * 2);
+  }
+
+  async round(scale: number, round: number): Promise<Window[]> {
+    const n = this.args.base * scale;
+    const out: Window[] = [];
+    for (const direction of ["gitter->matrix", "matrix->gitter"] as const) {
+      const prefix = `${direction === "gitter->matrix" ? "g2m" : "m2g"}-x${scale}-r${round}-`;
+      const active = await this.measure(() => (direction === "gitter->matrix" ? this.fromGitter(prefix, n) : this.fromMatrix(prefix, n)));
+      const idleWindowS = Math.min(active.wallS, this.args.idleCap);
+      const idle = await this.measure(() => sleep(idleWindowS * 1000));
+      const scaleIdle = active.wallS / idle.wallS;
+      const bridgeIdleCpuS = idle.bridgeCpuS * scaleIdle;
+      const synapseIdleCpuS = idle.synapseCpuS * scaleIdle;
+      out.push({
+        direction, scale, round, messages: n, ...active, idleWindowS: idle.wallS, bridgeIdleCpuS, synapseIdleCpuS,
+        bridgeUs: ((active.bridgeCpuS - bridgeIdleCpuS) / n) * 1e6,
+        synapseUs: ((active.synapseCpuS - synapseIdleCpuS) / n) * 1e6,
+      });
+    }
+    return out;
+  }
+
+  private async measure(work: () => Promise<void>): Promise<{ wallS: number; bridgeCpuS: number; synapseCpuS: number }> {
+    const [b0, s0, t0] = [cpuSeconds(this.b.bridgePid), cpuSeconds(this.b.synapsePid), performance.now()];
+    await work();
+    return { wallS: (performance.now() - t0) / 1000, bridgeCpuS: cpuSeconds(this.b.bridgePid) - b0, synapseCpuS: cpuSeconds(this.b.synapsePid) - s0 };
+  }
+
+  /** Posts n messages, one lane per room, then waits until alice's /sync has them all and a little more. */
+  private async fromGitter(prefix: string, n: number, poster = (i: number) => this.b.posters[i % this.b.posters.length]): Promise<void> {
+    const rooms = this.rooms;
+    await lanes(n, rooms.length, async (i) => {
+      await this.b.stack.postAs(poster(i), rooms[i % rooms.length], `${prefix}${i}`);
+    });
+    await this.sync.waitForCount(prefix, n, 60_000 + n * 100);
+    await sleep(SETTLE_MS);
+  }
+
+  /** Sends n messages as alice, one lane per portal, then waits until the emulator has them all. */
+  private async fromMatrix(prefix: string, n: number): Promise<void> {
+    const portals = [...this.b.portals.values()];
+    const url = this.b.stack.synapse.url;
+    await lanes(n, portals.length, async (i) => {
+      const path = `/_matrix/client/v3/rooms/${enc(portals[i % portals.length])}/send/m.room.message/${enc(`${prefix}${i}`)}`;
+      const res = await fetch(`${url}${path}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${this.b.aliceToken}`, "content-type": "application/json" },
+        body: JSON.stringify({ msgtype: "m.text", body: `${prefix}${i}` }),
+      });
+      if (!res.ok) throw new Error(`sending ${prefix}${i}: ${res.status} ${await res.text()}`);
+    });
+    await this.gitter.waitForCount(prefix, n, 60_000 + n * 100);
+    await sleep(SETTLE_MS);
+  }
+
+  get limitedSyncs(): number {
+    return this.sync.limited;
+  }
+}
+
+interface Summary {
+  direction: Direction;
+  scale: number;
+  messages: number;
+  msgPerS: number;
+  bridgeUs: number;
+  synapseUs: number;
+  ratio: number;
+  bridgeUsRange: [number, number];
+  synapseUsRange: [number, number];
+}
+
+function summarize(windows: Window[]): Summary[] {
+  const keys = [...new Set(windows.map((w) => `${w.direction}|${w.scale}`))];
+  return keys.map((k) => {
+    const ws = windows.filter((w) => `${w.direction}|${w.scale}` === k);
+    const bridge = ws.map((w) => w.bridgeUs);
+    const synapse = ws.map((w) => w.synapseUs);
+    return {
+      direction: ws[0].direction,
+      scale: ws[0].scale,
+      messages: ws[0].messages,
+      msgPerS: median(ws.map((w) => w.messages / w.wallS)),
+      bridgeUs: median(bridge),
+      synapseUs: median(synapse),
+      ratio: median(ws.map((w) => w.bridgeUs / w.synapseUs)),
+      bridgeUsRange: [Math.min(...bridge), Math.max(...bridge)],
+      synapseUsRange: [Math.min(...synapse), Math.max(...synapse)],
+    };
+  });
+}
+
+function report(summaries: Summary[], rounds: number): string {
+  const us = (x: number) => Math.round(x).toLocaleString("en-US");
+  const rows: Array<Array<string | number>> = [["direction", "load", "msgs/round", "msg/s", "bridge µs/msg", "(min-max)", "Synapse µs/msg", "(min-max)", "bridge/Synapse"]];
+  for (const s of summaries) {
+    rows.push([
+      s.direction, `${s.scale}x`, s.messages, round(s.msgPerS, 0), us(s.bridgeUs), `${us(s.bridgeUsRange[0])}-${us(s.bridgeUsRange[1])}`,
+      us(s.synapseUs), `${us(s.synapseUsRange[0])}-${us(s.synapseUsRange[1])}`, `${round(s.ratio * 100, 1)}%`,
+    ]);
+  }
+  return `${table(rows)}\n(medians of ${rounds} rounds; target: bridge/Synapse <= 5%)`;
+}
+
+/** Runs the benchmark; resolves with the process exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const args = parse(argv);
+  const rooms = Array.from({ length: args.rooms }, (_, i) => `cost/room${i + 1}`);
+  const profileDir = args.profile ? await profileFolder("synapse-cost") : undefined;
+  const b = await startBenchStack({ name: "synapse-cost", rooms, posters: args.posters, profileDir });
+  const started = performance.now();
+  const machine = await describeMachine(b.stack.synapse.url);
+  const cost = new CostRun(b, args);
+  const windows: Window[] = [];
+  try {
+    for (const line of machineLines(machine)) console.log(line);
+    console.log(`emulator rate limit lifted to ${LIFTED_RATE_LIMIT} requests / 60 s per token for the benchmark`);
+    console.log(`${args.rooms} rooms, ${args.posters} Gitter posters, 1 Matrix user; ${args.rounds} rounds at ${args.scales.map((s) => `${s}x`).join(", ")} of ${args.base} messages per direction`);
+    await cost.start();
+    await cost.warmUp();
+    for (let r = 1; r <= args.rounds; r++) {
+      for (const scale of args.scales) {
+        const ws = await cost.round(scale, r);
+        windows.push(...ws);
+        for (const w of ws) console.log(`round ${r} ${w.scale}x ${w.direction}: ${w.messages} msgs in ${round(w.wallS, 1)} s, bridge ${Math.round(w.bridgeUs)} µs/msg, Synapse ${Math.round(w.synapseUs)} µs/msg`);
+      }
+    }
+  } finally {
+    cost.stop();
+    await b.stack.stop();
+  }
+  const summaries = summarize(windows);
+  console.log(`\n${report(summaries, args.rounds)}`);
+  if (cost.limitedSyncs > 0) console.log(`warning: ${cost.limitedSyncs} /sync responses were limited`);
+  const file = await writeResult("synapse-cost", { machine, args, rateLimit: LIFTED_RATE_LIMIT, durationS: (performance.now() - started) / 1000, summaries, windows });
+  console.log(`results: ${file}`);
+  if (profileDir) console.log(`bridge CPU profile in ${profileDir}`);
+  return 0;
+}

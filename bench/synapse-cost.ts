@@ -1,13 +1,13 @@
 // Cost per bridged message against real Synapse, both directions, at 1x, 4x and 16x the load:
 //
-//   npm run bench -- synapse-cost [--base 250] [--scales 1,4,16] [--rounds 3] [--rooms 4] [--posters 4] [--profile]
+//   npm run bench -- synapse-cost [--base 50] [--scales 1,4,16] [--rounds 3] [--rooms 4] [--posters 4] [--profile]
 //
 // Gitter -> Matrix: Gitter people post on the emulator (control API) into rooms alice has portals for, until
 // alice's /sync has seen them all. Matrix -> Gitter: alice sends into her portals through Synapse's client API,
 // until the emulator has them all. The CPU time (utime + stime from /proc) of the bridge process and of the
 // Synapse process over each window, less what each uses idle over a quiet window, divided by the messages.
 // Needs root (real Synapse). --profile writes a V8 CPU profile of the bridge (costs CPU: compare, do not report).
-import { cpuSeconds } from "./procfs";
+import { cpuSeconds, threadCpu, threadCpuDelta } from "./procfs";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
 import { median, round } from "./stats";
 import { SyncWatch } from "./sync-watch";
@@ -40,6 +40,10 @@ interface Window {
   /** Per message, idle subtracted, in microseconds. */
   bridgeUs: number;
   synapseUs: number;
+  /** The bridge's CPU seconds over the active window by thread name (main thread, libuv pool, V8 helpers). */
+  bridgeThreads: Record<string, { user: number; system: number }>;
+  /** CLOCK_MONOTONIC in µs at the active window's start and end: the clock of V8 CPU profiles, to slice one. */
+  monotonicUs: [number, number];
 }
 
 const SETTLE_MS = 1000;
@@ -47,7 +51,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const enc = encodeURIComponent;
 
 function parse(argv: string[]): Args {
-  const args: Args = { base: 250, scales: [1, 4, 16], rounds: 3, rooms: 4, posters: 4, idleCap: 20, profile: false };
+  const args: Args = { base: 50, scales: [1, 4, 16], rounds: 3, rooms: 4, posters: 4, idleCap: 10, profile: false };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     if (key === "profile") {
@@ -114,10 +118,18 @@ class CostRun {
     return out;
   }
 
-  private async measure(work: () => Promise<void>): Promise<{ wallS: number; bridgeCpuS: number; synapseCpuS: number }> {
+  private async measure(work: () => Promise<void>): Promise<Pick<Window, "wallS" | "bridgeCpuS" | "synapseCpuS" | "bridgeThreads" | "monotonicUs">> {
+    const mono0 = Number(process.hrtime.bigint() / 1000n);
+    const threads = threadCpu(this.b.bridgePid);
     const [b0, s0, t0] = [cpuSeconds(this.b.bridgePid), cpuSeconds(this.b.synapsePid), performance.now()];
     await work();
-    return { wallS: (performance.now() - t0) / 1000, bridgeCpuS: cpuSeconds(this.b.bridgePid) - b0, synapseCpuS: cpuSeconds(this.b.synapsePid) - s0 };
+    return {
+      wallS: (performance.now() - t0) / 1000,
+      bridgeCpuS: cpuSeconds(this.b.bridgePid) - b0,
+      synapseCpuS: cpuSeconds(this.b.synapsePid) - s0,
+      bridgeThreads: threadCpuDelta(threads, threadCpu(this.b.bridgePid)),
+      monotonicUs: [mono0, Number(process.hrtime.bigint() / 1000n)],
+    };
   }
 
   /** Posts n messages, one lane per room, then waits until alice's /sync has them all and a little more. */
@@ -150,6 +162,18 @@ class CostRun {
   get limitedSyncs(): number {
     return this.sync.limited;
   }
+}
+
+function windowLine(w: Window): string {
+  const threads = Object.entries(w.bridgeThreads)
+    .map(([name, t]) => [name, t.user + t.system, t.system] as const)
+    .filter(([, total]) => total > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, total, sys]) => `${name} ${round(total, 2)} (sys ${round(sys, 2)})`);
+  return (
+    `round ${w.round} ${w.scale}x ${w.direction}: ${w.messages} msgs in ${round(w.wallS, 1)} s, ` +
+    `bridge ${Math.round(w.bridgeUs)} µs/msg, Synapse ${Math.round(w.synapseUs)} µs/msg; bridge CPU s by thread: ${threads.join(", ")}`
+  );
 }
 
 interface Summary {
@@ -216,7 +240,7 @@ export async function run(argv: string[]): Promise<number> {
       for (const scale of args.scales) {
         const ws = await cost.round(scale, r);
         windows.push(...ws);
-        for (const w of ws) console.log(`round ${r} ${w.scale}x ${w.direction}: ${w.messages} msgs in ${round(w.wallS, 1)} s, bridge ${Math.round(w.bridgeUs)} µs/msg, Synapse ${Math.round(w.synapseUs)} µs/msg`);
+        for (const w of ws) console.log(windowLine(w));
       }
     }
   } finally {

@@ -41,12 +41,12 @@ function fixture(rooms: string[], posters: string[]): FixtureData {
 
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const posters = Array.from({ length: opts.posters }, (_, i) => `poster${i + 1}`);
-  const bridgeEnv = opts.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${opts.profileDir}` } : undefined;
+  const bridgeNodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : undefined;
   const stack = await startBridgedStack({
     name: opts.name,
     fixture: fixture(opts.rooms, posters),
     users: [{ localpart: USER, gitterUsername: USER, gitterPassword: `${USER}-pass`, rooms: opts.rooms }],
-    bridgeEnv,
+    bridgeNodeArgs,
   });
   try {
     await stack.control("/rate-limit", { method: "PUT", body: { limit: LIFTED_RATE_LIMIT, windowSeconds: 60 } });

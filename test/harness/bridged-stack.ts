@@ -60,8 +60,8 @@ export interface StackOptions {
   logLevel?: "debug" | "info";
   /** The bridge's `database` URL; defaults to an SQLite file in the stack's folder. */
   database?: string;
-  /** Extra environment for every bridge process (e.g. NODE_OPTIONS=--cpu-prof for a benchmark's profile). */
-  bridgeEnv?: Record<string, string>;
+  /** Extra node flags for every bridge process (e.g. --cpu-prof for a benchmark's profile). */
+  bridgeNodeArgs?: string[];
 }
 
 /** Starts everything and logs every user in. On failure, whatever was started is stopped again. */
@@ -72,7 +72,7 @@ export async function startBridgedStack(opts: StackOptions): Promise<BridgedStac
   const parts: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser>; earlier: string[][] } = { dir, users: new Map(), earlier: [] };
   try {
     await startParts(parts, opts);
-    return finish(parts as Required<typeof parts>, opts.bridgeEnv);
+    return finish(parts as Required<typeof parts>, opts.bridgeNodeArgs);
   } catch (err) {
     await stopParts(parts);
     throw err;
@@ -97,7 +97,7 @@ async function startParts(p: Partial<BridgedStack> & { dir: string; users: Map<s
     method: "POST",
     body: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `http://127.0.0.1:${p.files.webPort}/oauth/callback`, name: "Bridge" },
   });
-  p.bridge = startBridge(p.files, opts.bridgeEnv);
+  p.bridge = startBridge(p.files, {}, { nodeArgs: opts.bridgeNodeArgs });
   await p.bridge.waitForLine(/bridge started/);
   for (const spec of opts.users) p.users.set(spec.localpart, await logIn(p.synapse, spec));
 }
@@ -124,7 +124,7 @@ async function logIn(synapse: SynapseHandle, spec: StackUserSpec): Promise<Bridg
 
 type Methods = "bridgeLines" | "control" | "postAs" | "spawnBridge" | "restartBridge" | "stop";
 
-function finish(p: Required<Omit<BridgedStack, Methods>> & { earlier: string[][] }, bridgeEnv?: Record<string, string>): BridgedStack {
+function finish(p: Required<Omit<BridgedStack, Methods>> & { earlier: string[][] }, nodeArgs?: string[]): BridgedStack {
   const stack: BridgedStack = {
     ...p,
     bridgeLines: () => [...p.earlier.flat(), ...stack.bridge.lines],
@@ -132,7 +132,7 @@ function finish(p: Required<Omit<BridgedStack, Methods>> & { earlier: string[][]
     postAs: (user, room, text) => controlCall(p.emulator, "/messages", { method: "POST", body: { user, room, text } }) as Promise<{ id: string }>,
     spawnBridge: () => {
       p.earlier.push(stack.bridge.lines);
-      stack.bridge = startBridge(p.files, bridgeEnv);
+      stack.bridge = startBridge(p.files, {}, { nodeArgs });
     },
     restartBridge: async () => {
       stack.spawnBridge();

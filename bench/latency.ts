@@ -7,6 +7,7 @@
 // room on the emulator (control API) and carol sends in the plain room straight to Synapse; each sample is the
 // time from the post to the /sync response that carries it. One message at a time, with a pause between, so
 // nothing queues. The bridge's added latency is the difference between the two. Needs root (real Synapse).
+import { cpuSeconds } from "./procfs";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
 import { median, percentile, round } from "./stats";
 import { SyncWatch } from "./sync-watch";
@@ -134,6 +135,7 @@ export async function run(argv: string[]): Promise<number> {
   const machine = await describeMachine(b.stack.synapse.url);
   let sync: SyncWatch | undefined;
   let samples: { bridge: number[]; direct: number[] };
+  let cpu: { bridgeS: number; synapseS: number; wallS: number };
   try {
     for (const line of machineLines(machine)) console.log(line);
     console.log(`emulator rate limit lifted to ${LIFTED_RATE_LIMIT} requests / 60 s per token for the benchmark`);
@@ -143,7 +145,9 @@ export async function run(argv: string[]): Promise<number> {
     const sampler = new Sampler(b, sync, plain);
     await sample(sampler, WARM_UP, args.gapMs, "warm");
     console.log(`${args.samples} samples per path, one message at a time, ${args.gapMs} ms apart (after ${WARM_UP} warm-up pairs)`);
+    const [b0, s0, t0] = [cpuSeconds(b.bridgePid), cpuSeconds(b.synapsePid), performance.now()];
     samples = await sample(sampler, args.samples, args.gapMs, "run");
+    cpu = { bridgeS: cpuSeconds(b.bridgePid) - b0, synapseS: cpuSeconds(b.synapsePid) - s0, wallS: (performance.now() - t0) / 1000 };
   } finally {
     void sync?.stop();
     await b.stack.stop();
@@ -151,8 +155,14 @@ export async function run(argv: string[]): Promise<number> {
   const bridge = stats(samples.bridge);
   const direct = stats(samples.direct);
   console.log(`\n${report(bridge, direct)}`);
+  // Idle not subtracted: at this pace the processes are near idle between samples anyway; a ceiling, not a cost.
+  const perMessage = (s: number) => Math.round((s / args.samples) * 1e6);
+  console.log(
+    `CPU over the sampling (${round(cpu.wallS, 1)} s, idle not subtracted): bridge ${perMessage(cpu.bridgeS)} µs per Gitter message, ` +
+      `Synapse ${perMessage(cpu.synapseS)} µs per pair of messages`,
+  );
   const added = { p50: round(bridge.p50 - direct.p50, 2), p99: round(bridge.p99 - direct.p99, 2) };
-  const file = await writeResult("latency", { machine, args, rateLimit: LIFTED_RATE_LIMIT, bridge, direct, added, samples });
+  const file = await writeResult("latency", { machine, args, rateLimit: LIFTED_RATE_LIMIT, bridge, direct, added, cpu, samples });
   console.log(`results: ${file}`);
   if (profileDir) console.log(`bridge CPU profile in ${profileDir}`);
   return 0;

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BOT, ghost, startStack, type LoggedMessage, type Stack } from "../harness/e2e-stack";
 import type { MatrixUser } from "../harness/matrix-user";
+import { sample, scrape } from "../harness/prom";
 import { eventually } from "../harness/stack";
 
 const LOBBY = "gitter-demo/lobby";
@@ -135,5 +136,29 @@ describe("portal messages", { timeout: 120_000 }, () => {
     const emotes = alice.messages(lobby).filter((m) => m.body.includes("dances"));
     assert.deepEqual(emotes.map((m) => m.sender), [ALICE], "the emote was not echoed either");
     assert.equal((await stack.gitterLog(LOBBY)).filter((m) => m.text === "sent from Matrix").length, 1);
+  });
+
+  it("counts what it bridged on /metrics and is ready while Synapse answers, not while it is down", async () => {
+    const webUrl = `http://127.0.0.1:${stack.files.webPort}`;
+    const metrics = await scrape(webUrl);
+    assert.ok((sample(metrics, "gitter_bridge_messages_total", { direction: "gitter-to-matrix" }) ?? 0) >= 3);
+    assert.ok((sample(metrics, "gitter_bridge_messages_total", { direction: "matrix-to-gitter" }) ?? 0) >= 2);
+    assert.equal(sample(metrics, "gitter_bridge_connected_users"), 1);
+    assert.ok((sample(metrics, "gitter_bridge_message_failures_total", { direction: "matrix-to-gitter", reason: "too_long" }) ?? 0) >= 1);
+    const ready = await fetch(`${webUrl}/ready`);
+    assert.equal(ready.status, 200, await ready.clone().text());
+    await stack.synapse.stop();
+    try {
+      const down = await fetch(`${webUrl}/ready`);
+      assert.equal(down.status, 503);
+      const body = (await down.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
+      assert.equal(body.ready, false);
+      assert.equal(body.checks.homeserver?.ok, false);
+      assert.equal(body.checks.database?.ok, true);
+      assert.equal((await fetch(`${webUrl}/health`)).status, 200, "still alive, only not ready");
+    } finally {
+      await stack.synapse.restart();
+    }
+    await eventually(async () => (await fetch(`${webUrl}/ready`)).status === 200, "ready again");
   });
 });

@@ -64,8 +64,15 @@ export function createAppserviceApp(opts: AppserviceRouterOptions): express.Expr
 
 async function acceptTransaction(opts: AppserviceRouterOptions, now: () => number, req: Request, res: Response): Promise<void> {
   const txnId = req.params.txnId;
-  const events = validEvents(req.body);
-  if (!events) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]} and, if any, an ephemeral list");
+  const all = validEvents(req.body);
+  if (!all) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]} and, if any, an ephemeral list");
+  // Events sent by the bridge's own users (every message it bridges comes back this way) are never acted on:
+  // not writing them saves two database writes per bridged message.
+  const events = all.filter((e) => typeof e.sender !== "string" || !opts.isOurUser(e.sender));
+  if (events.length === 0) {
+    log.debug("transaction of our own events only", { txnId, events: all.length });
+    return void res.json({});
+  }
   let fresh: boolean;
   try {
     fresh = await opts.inbox.acceptTransaction(txnId, events, now());

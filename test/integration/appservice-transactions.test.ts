@@ -212,6 +212,17 @@ describe("appservice transactions: recording", () => {
     assert.equal(hs.nudges, 1);
   });
 
+  it("acknowledges the bridge's own events without recording them, and keeps the others of the transaction", async () => {
+    const own = { ...event("$own1"), sender: "@gitter_bob:example.org" };
+    const bot = { ...event("$own2"), sender: "@gitterbot:example.org" };
+    assert.equal((await put(`${hs.url}/_matrix/app/v1/transactions/own-only`, { events: [own, bot] })).status, 200);
+    assert.equal(await store.inbox.countPending(), 0);
+    assert.equal(hs.nudges, 0);
+    assert.equal((await put(`${hs.url}/_matrix/app/v1/transactions/mixed`, { events: [own, event("$theirs")] })).status, 200);
+    assert.deepEqual((await store.inbox.pendingEvents(10)).map((p) => p.event.event_id), ["$theirs"]);
+    assert.equal(hs.nudges, 1);
+  });
+
   it("records new events under a txn id used before, as a homeserver that restarted its count sends them", async () => {
     const url = `${hs.url}/_matrix/app/v1/transactions/1`;
     assert.equal((await put(url, { events: [event("$r1")] })).status, 200);

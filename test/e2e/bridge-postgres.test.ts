@@ -11,7 +11,7 @@ import type { Knex } from "knex";
 import YAML from "yaml";
 import { openKnex, parseDatabaseUrl } from "../../src/store/connection";
 import type { BridgedStack } from "../harness/bridged-stack";
-import { runCrashScenario, type CrashReport } from "../harness/crash-driver";
+import { assertNothingLost, runCrashScenario } from "../harness/crash-driver";
 import { startPostgres, type PostgresHandle } from "../harness/postgres";
 import { eventually } from "../harness/stack";
 
@@ -114,20 +114,6 @@ async function checkState(stack: BridgedStack): Promise<void> {
   assert.equal(Number(open?.n), 0, "no send intent is left open once everything arrived");
 }
 
-function assertClean(report: CrashReport): void {
-  const problems = [...report.gitterToMatrix.problems, ...report.matrixToGitter.problems];
-  const context = `seed ${seed}; problems:\n${problems.join("\n")}\nlast bridge lines:\n${report.tail.join("\n")}`;
-  assert.ok(report.kills >= KILLS, `only ${report.kills} kills`);
-  assert.ok(report.gitterToMatrix.sent > 0 && report.matrixToGitter.sent > 0, "traffic flowed both ways");
-  for (const [direction, c] of [["gitter->matrix", report.gitterToMatrix], ["matrix->gitter", report.matrixToGitter]] as const) {
-    assert.equal(c.lost, 0, `${direction}: lost messages; ${context}`);
-    assert.equal(c.duplicated, 0, `${direction}: duplicated messages; ${context}`);
-    assert.equal(c.outOfOrder, 0, `${direction}: messages out of order; ${context}`);
-    assert.equal(c.unexpected, 0, `${direction}: unexpected messages; ${context}`);
-    assert.equal(c.delivered, c.sent);
-  }
-}
-
 describe("the bridge on PostgreSQL", { timeout: 300_000 }, () => {
   it(`loses and doubles nothing across ${KILLS} SIGKILLs and replayed transactions (seed ${seed})`, async () => {
     let checked = false;
@@ -144,7 +130,7 @@ describe("the bridge on PostgreSQL", { timeout: 300_000 }, () => {
       },
     });
     assert.ok(checked, "the state and replay checks ran");
-    assertClean(report);
+    assertNothingLost(report, KILLS);
     const links: Array<{ direction: string; n: number | string }> = await db("message_links").select("direction").count({ n: "*" }).groupBy("direction");
     const count = (d: string) => Number(links.find((l) => l.direction === d)?.n ?? 0);
     // One user: every bridged message is one link (the marker is one more Matrix -> Gitter link).

@@ -3,6 +3,7 @@
 // it is still starting), Synapse is restarted once, and Gitter's realtime connections are cut. Then both sides
 // are compared message by message. Every choice comes from one seeded generator, so a seed replays a run's
 // plan (timings on a real machine still vary).
+import assert from "node:assert/strict";
 import type { FixtureData } from "../../emulator/fixture";
 import { startBridgedStack, type BridgedStack } from "./bridged-stack";
 import { compareDelivery, formatCounts, seededRandom, type DirectionCounts } from "./crash-compare";
@@ -229,5 +230,20 @@ class Chaos {
     this.log("Synapse is back");
     this.counts.synapseRestarts++;
     this.traffic.pauseMatrix(false);
+  }
+}
+
+/** Fails, with the problems and the bridge's last lines, unless both directions lost, doubled and reordered nothing. */
+export function assertNothingLost(report: CrashReport, expectedKills: number): void {
+  const problems = [...report.gitterToMatrix.problems, ...report.matrixToGitter.problems];
+  const context = `seed ${report.seed}; problems:\n${problems.join("\n")}\nlast bridge lines:\n${report.tail.join("\n")}`;
+  assert.ok(report.kills >= expectedKills, `only ${report.kills} kills`);
+  assert.ok(report.gitterToMatrix.sent > 0 && report.matrixToGitter.sent > 0, "traffic flowed both ways");
+  for (const [direction, c] of [["gitter->matrix", report.gitterToMatrix], ["matrix->gitter", report.matrixToGitter]] as const) {
+    assert.equal(c.lost, 0, `${direction}: lost messages; ${context}`);
+    assert.equal(c.duplicated, 0, `${direction}: duplicated messages; ${context}`);
+    assert.equal(c.outOfOrder, 0, `${direction}: messages out of order; ${context}`);
+    assert.equal(c.unexpected, 0, `${direction}: unexpected messages; ${context}`);
+    assert.equal(c.delivered, c.sent);
   }
 }

@@ -1,5 +1,5 @@
-// Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer),
-// a busy timeout (a second process waits for the lock instead of failing) and enforced foreign keys.
+// Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer) with
+// synchronous=NORMAL, a busy timeout (a second process waits for the lock instead of failing) and enforced foreign keys.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import knex, { type Knex } from "knex";
@@ -73,6 +73,8 @@ interface SqliteConnection {
 }
 
 function sqliteAfterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void): void {
-  const pragmas = `PRAGMA journal_mode=WAL; PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
+  // synchronous=NORMAL, as is usual with WAL: a commit is safe once written (the process may die right after),
+  // without an fsync each; the WAL is synced at checkpoints. A power cut may take back the last commits.
+  const pragmas = `PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
   conn.exec(pragmas, (err) => done(err, conn));
 }

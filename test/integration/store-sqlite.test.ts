@@ -69,10 +69,11 @@ describe("opening SQLite", () => {
     assert.ok((await stat(path.join(dir, "plain", "deeper", "b.db"))).isFile());
   });
 
-  it("sets WAL, a busy timeout and foreign keys on every connection", async () => {
+  it("sets WAL with synchronous=NORMAL, a busy timeout and foreign keys on every connection", async () => {
     const db = openKnex(parseDatabaseUrl(path.join(dir, "pragmas.db")));
     try {
       assert.deepEqual(await db.raw("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+      assert.deepEqual(await db.raw("PRAGMA synchronous"), [{ synchronous: 1 }]);
       assert.deepEqual(await db.raw("PRAGMA foreign_keys"), [{ foreign_keys: 1 }]);
       const [timeout] = (await db.raw("PRAGMA busy_timeout")) as Record<string, number>[];
       assert.ok(Object.values(timeout!)[0]! >= 1000);

@@ -11,6 +11,7 @@ import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
 import { checkHomeserverPing, explainTokenRefusal } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
+import { startInboxPruning } from "./matrix/inbox-pruning";
 import { InboxProcessor } from "./matrix/inbox-processor";
 import { downloadMedia } from "./matrix/media";
 import { BridgeMetrics } from "./metrics";
@@ -137,6 +138,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   // up to minutes in Synapse) send them again at once.
   await checkHomeserverPing(matrix, registration.id, config.appservice.registration);
   await processor.start();
+  const pruning = startInboxPruning(store.inbox);
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
   log.info("bridge started", { appservice: urlOf(asServer), web: urlOf(webServer), bot: ids.botMxid });
 
@@ -153,6 +155,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
       await Promise.all([close(asServer), close(webServer)]);
       // The processor stops taking events first; stopping the sessions then ends handlers waiting on an
       // outage, whose events stay pending for the next start.
+      pruning.stop();
       const draining = processor.stop();
       await sessions.stopAll();
       await draining;

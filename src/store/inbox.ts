@@ -69,6 +69,14 @@ export class KnexInboxStore implements InboxStore {
     await this.db("inbox_events").where({ seq, processed: false }).update({ processed: true, processed_at: Date.now() });
   }
 
+  async pruneProcessed(before: number): Promise<number> {
+    // The events go with their transaction (ON DELETE CASCADE).
+    return this.db("inbox_transactions")
+      .where("received_at", "<", before)
+      .whereNotExists((q) => q.select(this.db.raw("1")).from("inbox_events as e").whereRaw("e.txn_id = inbox_transactions.txn_id").andWhere("e.processed", false))
+      .delete();
+  }
+
   async countPending(): Promise<number> {
     const row = await this.db("inbox_events").where({ processed: false }).count({ n: "*" }).first();
     return toNumber(row?.n ?? 0);

@@ -177,6 +177,12 @@ export interface InboxStore {
   pendingEvents(limit: number): Promise<InboxEvent[]>;
   markProcessed(seq: number): Promise<void>;
   countPending(): Promise<number>;
+  /**
+   * Forgets transactions received before `before` whose events are all processed, with those events; returns how
+   * many transactions went. A homeserver replaying one of them after that would have it handled again, so keep
+   * `before` well behind any homeserver's retries (days, not minutes).
+   */
+  pruneProcessed(before: number): Promise<number>;
 }
 
 export interface RoomRefusalStore {

@@ -310,5 +310,6 @@ function bind(inbox: InboxStore): InboxStore {
     pendingEvents: inbox.pendingEvents.bind(inbox),
     markProcessed: inbox.markProcessed.bind(inbox),
     countPending: inbox.countPending.bind(inbox),
+    pruneProcessed: inbox.pruneProcessed.bind(inbox),
   };
 }

@@ -54,6 +54,19 @@ function acceptContract(ctx: ContractContext): void {
     assert.equal(await ctx.store().inbox.countPending(), 2);
   });
 
+  it("prunes old transactions whose events are all processed, keeping recent and pending ones", async () => {
+    const u = uniq();
+    const inbox = ctx.store().inbox;
+    await inbox.acceptTransaction(`old-${u}`, [ev(`$old-${u}`)], 1000);
+    await inbox.acceptTransaction(`recent-${u}`, [ev(`$recent-${u}`)], 5000);
+    await drainInbox(ctx.store());
+    await inbox.acceptTransaction(`pending-${u}`, [ev(`$pending-${u}`)], 1000);
+    assert.ok((await inbox.pruneProcessed(3000)) >= 1);
+    assert.deepEqual((await inbox.pendingEvents(10)).map((p) => p.event.event_id), [`$pending-${u}`], "a pending one stays");
+    assert.equal(await inbox.acceptTransaction(`recent-${u}`, [ev(`$recent-${u}`)], 6000), false, "a recent one is still known");
+    assert.equal(await inbox.acceptTransaction(`old-${u}`, [ev(`$old-${u}`)], 6000), true, "an old one is forgotten");
+  });
+
   it("still rejects a replay after its events were processed", async () => {
     const u = uniq();
     await ctx.store().inbox.acceptTransaction(`t-${u}`, [ev(`$a-${u}`)], 1000);

@@ -74,7 +74,8 @@ export async function run(argv: string[]): Promise<number> {
     for (const line of summary(r)) console.log(line);
     console.log(JSON.stringify(r, null, 2));
     if (r.profile) {
-      for (const [name, d] of [["g2m", r.g2m], ["m2g", r.m2g]] as const) console.log(profileMarkdown(name, summarizeProfile(r.profile, 25, d.window), 25));
+      const windows: Array<[string, [number, number]]> = [["start", [0, r.startSeconds]], ["g2m", r.g2m.window], ["m2g", r.m2g.window]];
+      for (const [name, window] of windows) console.log(profileMarkdown(name, summarizeProfile(r.profile, 25, window), 25));
     }
     return 0;
   } finally {

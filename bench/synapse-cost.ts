@@ -7,7 +7,10 @@
 // until the emulator has them all. The CPU time (utime + stime from /proc) of the bridge process and of the
 // Synapse process over each window, less what each uses idle over a quiet window, divided by the messages.
 // Needs root (real Synapse). --profile writes a V8 CPU profile of the bridge (costs CPU: compare, do not report).
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { cpuSeconds, threadCpu, threadCpuDelta } from "./procfs";
+import { profileMarkdown, summarizeProfile } from "./profile";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
 import { median, round } from "./stats";
 import { SyncWatch } from "./sync-watch";
@@ -252,6 +255,23 @@ export async function run(argv: string[]): Promise<number> {
   if (cost.limitedSyncs > 0) console.log(`warning: ${cost.limitedSyncs} /sync responses were limited`);
   const file = await writeResult("synapse-cost", { machine, args, rateLimit: LIFTED_RATE_LIMIT, durationS: (performance.now() - started) / 1000, summaries, windows });
   console.log(`results: ${file}`);
-  if (profileDir) console.log(`bridge CPU profile in ${profileDir}`);
+  if (profileDir) {
+    console.log(`bridge CPU profile in ${profileDir}`);
+    await printProfiles(profileDir, windows);
+  }
   return 0;
+}
+
+/** Where the bridge's CPU went in the largest window of each direction (profiles share the monotonic clock). */
+async function printProfiles(dir: string, windows: Window[]): Promise<void> {
+  const file = (await readdir(dir)).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) return;
+  const full = path.join(dir, file);
+  const { startTime } = JSON.parse(await readFile(full, "utf8")) as { startTime: number };
+  for (const direction of ["gitter->matrix", "matrix->gitter"] as const) {
+    const w = windows.filter((x) => x.direction === direction).sort((a, b) => b.messages - a.messages)[0];
+    if (!w) continue;
+    const span: [number, number] = [(w.monotonicUs[0] - startTime) / 1e6, (w.monotonicUs[1] - startTime) / 1e6];
+    console.log(profileMarkdown(`${direction}, ${w.messages} messages`, summarizeProfile(full, 20, span), 20));
+  }
 }

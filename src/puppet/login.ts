@@ -51,6 +51,15 @@ export class LoginService {
     return `${this.deps.publicUrl.replace(/\/$/, "")}/login?state=${encodeURIComponent(state)}`;
   }
 
+  /**
+   * Whether a login link can still be used, checked before the browser goes to Gitter: a used or expired link
+   * says so at once instead of after the user approved on Gitter. Does not use the link up; may throw (store).
+   */
+  async checkLink(state: string): Promise<LoginErrorKind | null> {
+    const check = await this.deps.store.oauthStates.peekState(state, this.now());
+    return check.ok ? null : (`${check.reason}-state` as LoginErrorKind);
+  }
+
   /** Where the login page sends the browser: Gitter's consent page, carrying the same state. */
   authorizeUrl(state: string): string {
     return this.deps.oauth.authorizeUrl(state);

@@ -40,6 +40,8 @@ export interface OAuthStateStore {
    * could never have been stored (it holds U+0000) is `unknown`, on every engine.
    */
   consumeState(state: string, now: number): Promise<StateCheck>;
+  /** What consumeState would answer now, without using the state up. */
+  peekState(state: string, now: number): Promise<StateCheck>;
   /** Drops states that expired before `now`; returns how many. */
   pruneStates(now: number): Promise<number>;
 }

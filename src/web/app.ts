@@ -39,7 +39,13 @@ export function createWebApp(deps: WebDeps): express.Express {
   app.get("/login", (req, res) => {
     const state = queryString(req, "state");
     if (!state) return send(res, errorPage("missing-state"));
-    res.set("Cache-Control", "no-store").redirect(302, deps.login.authorizeUrl(state));
+    deps.login.checkLink(state).then(
+      (problem) => (problem ? send(res, errorPage(problem)) : res.set("Cache-Control", "no-store").redirect(302, deps.login.authorizeUrl(state))),
+      (err: Error) => {
+        log.error("login link check failed", { error: err });
+        send(res, errorPage("internal"));
+      },
+    );
   });
 
   app.get("/oauth/callback", (req, res) => {

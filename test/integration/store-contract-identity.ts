@@ -115,6 +115,17 @@ function statesContract(ctx: ContractContext): void {
     assert.deepEqual(await ctx.store().oauthStates.consumeState(state, now + 1), { ok: false, reason: "used" });
   });
 
+  it("peeks at a state without using it up, and sees it used once consumed", async () => {
+    const state = `peek-${uniq()}`;
+    const states = ctx.store().oauthStates;
+    await states.createState(state, "@alice:example.org", now + 600_000);
+    assert.deepEqual(await states.peekState(state, now), { ok: true, mxid: "@alice:example.org" });
+    assert.deepEqual(await states.peekState(state, now + 600_000), { ok: false, reason: "expired" });
+    assert.deepEqual(await states.consumeState(state, now), { ok: true, mxid: "@alice:example.org" });
+    assert.deepEqual(await states.peekState(state, now), { ok: false, reason: "used" });
+    assert.deepEqual(await states.peekState(`nope-${uniq()}\u0000`, now), { ok: false, reason: "unknown" });
+  });
+
   it("reports unknown states", async () => {
     assert.deepEqual(await ctx.store().oauthStates.consumeState(`nope-${uniq()}`, now), { ok: false, reason: "unknown" });
   });

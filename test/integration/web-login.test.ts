@@ -112,9 +112,11 @@ describe("login pages over HTTP", () => {
   });
 
   it("refuses a state the bridge never issued", async () => {
-    const { status, html } = await page(`${web.url}/oauth/callback?state=never-issued&code=abc`);
-    assert.equal(status, 400);
-    assert.match(html, /This login link is not valid/);
+    for (const p of ["/oauth/callback?state=never-issued&code=abc", "/login?state=never-issued"]) {
+      const { status, html } = await page(`${web.url}${p}`);
+      assert.equal(status, 400, p);
+      assert.match(html, /This login link is not valid/);
+    }
   });
 
   it("logs in, shows the Gitter account, stores the token encrypted, and takes the state only once", async () => {
@@ -213,6 +215,26 @@ describe("login pages over HTTP", () => {
     assert.equal(walk.status, 200);
     assert.deepEqual(web.logins.map((l) => l.mxid), [MXID]);
     assert.ok(await storedToken());
+  });
+
+  it("says a used or expired link is so before sending anyone to Gitter, and leaves a good link usable", async () => {
+    const link = await web.login.createLink(MXID);
+    const first = await fetch(link, { redirect: "manual" });
+    assert.equal(first.status, 302, "a good link goes to Gitter");
+    assert.equal((await fetch(link, { redirect: "manual" })).status, 302, "and still does: looking did not use it up");
+    web.advance(LOGIN_LINK_TTL_MS + 1000);
+    try {
+      const { status, html } = await page(link);
+      assert.equal(status, 400);
+      assert.match(html, /This login link has expired/);
+    } finally {
+      web.advance(-(LOGIN_LINK_TTL_MS + 1000));
+    }
+    const walk = await walkOAuth(link, ALICE);
+    assert.equal(walk.status, 200);
+    const { status, html } = await page(link);
+    assert.equal(status, 400);
+    assert.match(html, /This login link was already used/);
   });
 
   it("never showed a token on any page", () => {

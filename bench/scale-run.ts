@@ -85,13 +85,3 @@ export async function run(argv: string[]): Promise<number> {
     else await rm(dir, { recursive: true, force: true });
   }
 }
-
-if (require.main === module) {
-  run(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: Error) => {
-      console.error(err);
-      process.exit(2);
-    },
-  );
-}

@@ -17,7 +17,7 @@ export class KeyedQueue {
   private readonly waiting = new Map<string, Job[]>();
   private readonly running = new Set<string>();
   /** Keys with a waiting job and none running, in the order they became ready. */
-  private readonly ready: string[] = [];
+  private readonly ready = new Fifo<string>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: KeyedQueueOptions = {}) {
@@ -78,7 +78,7 @@ export class KeyedQueue {
 
   private pump(): void {
     while (this.running.size < this.concurrency && this.ready.length > 0) {
-      const key = this.ready.shift()!;
+      const key = this.ready.shift();
       const job = this.waiting.get(key)!.shift()!;
       this.running.add(key);
       // `run` settles the caller's promise itself and cannot reject, so this chain never rejects either.
@@ -97,5 +97,30 @@ export class KeyedQueue {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+}
+
+/**
+ * First in, first out, with O(1) shift: Array#shift moves every element, and thousands of rooms can be ready at
+ * once when one Gitter message fans out to many portals.
+ */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  /** The oldest item; only call when length > 0. */
+  shift(): T {
+    const item = this.items[this.head++];
+    if (this.head === this.items.length) [this.items, this.head] = [[], 0];
+    else if (this.head > 1024 && this.head * 2 > this.items.length) [this.items, this.head] = [this.items.slice(this.head), 0];
+    return item;
   }
 }

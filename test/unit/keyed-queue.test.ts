@@ -141,6 +141,19 @@ describe("KeyedQueue", () => {
     assert.equal(q.depths().size, 0);
   });
 
+  it("starts thousands of ready keys in the order they became ready, while more keep arriving", async () => {
+    const q = new KeyedQueue({ concurrency: 3 });
+    const started: number[] = [];
+    const all: Promise<void>[] = [];
+    const add = (i: number) => all.push(q.push(`room-${i}`, async () => void started.push(i)));
+    for (let i = 0; i < 2500; i++) add(i);
+    await tick();
+    for (let i = 2500; i < 5000; i++) add(i);
+    await Promise.all(all);
+    assert.deepEqual(started, Array.from({ length: 5000 }, (_, i) => i));
+    assert.equal(q.size, 0);
+  });
+
   it("refuses a concurrency below one", () => {
     assert.throws(() => new KeyedQueue({ concurrency: 0 }));
     assert.throws(() => new KeyedQueue({ concurrency: 1.5 }));

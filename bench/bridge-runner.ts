@@ -45,6 +45,8 @@ export interface RunningBridge {
   /** performance.now() when the process was spawned. */
   spawnedAt: number;
   metric(name: string, labels?: Record<string, string>): Promise<number>;
+  /** Writes a heap snapshot (only when started with `heapDir`) and resolves with its path once complete. */
+  heapSnapshot(): Promise<string>;
   /** Stops with SIGTERM; returns the CPU profile written, if profiling. */
   stop(): Promise<string | undefined>;
 }
@@ -58,12 +60,19 @@ export function buildBridge(): void {
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "bench/tsconfig.build.json")], { stdio: "inherit" });
 }
 
-/** Starts the compiled bridge; with `profileDir`, under `--cpu-prof` (the profile is written when it stops). */
-export async function runBridge(bridge: BenchBridge, opts: { profileDir?: string } = {}): Promise<RunningBridge> {
+/**
+ * Starts the compiled bridge; with `profileDir`, under `--cpu-prof` (the profile is written when it stops); with
+ * `heapDir`, ready to write a heap snapshot on SIGUSR2.
+ */
+export async function runBridge(bridge: BenchBridge, opts: { profileDir?: string; heapDir?: string } = {}): Promise<RunningBridge> {
   const nodeArgs: string[] = [];
   if (opts.profileDir) {
     await mkdir(opts.profileDir, { recursive: true });
     nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);
+  }
+  if (opts.heapDir) {
+    await mkdir(opts.heapDir, { recursive: true });
+    nodeArgs.push("--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${opts.heapDir}`);
   }
   const spawnedAt = performance.now();
   const proc = startBridge(bridge.files, {}, { nodeArgs, entry: BUILT_ENTRY });
@@ -74,6 +83,7 @@ export async function runBridge(bridge: BenchBridge, opts: { profileDir?: string
     webUrl: bridge.webUrl,
     spawnedAt,
     metric: async (name, labels) => sample(await scrape(bridge.webUrl), name, labels) ?? NaN,
+    heapSnapshot: () => heapSnapshot(proc, bridge.webUrl, opts.heapDir),
     stop: async () => {
       const code = await proc.stop();
       if (code !== 0) throw new Error(`the bridge exited with ${code}; last lines:\n${proc.lines.slice(-10).join("\n")}`);
@@ -83,6 +93,18 @@ export async function runBridge(bridge: BenchBridge, opts: { profileDir?: string
       return profiles.length ? path.join(opts.profileDir, profiles[profiles.length - 1]) : undefined;
     },
   };
+}
+
+/** The bridge writes the snapshot on its main thread: once /metrics answers again, the file is complete. */
+async function heapSnapshot(proc: BridgeProcess, webUrl: string, dir: string | undefined): Promise<string> {
+  if (!dir) throw new Error("the bridge was not started with a heap snapshot folder");
+  const before = new Set(await readdir(dir));
+  proc.proc.kill("SIGUSR2");
+  await eventually(async () => (await readdir(dir)).some((f) => !before.has(f)), "a heap snapshot file", 60_000);
+  await scrape(webUrl);
+  const made = (await readdir(dir)).filter((f) => !before.has(f) && f.endsWith(".heapsnapshot"));
+  if (made.length !== 1) throw new Error(`expected one new heap snapshot in ${dir}, found ${made.length}`);
+  return path.join(dir, made[0]);
 }
 
 /**

@@ -1,11 +1,12 @@
 // The scale benchmark: a number of logged-in users with ROOMS_PER_USER rooms each, against the Gitter emulator
 // (its own process) and a no-op homeserver stub, so what is measured is the bridge. Needs no root.
 //
-//   npm run bench -- scale [--users 1000] [--rate-limit 100] [--profile] [--keep]
+//   npm run bench -- scale [--users 1000] [--rate-limit 100] [--profile] [--heap] [--keep]
 //
 // Prints start and restart times (until every session is connected and caught up), CPU per bridged message in
 // each direction, idle CPU, memory and the realtime connections per user, then the whole result as JSON.
-// --profile runs the bridge under --cpu-prof and prints where each direction's CPU went; --keep keeps the
+// --profile runs the bridge under --cpu-prof and prints where each direction's CPU went; --heap takes a heap
+// snapshot once idle after the traffic and prints what the live heap holds; --keep keeps the
 // temporary folder (database, logs, profiles). The bridge runs compiled (dist/), as the Docker image does.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -15,6 +16,7 @@ import { startHomeserverStub } from "../test/harness/hs-stub";
 import { buildBridge, prepareBridge } from "./bridge-runner";
 import { startEmulatorProcess } from "./emulator-client";
 import { BLOCK } from "./layout";
+import { heapMarkdown, summarizeHeap } from "./heap";
 import { profileMarkdown, summarizeProfile } from "./profile";
 import { runScale, type ScaleResult } from "./scale";
 
@@ -22,17 +24,19 @@ interface Args {
   users: number;
   rateLimit: number;
   profile: boolean;
+  heap: boolean;
   keep: boolean;
 }
 
-const USAGE = "usage: npm run bench -- scale [--users N] [--rate-limit N] [--profile] [--keep]";
+const USAGE = "usage: npm run bench -- scale [--users N] [--rate-limit N] [--profile] [--heap] [--keep]";
 
 function parse(argv: string[]): Args {
-  const args: Args = { users: 1000, rateLimit: 100, profile: false, keep: false };
+  const args: Args = { users: 1000, rateLimit: 100, profile: false, heap: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === "--profile" || flag === "--keep") {
-      args[flag === "--profile" ? "profile" : "keep"] = true;
+    const name = flag.replace(/^--/, "");
+    if (name === "profile" || name === "heap" || name === "keep") {
+      args[name] = true;
       continue;
     }
     const value = Number(argv[++i]);
@@ -53,7 +57,7 @@ function summary(r: ScaleResult): string[] {
     `start ${r.startSeconds.toFixed(1)} s, restart ${r.restartSeconds.toFixed(1)} s (every session connected and caught up)`,
     dir("gitter->matrix", r.g2m),
     dir("matrix->gitter", r.m2g),
-    `idle CPU ${(r.idleCpuShare * 100).toFixed(1)}% of a core; RSS ${mib(r.rssBytes)} (peak ${mib(r.peakRssBytes)}), heap ${mib(r.heapUsedBytes)}`,
+    `idle CPU ${(r.idleCpuShare * 100).toFixed(1)}% of a core; RSS ${mib(r.rssBytes)} (peak ${mib(r.peakRssBytes)}), heap ${mib(r.heapUsedBytes)}, external ${mib(r.externalBytes)}`,
     `emulator: ${r.emulator.fayeClients} Faye clients for ${r.emulator.fayeUsers} users (at most ${r.emulator.maxFayeClientsPerUser} each), ${r.emulator.connections} connections; rate-limit waits ${r.rateLimitWaits}`,
   ];
 }
@@ -70,13 +74,15 @@ export async function run(argv: string[]): Promise<number> {
     const bridge = await prepareBridge({ dir, homeserverUrl: hs.url, gitterUrl: emulator.url, clientId: "bench" });
     buildBridge();
     const profileDir = args.profile ? path.join(dir, "prof") : undefined;
-    const r = await runScale({ dir, emulator, hs, bridge, layout: lay, seeded: 0, profileDir, log: (m) => console.log(m) }, args.users);
+    const heapDir = args.heap ? path.join(dir, "heap") : undefined;
+    const r = await runScale({ dir, emulator, hs, bridge, layout: lay, seeded: 0, profileDir, heapDir, log: (m) => console.log(m) }, args.users);
     for (const line of summary(r)) console.log(line);
     console.log(JSON.stringify(r, null, 2));
     if (r.profile) {
       const windows: Array<[string, [number, number]]> = [["start", [0, r.startSeconds]], ["g2m", r.g2m.window], ["m2g", r.m2g.window]];
       for (const [name, window] of windows) console.log(profileMarkdown(name, summarizeProfile(r.profile, 25, window), 25));
     }
+    if (r.heapSnapshot) console.log(heapMarkdown(`live heap at ${r.users} users, idle after the traffic`, summarizeHeap(r.heapSnapshot, 25)));
     return 0;
   } finally {
     await emulator.stop();

@@ -28,6 +28,8 @@ export interface DirectionCost {
 export interface ScaleResult {
   /** The CPU profile of the first run, when profiling. */
   profile: string | undefined;
+  /** A heap snapshot taken once idle after the traffic, when asked for. */
+  heapSnapshot: string | undefined;
   users: number;
   portals: number;
   startSeconds: number;
@@ -39,6 +41,8 @@ export interface ScaleResult {
   rssBytes: number;
   peakRssBytes: number;
   heapUsedBytes: number;
+  /** Memory of C++ objects bound to JavaScript ones (buffers, sockets' native state), outside the JS heap. */
+  externalBytes: number;
   emulator: EmulatorStats;
   rateLimitWaits: number;
 }
@@ -52,6 +56,7 @@ export interface ScaleEnv {
   /** Users already seeded by an earlier (smaller) scale. */
   seeded: number;
   profileDir?: string;
+  heapDir?: string;
   log(msg: string): void;
 }
 
@@ -84,7 +89,7 @@ export async function runScale(env: ScaleEnv, users: number): Promise<ScaleResul
   env.log(`scale ${users}: seeding users ${env.seeded}..${users}`);
   await seedUsers(env, env.seeded, users);
   env.seeded = users;
-  let bridge = await runBridge(env.bridge, { profileDir: env.profileDir });
+  let bridge = await runBridge(env.bridge, { profileDir: env.profileDir, heapDir: env.heapDir });
   const startSeconds = await waitCaughtUp(bridge, users, () => true, 300_000);
   env.log(`scale ${users}: started and caught up in ${startSeconds.toFixed(1)} s`);
   const g2m = await gitterToMatrix(env, bridge, users);
@@ -94,6 +99,7 @@ export async function runScale(env: ScaleEnv, users: number): Promise<ScaleResul
   m2g.idleCpuSeconds = idle * m2g.wallSeconds;
   for (const d of [g2m, m2g]) finishCost(d);
   const steady = await steadyState(env, bridge);
+  const heapSnapshot = env.heapDir ? await bridge.heapSnapshot() : undefined;
   const rateLimitWaits = await bridge.metric("gitter_bridge_gitter_rate_limit_waits_total", { reason: "exhausted" }).catch(() => 0);
   const profile = await bridge.stop();
 
@@ -106,7 +112,7 @@ export async function runScale(env: ScaleEnv, users: number): Promise<ScaleResul
   const restartSeconds = await waitCaughtUp(bridge, users, () => env.hs.sendCount() >= sendsBefore + users, 300_000);
   env.log(`scale ${users}: restarted and caught up in ${restartSeconds.toFixed(1)} s`);
   await bridge.stop();
-  return { profile, users, portals: users * (GROUP_ROOMS + 1), startSeconds, restartSeconds, idleCpuShare: idle, g2m, m2g, ...steady, rateLimitWaits: Number.isNaN(rateLimitWaits) ? 0 : rateLimitWaits };
+  return { profile, heapSnapshot, users, portals: users * (GROUP_ROOMS + 1), startSeconds, restartSeconds, idleCpuShare: idle, g2m, m2g, ...steady, rateLimitWaits: Number.isNaN(rateLimitWaits) ? 0 : rateLimitWaits };
 }
 
 /** Posts from each block's speaker into its rooms; every post reaches the BLOCK portals of that room. */
@@ -171,15 +177,18 @@ async function idleCpu(bridge: RunningBridge): Promise<number> {
   return (cpuSeconds(bridge.pid) - cpu0) / 10;
 }
 
-async function steadyState(env: ScaleEnv, bridge: RunningBridge): Promise<{ rssBytes: number; peakRssBytes: number; heapUsedBytes: number; emulator: EmulatorStats }> {
-  const rss: number[] = [];
-  const heap: number[] = [];
+type SteadyState = Pick<ScaleResult, "rssBytes" | "peakRssBytes" | "heapUsedBytes" | "externalBytes" | "emulator">;
+
+async function steadyState(env: ScaleEnv, bridge: RunningBridge): Promise<SteadyState> {
+  const [rss, heap, external]: number[][] = [[], [], []];
   for (let i = 0; i < 3; i++) {
     rss.push(memory(bridge.pid).rss);
     heap.push(await bridge.metric("nodejs_heap_size_used_bytes"));
+    external.push(await bridge.metric("nodejs_external_memory_bytes"));
     await new Promise((r) => setTimeout(r, 1000));
   }
-  return { rssBytes: median(rss), peakRssBytes: memory(bridge.pid).peakRss, heapUsedBytes: median(heap), emulator: await env.emulator.stats() };
+  const emulator = await env.emulator.stats();
+  return { rssBytes: median(rss), peakRssBytes: memory(bridge.pid).peakRss, heapUsedBytes: median(heap), externalBytes: median(external), emulator };
 }
 
 /** Polls `read` until it reaches `target`; fails only once it has not moved for `stallMs`. */

@@ -12,6 +12,7 @@ import * as refusedRooms from "./008_refused_rooms";
 import * as messageThreads from "./009_message_threads";
 import * as sharedMedia from "./010_shared_media";
 import * as pendingSends from "./011_pending_sends";
+import * as portalBridgeInfo from "./012_portal_bridge_info";
 
 export interface Migration {
   readonly name: string;
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "009_message_threads", up: messageThreads.up, down: messageThreads.down },
   { name: "010_shared_media", up: sharedMedia.up, down: sharedMedia.down },
   { name: "011_pending_sends", up: pendingSends.up, down: pendingSends.down },
+  { name: "012_portal_bridge_info", up: portalBridgeInfo.up, down: portalBridgeInfo.down },
 ];

@@ -8,6 +8,7 @@ interface PortalRow {
   matrix_room_id: string;
   one_to_one: boolean | number;
   last_gitter_message_id: string | null;
+  bridge_info_hash: string | null;
 }
 
 function fromRow(row: PortalRow): Portal {
@@ -17,6 +18,7 @@ function fromRow(row: PortalRow): Portal {
     matrixRoomId: row.matrix_room_id,
     oneToOne: toBoolean(row.one_to_one),
     lastGitterMessageId: nullableString(row.last_gitter_message_id),
+    bridgeInfoHash: nullableString(row.bridge_info_hash),
   };
 }
 
@@ -44,6 +46,7 @@ export class KnexPortalStore implements PortalStore {
       matrix_room_id: portal.matrixRoomId,
       one_to_one: portal.oneToOne,
       last_gitter_message_id: portal.lastGitterMessageId,
+      ...(portal.bridgeInfoHash !== undefined && { bridge_info_hash: portal.bridgeInfoHash }),
     };
     await this.db("portals")
       .insert({ mxid: portal.mxid, gitter_room_id: portal.gitterRoomId, ...values })
@@ -62,5 +65,9 @@ export class KnexPortalStore implements PortalStore {
 
   async deletePortal(mxid: string, gitterRoomId: string): Promise<void> {
     await this.db("portals").where({ mxid, gitter_room_id: gitterRoomId }).delete();
+  }
+
+  async setBridgeInfoHash(mxid: string, gitterRoomId: string, hash: string): Promise<void> {
+    await this.db("portals").where({ mxid, gitter_room_id: gitterRoomId }).update({ bridge_info_hash: hash });
   }
 }

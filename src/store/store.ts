@@ -53,6 +53,11 @@ export interface Portal {
   oneToOne: boolean;
   /** The id of the last Gitter message bridged into this portal: the catch-up cursor. */
   lastGitterMessageId: string | null;
+  /**
+   * A hash of the bridge info last written into the Matrix room; null or absent when not known. putPortal keeps
+   * the stored one unless this is given.
+   */
+  bridgeInfoHash?: string | null;
 }
 
 export interface PortalStore {
@@ -64,6 +69,8 @@ export interface PortalStore {
   /** Moves the cursor forward only: an older id than the stored one is ignored. */
   advanceCursor(mxid: string, gitterRoomId: string, gitterMessageId: string): Promise<void>;
   deletePortal(mxid: string, gitterRoomId: string): Promise<void>;
+  /** Records which bridge info the portal's Matrix room now holds; a missing portal is ignored. */
+  setBridgeInfoHash(mxid: string, gitterRoomId: string, hash: string): Promise<void>;
 }
 
 export interface Ghost {

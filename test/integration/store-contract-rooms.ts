@@ -18,6 +18,7 @@ function portal(u: string, suffix = "", overrides: Partial<Portal> = {}): Portal
     matrixRoomId: `!portal${suffix}-${u}:example.org`,
     oneToOne: false,
     lastGitterMessageId: null,
+    bridgeInfoHash: null,
     ...overrides,
   };
 }
@@ -103,6 +104,21 @@ function portalsContract(ctx: ContractContext): void {
     const p = portal(uniq());
     await ctx.store().portals.advanceCursor(p.mxid, p.gitterRoomId, objectId(1_600_000_000));
     assert.equal(await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId), null);
+  });
+
+  it("records the bridge info a portal holds, which a later put keeps unless it names another", async () => {
+    const u = uniq();
+    const p = portal(u);
+    await ctx.store().portals.putPortal(p);
+    await ctx.store().portals.setBridgeInfoHash(p.mxid, p.gitterRoomId, "a".repeat(64));
+    assert.equal((await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId))?.bridgeInfoHash, "a".repeat(64));
+    const { bridgeInfoHash: _unsaid, ...withoutHash } = p;
+    await ctx.store().portals.putPortal({ ...withoutHash, lastGitterMessageId: objectId(1_600_000_000) });
+    assert.equal((await ctx.store().portals.listPortals(p.mxid))[0]?.bridgeInfoHash, "a".repeat(64));
+    await ctx.store().portals.putPortal({ ...p, bridgeInfoHash: "b".repeat(64) });
+    assert.equal((await ctx.store().portals.getPortalByMatrixRoom(p.matrixRoomId))?.bridgeInfoHash, "b".repeat(64));
+    await ctx.store().portals.setBridgeInfoHash(`@nobody-${u}:example.org`, p.gitterRoomId, "c".repeat(64));
+    assert.equal(await ctx.store().portals.getPortal(`@nobody-${u}:example.org`, p.gitterRoomId), null);
   });
 
   it("deletes a portal, freeing its Matrix room", async () => {

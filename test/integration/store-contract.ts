@@ -49,6 +49,7 @@ export function registerStoreContract(engine: string, open: () => Promise<Store>
         matrixRoomId: `!p-${u}:example.org`,
         oneToOne: true,
         lastGitterMessageId: null,
+        bridgeInfoHash: "f".repeat(64),
       };
       await before.portals.putPortal(portal);
       await before.portals.advanceCursor(mxid, portal.gitterRoomId, objectId(1_600_000_000));

@@ -1,6 +1,7 @@
 // What a portal is bridged to, as MSC2346 bridge info state (`m.bridge`, and `uk.half-shot.bridge` that clients
 // read before the MSC settled), so clients can show "bridged to Gitter: org/room". Set when a portal is created
 // and put back, on the bridge's start, in portals that lack it or show stale names.
+import { createHash } from "node:crypto";
 import type { GitterRoom } from "../gitter/types";
 import type { StateEventInput } from "../matrix/client";
 import { getLogger } from "../util/log";
@@ -41,6 +42,12 @@ export function bridgeInfoContent(room: GitterRoom, bot: string, owner: string):
   const community = !room.oneToOne && room.uri?.includes("/") ? room.uri.split("/")[0] : undefined;
   if (community) content.network = { id: community, displayname: community, external_url: `${GITTER_WEB}/${community}` };
   return content;
+}
+
+/** What the portal's bridge info is recorded as once written: a hash of the content, stable under key order. */
+export function bridgeInfoHash(ctx: SessionContext, room: GitterRoom): string {
+  const content = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
+  return createHash("sha256").update(JSON.stringify(sortKeys(content))).digest("hex");
 }
 
 /** Both events, for createRoom's initial_state. */

@@ -3,7 +3,7 @@
 import { objectIdAt } from "../gitter/object-id";
 import type { GitterRoom, GitterUser } from "../gitter/types";
 import { getLogger } from "../util/log";
-import { bridgeInfoState, ensureBridgeInfo } from "./bridge-info";
+import { bridgeInfoHash, bridgeInfoState, ensureBridgeInfo } from "./bridge-info";
 import { PortalRoom } from "./portal";
 import type { SessionContext } from "./session-context";
 
@@ -28,6 +28,8 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
     // New portals start from now: history stays on Gitter. A room without messages gets a cursor made from the
     // time, so that a restart before its first message catches up from here rather than from the restart.
     lastGitterMessageId: latest.length ? latest[latest.length - 1].id : objectIdAt(openedAt),
+    // The room was created with the bridge info in its initial state.
+    bridgeInfoHash: bridgeInfoHash(ctx, room),
   };
   await ctx.store.portals.putPortal(row);
   log.info("portal opened", { mxid: ctx.mxid, gitterRoom: room.id, room: matrixRoomId });
@@ -56,9 +58,14 @@ export function portalPowerLevels(users: Record<string, number>): Record<string,
  * get it, a room renamed on Gitter too. Never throws; failures are logged.
  */
 export function refreshBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: GitterRoom): void {
-  void ensureBridgeInfo(ctx, portal, room).catch((err: Error) =>
-    log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }),
-  );
+  // Recorded as written: the room already holds it (only the bridge has the power to change it), so a start
+  // costs the homeserver nothing for the portals whose Gitter room did not change.
+  const hash = bridgeInfoHash(ctx, room);
+  if (portal.row.bridgeInfoHash === hash) return;
+  void ensureBridgeInfo(ctx, portal, room)
+    .then(() => ctx.store.portals.setBridgeInfoHash(ctx.mxid, room.id, hash))
+    .then(() => void (portal.row.bridgeInfoHash = hash))
+    .catch((err: Error) => log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }));
 }
 
 async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<string> {

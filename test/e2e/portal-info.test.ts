@@ -12,6 +12,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { launchBrowser } from "../harness/browser";
 import { freePort } from "../harness/ports";
 import { MatrixUser } from "../harness/matrix-user";
+import { openSeeder } from "../harness/seed";
 import { eventually, startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "../harness/stack";
 import { startSynapse, type SynapseHandle } from "../harness/synapse";
 
@@ -128,7 +129,7 @@ describe("portal bridge info and message logs", { timeout: 240_000 }, () => {
     }
   });
 
-  it("puts the bridge info back on start where it is missing or stale", async () => {
+  it("puts the bridge info back on start where an older bridge left it missing or stale", async () => {
     const lobby = portals.get("lobby")!;
     const key = (await bridgeInfo(lobby))[0].state_key;
     // Only the bridge may change a portal's state: alice cannot touch the bridge info.
@@ -139,6 +140,13 @@ describe("portal bridge info and message logs", { timeout: 240_000 }, () => {
     for (const type of TYPES) await bot.sendStateEvent(lobby, type, key, {});
     assert.deepEqual((await bridgeInfo(lobby)).map((e) => e.content), [{}, {}]);
     assert.equal(await bridge.stop(), 0);
+    // An older bridge kept no record of the bridge info it wrote; this one reads the state where it has none.
+    const { store } = await openSeeder(dir);
+    try {
+      for (const p of await store.portals.listPortals(ALICE)) await store.portals.putPortal({ ...p, bridgeInfoHash: null });
+    } finally {
+      await store.close();
+    }
     bridge = startBridge(files);
     await bridge.waitForLine(/bridge started/);
     const lobbyRoom = gitterRooms.find((r) => r.uri === "gitter-demo/lobby")!;

@@ -4,10 +4,11 @@
 // are ObjectIds of equal length whose time prefix rises, so plain string order is creation order.
 import type { GitterMessage, LiveOperation } from "./types";
 
+/** Where feeds deliver; one sink serves every feed of a connection, so each call names the room. */
 export interface RoomFeedSink {
-  message(message: GitterMessage): void;
-  update(message: GitterMessage): void;
-  remove(id: string): void;
+  message(roomId: string, message: GitterMessage): void;
+  update(roomId: string, message: GitterMessage): void;
+  remove(roomId: string, id: string): void;
 }
 
 /**
@@ -27,7 +28,10 @@ interface Held {
   model: GitterMessage;
 }
 
-/** Versions remembered per room, to drop stale or repeated edits; older entries are forgotten first. */
+/**
+ * Versions of edited messages remembered per room, to drop stale or repeated edits; older entries are forgotten
+ * first. Unedited messages (v 1) are not remembered: any edit of one is newer.
+ */
 const VERSION_MEMORY = 1000;
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -37,7 +41,8 @@ export class RoomFeed {
   /** Non-null while pushes are held back (from a (re)connect until its catch-up completes). */
   private held: Held[] | null = [];
   private run = 0;
-  private readonly versions = new Map<string, number>();
+  /** Made on the first edit seen: most rooms never need one, and a watched room is kept per portal. */
+  private versions: Map<string, number> | undefined;
 
   constructor(
     readonly roomId: string,
@@ -133,13 +138,13 @@ export class RoomFeed {
       case "update":
         if (delivered && this.isNewerEdit(model)) {
           this.remember(model.id, model.v as number);
-          this.sink.update(model);
+          this.sink.update(this.roomId, model);
         }
         return;
       case "remove":
         if (delivered) {
-          this.versions.delete(model.id);
-          this.sink.remove(model.id);
+          this.versions?.delete(model.id);
+          this.sink.remove(this.roomId, model.id);
         }
         return;
       case "patch":
@@ -151,19 +156,21 @@ export class RoomFeed {
   /** Gitter's rule (API reference 5.3, quirk 3): an edit has v > 1, and only a higher v than seen applies. */
   private isNewerEdit(model: GitterMessage): boolean {
     if (typeof model.v !== "number" || model.v <= 1) return false;
-    const seen = this.versions.get(model.id);
+    const seen = this.versions?.get(model.id);
     return seen === undefined || model.v > seen;
   }
 
   private deliver(m: GitterMessage): void {
     this.last = m.id;
-    this.remember(m.id, m.v ?? 1);
-    this.sink.message(m);
+    // Delivered already edited: a later push of that same edit must not apply again.
+    if (typeof m.v === "number" && m.v > 1) this.remember(m.id, m.v);
+    this.sink.message(this.roomId, m);
   }
 
   private remember(id: string, v: number): void {
-    this.versions.delete(id);
-    this.versions.set(id, v);
-    if (this.versions.size > VERSION_MEMORY) this.versions.delete(this.versions.keys().next().value as string);
+    const versions = (this.versions ??= new Map());
+    versions.delete(id);
+    versions.set(id, v);
+    if (versions.size > VERSION_MEMORY) versions.delete(versions.keys().next().value as string);
   }
 }

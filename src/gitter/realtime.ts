@@ -16,7 +16,7 @@ import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
 import { getLogger } from "../util/log";
 import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeux";
-import { RoomFeed, type Snapshot } from "./realtime-room";
+import { RoomFeed, type RoomFeedSink, type Snapshot } from "./realtime-room";
 import type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 import type { GitterMessage, LiveOperation } from "./types";
 import { checkList, checkMessage, checkRoom, isObjectId, type Problem } from "./validate";
@@ -49,6 +49,12 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
   private readonly catchUps = new Map<string, { attempt: number; timer?: NodeJS.Timeout }>();
   /** Unsubscribes still in flight, so that watching a room again subscribes only after they land. */
   private readonly unsubscribing = new Map<string, Promise<unknown>>();
+  /** Shared by every feed: a closure per room and event would cost memory per portal. */
+  private readonly sink: RoomFeedSink = {
+    message: (roomId, m) => this.fire("message", roomId, m),
+    update: (roomId, m) => this.fire("messageUpdate", roomId, m),
+    remove: (roomId, id) => this.fire("messageRemove", roomId, id),
+  };
   private readonly livenessMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly log;
@@ -84,11 +90,7 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
    */
   watchRoom(roomId: string, lastDeliveredId: string | null): void {
     if (this.feeds.has(roomId)) return;
-    const feed = new RoomFeed(roomId, lastDeliveredId, idAt(Date.now()), {
-      message: (m) => this.fire("message", roomId, m),
-      update: (m) => this.fire("messageUpdate", roomId, m),
-      remove: (id) => this.fire("messageRemove", roomId, id),
-    });
+    const feed = new RoomFeed(roomId, lastDeliveredId, idAt(Date.now()), this.sink);
     this.feeds.set(roomId, feed);
     const gen = this.gen;
     if (this.session && this.readyGen === gen) {

@@ -21,9 +21,9 @@ function msg(n: number, v = 1, text = `m${n}`): GitterMessage {
 function feed(last: number | null = null) {
   const out: string[] = [];
   const f = new RoomFeed("room", last === null ? null : id(last), BASE, {
-    message: (m) => out.push(`message ${parseInt(m.id, 16)}`),
-    update: (m) => out.push(`update ${parseInt(m.id, 16)} v${m.v}`),
-    remove: (mid) => out.push(`remove ${parseInt(mid, 16)}`),
+    message: (roomId, m) => out.push(`message ${parseInt(m.id, 16)}${roomId === "room" ? "" : ` in ${roomId}`}`),
+    update: (roomId, m) => out.push(`update ${parseInt(m.id, 16)} v${m.v}${roomId === "room" ? "" : ` in ${roomId}`}`),
+    remove: (roomId, mid) => out.push(`remove ${parseInt(mid, 16)}${roomId === "room" ? "" : ` in ${roomId}`}`),
   });
   return { f, out };
 }

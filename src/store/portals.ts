@@ -37,7 +37,8 @@ export class KnexPortalStore implements PortalStore {
 
   async listPortals(mxid: string): Promise<Portal[]> {
     const rows = await this.db<PortalRow>("portals").where({ mxid }).orderBy("gitter_room_id");
-    return rows.map(fromRow);
+    // One copy of the Matrix id for all of a user's portals, which stay in memory while the session runs.
+    return rows.map((row) => ({ ...fromRow(row), mxid }));
   }
 
   /** Rejects when another portal already uses the Matrix room (the column is unique). */

@@ -344,7 +344,14 @@ function isRefusedHandshake(err: unknown): boolean {
   return err instanceof BayeuxError && err.channel === "/meta/handshake" && err.status === 401;
 }
 
-/** The smallest ObjectId of a moment: ids compare as strings, so "after this" means "created since". */
+let lastIdAt = { second: -1, id: "" };
+
+/**
+ * The smallest ObjectId of a moment: ids compare as strings, so "after this" means "created since". Rooms watched
+ * in the same second share one string, which every watched room keeps as its baseline.
+ */
 function idAt(ms: number): string {
-  return Math.floor(ms / 1000).toString(16).padStart(8, "0") + "0".repeat(16);
+  const second = Math.floor(ms / 1000);
+  if (second !== lastIdAt.second) lastIdAt = { second, id: `${second.toString(16).padStart(8, "0")}${"0".repeat(16)}` };
+  return lastIdAt.id;
 }

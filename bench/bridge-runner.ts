@@ -64,8 +64,8 @@ export function buildBridge(): void {
  * Starts the compiled bridge; with `profileDir`, under `--cpu-prof` (the profile is written when it stops); with
  * `heapDir`, ready to write a heap snapshot on SIGUSR2.
  */
-export async function runBridge(bridge: BenchBridge, opts: { profileDir?: string; heapDir?: string } = {}): Promise<RunningBridge> {
-  const nodeArgs: string[] = [];
+export async function runBridge(bridge: BenchBridge, opts: { profileDir?: string; heapDir?: string; nodeArgs?: string[] } = {}): Promise<RunningBridge> {
+  const nodeArgs: string[] = [...(opts.nodeArgs ?? [])];
   if (opts.profileDir) {
     await mkdir(opts.profileDir, { recursive: true });
     nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`);

@@ -1,12 +1,13 @@
 // The scale benchmark: a number of logged-in users with ROOMS_PER_USER rooms each, against the Gitter emulator
 // (its own process) and a no-op homeserver stub, so what is measured is the bridge. Needs no root.
 //
-//   npm run bench -- scale [--users 1000] [--rate-limit 100] [--profile] [--heap] [--keep]
+//   npm run bench -- scale [--users 1000] [--rate-limit 100] [--profile] [--heap] [--keep] [--node-option OPT]...
 //
 // Prints start and restart times (until every session is connected and caught up), CPU per bridged message in
 // each direction, idle CPU, memory and the realtime connections per user, then the whole result as JSON.
 // --profile runs the bridge under --cpu-prof and prints where each direction's CPU went; --heap takes a heap
-// snapshot once idle after the traffic and prints what the live heap holds; --keep keeps the
+// snapshot once idle after the traffic and prints what the live heap holds; --node-option passes an option to
+// node running the bridge (e.g. --node-option=--optimize-for-size), and may repeat; --keep keeps the
 // temporary folder (database, logs, profiles). The bridge runs compiled (dist/), as the Docker image does.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -26,14 +27,19 @@ interface Args {
   profile: boolean;
   heap: boolean;
   keep: boolean;
+  nodeOptions: string[];
 }
 
-const USAGE = "usage: npm run bench -- scale [--users N] [--rate-limit N] [--profile] [--heap] [--keep]";
+const USAGE = "usage: npm run bench -- scale [--users N] [--rate-limit N] [--profile] [--heap] [--keep] [--node-option=OPT]...";
 
 function parse(argv: string[]): Args {
-  const args: Args = { users: 1000, rateLimit: 100, profile: false, heap: false, keep: false };
+  const args: Args = { users: 1000, rateLimit: 100, profile: false, heap: false, keep: false, nodeOptions: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    if (flag.startsWith("--node-option=")) {
+      args.nodeOptions.push(flag.slice("--node-option=".length));
+      continue;
+    }
     const name = flag.replace(/^--/, "");
     if (name === "profile" || name === "heap" || name === "keep") {
       args[name] = true;
@@ -75,7 +81,8 @@ export async function run(argv: string[]): Promise<number> {
     buildBridge();
     const profileDir = args.profile ? path.join(dir, "prof") : undefined;
     const heapDir = args.heap ? path.join(dir, "heap") : undefined;
-    const r = await runScale({ dir, emulator, hs, bridge, layout: lay, seeded: 0, profileDir, heapDir, log: (m) => console.log(m) }, args.users);
+    const r = await runScale({ dir, emulator, hs, bridge, layout: lay, seeded: 0, profileDir, heapDir, nodeArgs: args.nodeOptions, log: (m) => console.log(m) }, args.users);
+    if (args.nodeOptions.length) console.log(`bridge run with node ${args.nodeOptions.join(" ")}`);
     for (const line of summary(r)) console.log(line);
     console.log(JSON.stringify(r, null, 2));
     if (r.profile) {

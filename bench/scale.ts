@@ -57,6 +57,8 @@ export interface ScaleEnv {
   seeded: number;
   profileDir?: string;
   heapDir?: string;
+  /** Options for node running the bridge (V8 memory flags, say), on both starts. */
+  nodeArgs?: string[];
   log(msg: string): void;
 }
 
@@ -89,7 +91,7 @@ export async function runScale(env: ScaleEnv, users: number): Promise<ScaleResul
   env.log(`scale ${users}: seeding users ${env.seeded}..${users}`);
   await seedUsers(env, env.seeded, users);
   env.seeded = users;
-  let bridge = await runBridge(env.bridge, { profileDir: env.profileDir, heapDir: env.heapDir });
+  let bridge = await runBridge(env.bridge, { profileDir: env.profileDir, heapDir: env.heapDir, nodeArgs: env.nodeArgs });
   const startSeconds = await waitCaughtUp(bridge, users, () => true, 300_000);
   env.log(`scale ${users}: started and caught up in ${startSeconds.toFixed(1)} s`);
   const g2m = await gitterToMatrix(env, bridge, users);
@@ -108,7 +110,7 @@ export async function runScale(env: ScaleEnv, users: number): Promise<ScaleResul
   for (let b = 0; b < layout.blocks(users); b++) missed.push({ user: layout.speaker(env.layout, b), room: layout.groupRoomId(b, 0), text: `while down ${b}` });
   await env.emulator.post(missed, 1000);
   const sendsBefore = env.hs.sendCount();
-  bridge = await runBridge(env.bridge);
+  bridge = await runBridge(env.bridge, { nodeArgs: env.nodeArgs });
   const restartSeconds = await waitCaughtUp(bridge, users, () => env.hs.sendCount() >= sendsBefore + users, 300_000);
   env.log(`scale ${users}: restarted and caught up in ${restartSeconds.toFixed(1)} s`);
   await bridge.stop();

@@ -15,6 +15,7 @@
 import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
 import { getLogger } from "../util/log";
+import { objectIdAt } from "./object-id";
 import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeux";
 import { RoomFeed, type RoomFeedSink, type Snapshot } from "./realtime-room";
 import type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
@@ -90,7 +91,7 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
    */
   watchRoom(roomId: string, lastDeliveredId: string | null): void {
     if (this.feeds.has(roomId)) return;
-    const feed = new RoomFeed(roomId, lastDeliveredId, idAt(Date.now()), this.sink);
+    const feed = new RoomFeed(roomId, lastDeliveredId, baselineNow(), this.sink);
     this.feeds.set(roomId, feed);
     const gen = this.gen;
     if (this.session && this.readyGen === gen) {
@@ -344,14 +345,15 @@ function isRefusedHandshake(err: unknown): boolean {
   return err instanceof BayeuxError && err.channel === "/meta/handshake" && err.status === 401;
 }
 
-let lastIdAt = { second: -1, id: "" };
+let baseline = { second: -1, id: "" };
 
 /**
- * The smallest ObjectId of a moment: ids compare as strings, so "after this" means "created since". Rooms watched
- * in the same second share one string, which every watched room keeps as its baseline.
+ * The floor for a room watched now (the smallest ObjectId of this second). Rooms watched in the same second share
+ * one string, which every watched room keeps.
  */
-function idAt(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== lastIdAt.second) lastIdAt = { second, id: `${second.toString(16).padStart(8, "0")}${"0".repeat(16)}` };
-  return lastIdAt.id;
+function baselineNow(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== baseline.second) baseline = { second, id: objectIdAt(now) };
+  return baseline.id;
 }

@@ -68,7 +68,6 @@ export class UserSession {
     // Known rooms are watched before connecting, so the connection subscribes to them all in one request.
     const stored = await this.loadPortals();
     rt.start();
-    void recoverIntents(this.ctx, (gitterRoomId) => this.portals.get(gitterRoomId)?.row);
     const rooms = (await this.ctx.rest.listRooms()).filter((r) => r.roomMember !== false);
     await this.openPortals(rooms);
     // Rooms left (or hidden) on Gitter while no session was listening: the realtime remove never came.
@@ -94,11 +93,16 @@ export class UserSession {
     }
   }
 
-  /** Attaches the stored portals. Matrix messages wait for this, also when it fails (they then find no portal). */
+  /**
+   * Attaches the stored portals and queues, on their rooms' queues, the messages a previous process left in flight.
+   * Matrix messages wait for this, also when it fails (they then find no portal), so a message left in flight
+   * keeps its place before the room's newer ones.
+   */
   private async loadPortals(): Promise<Portal[]> {
     try {
       const stored = await this.ctx.store.portals.listPortals(this.mxid);
       for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
+      await recoverIntents(this.ctx, (gitterRoomId) => this.portals.get(gitterRoomId)?.row);
       return stored;
     } finally {
       this.markLoaded();

@@ -12,6 +12,7 @@ import { MatrixIds } from "../../src/matrix/ids";
 import { GhostManager } from "../../src/puppet/ghosts";
 import { MediaBridge } from "../../src/puppet/portal-media";
 import { CLOCK_SKEW_MS, claimOwnMessage, recoverIntents, sendOnce } from "../../src/puppet/outbox";
+import { UserSession } from "../../src/puppet/session";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, SendIntent, Store } from "../../src/store/store";
@@ -187,6 +188,35 @@ describe("outbox", () => {
     assert.equal(await store.messages.byMatrixEvent("$closed"), null);
   });
 
+  it("holds the user's new messages at session start until those left in flight are queued, so each keeps its place", async () => {
+    // A previous process recorded the intent of "eight" and died; "nine" arrives while the new session starts,
+    // and the store is slow to list the open intents.
+    await store.pendingSends.putIntent(intent("$eight", "eight"));
+    let release!: () => void;
+    const listed = new Promise<void>((resolve) => (release = resolve));
+    // Its own lifetime, a homeserver that fails at once (the portals it opens for alice's other rooms fail fast)
+    // and no realtime connection: only the two Matrix messages are in play.
+    const lifetime = new AbortController();
+    const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org", maxAttempts: 1 });
+    const sessionCtx = { ...context(lifetime.signal), matrix, store: withSlowIntents(store, listed) };
+    const session = new UserSession(sessionCtx, { fayeUrl: "http://127.0.0.1:1/bayeux", token: ALICE }, { onTokenInvalid: () => undefined });
+    const started = session.start().catch(() => undefined);
+    try {
+      const nine = session.fromMatrix({ event_id: "$nine", room_id: portal.matrixRoomId, sender: MXID, type: "m.room.message", content: { msgtype: "m.text", body: "nine" } });
+      // Time enough for "nine" to reach Gitter if it did not wait for the intents.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await nine;
+      await sessionCtx.queue.idle();
+      assert.deepEqual(onGitter(), ["eight", "nine"]);
+      await started;
+    } finally {
+      release();
+      await session.stop();
+      lifetime.abort();
+    }
+  });
+
   it("waits out Gitter being down while recovering, and gives up only when the session stops", async () => {
     const lifetime = new AbortController();
     ctx = context(lifetime.signal);
@@ -206,3 +236,15 @@ describe("outbox", () => {
     assert.ok(await store.pendingSends.getIntent("$stopped"), "left for the next start");
   });
 });
+
+/** The store, with listing open send intents held until `until` settles. */
+function withSlowIntents(store: Store, until: Promise<void>): Store {
+  const pendingSends = new Proxy(store.pendingSends, {
+    get(target, key) {
+      if (key === "listIntents") return async (mxid: string) => (await until, target.listIntents(mxid));
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(store, { get: (target, key) => (key === "pendingSends" ? pendingSends : Reflect.get(target, key)) });
+}

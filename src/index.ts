@@ -3,26 +3,34 @@
 // SIGTERM. Exit codes: 0 stopped cleanly; 1 the bridge failed; 2 the command line, config or registration
 // needs fixing, or the homeserver holds another registration (printed without a stack trace).
 
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig, type BridgeConfig } from "./config";
 import { generateRegistrationFile } from "./config/generate";
 import { checkRegistration, loadRegistration } from "./config/registration";
 import { isHttpUrl } from "./config/validate";
 import { configureLogging, getLogger, resolveFormat } from "./util/log";
+import { VERSION_TEXT } from "./version";
 
+// The flags follow matrix-appservice-bridge's CLI (-c, -r, -u, -f), which operators of Matrix bridges know.
 const USAGE = `Usage:
-  gitter-bridge [--config config.yaml]
+  gitter-bridge [-c config.yaml] [-f registration.yaml]
       Run the bridge.
-  gitter-bridge --doctor [--config config.yaml]
+  gitter-bridge --doctor [-c config.yaml] [-f registration.yaml]
       Check the setup (registration, homeserver in both directions, database, Gitter, login page) and print each
       check with OK or FAIL and a fix. Run it beside the running bridge. Exits 0 when every check passed, 1 if not.
-  gitter-bridge --generate-registration --url <url> [--config config.yaml] [--output registration.yaml]
-      Write the appservice registration for the homeserver, with fresh tokens. --url is where the homeserver
-      reaches the bridge (e.g. http://127.0.0.1:9898); --output defaults to appservice.registration in the config.
+  gitter-bridge --generate-registration --url <url> [-c config.yaml] [-f registration.yaml]
+      (short: -r -u <url>) Write the appservice registration for the homeserver, with fresh tokens. --url is where
+      the homeserver reaches the bridge (e.g. http://127.0.0.1:9898).
 
 Options:
-  -c, --config <file>   configuration file (default ./config.yaml)
-  -h, --help            show this help
+  -c, --config <file>                configuration file (default ./config.yaml)
+  -f, --file <file>                  registration file to write (with -r) or read; default: appservice.registration
+                                     in the config (-o, --output is the same, kept for older scripts)
+  -r, --generate-registration        write the registration file and exit
+  -u, --url <url>                    with -r: the URL the homeserver reaches the bridge at
+  -v, --version                      print the version and exit
+  -h, --help                         show this help
 `;
 
 const log = getLogger("main");
@@ -34,8 +42,10 @@ interface Flags {
   generate: boolean;
   doctor: boolean;
   url?: string;
-  output?: string;
+  /** -f/--file (or its older name -o/--output): the registration file. */
+  file?: string;
   help: boolean;
+  version: boolean;
 }
 
 function parseFlags(args: string[]): Flags {
@@ -45,21 +55,23 @@ function parseFlags(args: string[]): Flags {
       args,
       options: {
         config: { type: "string", short: "c", default: "./config.yaml" },
-        "generate-registration": { type: "boolean", default: false },
+        "generate-registration": { type: "boolean", short: "r", default: false },
         doctor: { type: "boolean", default: false },
-        url: { type: "string" },
+        url: { type: "string", short: "u" },
+        file: { type: "string", short: "f" },
         output: { type: "string", short: "o" },
         help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", short: "v", default: false },
       },
     }));
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const flags: Flags = { ...values, generate: values["generate-registration"] };
+  if (values.file !== undefined && values.output !== undefined) throw new UsageError("give the registration file once: -f or -o");
+  const { output, ...rest } = values;
+  const flags: Flags = { ...rest, file: values.file ?? output, generate: values["generate-registration"] };
   if (flags.doctor && flags.generate) throw new UsageError("--doctor and --generate-registration do not go together");
-  if (!flags.generate && (flags.url !== undefined || flags.output !== undefined)) {
-    throw new UsageError("--url and --output only go with --generate-registration");
-  }
+  if (!flags.generate && flags.url !== undefined) throw new UsageError("--url only goes with --generate-registration");
   if (flags.generate && !flags.help && !(flags.url && isHttpUrl(flags.url))) {
     throw new UsageError("--generate-registration needs --url <http(s) URL the homeserver reaches the bridge at>");
   }
@@ -73,11 +85,17 @@ async function main(args: string[]): Promise<number | null> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const config = loadConfig(flags.config);
-  if (flags.generate) {
-    process.stdout.write(generateRegistrationFile(config, { configFile: flags.config, url: flags.url!, output: flags.output }));
+  if (flags.version) {
+    process.stdout.write(`${VERSION_TEXT}\n`);
     return 0;
   }
+  const config = loadConfig(flags.config);
+  if (flags.generate) {
+    process.stdout.write(generateRegistrationFile(config, { configFile: flags.config, url: flags.url!, output: flags.file }));
+    return 0;
+  }
+  // -f names the registration the bridge and the doctor read, in place of the config's.
+  if (flags.file !== undefined) config.appservice.registration = path.resolve(flags.file);
   if (flags.doctor) return doctor(config);
   return run(config, flags.config);
 }

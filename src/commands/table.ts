@@ -2,7 +2,8 @@
 import { describeTarget, parseGitterTarget } from "./targets";
 import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type Reply } from "./types";
 import { escapeHtml } from "../web/pages";
-import { formatReport, formatReportHtml } from "../doctor/report";
+import { formatReport, formatReportHtml, REPORT_HEADING } from "../doctor/report";
+import { VERSION_TEXT } from "../version";
 
 function target(arg: string): GitterTarget {
   const parsed = parseGitterTarget(arg);
@@ -60,9 +61,11 @@ const status: Command = {
   needsLogin: false,
   run: async (ctx) => {
     const s = await ctx.services.status(ctx.mxid);
-    if (!s.loggedIn) return { text: "You are not logged in. Send `login` to start." };
+    if (!s.loggedIn) return { text: `You are not logged in. Send \`login\` to start.\nBridge: ${VERSION_TEXT}.` };
     return {
-      text: `Logged in to Gitter as ${s.gitterUsername}. Connection: ${s.connection ?? "unknown"}. Bridged rooms: ${s.portals ?? 0}.`,
+      text:
+        `Logged in to Gitter as ${s.gitterUsername}. Connection: ${s.connection ?? "unknown"}. Bridged rooms: ${s.portals ?? 0}.` +
+        `\nBridge: ${VERSION_TEXT}.`,
     };
   },
 };
@@ -138,7 +141,7 @@ const doctor: Command = {
   permission: "admin",
   run: async (ctx) => {
     const results = await ctx.services.doctor();
-    return { text: formatReport(results), html: formatReportHtml(results) };
+    return { text: formatReport(results, REPORT_HEADING), html: formatReportHtml(results, REPORT_HEADING) };
   },
 };
 

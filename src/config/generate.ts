@@ -33,7 +33,8 @@ export function generateRegistrationFile(config: BridgeConfig, options: Generate
     lines.push(
       "",
       `Note: the config reads the registration from ${config.appservice.registration} (appservice.registration).`,
-      `      Set appservice.registration to ${output}, or move the file there, before starting the bridge.`,
+      `      Set appservice.registration to ${output}, or move the file there, before starting the bridge`,
+      `      (or start it with -f ${output}).`,
     );
   }
   return lines.join("\n") + "\n";

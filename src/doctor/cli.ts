@@ -5,7 +5,7 @@ import { ConfigError } from "../config/load";
 import { loadRegistration, type Registration } from "../config/registration";
 import { readMigrationStatus } from "../store/knex-store";
 import { doctorOn } from "./index";
-import { formatReport } from "./report";
+import { formatReport, REPORT_HEADING } from "./report";
 
 export async function runDoctorCli(config: BridgeConfig, write: (text: string) => void): Promise<number> {
   let registration: Registration | null = null;
@@ -23,6 +23,6 @@ export async function runDoctorCli(config: BridgeConfig, write: (text: string) =
     from: "cli",
   });
   const results = await check();
-  write(`${formatReport(results)}\n`);
+  write(`${formatReport(results, REPORT_HEADING)}\n`);
   return results.every((r) => r.ok) ? 0 : 1;
 }

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { dispatch } from "../../src/commands/dispatch";
 import { parseGitterTarget } from "../../src/commands/targets";
 import { COMMANDS } from "../../src/commands/table";
+import { REPORT_HEADING } from "../../src/doctor/report";
 import { UserFacingError, type CommandContext, type CommandServices, type GitterTarget } from "../../src/commands/types";
 
 function services(calls: string[], overrides: Partial<CommandServices> = {}): CommandServices {
@@ -110,6 +111,7 @@ describe("command dispatch", () => {
     assert.equal(
       r.text,
       [
+        REPORT_HEADING,
         'OK   registration matches the config: id "gitter-bridge"',
         "FAIL login pages are reachable: no answer <here>",
         "     fix: Start the bridge.",

@@ -93,6 +93,43 @@ describe("gitter-bridge command line", () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
+  it("takes the short flags of matrix-appservice-bridge bridges: -r -u -f -c", async () => {
+    const file = path.join(dir, "short", "reg.yaml");
+    const result = await cli(dir, "-r", "-u", "http://127.0.0.1:9898", "-c", "config.yaml", "-f", file);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(loadRegistration(file).url, "http://127.0.0.1:9898");
+    assert.match(result.stdout, /start it with -f .*short\/reg\.yaml/);
+  });
+
+  it("-f names the registration the bridge reads, in place of appservice.registration", async () => {
+    // The config's registration is missing; the one given with -f is fine, so the bridge gets past the
+    // registration check and fails only at the database it cannot create (exit 1, not 2).
+    const config = variant("f-reg.yaml", [/^ {2}registration: .*$/m, "  registration: ./missing.yaml"], [/^database: .*$/m, "database: sqlite:/dev/null/state.db"]);
+    const missing = await cli(dir, "-c", config);
+    assert.equal(missing.code, 2);
+    const result = await cli(dir, "-c", config, "-f", path.join(dir, "registration.yaml"));
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /\/dev\/null/);
+  });
+
+  it("-v and --version print the version from package.json, without reading a config", async () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["-v", "--version"]) {
+      const result = await cli(dir, flag, "--config", "nope.yaml");
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `gitter-bridge ${version}\n`);
+    }
+  });
+
+  it("-h shows the usage with every conventional flag", async () => {
+    const help = await cli(dir, "-h");
+    assert.equal(help.code, 0);
+    for (const flag of ["-c, --config", "-f, --file", "-r, --generate-registration", "-u, --url", "-v, --version", "-h, --help"]) {
+      assert.ok(help.stdout.includes(flag), flag);
+    }
+  });
+
   it("exits 2 when the config file is missing", async () => {
     const result = await cli(dir, "--config", "nope.yaml");
     assert.equal(result.code, 2);

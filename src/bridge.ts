@@ -1,6 +1,7 @@
 // Composition root: builds the store, the Matrix edge, the Gitter sessions and the web server, and returns a
 // handle whose stop() undoes it all. No decisions live here; they belong to the parts it wires.
 import type http from "node:http";
+import expressApp from "express";
 import type express from "express";
 import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
 import { doctorOn } from "./doctor";
@@ -32,6 +33,7 @@ import { configureLogging, getLogger, resolveFormat } from "./util/log";
 import { createWebApp } from "./web/app";
 import { mediaRouter } from "./web/media";
 import { mountOpsRoutes } from "./web/metrics";
+import { VERSION } from "./version";
 
 const log = getLogger("bridge");
 
@@ -40,6 +42,8 @@ export interface BridgeHandle {
   appserviceUrl: string;
   /** Where the web server listens (login pages, health). */
   webUrl: string;
+  /** Where the private metrics listener listens, when metrics.port is set. */
+  metricsUrl?: string;
   store: Store;
   sessions: SessionManager;
   /** Resolves when every Matrix event received so far has been handled. For tests and shutdown. */
@@ -128,23 +132,34 @@ export async function start(config: BridgeConfig, registration: Registration): P
     inboxPending: () => store.inbox.countPending(),
   });
   const shared = sharedMediaRoute(config, registration, store);
-  const ops = opsRoutes(config, registration, ids.botMxid, store, metrics);
+  // With metrics.port set, /metrics has a private listener of its own and is kept off the public web server.
+  const metricsApp = config.metrics.port > 0 ? metricsOnlyApp() : undefined;
+  const ops = opsRoutes(config, registration, ids.botMxid, store, metrics, metricsApp);
   const extend = (app: express.Express) => {
     app.use(shared);
     ops(app);
   };
   const webServer = await listen(createWebApp({ login, extend }), config.web.bind, config.web.port);
+  const metricsServer = metricsApp ? await listen(metricsApp, config.metrics.bind, config.metrics.port) : undefined;
   // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
   // up to minutes in Synapse) send them again at once.
   await checkHomeserverPing(matrix, registration.id, config.appservice.registration);
   await processor.start();
   const pruning = startInboxPruning(store.inbox);
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
-  log.info("bridge started", { appservice: urlOf(asServer), web: urlOf(webServer), bot: ids.botMxid });
+  log.info("bridge started", {
+    version: VERSION,
+    node: process.version,
+    appservice: urlOf(asServer),
+    web: urlOf(webServer),
+    ...(metricsServer ? { metrics: urlOf(metricsServer) } : {}),
+    bot: ids.botMxid,
+  });
 
   return {
     appserviceUrl: urlOf(asServer),
     webUrl: urlOf(webServer),
+    ...(metricsServer ? { metricsUrl: urlOf(metricsServer) } : {}),
     store,
     sessions,
     idle: async () => {
@@ -152,7 +167,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
       await queue.idle();
     },
     stop: async () => {
-      await Promise.all([close(asServer), close(webServer)]);
+      await Promise.all([close(asServer), close(webServer), ...(metricsServer ? [close(metricsServer)] : [])]);
       // The processor stops taking events first; stopping the sessions then ends handlers waiting on an
       // outage, whose events stay pending for the next start.
       pruning.stop();
@@ -184,7 +199,14 @@ function sharedMediaRoute(config: BridgeConfig, registration: Registration, stor
 }
 
 /** /metrics, and /ready probing the database (a cheap count) and the homeserver (whoami as the bot). */
-function opsRoutes(config: BridgeConfig, registration: Registration, botMxid: string, store: Store, metrics: BridgeMetrics) {
+function opsRoutes(
+  config: BridgeConfig,
+  registration: Registration,
+  botMxid: string,
+  store: Store,
+  metrics: BridgeMetrics,
+  metricsApp: express.Express | undefined,
+) {
   // Its own client: one attempt with a short deadline, so a probe reports an outage instead of retrying through it.
   const probeClient = MatrixClient.connect({
     homeserverUrl: config.homeserver.url,
@@ -194,7 +216,13 @@ function opsRoutes(config: BridgeConfig, registration: Registration, botMxid: st
     timeoutMs: 5000,
   });
   const probes = { database: () => store.inbox.countPending(), homeserver: () => probeClient.whoami() };
-  return (app: express.Express) => mountOpsRoutes(app, { metrics, readiness: { probes } });
+  return (app: express.Express) => mountOpsRoutes(app, { metrics, readiness: { probes } }, metricsApp);
+}
+
+function metricsOnlyApp(): express.Express {
+  const app = expressApp();
+  app.disable("x-powered-by");
+  return app;
 }
 
 function listen(app: express.Express, host: string, port: number): Promise<http.Server> {

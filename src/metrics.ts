@@ -1,12 +1,14 @@
 // The bridge's Prometheus metrics: what flows (messages per direction, failures by reason, lag), what waits
 // (queues, the transaction inbox, Gitter rate-limit waits) and who is connected. Counters are bumped by the
 // parts that do the work through the small MessageMetrics port; gauges are read from their owners when
-// Prometheus scrapes, so nothing is counted twice and an idle bridge costs nothing.
+// Prometheus scrapes, so nothing is counted twice and an idle bridge costs nothing. Every label takes values from
+// a bounded set the bridge defines: never a room or user id, never a string a homeserver or Gitter supplied.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { GitterApiError, GitterMaybeDeliveredError, GitterNetworkError, GitterTokenInvalidError } from "./gitter/errors";
 import type { RateLimitWait } from "./gitter/rate-limit";
 import { MatrixApiError } from "./matrix/errors";
 import type { Direction } from "./store/store";
+import { VERSION } from "./version";
 
 /** What a portal reports. Implementations never throw and never block. */
 export interface MessageMetrics {
@@ -34,8 +36,6 @@ export interface MetricSources {
 }
 
 export interface BridgeMetricsOptions {
-  /** Rooms listed per queue in the per-room depth gauge (default 10): the deepest ones. */
-  topRooms?: number;
   /** Adds Node's process metrics (CPU, memory, event loop lag). Default true. */
   processMetrics?: boolean;
   now?: () => number;
@@ -74,7 +74,13 @@ export class BridgeMetrics implements MessageMetrics {
     this.waits = new Counter({ name: `${PREFIX}gitter_rate_limit_waits_total`, help: "Gitter requests held back by the rate limit", labelNames: ["reason"], registers });
     this.waitSeconds = new Counter({ name: `${PREFIX}gitter_rate_limit_wait_seconds_total`, help: "Time Gitter requests spent waiting for the rate limit", labelNames: ["reason"], registers });
     for (const direction of ["gitter-to-matrix", "matrix-to-gitter"]) this.messages.inc({ direction }, 0);
-    this.scrapeGauges(options.topRooms ?? 10);
+    new Gauge({
+      name: `${PREFIX}build_info`,
+      help: "Always 1; the labels say which bridge version runs on which Node",
+      labelNames: ["version", "node"],
+      registers,
+    }).set({ version: VERSION, node: process.version }, 1);
+    this.scrapeGauges();
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -106,7 +112,7 @@ export class BridgeMetrics implements MessageMetrics {
     return this.registry.contentType;
   }
 
-  private scrapeGauges(topRooms: number): void {
+  private scrapeGauges(): void {
     const registers = [this.registry];
     const source = () => this.sources;
     new Gauge({
@@ -135,7 +141,7 @@ export class BridgeMetrics implements MessageMetrics {
         this.set(source()?.roomsCatchingUp() ?? 0);
       },
     });
-    this.queueGauges(topRooms);
+    this.queueGauges();
     new Gauge({
       name: `${PREFIX}inbox_pending_events`,
       help: "Homeserver events recorded in the transaction inbox and not yet handled",
@@ -147,7 +153,7 @@ export class BridgeMetrics implements MessageMetrics {
     });
   }
 
-  private queueGauges(topRooms: number): void {
+  private queueGauges(): void {
     const registers = [this.registry];
     const source = () => this.sources;
     new Gauge({
@@ -164,32 +170,46 @@ export class BridgeMetrics implements MessageMetrics {
         }
       },
     });
+    // One series per queue, not per room: room ids as label values would grow without bound and name rooms.
     new Gauge({
-      name: `${PREFIX}queue_depth`,
-      help: `Tasks waiting or running for one room, for the ${topRooms} deepest rooms of each queue`,
-      labelNames: ["queue", "room"],
+      name: `${PREFIX}queue_max_depth`,
+      help: "Tasks waiting or running for the busiest room, by queue",
+      labelNames: ["queue"],
       registers,
       collect() {
         this.reset();
-        for (const [queue, depths] of Object.entries(source()?.queueDepths() ?? {})) {
-          for (const [room, n] of deepest(depths, topRooms)) this.set({ queue, room }, n);
-        }
+        for (const [queue, depths] of Object.entries(source()?.queueDepths() ?? {})) this.set({ queue }, Math.max(0, ...depths.values()));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}queue_busy_rooms`,
+      help: "Rooms with tasks waiting or running, by queue",
+      labelNames: ["queue"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [queue, depths] of Object.entries(source()?.queueDepths() ?? {})) this.set({ queue }, depths.size);
       },
     });
   }
 }
 
-/** The `n` largest entries, largest first. */
-export function deepest(depths: Map<string, number>, n: number): [string, number][] {
-  return [...depths].sort((a, b) => b[1] - a[1]).slice(0, n);
-}
+/** The errcodes of the Matrix spec (and the bridge's own for no answer); any other becomes `matrix_other`. */
+const KNOWN_ERRCODES = new Set([
+  "M_FORBIDDEN", "M_UNKNOWN_TOKEN", "M_MISSING_TOKEN", "M_BAD_JSON", "M_NOT_JSON", "M_NOT_FOUND", "M_LIMIT_EXCEEDED",
+  "M_UNRECOGNIZED", "M_UNKNOWN", "M_UNAUTHORIZED", "M_USER_DEACTIVATED", "M_USER_IN_USE", "M_INVALID_USERNAME",
+  "M_ROOM_IN_USE", "M_INVALID_ROOM_STATE", "M_EXCLUSIVE", "M_TOO_LARGE", "M_MISSING_PARAM", "M_INVALID_PARAM",
+  "M_GUEST_ACCESS_FORBIDDEN", "M_RESOURCE_LIMIT_EXCEEDED", "M_CANNOT_LEAVE_SERVER_NOTICE_ROOM", "M_INCOMPATIBLE_ROOM_VERSION",
+  "M_BAD_STATE", "M_SERVER_NOT_TRUSTED", "M_UNSUPPORTED_ROOM_VERSION", "M_BAD_ALIAS", "M_NOT_YET_UPLOADED",
+  "M_WRONG_ROOM_KEYS_VERSION", "M_THREEPID_IN_USE", "M_CONNECTION_FAILED",
+]);
 
 /** A short, bounded label for why bridging failed (never ids or free text). */
 export function failureReason(err: unknown): string {
-  if (err instanceof MatrixApiError) return `matrix_${err.errcode}`;
+  if (err instanceof MatrixApiError) return `matrix_${KNOWN_ERRCODES.has(err.errcode) ? err.errcode : "other"}`;
   if (err instanceof GitterMaybeDeliveredError) return "gitter_maybe_delivered";
   if (err instanceof GitterTokenInvalidError) return "gitter_token_invalid";
-  if (err instanceof GitterApiError) return `gitter_http_${err.status}`;
+  if (err instanceof GitterApiError) return Number.isInteger(err.status) && err.status >= 100 && err.status <= 599 ? `gitter_http_${err.status}` : "gitter_http_other";
   if (err instanceof GitterNetworkError) return "gitter_unreachable";
   return "internal";
 }

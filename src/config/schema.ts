@@ -179,6 +179,23 @@ export const CONFIG_SCHEMA = {
         ),
       },
     },
+    metrics: {
+      type: "object",
+      description: "Where Prometheus reads /metrics.",
+      fields: {
+        port: {
+          type: "integer",
+          min: 0,
+          max: 65535,
+          default: 0,
+          description:
+            "0: /metrics is served on the web server (web.port), beside the login pages. Any other port: /metrics " +
+            "gets a listener of its own on metrics.bind and is no longer on the web server, so a public reverse " +
+            "proxy in front of web.port cannot expose it.",
+        },
+        bind: { type: "string", default: "127.0.0.1", description: "Address the metrics listener binds to (when metrics.port is set)." },
+      },
+    },
     database: {
       type: "string",
       format: "database",

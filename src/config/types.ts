@@ -50,12 +50,19 @@ export interface WebConfig {
   publicUrl: string;
 }
 
+export interface MetricsConfig {
+  /** 0: /metrics on the web server; else a private listener of its own on `bind`. */
+  port: number;
+  bind: string;
+}
+
 export interface BridgeConfig {
   homeserver: HomeserverConfig;
   appservice: AppserviceConfig;
   bridge: BridgeSection;
   gitter: GitterConfig;
   web: WebConfig;
+  metrics: MetricsConfig;
   /** `sqlite:<absolute path>`, `sqlite::memory:` or a `postgres://` URL. See `databaseTarget`. */
   database: string;
   encryption: { keyFile: string };

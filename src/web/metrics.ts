@@ -61,20 +61,31 @@ export interface OpsRoutesOptions {
   readiness: ReadinessOptions;
 }
 
-/** Mounts GET /metrics and GET /ready (200 when every probe passed, else 503; both with the JSON detail). */
-export function mountOpsRoutes(app: express.Express, opts: OpsRoutesOptions): void {
+/**
+ * Mounts GET /ready (200 when every probe passed, else 503; both with the JSON detail) and, unless `metricsApp`
+ * names another app (a private listener), GET /metrics.
+ */
+export function mountOpsRoutes(app: express.Express, opts: OpsRoutesOptions, metricsApp: express.Express = app): void {
+  mountMetrics(metricsApp, opts.metrics);
+  mountReady(app, opts.readiness);
+}
+
+function mountMetrics(app: express.Express, metrics: OpsRoutesOptions["metrics"]): void {
   app.get("/metrics", (_req, res) => {
-    opts.metrics.render().then(
-      (text) => res.set("Content-Type", opts.metrics.contentType).set("Cache-Control", "no-store").send(text),
+    metrics.render().then(
+      (text) => res.set("Content-Type", metrics.contentType).set("Cache-Control", "no-store").send(text),
       (err: Error) => {
         log.warn("could not collect metrics", { error: err });
         res.status(500).set("Content-Type", "text/plain").send("could not collect metrics\n");
       },
     );
   });
+}
+
+function mountReady(app: express.Express, readiness: ReadinessOptions): void {
   let wasReady = true;
   app.get("/ready", (_req, res) => {
-    void checkReadiness(opts.readiness).then((r) => {
+    void checkReadiness(readiness).then((r) => {
       // Probes come every few seconds: log the change, not every answer.
       if (r.ready !== wasReady) (r.ready ? log.info("ready again") : log.warn("not ready", { checks: r.checks }));
       wasReady = r.ready;

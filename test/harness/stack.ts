@@ -29,6 +29,8 @@ export interface BridgeConfigInput {
   logLevel?: "debug" | "info" | "warn" | "error";
   permissions?: Record<string, string>;
   maxPortalMembers?: number;
+  /** Gives /metrics a private listener on this port (metrics.port). */
+  metricsPort?: number;
 }
 
 /** Writes config.yaml (and, through the CLI, registration.yaml) for a bridge living in `dir`. */
@@ -51,6 +53,7 @@ export async function writeBridgeFiles(input: BridgeConfigInput): Promise<Bridge
       oauth: { clientId: input.clientId, clientSecret: input.clientSecret },
     },
     web: { bind: "127.0.0.1", port: webPort, publicUrl: `http://127.0.0.1:${webPort}` },
+    ...(input.metricsPort !== undefined ? { metrics: { port: input.metricsPort } } : {}),
     database: input.database ?? "sqlite:./data/bridge.db",
     encryption: { keyFile: "./data/bridge.key" },
     logging: { level: input.logLevel ?? "info", format: "json" },

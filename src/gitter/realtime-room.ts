@@ -54,11 +54,6 @@ export class RoomFeed {
     this.last = lastDeliveredId;
   }
 
-  /** Id of the newest message delivered so far (or given at construction); null if none. */
-  get lastDeliveredId(): string | null {
-    return this.last;
-  }
-
   get holding(): boolean {
     return this.held !== null;
   }

@@ -121,11 +121,6 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
     return n;
   }
 
-  /** The newest delivered message id of a watched room (for persisting); undefined if not watched. */
-  lastDeliveredId(roomId: string): string | null | undefined {
-    return this.feeds.get(roomId)?.lastDeliveredId;
-  }
-
   private async connect(gen: number): Promise<void> {
     if (gen !== this.gen) return;
     this.setState("connecting");

@@ -1,9 +1,10 @@
-// A thin Client-Server API client for the application service, on Node's `fetch` (see transport.ts for why
-// not an SDK). Every call authenticates with the as_token and acts as `userId` through `?user_id=`
-// (appservice masquerading), so one client serves the bot and, through `as()`, every ghost.
+// A thin Client-Server API client for the application service, on the bridge's own HTTP client (see
+// transport.ts for why not an SDK). Every call authenticates with the as_token in the Authorization header and
+// acts as `userId` through `?user_id=` (appservice masquerading), so one client serves the bot and, through
+// `as()`, every ghost. It registers no one and joins nothing by itself: callers do that first (see GhostManager).
 //
-// Every method may throw MatrixApiError (after the transport's retries); none repeats a call on its own
-// beyond those retries. Calls awaited one after another run in that order.
+// Every method may throw MatrixApiError (after the transport's retries). Sends that got no answer are looked for
+// in the room before they are repeated (sendEvent). Calls awaited one after another run in that order.
 import { isMatrixError } from "./errors";
 import { Transport, type HttpMethod, type RequestSpec, type TransportOptions } from "./transport";
 

@@ -13,7 +13,6 @@ import { createAppserviceApp } from "../../src/matrix/appservice";
 import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
 import { InboxProcessor } from "../../src/matrix/inbox-processor";
-import { Intents } from "../../src/matrix/intent";
 import { openStore } from "../../src/store/knex-store";
 import type { Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
@@ -37,7 +36,6 @@ describe("matrix client against Synapse", () => {
   let processor: InboxProcessor;
   let synapse: SynapseHandle;
   let bot: MatrixClient;
-  let intents: Intents;
   let bob: MatrixAccount;
 
   /** Resolves with the first event the processor handed over that matches, past or future. */
@@ -97,7 +95,6 @@ describe("matrix client against Synapse", () => {
     await writeFile(path.join(dir, "registration.yaml"), YAML.stringify(registration));
     synapse = await startSynapse({ registrationPath: path.join(dir, "registration.yaml") });
     bot = MatrixClient.connect({ homeserverUrl: synapse.url, asToken, userId: ids.botMxid });
-    intents = new Intents(bot, (id) => ids.isGhost(id));
     bob = await synapse.registerUser("bob", "bob-password");
   });
 
@@ -118,20 +115,20 @@ describe("matrix client against Synapse", () => {
   it("registers a ghost with an awkward username, idempotently, and sets its profile", async () => {
     const mxid = ids.ghostMxid("Alice_Smith");
     assert.equal(mxid, "@gitter__alice___smith:localhost");
-    const alice = intents.forUser(mxid);
-    await alice.ensureRegistered();
+    const alice = bot.as(mxid);
+    await bot.registerUser(ids.ghostLocalpart("Alice_Smith"));
     await bot.registerUser(ids.ghostLocalpart("Alice_Smith")); // M_USER_IN_USE: still fine
     const mxc = await bot.uploadMedia(PNG, "image/png", "alice.png");
     assert.match(mxc, /^mxc:\/\/localhost\//);
     await alice.setDisplayName("Alice Smith (Gitter)");
     await alice.setAvatarUrl(mxc);
     assert.deepEqual(await bot.getProfile(mxid), { displayname: "Alice Smith (Gitter)", avatar_url: mxc });
-    assert.equal(ids.parseGhost((await alice.client.whoami()).user_id), "Alice_Smith");
+    assert.equal(ids.parseGhost((await alice.whoami()).user_id), "Alice_Smith");
   });
 
   it("creates a room as the bot, invites, sends once per txn id and redacts", async () => {
-    const ghost = intents.forUser(ids.ghostMxid("Alice_Smith"));
-    const roomId = await intents.bot.createRoom({
+    const ghost = bot.as(ids.ghostMxid("Alice_Smith"));
+    const roomId = await bot.createRoom({
       name: "gitterHQ/gitter",
       topic: "bridged",
       invite: [bob.userId, ghost.userId],
@@ -139,7 +136,7 @@ describe("matrix client against Synapse", () => {
     });
     assert.match(roomId, /^!/);
 
-    // The ghost is only invited: its first send joins on demand.
+    await ghost.join(roomId);
     const content = { msgtype: "m.text", body: "hello from gitter" };
     const first = await ghost.sendEvent(roomId, "m.room.message", content, "gitter-msg-1");
     const again = await ghost.sendEvent(roomId, "m.room.message", content, "gitter-msg-1");
@@ -166,7 +163,7 @@ describe("matrix client against Synapse", () => {
     await handled((e) => e.event_id === fromBob);
     assert.ok(!received.some((e) => e.event_id === first), "the ghost's own message is not handed to the bridge");
 
-    const redaction = await intents.bot.redact(roomId, first, "redact-1", "deleted on Gitter");
+    const redaction = await bot.redact(roomId, first, "redact-1", "deleted on Gitter");
     assert.match(redaction, /^\$/);
     const redacted = await asBob<Ev>(`/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(first)}`);
     assert.deepEqual(redacted.content, {});
@@ -176,20 +173,20 @@ describe("matrix client against Synapse", () => {
   });
 
   it("reads room state and writes state and account data", async () => {
-    const roomId = await intents.bot.createRoom({ name: "state room", isDirect: true, invite: [bob.userId] });
-    await intents.bot.sendState(roomId, "m.room.topic", "", { topic: "new topic" });
+    const roomId = await bot.createRoom({ name: "state room", isDirect: true, invite: [bob.userId] });
+    await bot.sendState(roomId, "m.room.topic", "", { topic: "new topic" });
     assert.deepEqual(await bot.getStateEvent(roomId, "m.room.topic"), { topic: "new topic" });
     assert.equal(await bot.getStateEvent(roomId, "m.room.avatar"), null);
     const state = await bot.getRoomState(roomId);
     assert.ok(state.some((e) => e.type === "m.room.name" && e.content.name === "state room"));
 
-    await intents.bot.setAccountData("m.direct", { [bob.userId]: [roomId] });
+    await bot.setAccountData("m.direct", { [bob.userId]: [roomId] });
     assert.deepEqual(await bot.getAccountData("m.direct"), { [bob.userId]: [roomId] });
     assert.equal(await bot.getAccountData("org.example.never-set"), null);
-    await intents.bot.setRoomAccountData(roomId, "org.example.portal", { gitterRoomId: "123" });
+    await bot.setRoomAccountData(roomId, "org.example.portal", { gitterRoomId: "123" });
 
-    await intents.bot.kick(roomId, bob.userId, "test over");
-    await intents.bot.leave(roomId);
+    await bot.kick(roomId, bob.userId, "test over");
+    await bot.leave(roomId);
     assert.ok(!(await bot.getJoinedRooms()).includes(roomId));
   });
 });

@@ -15,6 +15,21 @@ export class AuthStore {
   private readonly tokens = new Map<string, EmToken>();
   private readonly byPair = new Map<string, EmToken>();
 
+  /** The tokens, revoked ones included (codes live ten minutes: they are not kept). */
+  dumpTokens(): EmToken[] {
+    return [...this.tokens.values()].map((t) => ({ ...t }));
+  }
+
+  /** Puts dumped tokens back; the newest of each (user, client) is the one a new grant returns. */
+  loadTokens(tokens: readonly EmToken[]): void {
+    for (const t of tokens) {
+      const record = { ...t };
+      this.tokens.set(t.token, record);
+      const key = `${t.userId}:${t.clientId}`;
+      if (!t.revoked || !this.byPair.has(key)) this.byPair.set(key, record);
+    }
+  }
+
   addApp(app: EmOAuthApp): void {
     this.apps.set(app.clientId, { ...app });
   }

@@ -38,6 +38,19 @@ export class ChatStore {
     this.log.push(msg);
   }
 
+  /** Every message, deleted ones included, in creation order: what a snapshot keeps. */
+  dump(): readonly EmMessage[] {
+    return this.log;
+  }
+
+  /** Adds dumped messages back in their creation order; deleted ones stay out of the room lists. */
+  load(messages: readonly EmMessage[]): void {
+    for (const msg of messages) {
+      this.add(msg);
+      if (msg.deleted) this.remove(msg);
+    }
+  }
+
   get(id: string): EmMessage | undefined {
     const msg = this.byId.get(id);
     return msg && !msg.deleted ? msg : undefined;

@@ -53,7 +53,12 @@ export function applyFixture(state: EmulatorState, data: FixtureData): void {
     for (const member of r.members) state.rooms.join(userId(state, member), room.id);
   }
   for (const [a, b] of data.oneToOne ?? []) state.rooms.openOneToOne(userId(state, a), userId(state, b));
-  for (const a of data.oauthApps ?? []) state.auth.addApp({ ...a, name: a.name ?? a.clientId });
+  applyApps(state, data);
   for (const t of data.tokens ?? []) state.issueToken(userId(state, t.user), t.clientId, t.token);
   applyHistory(state, data.history ?? []);
+}
+
+/** Registers the fixture's OAuth apps (also on a state restored from a snapshot: apps are configuration). */
+export function applyApps(state: EmulatorState, data: FixtureData): void {
+  for (const a of data.oauthApps ?? []) state.auth.addApp({ ...a, name: a.name ?? a.clientId });
 }

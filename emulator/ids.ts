@@ -6,10 +6,25 @@ import { randomBytes } from "node:crypto";
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const COUNTER_SPAN = 0x1000000;
 
+export interface IdGeneratorState {
+  middle: string;
+  lastSeconds: number;
+  counter: number;
+}
+
 export class IdGenerator {
-  private readonly middle = randomBytes(5).toString("hex");
+  private middle = randomBytes(5).toString("hex");
   private lastSeconds = 0;
   private counter = 0;
+
+  /** Where the sequence stands, so a restored emulator goes on with ids above every one it made. */
+  dump(): IdGeneratorState {
+    return { middle: this.middle, lastSeconds: this.lastSeconds, counter: this.counter };
+  }
+
+  load(s: IdGeneratorState): void {
+    ({ middle: this.middle, lastSeconds: this.lastSeconds, counter: this.counter } = s);
+  }
 
   /**
    * A new id for an object created at `atMs` (default: now). Ids for the present rise strictly.

@@ -23,6 +23,12 @@ export interface RoomHost {
   unread: { clear(userId: string, roomId: string): string[] };
 }
 
+export interface RoomBookDump {
+  rooms: { room: EmRoom; members: string[] }[];
+  groups: [string, string][];
+  hidden: { userId: string; roomIds: string[] }[];
+}
+
 export const URI_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.-]+)*$/;
 
 export class RoomBook {
@@ -40,6 +46,28 @@ export class RoomBook {
   private readonly hidden = new Map<string, Set<string>>();
 
   constructor(private readonly host: RoomHost) {}
+
+  /** Rooms in creation order with their members, groups and hidden rooms: what a snapshot keeps. */
+  dump(): RoomBookDump {
+    const rooms = [...this.rooms.values()].map((room) => ({ room: { ...room }, members: [...this.memberships.get(room.id)!] }));
+    const hidden = [...this.hidden].map(([userId, ids]) => ({ userId, roomIds: [...ids] }));
+    return { rooms, groups: [...this.groups], hidden };
+  }
+
+  /** Restores a dump into an empty book, rebuilding the indexes; emits nothing. */
+  load(d: RoomBookDump): void {
+    for (const [name, id] of d.groups) this.groups.set(name, id);
+    for (const { room, members } of d.rooms) {
+      this.add(room);
+      if (room.uri !== undefined) this.byUri.set(room.uri.toLowerCase(), room);
+      if (room.pair) this.byPair.set([...room.pair].sort().join(":"), room);
+      for (const userId of members) {
+        this.memberships.get(room.id)!.add(userId);
+        this.roomsByUser.set(userId, (this.roomsByUser.get(userId) ?? new Set<string>()).add(room.id));
+      }
+    }
+    for (const { userId, roomIds } of d.hidden) this.hidden.set(userId, new Set(roomIds));
+  }
 
   /** Throws ApiError(400) on a malformed uri, 409 on a taken one. */
   create(input: NewRoom): EmRoom {

@@ -6,6 +6,8 @@ import express from "express";
 import { mountEmulator } from "./app";
 import { attachFaye } from "./faye";
 import { applyFixture, loadFixture, validateFixture, type FixtureData } from "./fixture";
+import { applyApps } from "./fixture-apply";
+import { readSnapshotFile, restoreSnapshot, writeSnapshotFile } from "./snapshot";
 import { RateLimiter } from "./rate-limit";
 import { EmulatorState } from "./state";
 import { startStreamServer } from "./stream";
@@ -29,6 +31,11 @@ export interface EmulatorOptions {
   editWindowSeconds?: number;
   /** Base URL clients reach the emulator at, if not the listening address (used in avatar URLs). */
   publicUrl?: string;
+  /**
+   * Keep the world in this JSON file: restored from it at start when it exists (the fixture then gives only
+   * the OAuth apps), written every couple of seconds when something changed, and at stop.
+   */
+  stateFile?: string;
 }
 
 export interface RunningEmulator {
@@ -60,7 +67,13 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   const data = typeof opts.fixture === "string" ? loadFixture(opts.fixture) : validateFixture(opts.fixture);
   const state = new EmulatorState({ editWindowSeconds: opts.editWindowSeconds });
-  applyFixture(state, data);
+  const saved = opts.stateFile ? readSnapshotFile(opts.stateFile) : undefined;
+  if (saved) {
+    restoreSnapshot(state, saved);
+    applyApps(state, data);
+  } else {
+    applyFixture(state, data);
+  }
   const limiter = new RateLimiter(opts.rateLimit ?? 100);
   const app = express();
   const server = http.createServer(app);
@@ -82,6 +95,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
   state.publicUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
 
+  if (opts.stateFile) closers.push(keepState(state, opts.stateFile));
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -95,4 +110,19 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     return stopping;
   };
   return { url, streamUrl: stream.url, state, server, limiter, fayeClientsPerUser: () => faye.clientsPerUser(), stop };
+}
+
+const SAVE_EVERY_MS = 2000;
+
+/** Writes the state to `file` now, then every SAVE_EVERY_MS when it changed; the closer writes it a last time. */
+function keepState(state: EmulatorState, file: string): Closer {
+  let written = writeSnapshotFile(state, file);
+  const timer = setInterval(() => {
+    written = writeSnapshotFile(state, file, written);
+  }, SAVE_EVERY_MS);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    writeSnapshotFile(state, file, written);
+  };
 }

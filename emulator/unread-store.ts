@@ -9,8 +9,23 @@ interface Entry {
   mention: Set<string>;
 }
 
+/** One (user, room) entry as a snapshot keeps it. */
+export interface UnreadDump {
+  key: string;
+  chat: string[];
+  mention: string[];
+}
+
 export class UnreadStore {
   private readonly entries = new Map<string, Entry>();
+
+  dump(): UnreadDump[] {
+    return [...this.entries].filter(([, e]) => e.chat.size + e.mention.size > 0).map(([key, e]) => ({ key, chat: [...e.chat], mention: [...e.mention] }));
+  }
+
+  load(entries: readonly UnreadDump[]): void {
+    for (const e of entries) this.entries.set(e.key, { chat: new Set(e.chat), mention: new Set(e.mention) });
+  }
 
   private entry(userId: string, roomId: string): Entry {
     const key = `${userId}:${roomId}`;

@@ -2,7 +2,7 @@
 // with its control API), a real Synapse and the bridge, registers a Matrix user, prints what to do next, and
 // stops all of it on Ctrl-C. Needs root for Synapse's chroot (scripts/demo.sh installs the rest first).
 import { execFile } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -11,7 +11,7 @@ import { startEmulator } from "../emulator/server";
 import { startBridge, type BridgeFiles, type BridgeProcess } from "../test/harness/stack";
 import { provisionSynapse, startSynapse, type SynapseHandle } from "../test/harness/synapse";
 import { readyBanner } from "./demo/banner";
-import { DOMAIN, nextState, prepareBridgeFiles, readState, writeState, type DemoState } from "./demo/files";
+import { DOMAIN, emulatorStateFile, nextState, prepareBridgeFiles, readState, writeState, type DemoState } from "./demo/files";
 import { checkPortsFree, DEMO_USAGE, DemoUsageError, parseDemoOptions, PortsTakenError, type DemoOptions } from "./demo/options";
 import { StartAborted, Teardown } from "./demo/teardown";
 
@@ -35,15 +35,17 @@ function oauthApp(fixture: FixtureData, webPort: number): FixtureApp {
 }
 
 async function startGitter(opts: DemoOptions, fixture: FixtureData, teardown: Teardown): Promise<string> {
-  progress(`starting the Gitter emulator on http://127.0.0.1:${opts.ports.gitter} (${path.basename(opts.fixture)})`);
-  const emulator = await startEmulator({ fixture, port: opts.ports.gitter, control: true });
+  const kept = opts.keep ? ", world kept in gitter-emulator.json" : "";
+  progress(`starting the Gitter emulator on http://127.0.0.1:${opts.ports.gitter} (${path.basename(opts.fixture)}${kept})`);
+  const stateFile = opts.keep ? emulatorStateFile(opts.dir) : undefined;
+  const emulator = await startEmulator({ fixture, port: opts.ports.gitter, control: true, stateFile });
   await teardown.add("the Gitter emulator", () => emulator.stop());
   return emulator.url;
 }
 
-async function startHomeserver(opts: DemoOptions, files: BridgeFiles, teardown: Teardown): Promise<SynapseHandle> {
+async function startHomeserver(opts: DemoOptions, files: BridgeFiles, reuse: boolean, teardown: Teardown): Promise<SynapseHandle> {
   progress(`starting Synapse (instance "${opts.instance}") on http://127.0.0.1:${opts.ports.homeserver}`);
-  const starting = startSynapse({ registrationPath: files.registrationPath, name: opts.instance, port: opts.ports.homeserver });
+  const starting = startSynapse({ registrationPath: files.registrationPath, name: opts.instance, port: opts.ports.homeserver, fresh: !reuse });
   // Registered before it is up: a Ctrl-C meanwhile still stops it, by the pid file, once the start settles.
   await teardown.add("Synapse", async () => {
     await starting.catch(() => undefined);
@@ -87,12 +89,25 @@ async function startTheBridge(files: BridgeFiles, logFile: string, teardown: Tea
   return bridge;
 }
 
+/**
+ * Whether this run goes on in the last run's world: with --keep, when that run kept one (the emulator's file and
+ * the bridge's database are both there). Otherwise everything starts new, and those files go.
+ */
+async function chooseWorld(opts: DemoOptions): Promise<boolean> {
+  const reuse = opts.keep && existsSync(emulatorStateFile(opts.dir)) && existsSync(path.join(opts.dir, "data"));
+  if (!reuse) {
+    // A new world: the emulator forgets yesterday's ids and tokens, so the bridge's data must go too.
+    await rm(path.join(opts.dir, "data"), { recursive: true, force: true });
+    await rm(emulatorStateFile(opts.dir), { force: true });
+  }
+  progress(reuse ? "going on in the last run's world (--keep)" : `a new world${opts.keep ? ", kept for the next run (--keep)" : ""}`);
+  return reuse;
+}
+
 /** Writes the bridge's files for this run and remembers its state. */
 async function prepareDir(opts: DemoOptions, app: FixtureApp): Promise<{ files: BridgeFiles; state: DemoState }> {
   const previous = await readState(opts.dir);
   await mkdir(opts.dir, { recursive: true });
-  // A new world every run: the emulator forgot yesterday's ids and tokens, so the bridge's data must go too.
-  await rm(path.join(opts.dir, "data"), { recursive: true, force: true });
   const prepared = await prepareBridgeFiles(opts, previous, app);
   progress(prepared.written ? `wrote config.yaml and registration.yaml in ${opts.dir}` : `using the config in ${opts.dir}`);
   const state = nextState(opts, previous);
@@ -112,14 +127,16 @@ async function startAll(opts: DemoOptions, teardown: Teardown): Promise<BridgePr
   const app = oauthApp(fixture, opts.ports.web);
   progress("preparing Synapse (the first time this builds a Debian chroot: a few minutes)");
   step(await provisionSynapse());
+  await mkdir(opts.dir, { recursive: true });
+  const reuse = await chooseWorld(opts);
   const gitterUrl = step(await startGitter(opts, fixture, teardown));
   const { files, state } = step(await prepareDir(opts, app));
-  const synapse = step(await startHomeserver(opts, files, teardown));
+  const synapse = step(await startHomeserver(opts, files, reuse, teardown));
   const bridgeLog = path.join(opts.dir, "bridge.log");
   const bridge = step(await startTheBridge(files, bridgeLog, teardown));
   const { localpart, password } = state.matrixUser;
   progress(`registering the Matrix user @${localpart}:${DOMAIN}`);
-  const account = step(await synapse.registerUser(localpart, password));
+  const account = step(await registerOnce(synapse, localpart, password, reuse));
   const banner = readyBanner({
     homeserverUrl: synapse.url,
     userId: account.userId,
@@ -134,6 +151,16 @@ async function startAll(opts: DemoOptions, teardown: Teardown): Promise<BridgePr
   });
   process.stdout.write(`\n${banner}`);
   return bridge;
+}
+
+/** The demo user; in a kept world it exists already, with the password demo.json remembers. */
+async function registerOnce(synapse: SynapseHandle, localpart: string, password: string, reuse: boolean): Promise<{ userId: string }> {
+  try {
+    return await synapse.registerUser(localpart, password);
+  } catch (err) {
+    if (reuse && /User ID already taken/.test((err as Error).message)) return { userId: `@${localpart}:${DOMAIN}` };
+    throw err;
+  }
 }
 
 function stopOnSignals(teardown: Teardown): void {

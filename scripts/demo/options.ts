@@ -1,5 +1,6 @@
 // Command line and environment of the local demo (`npm run demo`), and the check that its ports are free.
 // Every port has a flag and an environment variable, so two demos (or a test) can run beside each other.
+import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
@@ -21,6 +22,8 @@ export interface DemoOptions {
   /** Name of the Synapse instance (its data folder in the Synapse cache). */
   instance: string;
   fixture: string;
+  /** Keep the emulator's world, Synapse's data and the bridge's database from one run to the next. */
+  keep: boolean;
   help: boolean;
 }
 
@@ -47,18 +50,8 @@ export const PORT_SPECS: readonly PortSpec[] = [
 
 const ROOT = path.resolve(__dirname, "../..");
 
-export const DEMO_USAGE = `usage: npm run demo -- [options]
-
-Runs Synapse, the Gitter emulator and the bridge on 127.0.0.1 until Ctrl-C. Every run starts a new world
-(the emulator's Gitter, Synapse's and the bridge's data); the config, registration and the demo Matrix
-user's password in the demo folder are kept.
-
-Options (each also settable by the environment variable shown):
-${PORT_SPECS.map((s) => `  ${`${s.flag} N`.padEnd(18)} port of ${s.what} (${s.env}, default ${s.default})`).join("\n")}
-  --dir DIR          folder for the bridge's config, registration, database and log (DEMO_DIR, default .demo)
-  --instance NAME    Synapse instance name (DEMO_INSTANCE, default demo)
-  -h, --help         show this help
-`;
+/** Plain text, so scripts/demo.sh can print it before anything is installed. */
+export const DEMO_USAGE = readFileSync(path.join(__dirname, "usage.txt"), "utf8");
 
 function port(text: string, source: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
@@ -75,6 +68,7 @@ function defaults(env: NodeJS.ProcessEnv): DemoOptions {
     dir: path.resolve(env.DEMO_DIR || path.join(ROOT, ".demo")),
     instance: env.DEMO_INSTANCE || "demo",
     fixture: path.join(ROOT, "fixtures/demo.yaml"),
+    keep: env.DEMO_KEEP === "1",
     help: false,
   };
 }
@@ -94,6 +88,7 @@ export function parseDemoOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     else if (flag === "--dir") opts.dir = path.resolve(value());
     else if (flag === "--instance") opts.instance = value();
     else if (flag === "--help" || flag === "-h") opts.help = true;
+    else if (flag === "--keep" && inline === undefined) opts.keep = true;
     else throw new DemoUsageError(`unknown option ${flag}`);
   }
   if (!/^[A-Za-z0-9_-]+$/.test(opts.instance)) {

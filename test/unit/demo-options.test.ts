@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { loadFixture } from "../../emulator/fixture";
 import { readyBanner } from "../../scripts/demo/banner";
-import { checkPortsFree, DemoUsageError, parseDemoOptions, PortsTakenError } from "../../scripts/demo/options";
+import { checkPortsFree, DEMO_USAGE, DemoUsageError, parseDemoOptions, PORT_SPECS, PortsTakenError } from "../../scripts/demo/options";
 import { Teardown } from "../../scripts/demo/teardown";
 
 const FIXTURE = path.resolve(__dirname, "../../fixtures/demo.yaml");
@@ -29,6 +32,37 @@ describe("demo options", () => {
     assert.throws(() => parseDemoOptions(["--hs-port"], {}), /--hs-port needs a value/);
     assert.throws(() => parseDemoOptions(["--verbose"], {}), /unknown option --verbose/);
     assert.throws(() => parseDemoOptions(["--instance", "../x"], {}), /instance name/);
+  });
+
+  it("keeps the world with --keep or DEMO_KEEP=1, and not otherwise", () => {
+    assert.equal(parseDemoOptions([], {}).keep, false);
+    assert.equal(parseDemoOptions(["--keep"], {}).keep, true);
+    assert.equal(parseDemoOptions([], { DEMO_KEEP: "1" }).keep, true);
+    assert.throws(() => parseDemoOptions(["--keep=yes"], {}), /unknown option --keep/);
+  });
+
+  it("has a usage text that names every port flag, its variable and its default", () => {
+    for (const s of PORT_SPECS) assert.match(DEMO_USAGE, new RegExp(`${s.flag} N .*\\(${s.env}, default ${s.default}\\)`));
+    assert.match(DEMO_USAGE, /--keep/);
+  });
+
+  it("scripts/demo.sh --help prints the usage at once, installing and running nothing", () => {
+    // Every tool the script would install or run first is a trap that leaves a mark.
+    const bin = mkdtempSync(path.join(os.tmpdir(), "demo-help-"));
+    const marks = path.join(bin, "marks");
+    try {
+      for (const tool of ["apt-get", "dpkg-query", "debootstrap", "npm", "node", "id", "chroot"]) {
+        writeFileSync(path.join(bin, tool), `#!/bin/sh\ntouch "${marks}-${tool}"\nexit 1\n`);
+        chmodSync(path.join(bin, tool), 0o755);
+      }
+      const script = path.resolve(__dirname, "../../scripts/demo.sh");
+      const r = spawnSync("/bin/bash", [script, "--port-typo", "--help"], { env: { PATH: `${bin}:/usr/bin:/bin` }, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, DEMO_USAGE);
+      assert.deepEqual(readdirSync(bin).filter((f) => f.startsWith("marks")), []);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it("names a taken port and how to move it", async () => {

@@ -1,0 +1,74 @@
+// The emulator's whole world as one JSON file, so a demo can stop and start again and find its Gitter as it
+// left it: users, rooms and members, every message (deleted ones too, as Gitter keeps them), unread items,
+// tokens and the id sequence. OAuth apps are configuration, not world: they come from the fixture each start.
+// Not a Gitter behaviour; real Gitter simply kept its database.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { IdGeneratorState } from "./ids";
+import type { RoomBookDump } from "./room-book";
+import type { EmulatorState } from "./state";
+import type { EmMessage, EmToken, EmUser } from "./types";
+import type { UnreadDump } from "./unread-store";
+
+const VERSION = 1;
+
+export interface Snapshot {
+  version: typeof VERSION;
+  ids: IdGeneratorState;
+  users: EmUser[];
+  rooms: RoomBookDump;
+  messages: StoredMessage[];
+  unread: UnreadDump[];
+  tokens: EmToken[];
+}
+
+/** A message with its dates as ISO strings and its readers as a list. */
+type StoredMessage = Omit<EmMessage, "sent" | "editedAt" | "readBy"> & { sent: string; editedAt?: string; readBy: string[] };
+
+export function takeSnapshot(state: EmulatorState): Snapshot {
+  return {
+    version: VERSION,
+    ids: state.ids.dump(),
+    users: state.allUsers().map((u) => ({ ...u })),
+    rooms: state.rooms.dump(),
+    messages: state.chat.dump().map(storeMessage),
+    unread: state.unread.dump(),
+    tokens: state.auth.dumpTokens(),
+  };
+}
+
+/** Fills an empty state (no fixture applied) from a snapshot. Throws on a snapshot of another version. */
+export function restoreSnapshot(state: EmulatorState, snap: Snapshot): void {
+  if (snap.version !== VERSION) throw new Error(`emulator snapshot version ${String(snap.version)} is not ${VERSION}`);
+  state.ids.load(snap.ids);
+  for (const u of snap.users) Object.assign(state.createUser(u), u);
+  state.rooms.load(snap.rooms);
+  state.chat.load(snap.messages.map(loadMessage));
+  state.unread.load(snap.unread);
+  state.auth.loadTokens(snap.tokens);
+}
+
+function storeMessage(m: EmMessage): StoredMessage {
+  return { ...m, sent: m.sent.toISOString(), editedAt: m.editedAt?.toISOString(), readBy: [...m.readBy] };
+}
+
+function loadMessage(m: StoredMessage): EmMessage {
+  return { ...m, sent: new Date(m.sent), editedAt: m.editedAt === undefined ? undefined : new Date(m.editedAt), readBy: new Set(m.readBy) };
+}
+
+/** The snapshot in `file`, or undefined when there is none. Throws on an unreadable one. */
+export function readSnapshotFile(file: string): Snapshot | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as Snapshot;
+}
+
+/**
+ * Writes the snapshot when it changed since `previous` (the text last written); returns the text written. The
+ * file is replaced whole (write, then rename), so a crash leaves the old or the new one, never half of one.
+ */
+export function writeSnapshotFile(state: EmulatorState, file: string, previous?: string): string {
+  const text = JSON.stringify(takeSnapshot(state));
+  if (text === previous) return text;
+  writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return text;
+}

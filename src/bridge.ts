@@ -246,6 +246,6 @@ function close(server: http.Server): Promise<void> {
 
 /** The configured Gitter hosts: their images are fetched even where they resolve to private addresses. */
 function gitterHosts(config: BridgeConfig): ReadonlySet<string> {
-  const { apiUrl, realtimeUrl, streamUrl, oauthUrl } = config.gitter;
-  return new Set([apiUrl, realtimeUrl, streamUrl, oauthUrl].map((u) => new URL(u).hostname.toLowerCase()));
+  const { apiUrl, realtimeUrl, oauthUrl } = config.gitter;
+  return new Set([apiUrl, realtimeUrl, oauthUrl].map((u) => new URL(u).hostname.toLowerCase()));
 }

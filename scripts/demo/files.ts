@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { FixtureApp } from "../../emulator/fixture";
+import { ConfigError, loadConfig } from "../../src/config";
 import { writeBridgeFiles, type BridgeFiles } from "../../test/harness/stack";
 import type { DemoOptions, DemoPorts } from "./options";
 
@@ -50,14 +51,27 @@ export interface PreparedFiles {
   written: boolean;
 }
 
+/** Whether this version of the bridge takes the config an earlier demo wrote (keys come and go). */
+function loads(configPath: string): boolean {
+  try {
+    loadConfig(configPath);
+    return true;
+  } catch (err) {
+    if (err instanceof ConfigError) return false;
+    throw err;
+  }
+}
+
 /**
- * Writes config.yaml and registration.yaml when absent, or when the ports changed since they were written.
+ * Writes config.yaml and registration.yaml when absent, when the ports changed since they were written, or when
+ * this version of the bridge no longer takes the config.
  * Throws if the bridge CLI fails to write them.
  */
 export async function prepareBridgeFiles(opts: DemoOptions, previous: DemoState | undefined, app: FixtureApp): Promise<PreparedFiles> {
   const configPath = path.join(opts.dir, "config.yaml");
   const registrationPath = path.join(opts.dir, "registration.yaml");
-  const upToDate = previous && samePorts(previous.ports, opts.ports) && existsSync(configPath) && existsSync(registrationPath);
+  const upToDate =
+    previous && samePorts(previous.ports, opts.ports) && existsSync(configPath) && existsSync(registrationPath) && loads(configPath);
   if (upToDate) {
     const files = { dir: opts.dir, configPath, registrationPath, asPort: opts.ports.appservice, webPort: opts.ports.web };
     return { files, written: false };

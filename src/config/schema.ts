@@ -149,7 +149,6 @@ export const CONFIG_SCHEMA = {
       fields: {
         apiUrl: url("REST API base URL (without /v1).", "https://api.gitter.im"),
         realtimeUrl: url("Faye/Bayeux realtime endpoint.", "https://ws.gitter.im/bayeux"),
-        streamUrl: url("HTTP streaming API base URL (without /v1).", "https://stream.gitter.im"),
         oauthUrl: url("Web host serving /login/oauth/authorize and /login/oauth/token.", "https://gitter.im"),
         oauth: {
           type: "object",

@@ -38,7 +38,6 @@ export interface GitterOAuthConfig {
 export interface GitterConfig {
   apiUrl: string;
   realtimeUrl: string;
-  streamUrl: string;
   oauthUrl: string;
   oauth: GitterOAuthConfig;
 }

@@ -29,6 +29,12 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Keys earlier versions took, with what to do about them: an old config gets told, not just "unknown". */
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  "gitter.streamUrl":
+    "no longer used (the bridge never read it: Gitter's events come over Faye, gitter.realtimeUrl); delete this line",
+};
+
 export function validateNode(value: unknown, node: SchemaNode, path: string, ctx: ValidateContext): unknown {
   switch (node.type) {
     case "object":
@@ -51,7 +57,9 @@ function validateObject(value: unknown, node: ObjectNode, path: string, ctx: Val
   }
   const known = Object.keys(node.fields);
   for (const key of Object.keys(input)) {
-    if (!known.includes(key)) ctx.errors.push(`${joinPath(path, key)}: unknown key${suggest(key, known)}`);
+    if (known.includes(key)) continue;
+    const removed = REMOVED_KEYS[joinPath(path, key)];
+    ctx.errors.push(`${joinPath(path, key)}: ${removed ?? `unknown key${suggest(key, known)}`}`);
   }
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(node.fields)) {

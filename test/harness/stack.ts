@@ -48,7 +48,6 @@ export async function writeBridgeFiles(input: BridgeConfigInput): Promise<Bridge
     gitter: {
       apiUrl: input.gitterUrl,
       realtimeUrl: `${input.gitterUrl}/bayeux`,
-      streamUrl: input.gitterUrl,
       oauthUrl: input.gitterUrl,
       oauth: { clientId: input.clientId, clientSecret: input.clientSecret },
     },

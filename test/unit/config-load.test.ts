@@ -85,7 +85,6 @@ describe("defaults", () => {
     });
     assert.equal(config.gitter.apiUrl, "https://api.gitter.im");
     assert.equal(config.gitter.realtimeUrl, "https://ws.gitter.im/bayeux");
-    assert.equal(config.gitter.streamUrl, "https://stream.gitter.im");
     assert.equal(config.gitter.oauthUrl, "https://gitter.im");
     assert.deepEqual(config.web, { bind: "127.0.0.1", port: 9899, publicUrl: "https://bridge.example.org/gitter" });
     assert.equal(config.database, "sqlite:/srv/bridge/data/gitter-bridge.db");
@@ -162,6 +161,13 @@ describe("errors name their key", () => {
       "extra: unknown key",
       "gitter.oauth.clientSecrte: unknown key (did you mean clientSecret?)",
       "web.publicURL: unknown key (did you mean publicUrl?)",
+    ]);
+  });
+
+  it("a key earlier versions took: says it is no longer used and what to do", () => {
+    const errors = errorsOf(withPatch({ gitter: { streamUrl: "https://stream.gitter.im" } }));
+    assert.deepEqual(errors, [
+      "gitter.streamUrl: no longer used (the bridge never read it: Gitter's events come over Faye, gitter.realtimeUrl); delete this line",
     ]);
   });
 

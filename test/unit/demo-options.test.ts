@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { loadFixture } from "../../emulator/fixture";
 import { readyBanner } from "../../scripts/demo/banner";
+import { prepareBridgeFiles } from "../../scripts/demo/files";
 import { checkPortsFree, DEMO_USAGE, DemoUsageError, parseDemoOptions, PORT_SPECS, PortsTakenError } from "../../scripts/demo/options";
 import { Teardown } from "../../scripts/demo/teardown";
 
@@ -62,6 +63,23 @@ describe("demo options", () => {
       assert.deepEqual(readdirSync(bin).filter((f) => f.startsWith("marks")), []);
     } finally {
       rmSync(bin, { recursive: true, force: true });
+    }
+  });
+
+  it("writes the bridge's config again when this version no longer takes the one an earlier demo wrote", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "demo-files-"));
+    try {
+      const opts = { ...parseDemoOptions([], {}), dir };
+      const app = { clientId: "demo", clientSecret: "secret", redirectUri: "http://127.0.0.1:9899/oauth/callback" };
+      const state = { ports: opts.ports, matrixUser: { localpart: "demo", password: "pw" } };
+      assert.equal((await prepareBridgeFiles(opts, undefined, app)).written, true);
+      assert.equal((await prepareBridgeFiles(opts, state, app)).written, false);
+      const config = path.join(dir, "config.yaml");
+      writeFileSync(config, readFileSync(config, "utf8").replace(/^gitter:\n/m, "gitter:\n  streamUrl: http://127.0.0.1:5555\n"));
+      assert.equal((await prepareBridgeFiles(opts, state, app)).written, true);
+      assert.doesNotMatch(readFileSync(config, "utf8"), /streamUrl/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

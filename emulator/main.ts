@@ -1,10 +1,10 @@
-// CLI: npm run emulator -- --port 5555 --fixture fixtures/demo.yaml [--control] [--heartbeat-ms N] [--rate-limit N]
+// CLI: npm run emulator -- --port 5555 --fixture fixtures/demo.yaml [--control] [--oauth-redirect URL] [--state FILE] ...
 import { FixtureError } from "./fixture";
 import { startEmulator, type EmulatorOptions } from "./server";
 
 const USAGE =
   "usage: npm run emulator -- [--port N] [--host H] [--fixture FILE] [--control] [--heartbeat-ms N] " +
-  "[--rate-limit N] [--edit-window-seconds N] [--public-url URL]";
+  "[--rate-limit N] [--edit-window-seconds N] [--public-url URL] [--oauth-redirect URL] [--state FILE]";
 
 class FlagError extends Error {}
 
@@ -16,6 +16,12 @@ function intFlag(flag: string, v: string | undefined, min: number): number {
 function valueFlag(flag: string, v: string | undefined): string {
   if (v === undefined || v.startsWith("--")) throw new FlagError(`${flag} needs a value`);
   return v;
+}
+
+function urlFlag(flag: string, v: string | undefined): string {
+  const value = valueFlag(flag, v);
+  if (!/^https?:\/\/\S+$/.test(value)) throw new FlagError(`${flag} needs an http(s) URL`);
+  return value;
 }
 
 export function parseArgs(argv: string[]): EmulatorOptions {
@@ -32,6 +38,8 @@ export function parseArgs(argv: string[]): EmulatorOptions {
       case "--rate-limit": opts.rateLimit = intFlag(flag, next(), 0); break;
       case "--edit-window-seconds": opts.editWindowSeconds = intFlag(flag, next(), 0); break;
       case "--public-url": opts.publicUrl = valueFlag(flag, next()); break;
+      case "--oauth-redirect": opts.oauthRedirectUri = urlFlag(flag, next()); break;
+      case "--state": opts.stateFile = valueFlag(flag, next()); break;
       case "--help": case "-h": console.log(USAGE); process.exit(0); break;
       default: throw new FlagError(`unknown flag ${flag}`);
     }

@@ -36,6 +36,8 @@ export interface EmulatorOptions {
    * the OAuth apps), written every couple of seconds when something changed, and at stop.
    */
   stateFile?: string;
+  /** Replaces the redirect URI of every OAuth app of the fixture (e.g. the bridge's <publicUrl>/oauth/callback). */
+  oauthRedirectUri?: string;
 }
 
 export interface RunningEmulator {
@@ -66,6 +68,9 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
 /** Throws FixtureError for a bad fixture and the listen error (e.g. EADDRINUSE) when the port is taken. */
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   const data = typeof opts.fixture === "string" ? loadFixture(opts.fixture) : validateFixture(opts.fixture);
+  if (opts.oauthRedirectUri !== undefined) {
+    data.oauthApps = (data.oauthApps ?? []).map((app) => ({ ...app, redirectUri: opts.oauthRedirectUri! }));
+  }
   const state = new EmulatorState({ editWindowSeconds: opts.editWindowSeconds });
   const saved = opts.stateFile ? readSnapshotFile(opts.stateFile) : undefined;
   if (saved) {

@@ -150,3 +150,22 @@ describe("emulator OAuth", () => {
     assert.match(page, /Sign in to Gitter/);
   });
 });
+
+describe("emulator OAuth redirect set at start", () => {
+  it("takes the apps' redirect URI from --oauth-redirect (oauthRedirectUri) instead of the fixture's", async () => {
+    const { parseArgs } = await import("../../emulator/main");
+    const opts = parseArgs(["--oauth-redirect", "http://127.0.0.1:19899/oauth/callback", "--state", "/tmp/world.json"]);
+    assert.equal(opts.oauthRedirectUri, "http://127.0.0.1:19899/oauth/callback");
+    assert.equal(opts.stateFile, "/tmp/world.json");
+    assert.throws(() => parseArgs(["--oauth-redirect", "not a url"]), /needs an http\(s\) URL/);
+    const api = await startTestEmulator({ oauthRedirectUri: opts.oauthRedirectUri });
+    try {
+      const authorize = (redirect: string) =>
+        fetch(`${api.emu.url}/login/oauth/authorize?${new URLSearchParams({ ...CLIENT, redirect_uri: redirect, state: "s" })}`, { redirect: "manual" });
+      assert.equal((await authorize("http://127.0.0.1:19899/oauth/callback")).status, 200);
+      assert.equal((await authorize(CLIENT.redirect_uri)).status, 401);
+    } finally {
+      await api.emu.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // The OAuth authorization-code flow, driven with plain HTTP form posts (the browser test lives elsewhere).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { parseArgs } from "../../emulator/main";
 import { startTestEmulator, type Api } from "./emulator-helpers";
 
 const CLIENT = { client_id: "test-client", redirect_uri: "http://127.0.0.1:9899/oauth/callback", response_type: "code" };
@@ -153,7 +154,6 @@ describe("emulator OAuth", () => {
 
 describe("emulator OAuth redirect set at start", () => {
   it("takes the apps' redirect URI from --oauth-redirect (oauthRedirectUri) instead of the fixture's", async () => {
-    const { parseArgs } = await import("../../emulator/main");
     const opts = parseArgs(["--oauth-redirect", "http://127.0.0.1:19899/oauth/callback", "--state", "/tmp/world.json"]);
     assert.equal(opts.oauthRedirectUri, "http://127.0.0.1:19899/oauth/callback");
     assert.equal(opts.stateFile, "/tmp/world.json");

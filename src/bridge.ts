@@ -53,7 +53,7 @@ export interface BridgeHandle {
 
 export async function start(config: BridgeConfig, registration: Registration): Promise<BridgeHandle> {
   configureLogging({ level: config.logging.level, format: resolveFormat(config.logging.format) });
-  const store = await openStore(config.database);
+  const store = await openStore(config.database, undefined, config.sqlite);
   // A missing or different key on a database with tokens is an operator's mistake to fix, never a silent reset.
   const stored = (await store.users.listLoggedInUsers()).flatMap((u) => (u.tokenCiphertext ? [u.tokenCiphertext] : []));
   const cipher = new TokenCipher(await loadOrCreateKey(config.encryption.keyFile, { create: stored.length === 0 }));

@@ -204,6 +204,24 @@ export const CONFIG_SCHEMA = {
         "Where the bridge keeps its state: sqlite:<path> (relative to this file's folder) or " +
         "postgres://user:password@host/dbname.",
     },
+    sqlite: {
+      type: "object",
+      description: "SQLite only; ignored when database is a postgres:// URL.",
+      fields: {
+        synchronous: {
+          type: "string",
+          enum: ["full", "normal"],
+          default: "full",
+          description:
+            "full: every commit reaches the disk before the bridge goes on, so what it has recorded (a homeserver " +
+            "transaction before it answers 200, a message's send intent and link) survives a power cut or a kernel " +
+            "crash. normal: commits are written but synced to disk only at checkpoints; cheaper (BENCHMARKS.md says " +
+            "how much) and still safe when the bridge alone is killed, but a power cut or kernel crash may take back " +
+            "the last commits: transactions the homeserver was told were received (their messages never reach " +
+            "Gitter) and records of messages already posted (which may then be posted twice).",
+        },
+      },
+    },
     encryption: {
       type: "object",
       description: "Encryption of stored Gitter tokens.",

@@ -7,6 +7,8 @@ import type { CONFIG_SCHEMA, InferConfig } from "./schema";
 export type PermissionLevel = "none" | "user" | "admin";
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFormat = "auto" | "json" | "pretty";
+/** SQLite's `PRAGMA synchronous`: full syncs every commit to disk, normal only at checkpoints. */
+export type SqliteSynchronous = "full" | "normal";
 
 export interface HomeserverConfig {
   /** Client-server API base URL the bridge talks to, e.g. `http://127.0.0.1:8008`. */
@@ -64,6 +66,7 @@ export interface BridgeConfig {
   metrics: MetricsConfig;
   /** `sqlite:<absolute path>`, `sqlite::memory:` or a `postgres://` URL. See `databaseTarget`. */
   database: string;
+  sqlite: { synchronous: SqliteSynchronous };
   encryption: { keyFile: string };
   logging: { level: LogLevel; format: LogFormat };
   media: { maxBytes: number };

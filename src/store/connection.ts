@@ -1,5 +1,6 @@
-// Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer) with
-// synchronous=NORMAL, a busy timeout (a second process waits for the lock instead of failing) and enforced foreign keys.
+// Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer), the
+// configured synchronous level (FULL unless the operator trades it away), a busy timeout (a second process waits
+// for the lock instead of failing) and enforced foreign keys.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import knex, { type Knex } from "knex";
@@ -8,6 +9,15 @@ import { getLogger } from "../util/log";
 export type DatabaseTarget =
   | { engine: "sqlite"; filename: string }
   | { engine: "postgres"; connectionString: string };
+
+export interface ConnectionOptions {
+  /**
+   * SQLite's `PRAGMA synchronous` (default full): full syncs the WAL to disk at every commit, so a commit
+   * survives a power cut; normal syncs only at checkpoints, so a commit survives a killed process but a power cut
+   * may take back the last ones. Ignored on PostgreSQL, whose server setting (synchronous_commit) decides.
+   */
+  synchronous?: "full" | "normal";
+}
 
 const log = getLogger("store.db");
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -53,7 +63,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Opens (but does not query) the database. Creates the SQLite parent folder; may throw on a bad path. */
-export function openKnex(target: DatabaseTarget): Knex {
+export function openKnex(target: DatabaseTarget, options: ConnectionOptions = {}): Knex {
   if (target.engine === "postgres") {
     return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog });
   }
@@ -64,7 +74,7 @@ export function openKnex(target: DatabaseTarget): Knex {
     useNullAsDefault: true,
     log: knexLog,
     // One connection: SQLite has a single writer anyway, and a :memory: database lives in its connection.
-    pool: { min: 1, max: 1, afterCreate: sqliteAfterCreate },
+    pool: { min: 1, max: 1, afterCreate: sqliteAfterCreate(options.synchronous ?? "full") },
   });
 }
 
@@ -72,9 +82,14 @@ interface SqliteConnection {
   exec(sql: string, callback: (err: Error | null) => void): void;
 }
 
-function sqliteAfterCreate(conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void): void {
-  // synchronous=NORMAL, as is usual with WAL: a commit is safe once written (the process may die right after),
-  // without an fsync each; the WAL is synced at checkpoints. A power cut may take back the last commits.
-  const pragmas = `PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
-  conn.exec(pragmas, (err) => done(err, conn));
+type AfterCreate = (conn: SqliteConnection, done: (err: Error | null, conn: SqliteConnection) => void) => void;
+
+function sqliteAfterCreate(synchronous: "full" | "normal"): AfterCreate {
+  // In WAL mode FULL syncs the WAL at each commit, so nothing is answered or sent on the strength of a commit a
+  // power cut could take back. The whole connection, not just the inbox's commit: the send intent recorded before
+  // a Gitter post is what stops a post being made twice, and it needs the same. NORMAL syncs only at checkpoints.
+  const pragmas =
+    `PRAGMA journal_mode=WAL; PRAGMA synchronous=${synchronous.toUpperCase()}; ` +
+    `PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
+  return (conn, done) => conn.exec(pragmas, (err) => done(err, conn));
 }

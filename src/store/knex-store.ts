@@ -3,7 +3,7 @@
 import type { Knex } from "knex";
 import { MIGRATIONS, type Migration } from "../../migrations";
 import { getLogger } from "../util/log";
-import { openKnex, parseDatabaseUrl, redactUrl } from "./connection";
+import { openKnex, parseDatabaseUrl, redactUrl, type ConnectionOptions } from "./connection";
 import { KnexGhostStore } from "./ghosts";
 import { KnexInboxStore } from "./inbox";
 import { KnexMediaStore } from "./media";
@@ -61,13 +61,18 @@ class KnexStore implements Store {
  * Opens the database named by `databaseUrl` (see parseDatabaseUrl for the accepted forms) and applies every
  * pending migration before resolving. Rejects, with the connection closed, when the URL is not understood,
  * the database is unreachable, or a migration fails (the message names the step). `migrations` defaults to
- * the project's schema history.
+ * the project's schema history; `options.synchronous` is SQLite's durability (full unless told otherwise).
  */
-export async function openStore(databaseUrl: string, migrations: readonly Migration[] = MIGRATIONS): Promise<Store> {
+export async function openStore(
+  databaseUrl: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  options: ConnectionOptions = {},
+): Promise<Store> {
   const target = parseDatabaseUrl(databaseUrl);
   const where = target.engine === "sqlite" ? target.filename : redactUrl(target.connectionString);
-  log.info("opening database", { engine: target.engine, database: where });
-  const db = openKnex(target);
+  const synchronous = target.engine === "sqlite" ? (options.synchronous ?? "full") : undefined;
+  log.info("opening database", { engine: target.engine, database: where, synchronous });
+  const db = openKnex(target, options);
   try {
     await runMigrations(db, migrations);
   } catch (err) {

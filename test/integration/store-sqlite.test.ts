@@ -6,10 +6,16 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MIGRATIONS, type Migration } from "../../migrations";
+import { parseConfig } from "../../src/config/load";
 import { openKnex, parseDatabaseUrl, redactUrl } from "../../src/store/connection";
 import { openStore, readMigrationStatus } from "../../src/store/knex-store";
 import { configureLogging, type Level } from "../../src/util/log";
 import { registerStoreContract } from "./store-contract";
+
+const MINIMAL_CONFIG = `homeserver: { url: "http://127.0.0.1:8008", domain: example.org }
+gitter: { oauth: { clientId: id, clientSecret: secret } }
+web: { publicUrl: "http://127.0.0.1:9899" }
+`;
 
 let dir: string;
 before(async () => {
@@ -69,16 +75,31 @@ describe("opening SQLite", () => {
     assert.ok((await stat(path.join(dir, "plain", "deeper", "b.db"))).isFile());
   });
 
-  it("sets WAL with synchronous=NORMAL, a busy timeout and foreign keys on every connection", async () => {
+  it("sets WAL with synchronous=FULL, a busy timeout and foreign keys on every connection", async () => {
     const db = openKnex(parseDatabaseUrl(path.join(dir, "pragmas.db")));
     try {
       assert.deepEqual(await db.raw("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
-      assert.deepEqual(await db.raw("PRAGMA synchronous"), [{ synchronous: 1 }]);
+      // 2 is FULL: the WAL is synced at every commit, so a commit survives a power cut.
+      assert.deepEqual(await db.raw("PRAGMA synchronous"), [{ synchronous: 2 }]);
       assert.deepEqual(await db.raw("PRAGMA foreign_keys"), [{ foreign_keys: 1 }]);
       const [timeout] = (await db.raw("PRAGMA busy_timeout")) as Record<string, number>[];
       assert.ok(Object.values(timeout!)[0]! >= 1000);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it("runs with synchronous=NORMAL only when the config's sqlite.synchronous says so", async () => {
+    const file = path.join(dir, "synchronous.db");
+    const configured = (yaml: string) => parseConfig(`${MINIMAL_CONFIG}${yaml}`, path.join(dir, "config.yaml")).sqlite;
+    for (const [yaml, level] of [["", 2], ["sqlite: { synchronous: normal }\n", 1], ["sqlite: { synchronous: full }\n", 2]] as const) {
+      const db = openKnex(parseDatabaseUrl(file), configured(yaml));
+      try {
+        assert.deepEqual(await db.raw("PRAGMA synchronous"), [{ synchronous: level }], yaml || "(default)");
+        assert.deepEqual(await db.raw("PRAGMA journal_mode"), [{ journal_mode: "wal" }]);
+      } finally {
+        await db.destroy();
+      }
     }
   });
 

@@ -88,6 +88,7 @@ describe("defaults", () => {
     assert.equal(config.gitter.oauthUrl, "https://gitter.im");
     assert.deepEqual(config.web, { bind: "127.0.0.1", port: 9899, publicUrl: "https://bridge.example.org/gitter" });
     assert.equal(config.database, "sqlite:/srv/bridge/data/gitter-bridge.db");
+    assert.deepEqual(config.sqlite, { synchronous: "full" });
     assert.equal(config.encryption.keyFile, "/srv/bridge/data/gitter-bridge.key");
     assert.deepEqual(config.logging, { level: "info", format: "auto" });
     assert.equal(config.media.maxBytes, 10 * 1024 * 1024);
@@ -120,6 +121,12 @@ describe("defaults", () => {
     assert.equal(database("sqlite:///var/lib/bridge.db"), "sqlite:/var/lib/bridge.db");
     assert.equal(database("sqlite://rel.db"), "sqlite:/srv/bridge/rel.db");
   });
+
+  it("takes SQLite's synchronous level, full or normal", () => {
+    const synchronous = (value: string) => parseConfig(YAML.stringify(withPatch({ sqlite: { synchronous: value } })), FAKE_FILE).sqlite;
+    assert.deepEqual(synchronous("normal"), { synchronous: "normal" });
+    assert.deepEqual(synchronous("full"), { synchronous: "full" });
+  });
 });
 
 describe("errors name their key", () => {
@@ -149,6 +156,12 @@ describe("errors name their key", () => {
   it("bad enum values", () => {
     assert.deepEqual(errorsOf(withPatch({ logging: { level: "verbose" } })), [
       'logging.level: must be one of debug, info, warn, error, got "verbose"',
+    ]);
+    assert.deepEqual(errorsOf(withPatch({ sqlite: { synchronous: "off" } })), [
+      'sqlite.synchronous: must be one of full, normal, got "off"',
+    ]);
+    assert.deepEqual(errorsOf(withPatch({ sqlite: { synchronous: true } })), [
+      "sqlite.synchronous: must be a string (quote it in YAML), got true",
     ]);
     assert.deepEqual(errorsOf(withPatch({ bridge: { permissions: { "@bob:example.org": "root" } } })), [
       'bridge.permissions["@bob:example.org"]: must be one of none, user, admin, got "root"',

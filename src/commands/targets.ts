@@ -11,6 +11,7 @@ export function parseGitterTarget(input: string): TargetResult {
   if (!s) return { ok: false, problem: "a room (org/room or a Gitter link) or a username is needed" };
   const fromUrl = stripGitterUrl(s);
   if (fromUrl === null) return { ok: false, problem: `"${short(input)}" is not a Gitter link` };
+  if (fromUrl === undefined) return { ok: false, problem: `"${short(input)}" is not a valid link (a broken %-escape)` };
   s = fromUrl.replace(/^\/+|\/+$/g, "");
   const isMention = s.startsWith("@");
   if (isMention) s = s.slice(1);
@@ -23,8 +24,11 @@ export function parseGitterTarget(input: string): TargetResult {
   return { ok: true, target: { kind: "room", uri: parts.join("/") } };
 }
 
-/** Returns the path part for gitter.im URLs, the input for non-URLs, or null for other sites. */
-function stripGitterUrl(s: string): string | null {
+/**
+ * Returns the decoded path part for gitter.im URLs, the input for non-URLs, null for other sites, and undefined
+ * for a gitter.im URL whose path does not decode.
+ */
+function stripGitterUrl(s: string): string | null | undefined {
   const withScheme = /^https?:\/\//i.test(s) ? s : /^(www\.)?gitter\.im\//i.test(s) ? `https://${s}` : null;
   if (!withScheme) return s;
   let url: URL;
@@ -34,7 +38,11 @@ function stripGitterUrl(s: string): string | null {
     return null;
   }
   if (!HOSTS.has(url.hostname.toLowerCase())) return null;
-  return decodeURIComponent(url.pathname);
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return undefined; // URIError: a % not followed by two hex digits, or bytes that are not UTF-8
+  }
 }
 
 function short(s: string): string {

@@ -65,6 +65,15 @@ describe("command dispatch", () => {
     assert.deepEqual(calls, ['join {"kind":"room","uri":"org/room"}']);
   });
 
+  it("answers a Gitter link whose %-escapes do not decode with the reason, not as a failure", async () => {
+    const calls: string[] = [];
+    for (const line of ["gjoin https://gitter.im/%E0%A4%A", "gpart gitter.im/org/%ZZ", "invite https://gitter.im/org/%C3%28"]) {
+      const r = await dispatch(ctx(true, calls), line);
+      assert.match(r.text, /That does not look right: ".*" is not a valid link \(a broken %-escape\)/, line);
+    }
+    assert.deepEqual(calls, []);
+  });
+
   it("shows a person-facing error as is, and hides other failures behind an apology", async () => {
     const failing = ctx(true, [], {
       join: async () => {
@@ -144,6 +153,8 @@ describe("parseGitterTarget", () => {
     ["https://evil.example/org/room", null],
     ["org/../etc", null],
     ["héllo/room", null],
+    ["https://gitter.im/%E0%A4%A", null],
+    ["https://gitter.im/org%2Froom", { kind: "room", uri: "org/room" }],
   ];
   for (const [input, want] of cases) {
     it(`${JSON.stringify(input)} -> ${want ? JSON.stringify(want) : "error"}`, () => {

@@ -7,9 +7,17 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { InboxStore } from "../store/store";
+import { nestsDeeperThan } from "../util/json-depth";
 import { getLogger } from "../util/log";
 
 const log = getLogger("appservice");
+/**
+ * Deepest nesting of arrays and objects accepted in a transaction body. Storing walks the events recursively,
+ * which overflows the stack a few thousand levels down. Synapse relays nothing this deep (in room versions 6 on it
+ * refuses events that nest deeper than Python's recursion limit of 1,000, less its own frames; see
+ * synapse/events/utils.py validate_canonicaljson), so the limit turns away no event a user could send there.
+ */
+export const MAX_TRANSACTION_DEPTH = 1000;
 
 export interface AppserviceRouterOptions {
   /** The registration's hs_token; compared in constant time, never logged. */
@@ -66,6 +74,10 @@ async function acceptTransaction(opts: AppserviceRouterOptions, now: () => numbe
   const txnId = req.params.txnId;
   const all = validEvents(req.body);
   if (!all) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]} and, if any, an ephemeral list");
+  if (nestsDeeperThan(req.body, MAX_TRANSACTION_DEPTH)) {
+    log.warn("transaction refused: nested too deep", { txnId, limit: MAX_TRANSACTION_DEPTH });
+    return matrixError(res, 400, "M_BAD_JSON", `JSON nested deeper than ${MAX_TRANSACTION_DEPTH} levels`);
+  }
   // Events sent by the bridge's own users (every message it bridges comes back this way) are never acted on:
   // not writing them saves two database writes per bridged message.
   const events = all.filter((e) => typeof e.sender !== "string" || !opts.isOurUser(e.sender));
@@ -141,15 +153,31 @@ function digest(token: string): Buffer {
   return createHash("sha256").update(token, "utf8").digest();
 }
 
+/**
+ * Errors from reading the request (body-parser, and express decoding the path) carry a 4xx `status`: the request is
+ * at fault and gets a 4xx. Anything else is ours: logged, 500. `req.path` carries no query string, so no
+ * access_token reaches the log.
+ */
 function bodyErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
-  const type = (err as { type?: unknown }).type;
-  if (type === "entity.too.large") return matrixError(res, 413, "M_TOO_LARGE", "Transaction too large");
-  if (type === "entity.parse.failed") return matrixError(res, 400, "M_NOT_JSON", "Body is not valid JSON");
-  if (typeof type === "string") return matrixError(res, 400, "M_BAD_JSON", "Unreadable body");
-  // `req.path` carries no query string, so no access_token reaches the log.
+  const { type, status, code } = err as { type?: unknown; status?: unknown; code?: unknown };
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    const [errcode, text] = describeClientError(type, code);
+    log.warn("appservice request refused", { method: req.method, path: req.path, status, reason: text });
+    return matrixError(res, status, errcode, text);
+  }
   log.error("appservice request failed", { method: req.method, path: req.path, error: err as Error });
   if (res.headersSent) return next(err);
   matrixError(res, 500, "M_UNKNOWN", "Internal error");
+}
+
+function describeClientError(type: unknown, code: unknown): [errcode: string, text: string] {
+  if (type === "entity.too.large") return ["M_TOO_LARGE", "Transaction too large"];
+  if (type === "entity.parse.failed") return ["M_NOT_JSON", "Body is not valid JSON"];
+  // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR): the body is not what its Content-Encoding says.
+  if (typeof code === "string" && code.startsWith("Z_")) return ["M_NOT_JSON", "Body does not decode as its Content-Encoding says"];
+  if (type === "encoding.unsupported") return ["M_UNRECOGNIZED", "Unsupported Content-Encoding"];
+  if (typeof type === "string") return ["M_BAD_JSON", "Unreadable body"];
+  return ["M_INVALID_PARAM", "Malformed request path"];
 }
 
 function matrixError(res: Response, status: number, errcode: string, error: string): void {

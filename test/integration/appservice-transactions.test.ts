@@ -4,9 +4,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { after, afterEach, before, beforeEach, describe, it } from "node:test";
-import { createAppserviceApp } from "../../src/matrix/appservice";
+import { createAppserviceApp, MAX_TRANSACTION_DEPTH } from "../../src/matrix/appservice";
 import { openStore } from "../../src/store/knex-store";
 import type { InboxStore, Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
@@ -137,6 +138,60 @@ describe("appservice transactions: bodies", () => {
     } finally {
       await small.close();
     }
+    assert.equal(await store.inbox.countPending(), 0);
+  });
+});
+
+describe("appservice transactions: bodies that break the reader", () => {
+  const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  /** A transaction whose one event's content holds `filler` (raw JSON) under `x`. */
+  const withContent = (id: string, filler: string) =>
+    JSON.stringify({ events: [event(id)] }).replace(`"body":"${id}"`, `"body":"${id}","x":${filler}`);
+
+  it("answers 400 to a body that claims gzip but is not, and goes on serving", async () => {
+    const url = `${hs.url}/_matrix/app/v1/transactions/gz`;
+    const claim = (body: Uint8Array, target = url, method = "PUT") =>
+      fetch(target, {
+        method,
+        headers: { authorization: `Bearer ${HS_TOKEN}`, "content-type": "application/json", "content-encoding": "gzip" },
+        body,
+      });
+    const plain = Buffer.from(JSON.stringify({ events: [event("$plain")] }));
+    const cut = gzipSync(plain).subarray(0, 20);
+    for (const body of [plain, cut]) {
+      const res = await claim(body);
+      assert.equal(res.status, 400);
+      assert.deepEqual(await res.json(), { errcode: "M_NOT_JSON", error: "Body does not decode as its Content-Encoding says" });
+    }
+    assert.equal((await claim(plain, `${hs.url}/_matrix/app/v1/ping`, "POST")).status, 400);
+    assert.equal(await store.inbox.countPending(), 0);
+    assert.equal((await claim(gzipSync(plain))).status, 200);
+    assert.equal((await put(`${hs.url}/_matrix/app/v1/transactions/after`, { events: [event("$after")] })).status, 200);
+    assert.deepEqual((await store.inbox.pendingEvents(10)).map((e) => e.event.event_id), ["$plain", "$after"]);
+  });
+
+  it(`answers 400 to JSON nested deeper than ${MAX_TRANSACTION_DEPTH} levels and records the deepest allowed`, async () => {
+    const url = `${hs.url}/_matrix/app/v1/transactions`;
+    for (const depth of [MAX_TRANSACTION_DEPTH, 20_000]) {
+      const res = await put(`${url}/deep`, withContent("$deep", nested(depth)));
+      assert.equal(res.status, 400, `content nested ${depth} deep`);
+      assert.deepEqual(await res.json(), { errcode: "M_BAD_JSON", error: `JSON nested deeper than ${MAX_TRANSACTION_DEPTH} levels` });
+    }
+    assert.equal(await store.inbox.countPending(), 0);
+    // The body, its events list and the event take three levels, its content a fourth.
+    const deepest = withContent("$deepest", nested(MAX_TRANSACTION_DEPTH - 4));
+    assert.equal((await put(`${url}/deepest`, deepest)).status, 200);
+    const [stored] = await store.inbox.pendingEvents(10);
+    assert.equal(stored?.event.event_id, "$deepest");
+    assert.equal(JSON.stringify(stored?.event.content), JSON.stringify((JSON.parse(deepest) as { events: [{ content: unknown }] }).events[0].content));
+  });
+
+  it("answers 400 to a path whose %-escapes do not decode", async () => {
+    const res = await put(`${hs.url}/_matrix/app/v1/transactions/%E0%A4%A`, { events: [event("$x")] });
+    assert.equal(res.status, 400);
+    assert.equal(await errcode(res), "M_INVALID_PARAM");
+    const user = await fetch(`${hs.url}/_matrix/app/v1/users/%E0%A4%A`, { headers: { authorization: `Bearer ${HS_TOKEN}` } });
+    assert.equal(user.status, 400);
     assert.equal(await store.inbox.countPending(), 0);
   });
 });

@@ -1,9 +1,9 @@
 // The bridge's public web server: the login link, Gitter's OAuth callback, and health probes.
 // It only translates HTTP to LoginService calls and results to pages.
-import express, { type Request, type Response } from "express";
+import express, { type NextFunction, type Request, type Response } from "express";
 import type { LoginService } from "../puppet/login";
 import { getLogger } from "../util/log";
-import { errorPage, notFoundPage, successPage, type Page } from "./pages";
+import { errorPage, notFoundPage, requestErrorPage, successPage, type Page } from "./pages";
 
 const log = getLogger("web");
 
@@ -65,5 +65,20 @@ export function createWebApp(deps: WebDeps): express.Express {
 
   deps.extend?.(app);
   app.use((_req, res) => send(res, notFoundPage()));
+  app.use(requestErrors);
   return app;
+}
+
+/**
+ * What reaches here was thrown by express itself or a route. One with a 4xx `status` is the request's fault (a path
+ * whose %-escapes do not decode, say) and gets a 4xx page; anything else is logged and gets the internal error
+ * page. Either way no stack trace reaches the browser (express's own handler would show one).
+ */
+function requestErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  const status = (err as { status?: unknown }).status;
+  if (res.headersSent) return next(err);
+  if (typeof status === "number" && status >= 400 && status < 500) return send(res, requestErrorPage(status));
+  // `req.path` carries no query string, so no login state reaches the log.
+  log.error("web request failed", { method: req.method, path: req.path, error: err as Error });
+  send(res, requestErrorPage(500));
 }

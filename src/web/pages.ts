@@ -96,6 +96,15 @@ export function errorPage(kind: LoginErrorKind): Page {
   return layout("error", e.title, `<p>${e.text}</p>`, e.status);
 }
 
+/** For a request that failed outside the login flow: a 4xx `status` is the request's fault, anything else ours. */
+export function requestErrorPage(status: number): Page {
+  if (status >= 400 && status < 500) {
+    return layout("error", "Bad request", `<p class="hint">The bridge could not read this request.</p>`, status);
+  }
+  const hint = "Please try again in a moment; if it keeps failing, tell the bridge's operator.";
+  return layout("error", "Something went wrong on the bridge", `<p class="hint">${hint}</p>`, 500);
+}
+
 export function notFoundPage(): Page {
   return layout("error", "Page not found", `<p class="hint">This bridge only serves its login pages.</p>`, 404);
 }

@@ -1,5 +1,6 @@
 // The benchmark runner: `npm run bench -- <name> [options]`. Each benchmark module exports run(argv) and
 // resolves to the process exit code. Benchmarks are bounded in time and talk only to 127.0.0.1.
+import * as commits from "./commits";
 import * as crash from "./crash";
 import * as scale from "./scale-run";
 import * as latency from "./latency";
@@ -8,6 +9,7 @@ import * as synapseCost from "./synapse-cost";
 type Bench = { run(argv: string[]): Promise<number> };
 
 const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> = {
+  commits: { about: "per-commit cost of the inbox write with sqlite.synchronous full and normal (no root)", load: async () => commits },
   crash: { about: "the crash test at scale: 100 SIGKILLs, counts per direction (needs root)", load: async () => crash },
   scale: { about: "users x 20 rooms against a no-op homeserver: start, restart, CPU per message, memory", load: async () => scale },
   "synapse-cost": { about: "bridge and Synapse CPU per message, both directions, 1x/4x/16x (needs root)", load: async () => synapseCost },

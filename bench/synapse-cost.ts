@@ -1,11 +1,14 @@
 // Cost per bridged message against real Synapse, both directions, at 1x, 4x and 16x the load:
 //
 //   npm run bench -- synapse-cost [--base 50] [--scales 1,4,16] [--rounds 3] [--rooms 4] [--posters 4] [--profile]
+//                                 [--synchronous full,normal]
 //
 // Gitter -> Matrix: Gitter people post on the emulator (control API) into rooms alice has portals for, until
 // alice's /sync has seen them all. Matrix -> Gitter: alice sends into her portals through Synapse's client API,
 // until the emulator has them all. The CPU time (utime + stime from /proc) of the bridge process and of the
 // Synapse process over each window, less what each uses idle over a quiet window, divided by the messages.
+// --synchronous measures each listed sqlite.synchronous level in every round, restarting the bridge with it
+// before its windows (the levels alternate, so drift over the run weighs on each alike).
 // Needs root (real Synapse). --profile writes a V8 CPU profile of the bridge (costs CPU: compare, do not report).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,7 +17,9 @@ import { profileMarkdown, summarizeProfile } from "./profile";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
 import { median, round } from "./stats";
 import { SyncWatch } from "./sync-watch";
-import { GitterWatch, LIFTED_RATE_LIMIT, lanes, profileFolder, startBenchStack, type BenchStack } from "./synapse-stack";
+import {
+  GitterWatch, LIFTED_RATE_LIMIT, lanes, profileFolder, restartWithSynchronous, startBenchStack, type BenchStack,
+} from "./synapse-stack";
 
 interface Args {
   base: number;
@@ -25,11 +30,15 @@ interface Args {
   /** Longest quiet window measured; a longer active window uses the idle rate measured over this much. */
   idleCap: number;
   profile: boolean;
+  /** sqlite.synchronous levels to compare; empty: the bridge's config as it is. */
+  synchronous: string[];
 }
 
 type Direction = "gitter->matrix" | "matrix->gitter";
 
 interface Window {
+  /** The sqlite.synchronous level the bridge ran with ("config" when the benchmark did not set it). */
+  synchronous: string;
   direction: Direction;
   scale: number;
   round: number;
@@ -54,7 +63,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const enc = encodeURIComponent;
 
 function parse(argv: string[]): Args {
-  const args: Args = { base: 50, scales: [1, 4, 16], rounds: 3, rooms: 4, posters: 4, idleCap: 10, profile: false };
+  const args: Args = { base: 50, scales: [1, 4, 16], rounds: 3, rooms: 4, posters: 4, idleCap: 10, profile: false, synchronous: [] };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i].replace(/^--/, "");
     if (key === "profile") {
@@ -63,11 +72,15 @@ function parse(argv: string[]): Args {
     }
     const value = argv[++i] ?? "";
     if (key === "scales") args.scales = value.split(",").map(Number);
+    else if (key === "synchronous") args.synchronous = value.split(",");
     else if (key in args && key !== "scales") (args as unknown as Record<string, number>)[key] = Number(value);
     else throw new Error(`unknown option ${argv[i - 1]}`);
   }
   const numbers = [args.base, args.rounds, args.rooms, args.posters, args.idleCap, ...args.scales];
   if (!numbers.every((n) => Number.isInteger(n) && n > 0)) throw new Error("options take whole numbers above 0");
+  if (!args.synchronous.every((l) => l === "full" || l === "normal")) throw new Error("--synchronous takes full and/or normal");
+  // Each restart starts a new profile file, and only one is read.
+  if (args.profile && args.synchronous.length > 0) throw new Error("--profile and --synchronous do not go together");
   return args;
 }
 
@@ -95,17 +108,17 @@ class CostRun {
   }
 
   /** Every poster once in every room and alice once in every portal: ghosts registered and joined beforehand. */
-  async warmUp(): Promise<void> {
+  async warmUp(tag = ""): Promise<void> {
     const n = this.rooms.length * this.b.posters.length;
-    await this.fromGitter("warm-g-", n, (i) => this.b.posters[Math.floor(i / this.rooms.length) % this.b.posters.length]);
-    await this.fromMatrix("warm-m-", this.rooms.length * 2);
+    await this.fromGitter(`warm${tag}-g-`, n, (i) => this.b.posters[Math.floor(i / this.rooms.length) % this.b.posters.length]);
+    await this.fromMatrix(`warm${tag}-m-`, this.rooms.length * 2);
   }
 
-  async round(scale: number, round: number): Promise<Window[]> {
+  async round(scale: number, round: number, synchronous = "config"): Promise<Window[]> {
     const n = this.args.base * scale;
     const out: Window[] = [];
     for (const direction of ["gitter->matrix", "matrix->gitter"] as const) {
-      const prefix = `${direction === "gitter->matrix" ? "g2m" : "m2g"}-x${scale}-r${round}-`;
+      const prefix = `${direction === "gitter->matrix" ? "g2m" : "m2g"}-x${scale}-r${round}-${synchronous}-`;
       const active = await this.measure(() => (direction === "gitter->matrix" ? this.fromGitter(prefix, n) : this.fromMatrix(prefix, n)));
       const idleWindowS = Math.min(active.wallS, this.args.idleCap);
       const idle = await this.measure(() => sleep(idleWindowS * 1000));
@@ -113,7 +126,7 @@ class CostRun {
       const bridgeIdleCpuS = idle.bridgeCpuS * scaleIdle;
       const synapseIdleCpuS = idle.synapseCpuS * scaleIdle;
       out.push({
-        direction, scale, round, messages: n, ...active, idleWindowS: idle.wallS, bridgeIdleCpuS, synapseIdleCpuS,
+        synchronous, direction, scale, round, messages: n, ...active, idleWindowS: idle.wallS, bridgeIdleCpuS, synapseIdleCpuS,
         bridgeUs: ((active.bridgeCpuS - bridgeIdleCpuS) / n) * 1e6,
         synapseUs: ((active.synapseCpuS - synapseIdleCpuS) / n) * 1e6,
       });
@@ -174,12 +187,13 @@ function windowLine(w: Window): string {
     .sort((a, b) => b[1] - a[1])
     .map(([name, total, sys]) => `${name} ${round(total, 2)} (sys ${round(sys, 2)})`);
   return (
-    `round ${w.round} ${w.scale}x ${w.direction}: ${w.messages} msgs in ${round(w.wallS, 1)} s, ` +
+    `round ${w.round} ${w.scale}x ${w.direction} (synchronous ${w.synchronous}): ${w.messages} msgs in ${round(w.wallS, 1)} s, ` +
     `bridge ${Math.round(w.bridgeUs)} µs/msg, Synapse ${Math.round(w.synapseUs)} µs/msg; bridge CPU s by thread: ${threads.join(", ")}`
   );
 }
 
 interface Summary {
+  synchronous: string;
   direction: Direction;
   scale: number;
   messages: number;
@@ -192,12 +206,14 @@ interface Summary {
 }
 
 function summarize(windows: Window[]): Summary[] {
-  const keys = [...new Set(windows.map((w) => `${w.direction}|${w.scale}`))];
+  const key = (w: Window) => `${w.synchronous}|${w.direction}|${w.scale}`;
+  const keys = [...new Set(windows.map(key))].sort();
   return keys.map((k) => {
-    const ws = windows.filter((w) => `${w.direction}|${w.scale}` === k);
+    const ws = windows.filter((w) => key(w) === k);
     const bridge = ws.map((w) => w.bridgeUs);
     const synapse = ws.map((w) => w.synapseUs);
     return {
+      synchronous: ws[0].synchronous,
       direction: ws[0].direction,
       scale: ws[0].scale,
       messages: ws[0].messages,
@@ -213,10 +229,10 @@ function summarize(windows: Window[]): Summary[] {
 
 function report(summaries: Summary[], rounds: number): string {
   const us = (x: number) => Math.round(x).toLocaleString("en-US");
-  const rows: Array<Array<string | number>> = [["direction", "load", "msgs/round", "msg/s", "bridge µs/msg", "(min-max)", "Synapse µs/msg", "(min-max)", "bridge/Synapse"]];
+  const rows: Array<Array<string | number>> = [["synchronous", "direction", "load", "msgs/round", "msg/s", "bridge µs/msg", "(min-max)", "Synapse µs/msg", "(min-max)", "bridge/Synapse"]];
   for (const s of summaries) {
     rows.push([
-      s.direction, `${s.scale}x`, s.messages, round(s.msgPerS, 0), us(s.bridgeUs), `${us(s.bridgeUsRange[0])}-${us(s.bridgeUsRange[1])}`,
+      s.synchronous, s.direction, `${s.scale}x`, s.messages, round(s.msgPerS, 0), us(s.bridgeUs), `${us(s.bridgeUsRange[0])}-${us(s.bridgeUsRange[1])}`,
       us(s.synapseUs), `${us(s.synapseUsRange[0])}-${us(s.synapseUsRange[1])}`, `${round(s.ratio * 100, 1)}%`,
     ]);
   }
@@ -240,10 +256,16 @@ export async function run(argv: string[]): Promise<number> {
     await cost.start();
     await cost.warmUp();
     for (let r = 1; r <= args.rounds; r++) {
-      for (const scale of args.scales) {
-        const ws = await cost.round(scale, r);
-        windows.push(...ws);
-        for (const w of ws) console.log(windowLine(w));
+      for (const level of args.synchronous.length > 0 ? args.synchronous : [undefined]) {
+        if (level !== undefined) {
+          await restartWithSynchronous(b, level);
+          await cost.warmUp(`-${level}-r${r}`);
+        }
+        for (const scale of args.scales) {
+          const ws = await cost.round(scale, r, level);
+          windows.push(...ws);
+          for (const w of ws) console.log(windowLine(w));
+        }
       }
     }
   } finally {

@@ -2,12 +2,15 @@
 // child process, and one Matrix user ("alice") logged in to Gitter with a portal per room. Gitter people
 // ("poster1".."posterN") are members of every room. The emulator's rate limit is lifted, because the bridge
 // sends alice's messages with alice's own token and 100 requests a minute would measure the limit instead.
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import YAML from "yaml";
 import type { FixtureData } from "../emulator/fixture";
 import type { LiveEvent, LiveSource } from "../emulator/live";
 import { startBridgedStack, type BridgedStack } from "../test/harness/bridged-stack";
+import { sample, scrape } from "../test/harness/prom";
+import { eventually } from "../test/harness/stack";
 
 export const USER = "alice";
 /** What the benchmark sets the emulator's rate limit to (requests per 60 s per token). */
@@ -27,6 +30,7 @@ export interface BenchStack {
   /** Gitter room uri -> alice's portal. */
   portals: Map<string, string>;
   aliceToken: string;
+  /** The running bridge process's pid (a restart changes it). */
   bridgePid: number;
   synapsePid: number;
 }
@@ -61,6 +65,26 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
     await stack.stop();
     throw err;
   }
+}
+
+/**
+ * Restarts the bridge with `sqlite.synchronous` set to `level` in its config and waits until alice's session is
+ * connected and every room caught up; updates `b.bridgePid`.
+ */
+export async function restartWithSynchronous(b: BenchStack, level: string): Promise<void> {
+  const file = b.stack.files.configPath;
+  const config = YAML.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+  await writeFile(file, YAML.stringify({ ...config, sqlite: { synchronous: level } }));
+  await b.stack.bridge.stop();
+  await b.stack.restartBridge();
+  const pid = b.stack.bridge.proc.pid;
+  if (pid === undefined) throw new Error("the bridge process has no pid");
+  b.bridgePid = pid;
+  const webUrl = `http://127.0.0.1:${b.stack.files.webPort}`;
+  await eventually(async () => {
+    const m = await scrape(webUrl);
+    return sample(m, "gitter_bridge_connected_users") === 1 && sample(m, "gitter_bridge_rooms_catching_up") === 0;
+  }, "alice connected and caught up after the restart", 60_000);
 }
 
 export function profileFolder(name: string): Promise<string> {

@@ -28,7 +28,7 @@ describe("bad requests to the web server", () => {
   let url: string;
 
   before(async () => {
-    configureLogging({ sink: { write: (line) => void logLines.push(line) }, level: "info" });
+    configureLogging({ sink: { write: (line) => void logLines.push(line) }, level: "info", format: "json" });
     dir = await mkdtemp(path.join(os.tmpdir(), "web-bad-input-"));
     store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
     server = http.createServer();

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
+import { templateProblem } from "../convert/display-name";
 import { CONFIG_SCHEMA, type ObjectNode } from "./schema";
 import type { BridgeConfig } from "./types";
 import { joinPath, validateNode } from "./validate";
@@ -92,6 +93,8 @@ function crossCheck(config: BridgeConfig): string[] {
         "or the bot would share the ghosts' namespace",
     );
   }
+  const template = templateProblem(config.bridge.displayNameTemplate);
+  if (template) errors.push(`${joinPath("bridge", "displayNameTemplate")}: ${template}`);
   const { appservice, web } = config;
   if (appservice.bind === web.bind && appservice.port === web.port) {
     errors.push(`web.port: must differ from appservice.port (both ${web.port} on ${web.bind})`);

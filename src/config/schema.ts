@@ -1,6 +1,7 @@
 // Every configuration key, as data: type, required or default, allowed values, description. The loader walks
 // this tree, and a configuration reference can be generated from it, so the two cannot drift apart.
 // Patterns are strings (not RegExp) so the schema stays plain JSON.
+import { DEFAULT_DISPLAY_NAME_TEMPLATE } from "../convert/display-name";
 
 interface NodeBase {
   description: string;
@@ -117,6 +118,15 @@ export const CONFIG_SCHEMA = {
           pattern: LOCALPART,
           patternHint: LOCALPART_HINT,
           description: "Localpart prefix of ghost users standing for Gitter users (@gitter_<username>:<domain>).",
+        },
+        displayNameTemplate: {
+          type: "string",
+          default: DEFAULT_DISPLAY_NAME_TEMPLATE,
+          description:
+            "How a ghost's display name is made from the Gitter user's: {displayName} (cleaned of control and " +
+            "invisible characters; the username when empty) and {username} are replaced, the rest is kept. The " +
+            "default's suffix keeps a Gitter user from passing for a Matrix user or the bot. Names are cut to " +
+            "Synapse's 256-character limit by shortening the placeholders, never the template's own text.",
         },
         maxPortalMembers: {
           type: "integer",

@@ -27,6 +27,8 @@ export interface AppserviceConfig {
 export interface BridgeSection {
   botLocalpart: string;
   ghostPrefix: string;
+  /** Ghost display names: `{displayName}` and `{username}` filled in (see src/convert/display-name.ts). */
+  displayNameTemplate: string;
   maxPortalMembers: number;
   /** Keys are `*`, a server name, or a full Matrix id. Use `permissionFor` rather than reading this. */
   permissions: Record<string, PermissionLevel>;

@@ -80,6 +80,7 @@ describe("defaults", () => {
     assert.deepEqual(config.bridge, {
       botLocalpart: "gitter",
       ghostPrefix: "gitter_",
+      displayNameTemplate: "{displayName} (Gitter)",
       maxPortalMembers: 100,
       permissions: { "example.org": "user" },
     });
@@ -216,6 +217,23 @@ describe("errors name their key", () => {
     assert.deepEqual(errorsOf(withPatch({ bridge: { permissions: { "bob@example.org": "user" } } })), [
       'bridge.permissions["bob@example.org"]: key must be "*", a server name like example.org, or a Matrix id like @alice:example.org',
     ]);
+  });
+
+  it("display name templates: known placeholders only, at least one, no invisible characters", () => {
+    const template = (t: string) => errorsOf(withPatch({ bridge: { displayNameTemplate: t } }));
+    assert.deepEqual(template("{name} (Gitter)"), [
+      "bridge.displayNameTemplate: unknown placeholder {name}; the known ones are {displayName} and {username}",
+    ]);
+    assert.deepEqual(template("Gitter user"), [
+      "bridge.displayNameTemplate: must contain {displayName} or {username}, or every ghost would have the same name",
+    ]);
+    assert.deepEqual(template("{displayName} {"), ["bridge.displayNameTemplate: has an unmatched { or }"]);
+    assert.deepEqual(template("{displayName}\u202e (Gitter)"), ["bridge.displayNameTemplate: must not contain control or invisible characters"]);
+    assert.deepEqual(template(`{displayName} ${"x".repeat(65)}`), [
+      "bridge.displayNameTemplate: its text outside the placeholders must be at most 64 characters",
+    ]);
+    const ok = parseConfig(YAML.stringify(withPatch({ bridge: { displayNameTemplate: "{username} / {displayName}" } })), FAKE_FILE);
+    assert.equal(ok.bridge.displayNameTemplate, "{username} / {displayName}");
   });
 
   it("rules across keys", () => {

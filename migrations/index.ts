@@ -13,6 +13,7 @@ import * as messageThreads from "./009_message_threads";
 import * as sharedMedia from "./010_shared_media";
 import * as pendingSends from "./011_pending_sends";
 import * as portalBridgeInfo from "./012_portal_bridge_info";
+import * as ghostIds from "./013_ghost_ids";
 
 export interface Migration {
   readonly name: string;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "010_shared_media", up: sharedMedia.up, down: sharedMedia.down },
   { name: "011_pending_sends", up: pendingSends.up, down: pendingSends.down },
   { name: "012_portal_bridge_info", up: portalBridgeInfo.up, down: portalBridgeInfo.down },
+  { name: "013_ghost_ids", up: ghostIds.up, down: ghostIds.down },
 ];

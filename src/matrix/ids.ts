@@ -9,12 +9,25 @@
 // proxies may rewrite it inside URL paths, and `+` is only allowed by newer spec versions.
 // Decoding is strict: a localpart is accepted only if encoding its decoding gives it back, so every ghost
 // mxid maps to exactly one username and back.
+//
+// A whole user id may not exceed 255 bytes (spec, "User Identifiers"; Synapse refuses longer ones at
+// registration). A username whose escaped form would not fit, or that has no UTF-8 spelling (a lone
+// surrogate), gets a shortened id instead: as much of its escaped form as fits, cut between characters, then
+// `==` and 24 hex digits of the SHA-256 of the username. Escaping never yields `==` (an `=` is always followed
+// by two hex digits), so the two forms cannot meet. The shortened id is a function of the username alone, so
+// it is the same after every restart; mapping it back needs the username, which MatrixIds learns whenever it
+// builds such an id and which the bridge stores (the ghost_ids table) and teaches it again on start.
+import { createHash } from "node:crypto";
 
 /** Characters a Matrix user id localpart may hold (the spec's `user_id_char`, `+` from v1.8 on). */
 const LOCALPART = /^[a-z0-9._=\-/+]+$/;
 /** Characters left as they are by the escaping. */
 const PLAIN = /^[a-z0-9.-]$/;
 const MAX_USER_ID_LENGTH = 255;
+/** Separates a shortened id's readable head from its hash. */
+const HASH_MARK = "==";
+const HASH_DIGITS = 24;
+const SHORTENED = new RegExp(`^[a-z0-9._=-]*${HASH_MARK}[0-9a-f]{${HASH_DIGITS}}$`);
 
 export interface IdConfig {
   /** The homeserver's server name, e.g. `example.org`. */
@@ -83,11 +96,15 @@ export function unescapeLocalpart(escaped: string): string | null {
   return escapeLocalpart(decoded) === escaped ? decoded : null;
 }
 
-/** Ids of the bridge bot and the ghosts for one homeserver. Pure; safe to share. */
+/** Ids of the bridge bot and the ghosts for one homeserver. Holds only what it learnt of shortened ids. */
 export class MatrixIds {
   readonly domain: string;
   readonly botMxid: string;
   private readonly prefix: string;
+  /** Room left for the escaped username in a localpart, in bytes. */
+  private readonly budget: number;
+  /** Usernames behind shortened localparts, by the part after the prefix. */
+  private readonly shortened = new Map<string, string>();
 
   /** Throws when the configuration cannot produce valid ids. */
   constructor(config: IdConfig) {
@@ -97,32 +114,51 @@ export class MatrixIds {
     this.domain = config.domain;
     this.prefix = config.ghostPrefix;
     this.botMxid = userId(config.botLocalpart, config.domain);
+    this.budget = MAX_USER_ID_LENGTH - Buffer.byteLength(`@${this.prefix}:${this.domain}`);
+    if (this.budget < HASH_MARK.length + HASH_DIGITS + 8) {
+      throw new Error(`ghost prefix and server name leave no room for ghost ids: ${this.prefix}, ${this.domain}`);
+    }
   }
 
-  /** The ghost's localpart (for registration). Throws on an empty username. */
+  /** The ghost's localpart (for registration), always valid and short enough. Throws on an empty username. */
   ghostLocalpart(gitterUsername: string): string {
     if (!gitterUsername) throw new Error("a Gitter username cannot be empty");
-    return this.prefix + escapeLocalpart(gitterUsername);
+    const escaped = escapeLocalpart(gitterUsername);
+    if (escaped.length <= this.budget && unescapeLocalpart(escaped) === gitterUsername) return this.prefix + escaped;
+    const rest = this.shorten(gitterUsername);
+    this.shortened.set(rest, gitterUsername);
+    return this.prefix + rest;
   }
 
-  /** `@gitter_alice:example.org`. Throws on an empty username or an id longer than Matrix allows. */
+  /** `@gitter_alice:example.org`. Throws on an empty username. */
   ghostMxid(gitterUsername: string): string {
-    const mxid = userId(this.ghostLocalpart(gitterUsername), this.domain);
-    if (mxid.length > MAX_USER_ID_LENGTH) throw new Error(`Gitter username too long for a Matrix id: ${gitterUsername}`);
-    return mxid;
+    return userId(this.ghostLocalpart(gitterUsername), this.domain);
   }
 
-  /** The Gitter username behind a ghost mxid, or null for anything that is not one of our ghosts. */
+  /** True when the username's ghost id is shortened, so it maps back only through a stored mapping. */
+  isShortened(gitterUsername: string): boolean {
+    return SHORTENED.test(this.ghostLocalpart(gitterUsername).slice(this.prefix.length));
+  }
+
+  /** Teaches the username behind a shortened id (from the store, on start); harmless for any other. */
+  learn(gitterUsername: string): void {
+    if (gitterUsername) this.ghostLocalpart(gitterUsername);
+  }
+
+  /**
+   * The Gitter username behind a ghost mxid, or null for anything that is not one of our ghosts, and for a
+   * shortened id whose username was never learnt.
+   */
   parseGhost(mxid: string): string | null {
-    const parts = splitUserId(mxid);
-    if (!parts || parts.domain !== this.domain || mxid === this.botMxid) return null;
-    if (!parts.localpart.startsWith(this.prefix)) return null;
-    const rest = parts.localpart.slice(this.prefix.length);
-    return rest ? unescapeLocalpart(rest) : null;
+    const rest = this.ghostRest(mxid);
+    if (rest === null) return null;
+    return SHORTENED.test(rest) ? (this.shortened.get(rest) ?? null) : unescapeLocalpart(rest);
   }
 
+  /** True for every id this bridge builds for ghosts, shortened ones whose username is unknown included. */
   isGhost(mxid: string): boolean {
-    return this.parseGhost(mxid) !== null;
+    const rest = this.ghostRest(mxid);
+    return rest !== null && (SHORTENED.test(rest) || unescapeLocalpart(rest) !== null);
   }
 
   isBot(mxid: string): boolean {
@@ -132,5 +168,26 @@ export class MatrixIds {
   /** True for the ids the bridge owns: the bot and every ghost. */
   isOurs(mxid: string): boolean {
     return this.isBot(mxid) || this.isGhost(mxid);
+  }
+
+  /** What follows the prefix in one of our ghost ids, or null. */
+  private ghostRest(mxid: string): string | null {
+    const parts = splitUserId(mxid);
+    if (!parts || parts.domain !== this.domain || mxid === this.botMxid) return null;
+    if (!parts.localpart.startsWith(this.prefix)) return null;
+    return parts.localpart.slice(this.prefix.length) || null;
+  }
+
+  /** The readable head that fits, cut between characters, then the hash of the whole username. */
+  private shorten(gitterUsername: string): string {
+    const hash = createHash("sha256").update(gitterUsername, "utf8").digest("hex").slice(0, HASH_DIGITS);
+    const room = this.budget - HASH_MARK.length - HASH_DIGITS;
+    let head = "";
+    for (const char of gitterUsername) {
+      const piece = escapeLocalpart(/\p{Cs}/u.test(char) ? "?" : char);
+      if (head.length + piece.length > room) break;
+      head += piece;
+    }
+    return head + HASH_MARK + hash;
   }
 }

@@ -38,4 +38,13 @@ export class KnexGhostStore implements GhostStore {
       .onConflict("gitter_user_id")
       .merge(values);
   }
+
+  async putGhostId(localpart: string, username: string): Promise<void> {
+    await this.db("ghost_ids").insert({ localpart, username_json: JSON.stringify(username) }).onConflict("localpart").ignore();
+  }
+
+  async ghostIdUsernames(): Promise<string[]> {
+    const rows = await this.db<{ username_json: string }>("ghost_ids").select("username_json");
+    return rows.map((r) => JSON.parse(r.username_json) as string);
+  }
 }

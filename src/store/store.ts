@@ -86,6 +86,10 @@ export interface GhostStore {
   getGhost(gitterUserId: string): Promise<Ghost | null>;
   /** Free-text fields lose any U+0000 (PostgreSQL cannot store it; dropped on every engine alike). */
   putGhost(ghost: Ghost): Promise<void>;
+  /** Records the username behind a shortened ghost localpart, exactly (any text); a repeat is a no-op. */
+  putGhostId(localpart: string, username: string): Promise<void>;
+  /** Every username recorded by putGhostId. */
+  ghostIdUsernames(): Promise<string[]>;
 }
 
 export type Direction = "gitter-to-matrix" | "matrix-to-gitter";

@@ -188,6 +188,15 @@ function ghostsAndRefusalsContract(ctx: ContractContext): void {
     assert.deepEqual(await ctx.store().ghosts.getGhost(id), renamed);
   });
 
+  it("keeps the usernames behind shortened ghost ids exactly, U+0000 and lone surrogates included", async () => {
+    const names = [`long-${uniq()}`, `nul-${uniq()}\u0000x`, `lone-${uniq()}\ud800x`, `日本-${uniq()}`];
+    const localparts = names.map((_, i) => `gitter_l${i}${uniq()}==0`);
+    for (const [i, name] of names.entries()) await ctx.store().ghosts.putGhostId(localparts[i]!, name);
+    await ctx.store().ghosts.putGhostId(localparts[0]!, names[0]!);
+    const stored = await ctx.store().ghosts.ghostIdUsernames();
+    for (const name of names) assert.equal(stored.filter((s) => s === name).length, 1, JSON.stringify(name));
+  });
+
   it("remembers refused rooms, and refusing again is harmless", async () => {
     const room = `!refused-${uniq()}:example.org`;
     assert.equal(await ctx.store().refusals.isRefused(room), false);

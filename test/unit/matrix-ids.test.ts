@@ -90,7 +90,6 @@ describe("MatrixIds", () => {
     assert.equal(ids.ghostMxid("Alice"), "@gitter__alice:example.org");
     assert.equal(ids.ghostLocalpart("bob_smith"), "gitter_bob__smith");
     assert.throws(() => ids.ghostMxid(""));
-    assert.throws(() => ids.ghostMxid("x".repeat(300)));
   });
 
   it("round-trips odd usernames", () => {
@@ -136,6 +135,8 @@ describe("MatrixIds", () => {
       "@gitter_A:example.org",
       "@gitter__:example.org",
       "@gitter_=zz:example.org",
+      "@gitter_==abc:example.org",
+      "@gitter_x==0123456789abcdef0123456:example.org",
       "@xgitter_alice:example.org",
       "gitter_alice",
       "!gitter_alice:example.org",
@@ -146,6 +147,45 @@ describe("MatrixIds", () => {
     }
     assert.ok(!ids.isOurs("@alice:example.org"));
     assert.ok(ids.isOurs(ids.botMxid));
+  });
+
+  it("shortens ids of usernames too long for a Matrix id, stably, and maps them back", () => {
+    const long = [
+      "x".repeat(300),
+      "Long_Gitlab_Name".repeat(20),
+      "日本".repeat(60),
+      `${"a".repeat(240)}\u0000${"b".repeat(20)}`,
+      "lone\ud800surrogate",
+    ];
+    for (const name of long) {
+      const mxid = ids.ghostMxid(name);
+      assert.ok(Buffer.byteLength(mxid) <= 255, `${mxid.length}: ${mxid}`);
+      assert.ok(isValidLocalpart(splitUserId(mxid)!.localpart), mxid);
+      assert.match(mxid, /^@gitter_[a-z0-9._=-]*==[0-9a-f]{24}:example\.org$/);
+      assert.ok(ids.isShortened(name));
+      assert.equal(ids.parseGhost(mxid), name, "the ids that built it map it back");
+      const restarted = new MatrixIds({ domain: "example.org", botLocalpart: "gitterbot", ghostPrefix: "gitter_" });
+      assert.ok(restarted.isGhost(mxid) && restarted.isOurs(mxid), "ours even before its username is learnt");
+      assert.equal(restarted.parseGhost(mxid), null, "unknown until learnt");
+      restarted.learn(name);
+      assert.equal(restarted.parseGhost(mxid), name);
+      assert.equal(restarted.ghostMxid(name), mxid, "the same id after a restart");
+    }
+    assert.equal(ids.ghostMxid("x".repeat(300)), `@gitter_${"x".repeat(209)}==0d4e2ca9e9cbced7a7a5380e:example.org`);
+    assert.ok(!ids.isShortened("alice"));
+  });
+
+  it("keeps shortened ids of names that share a long head apart", () => {
+    const head = "y".repeat(300);
+    assert.notEqual(ids.ghostMxid(`${head}1`), ids.ghostMxid(`${head}2`));
+  });
+
+  it("uses the whole 255 bytes before shortening", () => {
+    const fits = "z".repeat(255 - "@gitter_:example.org".length);
+    assert.equal(ids.ghostMxid(fits), `@gitter_${fits}:example.org`);
+    assert.equal(ids.ghostMxid(fits).length, 255);
+    assert.ok(ids.isShortened(`${fits}z`));
+    assert.ok(ids.isShortened("Z".repeat(120)), "escaping doubles upper case: 240 characters");
   });
 
   it("keeps the bot out of the ghost namespace even when its localpart has the prefix", () => {

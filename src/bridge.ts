@@ -69,7 +69,15 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const queue = new KeyedQueue({ concurrency: 32 });
   const metrics = new BridgeMetrics();
   const trustedHosts = gitterHosts(config);
-  const ghosts = new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: config.media.maxBytes, trustedHosts });
+  const ghosts = new GhostManager({
+    matrix,
+    ids,
+    store: store.ghosts,
+    maxAvatarBytes: config.media.maxBytes,
+    trustedHosts,
+    displayNameTemplate: config.bridge.displayNameTemplate,
+  });
+  await ghosts.loadIds();
   const oauth = new GitterOAuth({
     oauthUrl: config.gitter.oauthUrl,
     clientId: config.gitter.oauth.clientId,

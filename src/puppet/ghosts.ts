@@ -1,5 +1,8 @@
 // Ghosts: the Matrix users standing for Gitter people. Registered on demand, profile (display name, avatar)
-// kept in step with Gitter, the avatar uploaded once per distinct Gitter avatar URL.
+// kept in step with Gitter, the avatar uploaded once per distinct Gitter avatar URL. A profile the homeserver
+// refuses never stops a message: the ghost posts under its old (or default) profile, the refusal is logged once,
+// and the profile is tried again later (after PROFILE_RETRY_MS, or on the next start).
+import { renderDisplayName } from "../convert/display-name";
 import type { GitterUser } from "../gitter/types";
 import { isMatrixError, type MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
@@ -8,6 +11,8 @@ import { getLogger } from "../util/log";
 import { fetchRemoteImage } from "../util/remote-image";
 
 const log = getLogger("ghosts");
+/** How long a profile the homeserver refused waits before it is tried again in this process. */
+const PROFILE_RETRY_MS = 15 * 60_000;
 
 export interface GhostDeps {
   matrix: MatrixClient;
@@ -17,26 +22,54 @@ export interface GhostDeps {
   maxAvatarBytes: number;
   /** Hosts whose avatars are fetched even from private addresses: the configured Gitter hosts. */
   trustedHosts: ReadonlySet<string>;
+  /** `bridge.displayNameTemplate`, already checked. */
+  displayNameTemplate: string;
 }
 
 export class GhostManager {
-  /** Profiles known to be current on the homeserver, by Gitter user id (this process only). */
+  /** Profiles last brought to the homeserver (or tried, see profileRetry), by Gitter user id (this process only). */
   private readonly current = new Map<string, Ghost>();
+  /** Gitter user ids whose profile the homeserver refused, with when to try again. */
+  private readonly profileRetry = new Map<string, number>();
+  /** Shortened ghost ids recorded in the store (or being recorded), by username. */
+  private readonly recorded = new Map<string, Promise<void>>();
   private readonly inFlight = new Map<string, Promise<string>>();
   /** Rooms each ghost is known to be joined to, with its current profile in the member event. */
   private readonly joined = new Map<string, Set<string>>();
 
   constructor(private readonly deps: GhostDeps) {}
 
-  mxidFor(username: string): string {
-    return this.deps.ids.ghostMxid(username);
+  /** Teaches the ids every stored shortened ghost id, so they map back to their usernames. Call once on start. */
+  async loadIds(): Promise<void> {
+    const usernames = await this.deps.store.ghostIdUsernames();
+    for (const username of usernames) {
+      this.deps.ids.learn(username);
+      this.recorded.set(username, Promise.resolve());
+    }
+    if (usernames.length > 0) log.info("learnt shortened ghost ids", { count: usernames.length });
   }
 
-  /** Registers the ghost if needed and brings its profile up to date; returns its mxid. May throw. */
+  /** The ghost's mxid; a shortened one is recorded in the store in the background, so it maps back later. */
+  mxidFor(username: string): string {
+    const mxid = this.deps.ids.ghostMxid(username);
+    void this.recordId(username).catch((err: unknown) => log.warn("could not record a ghost id", { ghost: mxid, error: err as Error }));
+    return mxid;
+  }
+
+  /** The display name the ghost shows for `user`: cleaned, templated, capped. */
+  displayNameOf(user: Pick<GitterUser, "username" | "displayName">): string {
+    return renderDisplayName(this.deps.displayNameTemplate, user);
+  }
+
+  /**
+   * Registers the ghost if needed and brings its profile up to date; returns its mxid. A profile the homeserver
+   * refuses is no failure here (see the file's head). May throw when the homeserver or the store is unreachable.
+   */
   async ensure(user: GitterUser): Promise<string> {
     const mxid = this.mxidFor(user.username);
     const known = this.current.get(user.id);
-    if (known && known.displayName === displayName(user) && known.avatarUrl === (user.avatarUrl ?? null)) return mxid;
+    const wanted = known && known.displayName === this.displayNameOf(user) && known.avatarUrl === (user.avatarUrl ?? null);
+    if (wanted && !this.profileRetryDue(user.id)) return mxid;
     let pending = this.inFlight.get(user.id);
     if (!pending) {
       pending = this.refresh(user, mxid).finally(() => this.inFlight.delete(user.id));
@@ -89,31 +122,77 @@ export class GhostManager {
 
   private async refresh(user: GitterUser, mxid: string): Promise<string> {
     const stored = await this.deps.store.getGhost(user.id);
-    const ghost = this.deps.matrix.as(mxid);
-    if (!stored) await this.deps.matrix.registerUser(this.deps.ids.ghostLocalpart(user.username));
-    const next: Ghost = {
+    if (!stored) {
+      await this.recordId(user.username);
+      await this.deps.matrix.registerUser(this.deps.ids.ghostLocalpart(user.username));
+    }
+    const wanted: Ghost = {
       gitterUserId: user.id,
       username: user.username,
-      displayName: displayName(user),
+      displayName: this.displayNameOf(user),
       avatarUrl: user.avatarUrl ?? null,
       avatarMxc: stored?.avatarMxc ?? null,
     };
-    let changed = false;
-    if (!stored || stored.displayName !== next.displayName) {
-      await ghost.setDisplayName(next.displayName);
-      changed = true;
-    }
-    if (next.avatarUrl && (!stored || stored.avatarUrl !== next.avatarUrl || !stored.avatarMxc)) {
-      next.avatarMxc = await this.uploadAvatar(next.avatarUrl);
-      if (next.avatarMxc) await ghost.setAvatarUrl(next.avatarMxc);
-      changed = true;
-    }
+    const { applied, changed } = await this.applyProfile(mxid, stored, wanted);
     // The homeserver copies a new profile into room member events in the background, so a message sent right
     // away would still show the old name; joining each room again on its next use rewrites the event first.
     if (changed) this.joined.delete(mxid);
-    await this.deps.store.putGhost(next);
-    this.current.set(user.id, next);
+    // The store keeps what the homeserver holds, so a refused profile is tried again on the next start.
+    await this.deps.store.putGhost(applied);
+    this.current.set(user.id, wanted);
     return mxid;
+  }
+
+  /** Sets what differs from `stored`; returns what the homeserver now holds. Throws only on transient failures. */
+  private async applyProfile(mxid: string, stored: Ghost | null, wanted: Ghost): Promise<{ applied: Ghost; changed: boolean }> {
+    const ghost = this.deps.matrix.as(mxid);
+    const applied: Ghost = { ...wanted, displayName: stored?.displayName ?? "", avatarUrl: stored?.avatarUrl ?? null };
+    let changed = false;
+    let refusal: unknown = null;
+    if (!stored || stored.displayName !== wanted.displayName) {
+      const err = await refused(ghost.setDisplayName(wanted.displayName));
+      if (err) refusal = err;
+      else [applied.displayName, changed] = [wanted.displayName, true];
+    }
+    if (wanted.avatarUrl && (!stored || stored.avatarUrl !== wanted.avatarUrl || !stored.avatarMxc)) {
+      const mxc = await this.uploadAvatar(wanted.avatarUrl);
+      const err = mxc ? await refused(ghost.setAvatarUrl(mxc)) : null;
+      if (err) refusal ??= err;
+      else [applied.avatarUrl, applied.avatarMxc, changed] = [wanted.avatarUrl, mxc, changed || mxc !== null];
+    }
+    this.noteProfileOutcome(wanted, mxid, refusal);
+    return { applied, changed };
+  }
+
+  /** Logs a refusal once per ghost (until a profile is accepted again) and schedules the next try. */
+  private noteProfileOutcome(wanted: Ghost, mxid: string, refusal: unknown): void {
+    const userId = wanted.gitterUserId;
+    if (refusal === null) {
+      this.profileRetry.delete(userId);
+      return;
+    }
+    const again = this.profileRetry.has(userId);
+    this.profileRetry.set(userId, Date.now() + PROFILE_RETRY_MS);
+    const fields = { ghost: mxid, gitterUserId: userId, displayName: wanted.displayName, error: refusal as Error };
+    if (again) log.debug("the homeserver refused the ghost's profile again", fields);
+    else log.warn("the homeserver refused the ghost's profile; its messages are bridged regardless", fields);
+  }
+
+  private profileRetryDue(gitterUserId: string): boolean {
+    const at = this.profileRetry.get(gitterUserId);
+    return at !== undefined && Date.now() >= at;
+  }
+
+  /** Stores the username behind a shortened ghost id, once per process; a failure is tried again next time. */
+  private recordId(username: string): Promise<void> {
+    if (!this.deps.ids.isShortened(username)) return Promise.resolve();
+    let pending = this.recorded.get(username);
+    if (!pending) {
+      pending = this.deps.store.putGhostId(this.deps.ids.ghostLocalpart(username), username);
+      pending.catch(() => this.recorded.delete(username));
+      this.recorded.set(username, pending);
+    }
+    return pending;
   }
 
   /** Fetches a Gitter avatar and uploads it; a failure leaves the ghost without an avatar, never blocks it. */
@@ -129,6 +208,17 @@ export class GhostManager {
   }
 }
 
-export function displayName(user: GitterUser): string {
-  return user.displayName?.trim() || user.username;
+/**
+ * Resolves to the error when the homeserver refused the request for good (a 4xx other than rate limiting),
+ * to null when it succeeded; rejects on transient failures, which the caller's retry covers.
+ */
+async function refused(request: Promise<void>): Promise<unknown> {
+  try {
+    await request;
+    return null;
+  } catch (err) {
+    const permanent = isMatrixError(err) && err.status >= 400 && err.status < 500 && err.errcode !== "M_LIMIT_EXCEEDED";
+    if (!permanent) throw err;
+    return err;
+  }
 }

@@ -109,7 +109,7 @@ describe("user journey", { timeout: 240_000 }, () => {
     assert.equal(msg.body, "hello from **Gitter**");
     assert.match(msg.formatted ?? "", /<strong>Gitter<\/strong>/);
     const profile = await alice.client.getUserProfile("@gitter_bob:localhost");
-    assert.equal(profile.displayname, "Bob Brown");
+    assert.equal(profile.displayname, "Bob Brown (Gitter)");
     assert.match(profile.avatar_url ?? "", /^mxc:\/\//);
   });
 

@@ -54,7 +54,7 @@ describe("portal membership and ghost profiles", { timeout: 120_000 }, () => {
     await stack.gitter("/users", "POST", { username: "gina", displayName: "Gina Gray" });
     await stack.gitter(`/rooms/${encodeURIComponent(LOBBY)}/members`, "POST", { user: "gina" });
     await waitMembers((s) => s.has(ghost("gina")), "gina's ghost");
-    assert.equal((await profile(ghost("gina"))).displayname, "Gina Gray");
+    assert.equal((await profile(ghost("gina"))).displayname, "Gina Gray (Gitter)");
     await stack.gitter(`/rooms/${encodeURIComponent(LOBBY)}/members`, "POST", { user: "frank" }); // already in: no event
     await stack.postAs("gina", LOBBY, "hi all");
     await alice.waitForMessage(lobby, ghost("gina"), /hi all/);
@@ -91,7 +91,7 @@ describe("portal membership and ghost profiles", { timeout: 120_000 }, () => {
 
   it("keeps a ghost's avatar, uploading it once, while the Gitter profile does not change", async () => {
     const first = await profile(ghost("bob"));
-    assert.equal(first.displayname, "Bob Brown");
+    assert.equal(first.displayname, "Bob Brown (Gitter)");
     assert.match(first.avatar_url ?? "", /^mxc:\/\//);
     const uploads = await botUploads();
     for (const text of ["one", "two"]) {
@@ -109,18 +109,18 @@ describe("portal membership and ghost profiles", { timeout: 120_000 }, () => {
     await stack.postAs("bob", LOBBY, "new look");
     await alice.waitForMessage(lobby, ghost("bob"), /new look/);
     const after = await profile(ghost("bob"));
-    assert.equal(after.displayname, "Robert Brown");
+    assert.equal(after.displayname, "Robert Brown (Gitter)");
     assert.match(after.avatar_url ?? "", /^mxc:\/\//);
     assert.notEqual(after.avatar_url, before.avatar_url);
     const member = await alice.client.getRoomStateEvent(lobby, "m.room.member", ghost("bob"));
-    assert.equal(member.displayname, "Robert Brown", "the room shows the new name by the time the message is there");
+    assert.equal(member.displayname, "Robert Brown (Gitter)", "the room shows the new name by the time the message is there");
     assert.equal(member.avatar_url, after.avatar_url, "and the new avatar");
     assert.equal(await botUploads(), uploads + 1);
 
     await stack.gitter("/users/bob", "PATCH", { displayName: "Rob" });
     await stack.postAs("bob", LOBBY, "renamed only");
     await alice.waitForMessage(lobby, ghost("bob"), /renamed only/);
-    assert.equal((await profile(ghost("bob"))).displayname, "Rob");
+    assert.equal((await profile(ghost("bob"))).displayname, "Rob (Gitter)");
     assert.equal((await profile(ghost("bob"))).avatar_url, after.avatar_url, "a new name keeps the avatar");
     assert.equal(await botUploads(), uploads + 1, "a new name uploads nothing");
   });

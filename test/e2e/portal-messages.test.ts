@@ -123,7 +123,7 @@ describe("portal messages", { timeout: 120_000 }, () => {
     assert.equal(msg.body, "written in Gitter's own app");
     await barrier();
     assert.equal(alice.messages(lobby).filter((m) => m.body === msg.body).length, 1);
-    assert.equal((await alice.client.getUserProfile(ghost("alice"))).displayname, "Alice Anders");
+    assert.equal((await alice.client.getUserProfile(ghost("alice"))).displayname, "Alice Anders (Gitter)");
   });
 
   it("never echoes back what the user sent from Matrix", async () => {

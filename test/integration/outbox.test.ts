@@ -60,7 +60,7 @@ describe("outbox", () => {
       rest: new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } }),
       matrix,
       ids,
-      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set() }),
+      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
       store,
       queue: new KeyedQueue(),
       maxPortalMembers: 10,

@@ -146,7 +146,7 @@ export class GhostManager {
   /** Sets what differs from `stored`; returns what the homeserver now holds. Throws only on transient failures. */
   private async applyProfile(mxid: string, stored: Ghost | null, wanted: Ghost): Promise<{ applied: Ghost; changed: boolean }> {
     const ghost = this.deps.matrix.as(mxid);
-    const applied: Ghost = { ...wanted, displayName: stored?.displayName ?? "", avatarUrl: stored?.avatarUrl ?? null };
+    const applied: Ghost = { ...wanted, displayName: stored?.displayName ?? "" };
     let changed = false;
     let refusal: unknown = null;
     if (!stored || stored.displayName !== wanted.displayName) {
@@ -157,8 +157,8 @@ export class GhostManager {
     if (wanted.avatarUrl && (!stored || stored.avatarUrl !== wanted.avatarUrl || !stored.avatarMxc)) {
       const mxc = await this.uploadAvatar(wanted.avatarUrl);
       const err = mxc ? await refused(ghost.setAvatarUrl(mxc)) : null;
-      if (err) refusal ??= err;
-      else [applied.avatarUrl, applied.avatarMxc, changed] = [wanted.avatarUrl, mxc, changed || mxc !== null];
+      if (err) [refusal, applied.avatarUrl, applied.avatarMxc] = [refusal ?? err, stored?.avatarUrl ?? null, stored?.avatarMxc ?? null];
+      else [applied.avatarMxc, changed] = [mxc, changed || mxc !== null];
     }
     this.noteProfileOutcome(wanted, mxid, refusal);
     return { applied, changed };

@@ -57,7 +57,9 @@ export const BUILT_ENTRY = path.join(ROOT, "dist/src/index.js");
 
 /** Compiles the bridge into dist/ (what `npm run build` makes of src/ and migrations/). Throws on errors. */
 export function buildBridge(): void {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(ROOT, "bench/tsconfig.build.json")], { stdio: "inherit" });
+  // typescript's "exports" do not include bin/tsc: reach it from the package's folder.
+  const tsc = path.join(path.dirname(require.resolve("typescript/package.json")), "bin/tsc");
+  execFileSync(process.execPath, [tsc, "-p", path.join(ROOT, "bench/tsconfig.build.json")], { stdio: "inherit" });
 }
 
 /**

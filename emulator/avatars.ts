@@ -1,6 +1,6 @@
 // Generated avatars: an SVG square in the user's colour with their initial. Unknown names (e.g. a room's org)
 // still get an image, in a colour derived from the name, as a real avatar service would serve a default.
-import { Router } from "express";
+import { Router, type Request } from "express";
 import type { EmulatorState } from "./state";
 
 function hashColour(name: string): string {
@@ -25,7 +25,7 @@ export function avatarSvg(name: string, colour: string, size: number): string {
 export function avatarRouter(state: EmulatorState): Router {
   const r = Router({ caseSensitive: true });
   // `uv/<version>` changes with the avatar, so a cached copy is never mistaken for the new one.
-  r.get(["/avatars/:name", "/avatars/uv/:version/:name"], (req, res) => {
+  r.get(["/avatars/:name", "/avatars/uv/:version/:name"], (req: Request<{ name: string }>, res) => {
     const name = req.params.name;
     const user = state.findUserByName(name);
     const size = Math.min(Math.max(parseInt(String(req.query.s ?? "128"), 10) || 128, 16), 512);

@@ -1,6 +1,6 @@
 // Composition root: builds the store, the Matrix edge, the Gitter sessions and the web server, and returns a
 // handle whose stop() undoes it all. No decisions live here; they belong to the parts it wires.
-import type http from "node:http";
+import http from "node:http";
 import expressApp from "express";
 import type express from "express";
 import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
@@ -233,10 +233,16 @@ function metricsOnlyApp(): express.Express {
   return app;
 }
 
+// Not app.listen: since Express 5 it hands a listen error (port in use) to the callback, which would take the
+// failure for success and leave the bridge running without its server.
 function listen(app: express.Express, host: string, port: number): Promise<http.Server> {
+  const server = http.createServer(app);
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, () => resolve(server));
     server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
   });
 }
 

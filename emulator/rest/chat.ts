@@ -23,7 +23,8 @@ function body(req: Request): Record<string, unknown> {
 const base = "/rooms/:roomId/chatMessages";
 
 function messageIn(state: EmulatorState, req: Request, roomId: string) {
-  const msg = state.chat.getInRoom(roomId, req.params.messageId);
+  const id = req.params.messageId;
+  const msg = typeof id === "string" ? state.chat.getInRoom(roomId, id) : undefined;
   if (!msg) throw new ApiError(404, "Not Found");
   return msg;
 }

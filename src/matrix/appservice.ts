@@ -41,10 +41,10 @@ export function createAppserviceRouter(opts: AppserviceRouterOptions): express.R
   const now = opts.now ?? Date.now;
 
   for (const prefix of PREFIXES) {
-    router.put(`${prefix}/transactions/:txnId`, auth, json, (req, res, next) => {
+    router.put(`${prefix}/transactions/:txnId`, auth, json, (req: Request<{ txnId: string }>, res, next) => {
       void acceptTransaction(opts, now, req, res).catch(next);
     });
-    router.get(`${prefix}/users/:userId`, auth, (req, res) => {
+    router.get(`${prefix}/users/:userId`, auth, (req: Request<{ userId: string }>, res) => {
       if (opts.isOurUser(req.params.userId)) res.json({});
       else matrixError(res, 404, "M_NOT_FOUND", "Not a user of this bridge");
     });
@@ -53,10 +53,10 @@ export function createAppserviceRouter(opts: AppserviceRouterOptions): express.R
   }
   router.post("/_matrix/app/v1/ping", auth, json, (_req, res) => res.json({}));
   // No third-party protocol lookups: Gitter rooms are joined with bot commands.
-  router.all(["/_matrix/app/v1/thirdparty", "/_matrix/app/v1/thirdparty/*"], auth, (_req, res) =>
+  router.all("/_matrix/app/v1/thirdparty{/*rest}", auth, (_req, res) =>
     matrixError(res, 404, "M_NOT_FOUND", "No third-party protocols"),
   );
-  router.all("/_matrix/app/*", auth, (_req, res) => matrixError(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
+  router.all("/_matrix/app/{*rest}", auth, (_req, res) => matrixError(res, 404, "M_UNRECOGNIZED", "Unrecognized request"));
   router.use(bodyErrors);
   return router;
 }
@@ -70,7 +70,7 @@ export function createAppserviceApp(opts: AppserviceRouterOptions): express.Expr
   return app;
 }
 
-async function acceptTransaction(opts: AppserviceRouterOptions, now: () => number, req: Request, res: Response): Promise<void> {
+async function acceptTransaction(opts: AppserviceRouterOptions, now: () => number, req: Request<{ txnId: string }>, res: Response): Promise<void> {
   const txnId = req.params.txnId;
   const all = validEvents(req.body);
   if (!all) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]} and, if any, an ephemeral list");

@@ -42,7 +42,7 @@ describe("login links", () => {
       now: () => now,
     });
     const app = createWebApp({ login });
-    await new Promise<void>((r) => (server = app.listen(0, "127.0.0.1", r)));
+    await new Promise<void>((r) => (server = app.listen(0, "127.0.0.1", () => r())));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(async () => {

@@ -1,15 +1,18 @@
-# gitter-bridge image: the compiled bridge on the Node version package.json's "engines" names (>=20.19 <21),
-# production dependencies only, run as the unprivileged `node` user.
+# gitter-bridge image: the compiled bridge on Node 24, the line the project ships on and tests (scripts/ensure-node.sh
+# says the same; package.json's "engines" also allows 22.12 and newer), production dependencies only, run as the
+# unprivileged `node` user.
 #   Build:  docker build -t gitter-bridge .
 #   Run:    see README ("Running with Docker").
 
-# Node 20 from 20.19 on loads ES modules through require() by default (htmlparser2 is ESM-only). The floating
-# 20 tag keeps patch releases coming; `npm ci --engine-strict` below fails the build on any other version.
-FROM node:20-bookworm-slim AS base
+# The floating 24 tag keeps patch releases coming. Every stage starts from this one image, so the native module built
+# in prod-deps matches the Node that runs it; `npm ci --engine-strict` fails the build on a package (ours included)
+# whose "engines" this Node does not meet.
+FROM node:24-trixie-slim AS base
 WORKDIR /app
 
-# Production dependencies. sqlite3 builds from source here: it needs Python, make and a C++ compiler, which stay
-# in this stage. package.json's "overrides" names a local stub (stubs/), so it is copied before npm ci.
+# Production dependencies. sqlite3 takes its prebuilt N-API binary when GitHub is reachable and builds from source
+# otherwise: that needs Python, make and a C++ compiler, which stay in this stage. package.json's "overrides" names
+# a local stub (stubs/), so it is copied before npm ci.
 FROM base AS prod-deps
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The local demo in one command, on a fresh Debian machine as root: installs what it needs (Debian packages,
-# Node, the cached Synapse chroot, npm modules), then runs `npm run demo`: Synapse, the Gitter emulator and
+# Node.js 24, the cached Synapse chroot, npm modules), then runs `npm run demo`: Synapse, the Gitter emulator and
 # the bridge, until Ctrl-C. Options go through to the demo (`./scripts/demo.sh --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ step() { printf '== %s\n' "$1"; }
 step "system packages"
 bash scripts/install-system-deps.sh
 step "Node.js"
-bash scripts/ensure-node.sh
+. scripts/use-node.sh 24
 step "Synapse chroot (the first time: a few minutes)"
 bash scripts/synapse.sh provision
 step "npm dependencies"

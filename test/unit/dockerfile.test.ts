@@ -1,5 +1,6 @@
-// No Docker engine here, so the Dockerfile is checked by reading it: the Node version agrees with package.json's
-// "engines", the image runs as a non-root user with a health check, and production gets production modules only.
+// No Docker engine here, so the Dockerfile is checked by reading it: the image ships the Node line the scripts test
+// on (scripts/ensure-node.sh's default), inside package.json's "engines"; it runs as a non-root user with a health
+// check, and production gets production modules only.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -48,11 +49,18 @@ function lineage(stages: Stage[], stage: Stage): { image: string; body: Instruct
   return { image: up.image, body: [...up.body, ...stage.body] };
 }
 
-/** Reads ">=20.19 <21" as its lower bound and the major it must stay under. */
-function engineRange(range: string): { major: number; minor: number; below: number } {
-  const m = /^>=(\d+)\.(\d+)(?:\.\d+)? <(\d+)$/.exec(range.trim());
-  assert.ok(m, `engines.node should read ">=MAJOR.MINOR <NEXT", not "${range}"`);
-  return { major: Number(m[1]), minor: Number(m[2]), below: Number(m[3]) };
+/** Reads ">=22.12" as its lower bound. */
+function engineRange(range: string): { major: number; minor: number } {
+  const m = /^>=(\d+)\.(\d+)(?:\.\d+)?$/.exec(range.trim());
+  assert.ok(m, `engines.node should read ">=MAJOR.MINOR", not "${range}"`);
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+/** The Node line scripts/ensure-node.sh installs by default: the one CI runs every suite on. */
+function testedMajor(): number {
+  const m = /^major=\$\{1:-(\d+)\}$/m.exec(readFileSync(path.join(ROOT, "scripts/ensure-node.sh"), "utf8"));
+  assert.ok(m, "scripts/ensure-node.sh names its default major as major=${1:-N}");
+  return Number(m[1]);
 }
 
 const stages = parseDockerfile(readFileSync(path.join(ROOT, "Dockerfile"), "utf8"));
@@ -62,15 +70,16 @@ const final = lineage(stages, stages.at(-1)!);
 const runs = (body: Instruction[]) => body.filter((i) => i.op === "RUN").map((i) => i.args);
 
 describe("Dockerfile", () => {
-  it("builds every stage on a slim Debian Node image of the version engines names", () => {
-    const images = stages.map((s) => lineage(stages, s).image);
-    for (const image of images) {
-      const m = /^node:(\d+)(?:\.(\d+))?(?:\.\d+)?-bookworm-slim$/.exec(image);
-      assert.ok(m, `${image} should be node:<version>-bookworm-slim`);
-      const [major, minor] = [Number(m[1]), m[2] === undefined ? undefined : Number(m[2])];
-      assert.ok(major >= engines.major && major < engines.below, `${image}: engines says ${pkg.engines.node}`);
-      if (major === engines.major && minor !== undefined) assert.ok(minor >= engines.minor, `${image}: engines says ${pkg.engines.node}`);
-    }
+  it("builds every stage on one slim Debian Node image of the tested line, inside engines", () => {
+    const images = new Set(stages.map((s) => lineage(stages, s).image));
+    assert.equal(images.size, 1, `one image for every stage, so the native modules match: ${[...images].join(", ")}`);
+    const [image] = images;
+    const m = /^node:(\d+)(?:\.(\d+))?(?:\.\d+)?-(bookworm|trixie)-slim$/.exec(image!);
+    assert.ok(m, `${image} should be node:<version>-trixie-slim (or bookworm)`);
+    const [major, minor] = [Number(m[1]), m[2] === undefined ? undefined : Number(m[2])];
+    assert.equal(major, testedMajor(), `${image}: the scripts test on Node ${testedMajor()}`);
+    assert.ok(major >= engines.major, `${image}: engines says ${pkg.engines.node}`);
+    if (major === engines.major && minor !== undefined) assert.ok(minor >= engines.minor, `${image}: engines says ${pkg.engines.node}`);
   });
 
   it("lets npm refuse a floating tag that resolves outside engines", () => {

@@ -9,6 +9,7 @@ interface PortalRow {
   one_to_one: boolean | number;
   last_gitter_message_id: string | null;
   bridge_info_hash: string | null;
+  closed_at?: number | string | null;
 }
 
 function fromRow(row: PortalRow): Portal {
@@ -25,18 +26,28 @@ function fromRow(row: PortalRow): Portal {
 export class KnexPortalStore implements PortalStore {
   constructor(private readonly db: Knex) {}
 
+  /** The portals in use: closed ones are only for getClosedPortal. */
+  private open(): Knex.QueryBuilder<PortalRow, PortalRow[]> {
+    return this.db<PortalRow>("portals").whereNull("closed_at");
+  }
+
   async getPortal(mxid: string, gitterRoomId: string): Promise<Portal | null> {
-    const row = await this.db<PortalRow>("portals").where({ mxid, gitter_room_id: gitterRoomId }).first();
+    const row = await this.open().where({ mxid, gitter_room_id: gitterRoomId }).first();
+    return row ? fromRow(row) : null;
+  }
+
+  async getClosedPortal(mxid: string, gitterRoomId: string): Promise<Portal | null> {
+    const row = await this.db<PortalRow>("portals").where({ mxid, gitter_room_id: gitterRoomId }).whereNotNull("closed_at").first();
     return row ? fromRow(row) : null;
   }
 
   async getPortalByMatrixRoom(matrixRoomId: string): Promise<Portal | null> {
-    const row = await this.db<PortalRow>("portals").where({ matrix_room_id: matrixRoomId }).first();
+    const row = await this.open().where({ matrix_room_id: matrixRoomId }).first();
     return row ? fromRow(row) : null;
   }
 
   async listPortals(mxid: string): Promise<Portal[]> {
-    const rows = await this.db<PortalRow>("portals").where({ mxid }).orderBy("gitter_room_id");
+    const rows = await this.open().where({ mxid }).orderBy("gitter_room_id");
     // One copy of the Matrix id for all of a user's portals, which stay in memory while the session runs.
     return rows.map((row) => ({ ...fromRow(row), mxid }));
   }
@@ -47,6 +58,7 @@ export class KnexPortalStore implements PortalStore {
       matrix_room_id: portal.matrixRoomId,
       one_to_one: portal.oneToOne,
       last_gitter_message_id: portal.lastGitterMessageId,
+      closed_at: null,
       ...(portal.bridgeInfoHash !== undefined && { bridge_info_hash: portal.bridgeInfoHash }),
     };
     await this.db("portals")
@@ -62,6 +74,10 @@ export class KnexPortalStore implements PortalStore {
       .where({ mxid, gitter_room_id: gitterRoomId })
       .andWhere((q) => q.whereNull("last_gitter_message_id").orWhere("last_gitter_message_id", "<", gitterMessageId))
       .update({ last_gitter_message_id: gitterMessageId });
+  }
+
+  async closePortal(mxid: string, gitterRoomId: string, now: number): Promise<void> {
+    await this.db("portals").where({ mxid, gitter_room_id: gitterRoomId }).whereNull("closed_at").update({ closed_at: now });
   }
 
   async deletePortal(mxid: string, gitterRoomId: string): Promise<void> {

@@ -60,12 +60,20 @@ export interface Portal {
   bridgeInfoHash?: string | null;
 }
 
+/**
+ * Portals in use. A closed portal (see closePortal) is seen only by getClosedPortal, until putPortal opens it
+ * again or deletePortal forgets it.
+ */
 export interface PortalStore {
   getPortal(mxid: string, gitterRoomId: string): Promise<Portal | null>;
   getPortalByMatrixRoom(matrixRoomId: string): Promise<Portal | null>;
   listPortals(mxid: string): Promise<Portal[]>;
-  /** Inserts or replaces the row for (mxid, gitterRoomId). */
+  /** Inserts or replaces the row for (mxid, gitterRoomId), open (in use) whether or not it was closed. */
   putPortal(portal: Portal): Promise<void>;
+  /** Marks the portal closed at `now`, keeping its Matrix room for a later putPortal; a missing one is ignored. */
+  closePortal(mxid: string, gitterRoomId: string, now: number): Promise<void>;
+  /** The closed portal of (mxid, gitterRoomId), or null when there is none (or it is open). */
+  getClosedPortal(mxid: string, gitterRoomId: string): Promise<Portal | null>;
   /** Moves the cursor forward only: an older id than the stored one is ignored. */
   advanceCursor(mxid: string, gitterRoomId: string, gitterMessageId: string): Promise<void>;
   deletePortal(mxid: string, gitterRoomId: string): Promise<void>;

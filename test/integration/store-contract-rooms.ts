@@ -121,6 +121,28 @@ function portalsContract(ctx: ContractContext): void {
     assert.equal(await ctx.store().portals.getPortal(`@nobody-${u}:example.org`, p.gitterRoomId), null);
   });
 
+  it("keeps a closed portal out of sight but findable, and opens it again on the next put", async () => {
+    const u = uniq();
+    const p = portal(u, "", { oneToOne: true, lastGitterMessageId: objectId(1_600_000_000) });
+    const other = portal(u, "b");
+    await ctx.store().portals.putPortal(p);
+    await ctx.store().portals.putPortal(other);
+    assert.equal(await ctx.store().portals.getClosedPortal(p.mxid, p.gitterRoomId), null);
+    await ctx.store().portals.closePortal(p.mxid, p.gitterRoomId, 1_700_000_000_000);
+    assert.equal(await ctx.store().portals.getPortal(p.mxid, p.gitterRoomId), null);
+    assert.equal(await ctx.store().portals.getPortalByMatrixRoom(p.matrixRoomId), null);
+    assert.deepEqual(await ctx.store().portals.listPortals(p.mxid), [other]);
+    assert.deepEqual(await ctx.store().portals.getClosedPortal(p.mxid, p.gitterRoomId), p);
+    await assert.rejects(ctx.store().portals.putPortal(portal(u, "c", { matrixRoomId: p.matrixRoomId })), "a closed portal keeps its Matrix room");
+    const reopened = { ...p, lastGitterMessageId: objectId(1_700_000_000) };
+    await ctx.store().portals.putPortal(reopened);
+    assert.deepEqual(await ctx.store().portals.getPortalByMatrixRoom(p.matrixRoomId), reopened);
+    assert.equal(await ctx.store().portals.getClosedPortal(p.mxid, p.gitterRoomId), null);
+    await ctx.store().portals.closePortal(p.mxid, p.gitterRoomId, 1_700_000_000_001);
+    await ctx.store().portals.deletePortal(p.mxid, p.gitterRoomId);
+    assert.equal(await ctx.store().portals.getClosedPortal(p.mxid, p.gitterRoomId), null);
+  });
+
   it("deletes a portal, freeing its Matrix room", async () => {
     const u = uniq();
     const p = portal(u, "a");

@@ -91,7 +91,8 @@ const gjoin: Command = {
   needsLogin: true,
   run: async (ctx, [arg]) => {
     const room = await ctx.services.join(ctx.mxid, target(arg));
-    return { text: `Joined ${roomLabel(room)}. You have been invited to its Matrix room.` };
+    const where = room.membership === "joined" ? "You are already in its Matrix room." : "You have been invited to its Matrix room.";
+    return { text: `Joined ${roomLabel(room)}. ${where}` };
   },
 };
 
@@ -116,6 +117,7 @@ const invite: Command = {
   needsLogin: true,
   run: async (ctx, [arg]) => {
     const room = await ctx.services.openPortal(ctx.mxid, target(arg));
+    if (room.membership === "joined") return { text: `You are already in the Matrix room for ${roomLabel(room)}.` };
     return { text: `Invited you to the Matrix room for ${roomLabel(room)}.` };
   },
 };

@@ -16,6 +16,8 @@ export interface GitterRoomSummary {
   oneToOne: boolean;
   /** A Matrix room is open for it (a portal exists). */
   open: boolean;
+  /** After gjoin or invite: whether the user was already in that Matrix room, or is invited to it. */
+  membership?: "joined" | "invited";
 }
 
 export interface SessionStatus {

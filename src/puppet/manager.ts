@@ -17,6 +17,7 @@ import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
 import type { MediaBridge } from "./portal-media";
+import { closePortalRoom } from "./portal-reopen";
 import { Stopped } from "./retry";
 import { UserSession } from "./session";
 
@@ -223,9 +224,10 @@ export class SessionManager implements CommandServices {
   async logout(mxid: string): Promise<boolean> {
     const user = await this.deps.store.users.getUser(mxid);
     const session = this.sessions.get(mxid);
+    const reason = "You logged out of the Gitter bridge.";
     for (const portal of await this.deps.store.portals.listPortals(mxid)) {
-      if (session) await session.closePortal(portal.gitterRoomId, "You logged out of the Gitter bridge.");
-      else await this.deps.store.portals.deletePortal(mxid, portal.gitterRoomId);
+      if (session) await session.closePortal(portal.gitterRoomId, reason);
+      else await closePortalRoom(this.deps, portal, reason);
     }
     await this.stopSession(mxid);
     if (!user?.tokenCiphertext) return false;
@@ -251,8 +253,7 @@ export class SessionManager implements CommandServices {
     const s = this.require(mxid);
     let room = await this.resolve(s, target);
     if (!room.oneToOne) room = { ...room, ...(await s.ctx.rest.joinRoom(room.id)) };
-    await s.ensurePortal(room, true);
-    return summary(room, true);
+    return { ...summary(room, true), membership: await s.openForOwner(room) };
   }
 
   async part(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
@@ -267,8 +268,7 @@ export class SessionManager implements CommandServices {
   async openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
     const s = this.require(mxid);
     const room = await this.findMine(s, target);
-    await s.ensurePortal(room, true);
-    return summary(room, true);
+    return { ...summary(room, true), membership: await s.openForOwner(room) };
   }
 
   async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {

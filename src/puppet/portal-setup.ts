@@ -5,17 +5,27 @@ import type { GitterRoom, GitterUser } from "../gitter/types";
 import { getLogger } from "../util/log";
 import { bridgeInfoHash, bridgeInfoState, ensureBridgeInfo } from "./bridge-info";
 import { PortalRoom } from "./portal";
+import { reopenPortal } from "./portal-reopen";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-setup");
 
-/** Returns the user's portal for `room`, creating the Matrix room (and inviting the user) if there is none. */
+/**
+ * Returns the user's portal for `room`. When there is none open, the room of a closed one is used again if it can
+ * be, else a Matrix room is created; either way the user is invited and `created` is true.
+ */
 export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise<{ portal: PortalRoom; created: boolean }> {
   const existing = await ctx.store.portals.getPortal(ctx.mxid, room.id);
   if (existing) {
     const portal = new PortalRoom(ctx, existing);
     refreshBridgeInfo(ctx, portal, room);
     return { portal, created: false };
+  }
+  const closed = await ctx.store.portals.getClosedPortal(ctx.mxid, room.id);
+  const reopened = closed && (await reopenPortal(ctx, closed, room));
+  if (reopened) {
+    refreshBridgeInfo(ctx, reopened, room);
+    return { portal: reopened, created: true };
   }
   const openedAt = Date.now();
   const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
@@ -97,15 +107,6 @@ async function createDirectRoom(ctx: SessionContext, room: GitterRoom, other: Gi
   await ctx.matrix.as(bot).join(roomId);
   ctx.ghosts.noteJoined(roomId, [ghost, bot]);
   return roomId;
-}
-
-/** Re-invites the owner to their portal (after they left it, or to bring it back to their room list). */
-export async function reinvite(ctx: SessionContext, portal: PortalRoom): Promise<void> {
-  try {
-    await ctx.matrix.as(ctx.ids.botMxid).invite(portal.matrixRoomId, ctx.mxid);
-  } catch (err) {
-    log.debug("re-invite refused (probably already a member)", { room: portal.matrixRoomId, error: err as Error });
-  }
 }
 
 /**

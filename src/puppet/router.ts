@@ -65,6 +65,6 @@ async function onMember(deps: RouterDeps, event: MatrixRoomEvent & { state_key?:
   await deps.control.onLeave(event);
   const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
   if (portal && portal.mxid === event.sender) {
-    await deps.sessions.session(event.sender)?.closePortal(portal.gitterRoomId, "You left the Matrix room; it is no longer bridged.");
+    await deps.sessions.session(event.sender)?.ownerLeft(portal.gitterRoomId);
   }
 }

@@ -6,7 +6,8 @@ import type { Portal } from "../store/store";
 import type { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
-import { openPortal, populateMembers, refreshBridgeInfo, reinvite } from "./portal-setup";
+import { openPortal, populateMembers, refreshBridgeInfo } from "./portal-setup";
+import { closePortalRoom, inviteOwner, type OwnerMembership } from "./portal-reopen";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
 import type { SessionContext } from "./session-context";
@@ -136,16 +137,12 @@ export class UserSession {
     return undefined;
   }
 
-  /** Opens the portal for a room the user is in on Gitter (or re-invites them to it). */
-  async ensurePortal(room: GitterRoom, reinviteIfExists = false): Promise<PortalRoom> {
+  /** Opens the portal for a room the user is in on Gitter; an open one is returned as it is. */
+  async ensurePortal(room: GitterRoom): Promise<PortalRoom> {
     // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
     const pending = this.opening.get(room.id);
-    if (pending) {
-      const portal = await pending;
-      if (reinviteIfExists) await reinvite(this.ctx, portal);
-      return portal;
-    }
-    const opening = this.openOrReinvite(room, reinviteIfExists);
+    if (pending) return pending;
+    const opening = this.open(room);
     this.opening.set(room.id, opening);
     try {
       return await opening;
@@ -154,31 +151,46 @@ export class UserSession {
     }
   }
 
-  private async openOrReinvite(room: GitterRoom, reinviteIfExists: boolean): Promise<PortalRoom> {
+  /** Opens the portal (see ensurePortal) and lets the user into its Matrix room if they are not in it: gjoin, invite. */
+  async openForOwner(room: GitterRoom): Promise<OwnerMembership> {
+    const portal = await this.ensurePortal(room);
+    return inviteOwner(this.ctx, portal, room);
+  }
+
+  private async open(room: GitterRoom): Promise<PortalRoom> {
     const { portal, created } = await openPortal(this.ctx, room);
     this.attach(portal);
     if (created) {
       void populateMembers(this.ctx, portal).catch((err: Error) =>
         log.warn("populating a portal failed", { room: portal.matrixRoomId, error: err }),
       );
-    } else if (reinviteIfExists) {
-      await reinvite(this.ctx, portal);
     }
     return this.portals.get(room.id)!;
   }
 
-  /** Stops bridging a room (the user left it in Matrix or on Gitter); the Matrix room is left, not deleted. */
+  /**
+   * Stops bridging a room (logout, or the user left it in Matrix or on Gitter). The Matrix room is kept for the
+   * portal's next opening (see portal-reopen.ts).
+   */
   async closePortal(gitterRoomId: string, reason: string): Promise<void> {
     const portal = this.portals.get(gitterRoomId);
     this.portals.delete(gitterRoomId);
     this.realtime?.unwatchRoom(gitterRoomId);
     const row = portal?.row ?? (await this.ctx.store.portals.getPortal(this.mxid, gitterRoomId));
     if (!row) return;
-    await this.ctx.store.portals.deletePortal(this.mxid, gitterRoomId);
-    const bot = this.ctx.matrix.as(this.ctx.ids.botMxid);
-    await bot.kick(row.matrixRoomId, this.mxid, reason).catch(() => undefined);
-    await bot.leave(row.matrixRoomId, reason).catch(() => undefined);
+    await closePortalRoom(this.ctx, row, reason);
     log.info("portal closed", { mxid: this.mxid, gitterRoom: gitterRoomId, room: row.matrixRoomId, reason });
+  }
+
+  /** The owner left the portal's Matrix room: closes the portal, unless a gjoin or invite let them back in meanwhile. */
+  async ownerLeft(gitterRoomId: string): Promise<void> {
+    const portal = this.portals.get(gitterRoomId);
+    if (portal) {
+      const bot = this.ctx.matrix.as(this.ctx.ids.botMxid);
+      const member = await bot.getStateEvent(portal.matrixRoomId, "m.room.member", this.mxid).catch(() => null);
+      if (member && member.membership !== "leave") return;
+    }
+    await this.closePortal(gitterRoomId, "You left the Matrix room; it is no longer bridged.");
   }
 
   /** A message the owner sent in one of their portals. */

@@ -147,10 +147,14 @@ describe("user journey", { timeout: 240_000 }, () => {
     await alice.client.sendText(control, "invite gitter-demo/dev");
     await alice.waitForMessage(control, BOT, /You are not in gitter-demo\/dev/);
 
-    await alice.client.leaveRoom(portals.get("gitter-demo/help")!);
+    const help = portals.get("gitter-demo/help")!;
+    await alice.client.leaveRoom(help);
+    await alice.waitForMembership(help, "leave");
     await alice.client.sendText(control, "invite gitter-demo/help");
     await alice.waitForMessage(control, BOT, /Invited you/);
-    portals.set("gitter-demo/help", await alice.waitForInvite((i) => i.name === "gitter-demo/help" && i.roomId !== portals.get("gitter-demo/help")));
+    await alice.waitForMembership(help, "invite"); // back into the same room, its history kept
+    await alice.client.sendText(control, "invite gitter-demo/lobby");
+    await alice.waitForMessage(control, BOT, /already in the Matrix room for gitter-demo\/lobby/);
 
     await alice.client.sendText(control, "gjoin");
     await alice.waitForMessage(control, BOT, /^Usage: gjoin/);

@@ -34,6 +34,8 @@ export class MatrixUser {
   private readonly timeline = new Map<string, SeenMessage[]>();
   private readonly memberships = new Map<string, string>();
   readonly invites: SeenInvite[] = [];
+  /** The latest invite to each room (a room may invite the user again after they left). */
+  readonly lastInvite = new Map<string, Pick<SeenInvite, "isDirect" | "inviter">>();
 
   constructor(
     readonly client: MatrixClient,
@@ -101,11 +103,13 @@ export class MatrixUser {
       this.memberships.set(roomId, "leave");
     }
     for (const [roomId, room] of Object.entries(rooms.invite ?? {})) {
-      if (this.invites.some((i) => i.roomId === roomId)) continue;
+      // An invite back to a room seen before shows in the membership; `invites` keeps the first one.
+      this.memberships.set(roomId, "invite");
       const events = room.invite_state?.events ?? [];
       const me = events.find((e) => e.type === "m.room.member" && e.state_key === this.userId);
+      this.lastInvite.set(roomId, { isDirect: me?.content.is_direct === true, inviter: me?.sender ?? "" });
+      if (this.invites.some((i) => i.roomId === roomId)) continue;
       const name = events.find((e) => e.type === "m.room.name")?.content.name;
-      this.memberships.set(roomId, "invite");
       this.invites.push({ roomId, name: typeof name === "string" ? name : undefined, isDirect: me?.content.is_direct === true, inviter: me?.sender ?? "" });
     }
   }

@@ -2,7 +2,7 @@
 // The bot accepts only one-to-one invites from permitted users; a newer control room replaces the older.
 import { dispatch } from "../commands/dispatch";
 import type { CommandServices, Permission } from "../commands/types";
-import type { MatrixClient } from "../matrix/client";
+import type { MatrixClient, RoomEvent } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { Store } from "../store/store";
 import { getLogger } from "../util/log";
@@ -17,6 +17,8 @@ export interface ControlDeps {
   services: CommandServices;
   permissionFor(mxid: string): "none" | Permission;
 }
+
+const NOT_OPEN = "Sorry, this Gitter bridge is not open to your Matrix account. Ask its operator if you think it should be.";
 
 const GREETING =
   "Hello! I bridge Gitter to Matrix: log in with your own Gitter account, and each Gitter room you are in " +
@@ -46,27 +48,28 @@ export class ControlRooms {
     else log.info("no control room to tell the user", { mxid });
   }
 
-  /** The bot was invited somewhere. */
+  /**
+   * The bot was invited somewhere. For someone the bridge does not serve, or a room refused before, the invite is
+   * only turned down: no join, nothing else done as the bot.
+   */
   async onInvite(event: MatrixRoomEvent): Promise<void> {
     const { room_id: roomId, sender } = event;
-    if (await this.deps.store.refusals.isRefused(roomId)) {
-      await this.bot.leave(roomId, "This room was refused before.").catch(() => undefined);
-      return;
-    }
+    if (await this.deps.store.refusals.isRefused(roomId)) return this.decline(roomId, "This room was refused before.");
+    if (this.deps.permissionFor(sender) === "none") return this.decline(roomId, NOT_OPEN);
     await this.bot.join(roomId);
-    if (this.deps.permissionFor(sender) === "none") {
-      await this.say(roomId, "Sorry, this Gitter bridge is not open to your Matrix account. Ask its operator if you think it should be.");
-      await this.bot.leave(roomId);
-      return;
-    }
-    const others = await this.otherPeople(roomId);
-    if (others.length > 1) {
+    const state = await this.bot.getRoomState(roomId);
+    if (this.otherPeople(state).length > 1) {
       await this.say(roomId, "I only work in one-to-one rooms: each person talks to me in their own direct chat. Leaving now; invite me to a direct chat instead.");
       await this.bot.leave(roomId);
       await this.deps.store.refusals.refuseRoom(roomId, "more than one person");
       return;
     }
     await this.adopt(sender, roomId);
+  }
+
+  /** Rejects an invite, the reason carried by the rejection; never throws. */
+  private async decline(roomId: string, reason: string): Promise<void> {
+    await this.bot.leave(roomId, reason).catch((err: Error) => log.warn("could not turn down an invite", { room: roomId, error: err }));
   }
 
   private async adopt(mxid: string, roomId: string): Promise<void> {
@@ -90,8 +93,7 @@ export class ControlRooms {
   }
 
   /** People other than the bot who are joined or invited. */
-  private async otherPeople(roomId: string): Promise<string[]> {
-    const state = await this.bot.getRoomState(roomId);
+  private otherPeople(state: RoomEvent[]): string[] {
     return state
       .filter((e) => e.type === "m.room.member" && ["join", "invite"].includes(String(e.content.membership)))
       .map((e) => String(e.state_key))
@@ -106,7 +108,7 @@ export class ControlRooms {
     if (typeof body !== "string" || !["m.text", "m.notice"].includes(String(event.content.msgtype))) return true;
     const permission = this.deps.permissionFor(event.sender);
     if (permission === "none") {
-      await this.say(event.room_id, "Sorry, this Gitter bridge is not open to your Matrix account.");
+      await this.say(event.room_id, NOT_OPEN);
       return true;
     }
     const loggedIn = (await this.deps.services.status(event.sender)).loggedIn;

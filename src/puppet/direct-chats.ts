@@ -40,12 +40,14 @@ export class DirectChats {
   /**
    * A ghost was invited somewhere. Portals are left alone (the bridge manages their ghosts); a direct room becomes
    * the portal of the one-to-one with that Gitter user, when the inviter may use the bridge and that user exists.
-   * Any refusal is said in the room by the ghost, which then leaves. May throw (homeserver or Gitter unreachable).
+   * An inviter the bridge does not serve has the invite turned down, nothing more; any other refusal is said in the
+   * room by the ghost, which then leaves. May throw (homeserver or Gitter unreachable).
    */
   async onGhostInvite(event: Invite): Promise<void> {
     const username = this.deps.ids.parseGhost(event.state_key);
     if (username === null || (await this.deps.store.portals.getPortalByMatrixRoom(event.room_id))) return;
     const ghost = this.deps.matrix.as(event.state_key);
+    if (this.deps.permissionFor(event.sender) === "none") return this.decline(event);
     // The homeserver lets anyone invite an id in our namespace; the ghost must exist to answer at all.
     await this.deps.matrix.registerUser(this.deps.ids.ghostLocalpart(username));
     if (event.content.is_direct !== true) {
@@ -59,10 +61,22 @@ export class DirectChats {
     await ghost.leave(event.room_id).catch(() => undefined);
   }
 
+  /**
+   * Turns the invite down as the ghost, and does nothing else for someone the bridge does not serve: no
+   * registration, no join, no profile. A ghost never registered cannot even do that (the homeserver acts only as
+   * users it knows), so its invite stays unanswered, which costs nobody anything.
+   */
+  private async decline(event: Invite): Promise<void> {
+    await this.deps.matrix
+      .as(event.state_key)
+      .leave(event.room_id, "This Gitter bridge is not open to your Matrix account.")
+      .catch((err: Error) => log.debug("could not turn down an invite", { room: event.room_id, ghost: event.state_key, error: err }));
+    log.info("invite from a user the bridge does not serve turned down", { mxid: event.sender, room: event.room_id });
+  }
+
   /** Opens the one-to-one; returns why not, for the person, or null once the room is a portal. */
   private async tryOpen(event: Invite, username: string): Promise<string | null> {
     const mxid = event.sender;
-    if (this.deps.permissionFor(mxid) === "none") return "Sorry, this Gitter bridge is not open to your Matrix account.";
     const session = this.deps.sessionOf(mxid);
     if (!session) return `You are not logged in to Gitter. Talk to ${this.deps.ids.botMxid} to log in, then invite me again.`;
     // Claimed before asking Gitter, which announces a new one-to-one as soon as it makes it.

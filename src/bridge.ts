@@ -18,6 +18,7 @@ import { downloadMedia } from "./matrix/media";
 import { BridgeMetrics } from "./metrics";
 import { ControlRooms } from "./puppet/control";
 import { DirectChats } from "./puppet/direct-chats";
+import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
@@ -115,12 +116,14 @@ export async function start(config: BridgeConfig, registration: Registration): P
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
     mayUse,
   });
-  control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m) });
+  control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m), metrics });
 
   const readMarkers = new ReadMarkers({ store, sessionOf: (m) => sessions.session(m) });
   const sessionOf = (m: string) => sessions.session(m);
-  const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf });
-  const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats, mayUse });
+  const tell = (mxid: string, text: string) => control.tell(mxid, text);
+  const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf, tell, metrics });
+  const encryption = new EncryptedRooms({ store, say: (room, text) => control.say(room, text), tell, metrics });
+  const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats, encryption, mayUse });
   const processor = new InboxProcessor({
     inbox: store.inbox,
     handler,

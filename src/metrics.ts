@@ -20,6 +20,15 @@ export interface MessageMetrics {
   rateLimitWait(wait: RateLimitWait): void;
 }
 
+/** What the bridge met of Matrix encryption, which it cannot read (see puppet/encryption.ts). */
+export type EncryptedKind = "room_encrypted" | "message" | "direct_chat_refused" | "control_room_refused";
+export const ENCRYPTED_KINDS: readonly EncryptedKind[] = ["room_encrypted", "message", "direct_chat_refused", "control_room_refused"];
+
+/** Counts encryption the bridge met. Never throws, never blocks. */
+export interface EncryptionMetrics {
+  encrypted(kind: EncryptedKind): void;
+}
+
 /** For parts built without metrics (tests, tools). */
 export const NO_METRICS: MessageMetrics = { bridged: () => undefined, failed: () => undefined, rateLimitWait: () => undefined };
 
@@ -44,13 +53,14 @@ export interface BridgeMetricsOptions {
 const PREFIX = "gitter_bridge_";
 const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-export class BridgeMetrics implements MessageMetrics {
+export class BridgeMetrics implements MessageMetrics, EncryptionMetrics {
   readonly registry = new Registry();
   private readonly messages: Counter<"direction">;
   private readonly failures: Counter<"direction" | "reason">;
   private readonly lag: Histogram<"direction">;
   private readonly waits: Counter<"reason">;
   private readonly waitSeconds: Counter<"reason">;
+  private readonly encryptedEvents: Counter<"kind">;
   private readonly now: () => number;
   private sources: MetricSources | undefined;
 
@@ -74,6 +84,13 @@ export class BridgeMetrics implements MessageMetrics {
     this.waits = new Counter({ name: `${PREFIX}gitter_rate_limit_waits_total`, help: "Gitter requests held back by the rate limit", labelNames: ["reason"], registers });
     this.waitSeconds = new Counter({ name: `${PREFIX}gitter_rate_limit_wait_seconds_total`, help: "Time Gitter requests spent waiting for the rate limit", labelNames: ["reason"], registers });
     for (const direction of ["gitter-to-matrix", "matrix-to-gitter"]) this.messages.inc({ direction }, 0);
+    this.encryptedEvents = new Counter({
+      name: `${PREFIX}encrypted_events_total`,
+      help: "Encryption the bridge cannot read: rooms encrypted, encrypted messages not bridged, encrypted rooms refused",
+      labelNames: ["kind"],
+      registers,
+    });
+    for (const kind of ENCRYPTED_KINDS) this.encryptedEvents.inc({ kind }, 0);
     new Gauge({
       name: `${PREFIX}build_info`,
       help: "Always 1; the labels say which bridge version runs on which Node",
@@ -96,6 +113,10 @@ export class BridgeMetrics implements MessageMetrics {
 
   failed(direction: Direction, reason: string): void {
     this.failures.inc({ direction, reason });
+  }
+
+  encrypted(kind: EncryptedKind): void {
+    this.encryptedEvents.inc({ kind });
   }
 
   rateLimitWait(wait: RateLimitWait): void {

@@ -1,11 +1,13 @@
 // The control room: a one-to-one room between a user and the bot, where commands are typed.
-// The bot accepts only one-to-one invites from permitted users; a newer control room replaces the older.
+// The bot accepts only one-to-one, unencrypted invites from permitted users; a newer control room replaces the older.
 import { dispatch } from "../commands/dispatch";
 import type { CommandServices, Permission } from "../commands/types";
 import type { MatrixClient, RoomEvent } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { Store } from "../store/store";
+import type { EncryptionMetrics } from "../metrics";
 import { getLogger } from "../util/log";
+import { CONTROL_KEPT, controlRefused, hasEncryption } from "./encryption";
 import type { MatrixRoomEvent } from "./portal";
 
 const log = getLogger("control");
@@ -16,6 +18,7 @@ export interface ControlDeps {
   store: Store;
   services: CommandServices;
   permissionFor(mxid: string): "none" | Permission;
+  metrics?: EncryptionMetrics;
 }
 
 const NOT_OPEN = "Sorry, this Gitter bridge is not open to your Matrix account. Ask its operator if you think it should be.";
@@ -50,7 +53,7 @@ export class ControlRooms {
 
   /**
    * The bot was invited somewhere. For someone the bridge does not serve, or a room refused before, the invite is
-   * only turned down: no join, nothing else done as the bot.
+   * only turned down: no join, nothing else done as the bot. An encrypted room is refused and the control room kept.
    */
   async onInvite(event: MatrixRoomEvent): Promise<void> {
     const { room_id: roomId, sender } = event;
@@ -64,12 +67,24 @@ export class ControlRooms {
       await this.deps.store.refusals.refuseRoom(roomId, "more than one person");
       return;
     }
+    if (hasEncryption(state)) return this.refuseEncrypted(sender, roomId);
     await this.adopt(sender, roomId);
   }
 
   /** Rejects an invite, the reason carried by the rejection; never throws. */
   private async decline(roomId: string, reason: string): Promise<void> {
     await this.bot.leave(roomId, reason).catch((err: Error) => log.warn("could not turn down an invite", { room: roomId, error: err }));
+  }
+
+  /** The bot cannot read an encrypted room, so taking it would leave the user unanswered: the old one is kept. */
+  private async refuseEncrypted(mxid: string, roomId: string): Promise<void> {
+    this.deps.metrics?.encrypted("control_room_refused");
+    const current = (await this.deps.store.users.getUser(mxid))?.controlRoomId ?? null;
+    const kept = current !== null && current !== roomId ? current : null;
+    await this.say(roomId, controlRefused(kept));
+    if (kept) await this.say(kept, CONTROL_KEPT);
+    await this.bot.leave(roomId).catch(() => undefined);
+    log.info("encrypted room refused as a control room", { mxid, room: roomId, kept });
   }
 
   private async adopt(mxid: string, roomId: string): Promise<void> {

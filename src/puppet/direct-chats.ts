@@ -1,14 +1,17 @@
 // Starting a one-to-one Gitter chat from Matrix: the user makes a direct room and invites the ghost of a Gitter
 // user. The ghost joins, the bridge opens (or finds) the one-to-one on Gitter (`POST /v1/rooms` with the username),
 // invites the bot, and the room becomes that chat's portal. Chats started on Gitter arrive the other way, through the
-// session's room list (portal-setup.ts makes a direct room for them).
+// session's room list (portal-setup.ts makes a direct room for them). The bridge cannot read an encrypted room, so
+// an encrypted direct room is refused, with the reason, rather than bridged one way.
 import type { Permission } from "../commands/types";
 import { isGitterStatus } from "../gitter/errors";
 import type { GitterRoom } from "../gitter/types";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { Store } from "../store/store";
+import type { EncryptionMetrics } from "../metrics";
 import { getLogger } from "../util/log";
+import { directChatRefused } from "./encryption";
 import type { GhostManager } from "./ghosts";
 import type { MatrixRoomEvent } from "./portal";
 import type { SessionContext } from "./session-context";
@@ -21,6 +24,9 @@ export interface DirectChatDeps {
   store: Store;
   ghosts: GhostManager;
   permissionFor(mxid: string): "none" | Permission;
+  /** Tells a user something in their control room; never throws. */
+  tell(mxid: string, text: string): Promise<void>;
+  metrics?: EncryptionMetrics;
   /** The user's running session: its context, and a way to start bridging a portal row just stored. */
   sessionOf(mxid: string): DirectChatSession | undefined;
 }
@@ -39,9 +45,10 @@ export class DirectChats {
 
   /**
    * A ghost was invited somewhere. Portals are left alone (the bridge manages their ghosts); a direct room becomes
-   * the portal of the one-to-one with that Gitter user, when the inviter may use the bridge and that user exists.
-   * An inviter the bridge does not serve has the invite turned down, nothing more; any other refusal is said in the
-   * room by the ghost, which then leaves. May throw (homeserver or Gitter unreachable).
+   * the portal of the one-to-one with that Gitter user, when the inviter may use the bridge, the room is not
+   * encrypted and that user exists. An inviter the bridge does not serve has the invite turned down, nothing more;
+   * any other refusal is said in the room by the ghost, which then leaves. May throw (homeserver or Gitter
+   * unreachable).
    */
   async onGhostInvite(event: Invite): Promise<void> {
     const username = this.deps.ids.parseGhost(event.state_key);
@@ -55,6 +62,7 @@ export class DirectChats {
       return;
     }
     await ghost.join(event.room_id);
+    if ((await ghost.getStateEvent(event.room_id, "m.room.encryption")) !== null) return this.refuseEncrypted(event, username);
     const refusal = await this.tryOpen(event, username);
     if (refusal === null) return;
     await this.say(event.state_key, event.room_id, refusal);
@@ -72,6 +80,16 @@ export class DirectChats {
       .leave(event.room_id, "This Gitter bridge is not open to your Matrix account.")
       .catch((err: Error) => log.debug("could not turn down an invite", { room: event.room_id, ghost: event.state_key, error: err }));
     log.info("invite from a user the bridge does not serve turned down", { mxid: event.sender, room: event.room_id });
+  }
+
+  /** An encrypted room could never carry the user's messages to Gitter: said in the room and the control room. */
+  private async refuseEncrypted(event: Invite, username: string): Promise<void> {
+    this.deps.metrics?.encrypted("direct_chat_refused");
+    const { inRoom, told } = directChatRefused(username, event.room_id);
+    await this.say(event.state_key, event.room_id, inRoom);
+    await this.deps.tell(event.sender, told);
+    await this.deps.matrix.as(event.state_key).leave(event.room_id).catch(() => undefined);
+    log.info("encrypted direct chat refused", { mxid: event.sender, room: event.room_id, ghost: event.state_key });
   }
 
   /** Opens the one-to-one; returns why not, for the person, or null once the room is a portal. */

@@ -1,11 +1,12 @@
 // Routes each Matrix event from the transaction inbox to the part of the bridge it concerns:
 // invites of the bot and control-room commands to ControlRooms, the owner's messages, redactions and leaves in a
-// portal to their session, read receipts to the read markers, invites of ghosts to direct chats. Events sent by
-// the bridge's own users are ignored (they are our echoes).
+// portal to their session, read receipts to the read markers, invites of ghosts to direct chats, encryption (which
+// the bridge cannot read) to EncryptedRooms. Events sent by the bridge's own users are ignored (they are our echoes).
 import type { MatrixIds } from "../matrix/ids";
 import type { Store } from "../store/store";
 import type { ControlRooms } from "./control";
 import type { DirectChats } from "./direct-chats";
+import type { EncryptedRooms } from "./encryption";
 import type { SessionManager } from "./manager";
 import type { MatrixRoomEvent } from "./portal";
 import type { ReadMarkers } from "./read-markers";
@@ -17,6 +18,8 @@ export interface RouterDeps {
   sessions: SessionManager;
   readMarkers?: ReadMarkers;
   directChats?: DirectChats;
+  /** Encryption turned on, and encrypted messages, in portals and control rooms: said, since they cannot be read. */
+  encryption?: EncryptedRooms;
   /** Whether bridge.permissions lets `mxid` use the bridge; a portal owner taken out of it is told so. */
   mayUse?: (mxid: string) => boolean;
 }
@@ -42,6 +45,8 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     if (!isRoomEvent(raw) || deps.ids.isOurs(raw.sender)) return;
     const event = raw as MatrixRoomEvent & { state_key?: string };
     if (event.type === "m.room.member") return onMember(deps, event);
+    if (event.type === "m.room.encryption") return deps.encryption?.onEncryptionState(event);
+    if (event.type === "m.room.encrypted") return deps.encryption?.onEncryptedEvent(event);
     if (!PORTAL_EVENTS.has(event.type)) return;
     if (event.type === "m.room.message" && (await deps.control.onMessage(event))) return;
     const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);

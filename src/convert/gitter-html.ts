@@ -4,6 +4,7 @@
 import {
   escapeAttr, escapeText, isElement, isText, pillUrl, safeLinkUrl, textOf, type HtmlElement, type HtmlNode,
 } from "./html";
+import { parseMxc } from "../matrix/mxc";
 import type { GitterToMatrixContext } from "./types";
 
 const VOID_TAGS = new Set(["br", "hr", "img", "wbr", "input", "meta", "link", "area", "base", "col", "embed", "source"]);
@@ -77,7 +78,8 @@ function renderImage(el: HtmlElement, state: GitterRenderState): string {
   const src = (el.attribs.src ?? "").trim();
   const alt = el.attribs.alt ?? "";
   const copy = /^https?:\/\//i.test(src) ? state.ctx.imageMxc?.(src) : null;
-  if (/^mxc:\/\//i.test(src) || copy) {
+  // Only a well-formed mxc is passed on: Matrix clients build a homeserver path from it.
+  if (parseMxc(src) || copy) {
     const attribs: Record<string, string> = { ...el.attribs, src: copy ?? src };
     const keep = ["src", "alt", "title", "width", "height"].filter((key) => attribs[key] !== undefined);
     return `<img${keep.map((key) => ` ${key}="${escapeAttr(attribs[key] ?? "")}"`).join("")}>`;

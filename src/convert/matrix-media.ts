@@ -1,5 +1,6 @@
 // Matrix files and images, for the Matrix -> Gitter direction. Pure: what a Gitter reader is shown for a shared file
 // (a Markdown image or link to the bridge's public media route) and how that route's paths are built.
+import type { MxcParts } from "../matrix/mxc";
 import { escapeInline, escapeUrl } from "./markdown-escape";
 import { HTML_FORMAT, type MatrixMessageIn } from "./types";
 
@@ -16,18 +17,7 @@ export interface MatrixMediaIn {
   formatted_body?: string;
 }
 
-export interface MxcParts {
-  serverName: string;
-  mediaId: string;
-}
-
-const MXC = /^mxc:\/\/([A-Za-z0-9.:[\]-]+)\/([A-Za-z0-9_-]+)$/;
-
-/** Splits `mxc://server/id`; null for anything else (the id must be the spec's URL-safe characters). */
-export function parseMxc(uri: unknown): MxcParts | null {
-  const m = typeof uri === "string" ? MXC.exec(uri) : null;
-  return m ? { serverName: m[1]!, mediaId: m[2]! } : null;
-}
+export { parseMxc, type MxcParts } from "../matrix/mxc";
 
 /** A file name safe in a URL path segment and a header: no folders, no control characters, never empty. */
 export function safeFileName(name: string | undefined): string {
@@ -63,6 +53,11 @@ export function mediaMarkdown(msgtype: string, fileName: string, url: string, si
   if (msgtype === "m.image") return `![${label}](${escapeUrl(url)})`;
   const sized = typeof size === "number" && size >= 0 ? ` (${formatSize(size)})` : "";
   return `[${label}](${escapeUrl(url)})${sized}`;
+}
+
+/** What Gitter readers see for a file whose address the bridge refused: its name, unlinked, and why. */
+export function unlinkedMediaMarkdown(fileName: string): string {
+  return `${escapeInline(fileName)} (file not available)`;
 }
 
 export function formatSize(bytes: number): string {

@@ -1,6 +1,7 @@
 // The last gate before HTML reaches Matrix: only the tags and attributes the Matrix spec lists for
 // `formatted_body` (client-server API, m.room.message "HTML"), no scripts, no event handlers, no dangerous URLs.
 import sanitizeHtml from "sanitize-html";
+import { looksLikeMxc, parseMxc } from "../matrix/mxc";
 
 const MX_COLOURS = ["data-mx-bg-color", "data-mx-color"];
 
@@ -26,6 +27,11 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ["mxc"] },
   allowedSchemesAppliedToAttributes: ["href", "src", "cite"],
   allowProtocolRelative: false,
+  // An image whose mxc is outside the grammar (`mxc://../x`) is dropped: clients build a homeserver path from it.
+  exclusiveFilter: (frame) => {
+    const src = frame.tag === "img" ? (frame.attribs.src ?? "").trim() : "";
+    return looksLikeMxc(src) && parseMxc(src) === null;
+  },
   disallowedTagsMode: "discard",
   // Dropped together with their content, not unwrapped into visible text.
   nonTextTags: ["script", "style", "textarea", "option", "noscript", "title", "head", "template", "iframe", "object"],

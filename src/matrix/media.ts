@@ -2,6 +2,7 @@
 // handed back as a stream, not parsed, so large files never sit in memory. The as_token goes only into the
 // Authorization header and is never logged.
 import { Readable } from "node:stream";
+import { isMediaId, isServerName } from "./mxc";
 
 export interface MediaSource {
   homeserverUrl: string;
@@ -17,9 +18,11 @@ export type MediaDownload =
 /**
  * Fetches `mxc://serverName/mediaId`: the authenticated endpoint (spec v1.11) first, the legacy unauthenticated one
  * when the homeserver does not know it. Resolves `ok: false` with the homeserver's status for an answer that is not
- * a file (404 unknown media, 502 unreachable); never throws. The caller must consume or destroy `body`.
+ * a file (404 unknown media, 502 unreachable); never throws. The caller must consume or destroy `body`. A server
+ * name or media id outside the mxc grammar is answered 404 without asking the homeserver.
  */
 export async function downloadMedia(source: MediaSource, serverName: string, mediaId: string): Promise<MediaDownload> {
+  if (!isServerName(serverName) || !isMediaId(mediaId)) return { ok: false, status: 404 };
   const path = `${encodeURIComponent(serverName)}/${encodeURIComponent(mediaId)}`;
   const first = await get(source, `/_matrix/client/v1/media/download/${path}`);
   const legacy = first instanceof Response && (first.status === 404 || first.status === 405) && (await isUnrecognized(first));

@@ -5,6 +5,7 @@
 import { Transform, pipeline, type TransformCallback } from "node:stream";
 import { Router, type Request, type Response } from "express";
 import type { MediaDownload } from "../matrix/media";
+import { isMediaId, isServerName } from "../matrix/mxc";
 import type { SharedMedia } from "../store/store";
 import { getLogger } from "../util/log";
 
@@ -19,8 +20,6 @@ export interface MediaRouteDeps {
   maxBytes: number;
 }
 
-const SERVER_NAME = /^[A-Za-z0-9.:[\]-]{1,255}$/;
-const MEDIA_ID = /^[A-Za-z0-9_-]{1,255}$/;
 /** Types a browser may show in place. Anything else (HTML, SVG, scripts) is offered as a download only. */
 const INLINE_TYPES = /^(image\/(png|jpeg|gif|webp)|video\/(mp4|webm|ogg)|audio\/(mpeg|ogg|wav|webm|mp4|aac|flac))$/;
 
@@ -38,7 +37,7 @@ export function mediaRouter(deps: MediaRouteDeps): Router {
 
 async function serve(deps: MediaRouteDeps, req: Request, res: Response): Promise<void> {
   const { server, mediaId } = req.params as { server: string; mediaId: string };
-  if (!SERVER_NAME.test(server) || !MEDIA_ID.test(mediaId)) return plain(res, 404, "Not found");
+  if (!isServerName(server) || !isMediaId(mediaId)) return plain(res, 404, "Not found");
   const record = await deps.lookup(server, mediaId);
   if (!record) return plain(res, 404, "Not found");
   const download = await deps.download(server, mediaId);

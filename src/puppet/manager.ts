@@ -230,6 +230,8 @@ export class SessionManager implements CommandServices {
       else await closePortalRoom(this.deps, portal, reason);
     }
     await this.stopSession(mxid);
+    // Files the user shared stop being served: their links on Gitter answer 404 from now on.
+    await this.deps.store.media.unshareUser(mxid);
     if (!user?.tokenCiphertext) return false;
     await this.deps.store.users.clearLogin(mxid);
     log.info("logged out", { mxid });

@@ -6,12 +6,15 @@ import { matrixToGitter } from "../convert/from-matrix";
 import { imageContent, imageSources, standaloneImage, type UploadedImage } from "../convert/gitter-images";
 import { findElements, parseFragment } from "../convert/html";
 import {
-  formatSize, MEDIA_MSGTYPES, mediaCaption, mediaFileName, mediaMarkdown, safeFileName, type MatrixMediaIn,
+  formatSize, MEDIA_MSGTYPES, mediaCaption, mediaFileName, mediaMarkdown, safeFileName, unlinkedMediaMarkdown,
+  type MatrixMediaIn,
 } from "../convert/matrix-media";
 import { withQuote, type MatrixRelation } from "../convert/replies";
 import { GITTER_MAX_TEXT, HTML_FORMAT, type MatrixMessageIn, type MentionTarget } from "../convert/types";
 import type { GitterMessage } from "../gitter/types";
+import { looksLikeMxc } from "../matrix/mxc";
 import type { Portal } from "../store/store";
+import type { ShareOrigin } from "./portal-media";
 import { placeInGitter } from "./portal-threads";
 import type { SessionContext } from "./session-context";
 
@@ -54,27 +57,48 @@ export function mentionTarget(ctx: SessionContext, username: string): MentionTar
 }
 
 export type Outgoing =
-  | { kind: "send"; text: string; status: boolean; parentId?: string }
+  /** `notice`, when set, tells the sender what was left out (a file link the bridge refused). */
+  | { kind: "send"; text: string; status: boolean; parentId?: string; notice?: string }
   /** Not sendable; `notice` tells the sender why, `reason` is a short fixed label for metrics. */
   | { kind: "refuse"; notice: string; reason: string }
   /** Nothing Gitter could show (an unknown msgtype, an empty message). */
   | { kind: "ignore" };
 
+/** The event a Matrix message or edit arrived in, and the message it belongs to: files it links are shared by it. */
+export interface MatrixSource {
+  eventId: string;
+  /** The event itself for a new message, the edited message for an edit. */
+  messageEventId: string;
+}
+
+interface Converted {
+  text: string;
+  status: boolean;
+  /** Media addresses the bridge refused, for the notice. */
+  refused: string[];
+}
+
+const REFUSED_NOTICE =
+  "went to Gitter without the link to its file: the file's address is not a valid Matrix media address " +
+  "(mxc://<server name>/<media id>), so the bridge does not serve it.";
+
 /**
- * What the owner's Matrix message becomes on Gitter, placed by `relation` (thread, reply). May throw (store or
- * homeserver unreachable).
+ * What the owner's Matrix message becomes on Gitter, placed by `relation` (thread, reply); the files it links are
+ * recorded as shared by `source`. May throw (store or homeserver unreachable).
  */
 export async function contentForGitter(
   ctx: SessionContext,
   row: Portal,
   content: Record<string, unknown>,
   relation: MatrixRelation,
+  source: MatrixSource,
 ): Promise<Outgoing> {
   const msgtype = typeof content.msgtype === "string" ? content.msgtype : "";
   if (typeof content.body !== "string") return { kind: "ignore" };
-  let converted: { text: string; status: boolean } | Outgoing;
-  if (MEDIA_MSGTYPES.has(msgtype)) converted = await mediaForGitter(ctx, row, content as unknown as MatrixMediaIn);
-  else if (TEXT_MSGTYPES.has(msgtype)) converted = await textForGitter(ctx, row, content as unknown as MatrixMessageIn);
+  const origin: ShareOrigin = { ...source, matrixRoomId: row.matrixRoomId, mxid: ctx.mxid };
+  let converted: Converted | Outgoing;
+  if (MEDIA_MSGTYPES.has(msgtype)) converted = await mediaForGitter(ctx, content as unknown as MatrixMediaIn, origin);
+  else if (TEXT_MSGTYPES.has(msgtype)) converted = await textForGitter(ctx, content as unknown as MatrixMessageIn, origin);
   else return { kind: "ignore" };
   if ("kind" in converted) return converted;
   if (converted.text.trim() === "") return { kind: "ignore" };
@@ -87,33 +111,48 @@ export async function contentForGitter(
       notice: `it is ${text.length} characters long and Gitter accepts at most ${GITTER_MAX_TEXT}. Please split it.`,
     };
   }
-  return { kind: "send", text, status: converted.status, ...(placement.parentId ? { parentId: placement.parentId } : {}) };
+  return {
+    kind: "send",
+    text,
+    status: converted.status,
+    ...(placement.parentId ? { parentId: placement.parentId } : {}),
+    ...(converted.refused.length > 0 ? { notice: REFUSED_NOTICE } : {}),
+  };
 }
 
-async function textForGitter(ctx: SessionContext, row: Portal, content: MatrixMessageIn): Promise<{ text: string; status: boolean }> {
-  const links = await shareInlineImages(ctx, row, content);
+async function textForGitter(ctx: SessionContext, content: MatrixMessageIn, origin: ShareOrigin): Promise<Converted> {
+  const { links, refused } = await shareInlineImages(ctx, content, origin);
   const out = matrixToGitter(content, {
     usernameForMxid: (mxid) => (mxid === ctx.mxid ? ctx.gitterUsername : ctx.ids.parseGhost(mxid)),
     ownUsername: ctx.gitterUsername,
     mediaUrl: (mxc) => links.get(mxc) ?? null,
   });
-  return { text: out.text, status: out.status };
+  return { text: out.text, status: out.status, refused };
 }
 
-/** Records every mxc image of a formatted message as shared, so its Gitter link works; returns mxc -> public URL. */
-async function shareInlineImages(ctx: SessionContext, row: Portal, content: MatrixMessageIn): Promise<Map<string, string>> {
+/**
+ * Records every mxc image of a formatted message as shared, so its Gitter link works; returns mxc -> public URL,
+ * and the mxc addresses refused (they become the image's description on Gitter).
+ */
+async function shareInlineImages(
+  ctx: SessionContext,
+  content: MatrixMessageIn,
+  origin: ShareOrigin,
+): Promise<{ links: Map<string, string>; refused: string[] }> {
   const links = new Map<string, string>();
-  if (content.format !== HTML_FORMAT || typeof content.formatted_body !== "string") return links;
+  const refused: string[] = [];
+  if (content.format !== HTML_FORMAT || typeof content.formatted_body !== "string") return { links, refused };
   for (const img of findElements(parseFragment(content.formatted_body), "img")) {
     const src = (img.attribs.src ?? "").trim();
-    if (links.has(src)) continue;
-    const url = await ctx.media.shareLink(src, safeFileName(img.attribs.alt || "image"), null, row.matrixRoomId);
+    if (links.has(src) || !looksLikeMxc(src)) continue;
+    const url = await ctx.media.shareLink(src, safeFileName(img.attribs.alt || "image"), null, origin);
     if (url) links.set(src, url);
+    else refused.push(src);
   }
-  return links;
+  return { links, refused };
 }
 
-async function mediaForGitter(ctx: SessionContext, row: Portal, content: MatrixMediaIn): Promise<{ text: string; status: boolean } | Outgoing> {
+async function mediaForGitter(ctx: SessionContext, content: MatrixMediaIn, origin: ShareOrigin): Promise<Converted | Outgoing> {
   if (typeof content.url !== "string") {
     return { kind: "refuse", reason: "encrypted_file", notice: "it is an encrypted file, which the bridge cannot pass to Gitter." };
   }
@@ -126,10 +165,10 @@ async function mediaForGitter(ctx: SessionContext, row: Portal, content: MatrixM
     };
   }
   const fileName = mediaFileName(content);
-  const url = await ctx.media.shareLink(content.url, fileName, content.info?.mimetype ?? null, row.matrixRoomId);
-  if (url === null) return { kind: "refuse", reason: "bad_media_url", notice: "the file's address is not one the bridge understands." };
-  const link = mediaMarkdown(content.msgtype, fileName, url, size);
+  const url = await ctx.media.shareLink(content.url, fileName, content.info?.mimetype ?? null, origin);
+  const link = url === null ? unlinkedMediaMarkdown(fileName) : mediaMarkdown(content.msgtype, fileName, url, size);
   const caption = mediaCaption(content);
-  const captionText = caption ? (await textForGitter(ctx, row, caption)).text : "";
-  return { text: captionText ? `${link}\n${captionText}` : link, status: false };
+  const captioned = caption ? await textForGitter(ctx, caption, origin) : null;
+  const refused = [...(url === null ? [content.url] : []), ...(captioned?.refused ?? [])];
+  return { text: captioned?.text ? `${link}\n${captioned.text}` : link, status: false, refused };
 }

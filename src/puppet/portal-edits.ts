@@ -72,15 +72,16 @@ export async function changeFromMatrix(ctx: SessionContext, row: Portal, event: 
   const relation = event.content["m.relates_to"] as { rel_type?: unknown } | undefined;
   if (relation?.rel_type !== "m.replace") return false;
   const edit = editOf(event.content);
-  if (edit) await editToGitter(ctx, row, edit);
+  if (edit) await editToGitter(ctx, row, edit, event.event_id);
   return true;
 }
 
-async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit): Promise<void> {
+async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, editEventId: string): Promise<void> {
   const link = await ctx.store.messages.byMatrixEvent(edit.eventId);
   if (!link || link.matrixRoomId !== row.matrixRoomId || link.direction !== "matrix-to-gitter") return;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, edit.eventId);
-  const out = await contentForGitter(ctx, row, edit.content, original ? relationOf(original.content) : {});
+  const source = { eventId: editEventId, messageEventId: edit.eventId };
+  const out = await contentForGitter(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
   if (out.kind === "ignore") return;
   if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, `Your edit was not sent to Gitter: ${out.notice}`);
   try {
@@ -98,12 +99,16 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit):
     }
     throw err;
   }
+  if (out.notice) await ctx.notice(row.matrixRoomId, `Your edit ${out.notice}`);
   log.debug("edit bridged to Gitter", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId });
 }
 
 async function redactionToGitter(ctx: SessionContext, row: Portal, event: MatrixRoomEvent): Promise<void> {
-  const redacts = (event as { redacts?: unknown }).redacts ?? event.content.redacts;
-  if (typeof redacts !== "string") return;
+  const redacts = redactedEventId(event);
+  if (redacts === null) return;
+  // Whatever becomes of the Gitter message, the files it linked are no longer served (in queue order, so a share
+  // recorded by the message itself, handled just before, is withdrawn too).
+  await ctx.store.media.unshareEvent(row.matrixRoomId, redacts);
   const link = await ctx.store.messages.byMatrixEvent(redacts);
   if (!link || link.matrixRoomId !== row.matrixRoomId) return;
   if (!(await writtenByOwner(ctx, row, link))) return;
@@ -114,6 +119,12 @@ async function redactionToGitter(ctx: SessionContext, row: Portal, event: Matrix
   }
   await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
   log.debug("deletion bridged to Gitter", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId });
+}
+
+/** The event a redaction redacts (top-level `redacts` before room v11, in the content from v11), or null. */
+export function redactedEventId(event: MatrixRoomEvent): string | null {
+  const redacts = (event as { redacts?: unknown }).redacts ?? event.content.redacts;
+  return typeof redacts === "string" ? redacts : null;
 }
 
 /** Sent from Matrix by the owner, or posted on Gitter by the owner's account (and shown by their own ghost). */

@@ -25,6 +25,17 @@ export interface MediaBridgeDeps {
   trustedHosts: ReadonlySet<string>;
 }
 
+/** Where a shared file's link was posted from, and by whom: what a redaction or a logout withdraws. */
+export interface ShareOrigin {
+  matrixRoomId: string;
+  /** The event whose content links the file (a message, or an edit of one). */
+  eventId: string;
+  /** The message that event belongs to (itself, or the edited message). */
+  messageEventId: string;
+  /** The portal owner. */
+  mxid: string;
+}
+
 export class MediaBridge {
   private readonly copies = new Map<string, UploadedImage>();
 
@@ -54,13 +65,15 @@ export class MediaBridge {
   }
 
   /**
-   * Records `mxc` as shared from `matrixRoomId` and returns the public URL Gitter readers open it at; null for a
-   * malformed mxc. May throw (database unreachable).
+   * Records `mxc` as shared by `origin` and returns the public URL Gitter readers open it at; null for an mxc
+   * outside the grammar (src/matrix/mxc.ts), which is neither recorded nor ever fetched. May throw (database
+   * unreachable).
    */
-  async shareLink(mxc: string, fileName: string, mimetype: string | null, matrixRoomId: string): Promise<string | null> {
+  async shareLink(mxc: string, fileName: string, mimetype: string | null, origin: ShareOrigin): Promise<string | null> {
     const parts = parseMxc(mxc);
     if (!parts) return null;
-    await this.deps.store.recordMedia({ ...parts, filename: fileName, mimetype, matrixRoomId, sharedAt: Date.now() });
+    const { matrixRoomId, eventId: matrixEventId, messageEventId, mxid } = origin;
+    await this.deps.store.recordMedia({ ...parts, filename: fileName, mimetype, matrixRoomId, matrixEventId, messageEventId, mxid, sharedAt: Date.now() });
     return `${this.deps.publicUrl}${mediaPath(parts, fileName)}`;
   }
 

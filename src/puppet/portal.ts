@@ -128,7 +128,8 @@ export class PortalRoom {
     // Edits and redactions change earlier messages; they are not messages of their own.
     if (await changeFromMatrix(this.ctx, this.row, event)) return;
     if (await this.ctx.store.messages.byMatrixEvent(event.event_id)) return;
-    const out = await contentForGitter(this.ctx, this.row, event.content, relationOf(event.content));
+    const source = { eventId: event.event_id, messageEventId: event.event_id };
+    const out = await contentForGitter(this.ctx, this.row, event.content, relationOf(event.content), source);
     if (out.kind === "ignore") return;
     if (out.kind === "refuse") {
       this.ctx.metrics?.failed("matrix-to-gitter", out.reason);
@@ -137,6 +138,7 @@ export class PortalRoom {
     }
     const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
     if (gitterMessageId === null) return;
+    if (out.notice) await this.ctx.notice(this.matrixRoomId, `Your message ${out.notice}`);
     this.ctx.metrics?.bridged("matrix-to-gitter", event.origin_server_ts);
     log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId, sender: event.sender });
   }

@@ -9,6 +9,7 @@ import type { DirectChats } from "./direct-chats";
 import type { EncryptedRooms } from "./encryption";
 import type { SessionManager } from "./manager";
 import type { MatrixRoomEvent } from "./portal";
+import { redactedEventId } from "./portal-edits";
 import type { ReadMarkers } from "./read-markers";
 
 export interface RouterDeps {
@@ -52,8 +53,11 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     const portal = await deps.store.portals.getPortalByMatrixRoom(event.room_id);
     if (!portal || portal.mxid !== event.sender) return;
     const session = await deps.sessions.sessionFor(event.sender);
-    if (session) await session.fromMatrix(event);
-    else await deps.control.say(event.room_id, deps.mayUse?.(event.sender) === false ? NOT_ALLOWED : NOT_RUNNING);
+    if (session) return session.fromMatrix(event);
+    // With no session to take it to Gitter, a redaction still withdraws the files its message shared.
+    const redacts = event.type === "m.room.redaction" ? redactedEventId(event) : null;
+    if (redacts !== null) await deps.store.media.unshareEvent(event.room_id, redacts);
+    await deps.control.say(event.room_id, deps.mayUse?.(event.sender) === false ? NOT_ALLOWED : NOT_RUNNING);
   };
 }
 

@@ -124,23 +124,40 @@ export interface MessageStore {
   forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void>;
 }
 
-/** A Matrix file a user shared to Gitter, served to Gitter readers through the bridge's public media route. */
+/**
+ * One share of a Matrix file to Gitter: the file, and the event whose content linked it. Gitter readers are served
+ * the file through the bridge's public media route while at least one share of it is left.
+ */
 export interface SharedMedia {
   serverName: string;
   mediaId: string;
   filename: string;
   mimetype: string | null;
   matrixRoomId: string;
+  /** The event whose content linked the file: a message, or an edit (`m.replace`) of one. */
+  matrixEventId: string;
+  /** The message that event belongs to: itself for a new message, the edited message for an edit. */
+  messageEventId: string;
+  /** The portal owner who shared it. */
+  mxid: string;
   sharedAt: number;
 }
 
 export interface MediaStore {
   /**
-   * Records shared media; recording the same media again keeps the first record. A file name is cut to 255
-   * characters (without U+0000); a mimetype longer than that or holding control characters is stored as null.
+   * Records a share; recording the same file from the same event again keeps the first record. A file name is cut
+   * to 255 characters (without U+0000); a mimetype longer than that or holding control characters is stored as null.
    */
   recordMedia(media: SharedMedia): Promise<void>;
+  /** The oldest share left of a file, or null when none is (never shared, or every share withdrawn). */
   getMedia(serverName: string, mediaId: string): Promise<SharedMedia | null>;
+  /**
+   * Withdraws the shares made in `matrixRoomId` by `eventId` or by any edit of the message `eventId`; returns how
+   * many went. Harmless when there are none.
+   */
+  unshareEvent(matrixRoomId: string, eventId: string): Promise<number>;
+  /** Withdraws every share `mxid` made; returns how many went. */
+  unshareUser(mxid: string): Promise<number>;
 }
 
 /**

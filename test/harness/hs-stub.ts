@@ -28,6 +28,8 @@ export interface HomeserverStub {
   sendCount(): number;
   /** Requests answered, by route name (register, send, createRoom, ...). */
   counts: Map<string, number>;
+  /** Every request's method and path (query left off), in arrival order. */
+  requests: string[];
   /**
    * Delivers events to the appservice as one transaction, like the homeserver does; resolves once it
    * answered 200, rejects otherwise. Fills in event_id and origin_server_ts when missing.
@@ -69,9 +71,11 @@ const ROUTES: Route[] = [
   { name: "joinedMembers", method: "GET", re: new RegExp(`${C}/rooms/[^/]+/joined_members$`), answer: () => ({ joined: {} }) },
   { name: "joinedRooms", method: "GET", re: new RegExp(`${C}/joined_rooms$`), answer: () => ({ joined_rooms: [] }) },
   { name: "roomState", method: "GET", re: new RegExp(`${C}/rooms/[^/]+/state$`), answer: () => [] },
+  { name: "getEvent", method: "GET", re: new RegExp(`${C}/rooms/[^/]+/event/[^/]+$`), answer: () => notFound() },
   { name: "getState", method: "GET", re: new RegExp(`${C}/rooms/[^/]+/state/`), answer: () => notFound() },
   { name: "accountData", method: "GET", re: new RegExp(`${C}/user/[^/]+/(?:rooms/[^/]+/)?account_data/`), answer: () => notFound() },
   { name: "setAccountData", method: "PUT", re: new RegExp(`${C}/user/[^/]+/(?:rooms/[^/]+/)?account_data/`), answer: () => ({}) },
+  { name: "download", method: "GET", re: /^\/_matrix\/(?:client\/v1\/media|media\/v3)\/download\/[^/]+\/[^/]+$/, answer: () => ({ file: "stub" }) },
   { name: "upload", method: "POST", re: /^\/_matrix\/media\/v3\/upload$/, answer: (_m, c) => ({ content_uri: `mxc://${c.stub.domain}/stub${++c.stub.nextId}` }) },
   { name: "versions", method: "GET", re: /^\/_matrix\/client\/versions$/, answer: () => ({ versions: ["v1.1", "v1.11"] }) },
   { name: "ping", method: "POST", re: /^\/_matrix\/client\/v1\/appservice\/[^/]+\/ping$/, answer: () => ({ duration_ms: 1 }) },
@@ -100,7 +104,9 @@ function send(c: Ctx, roomId: string, type: string): unknown {
 export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Promise<HomeserverStub> {
   const state: StubState = { domain: opts.domain ?? "localhost", nextId: 0, sends: [], sendCount: 0, keep: opts.keepSends ?? true, onSend: opts.onSend };
   const counts = new Map<string, number>();
+  const requests: string[] = [];
   const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => answer(req, res, Buffer.concat(chunks), state, counts));
@@ -116,6 +122,7 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     sends: state.sends,
     sendCount: () => state.sendCount,
     counts,
+    requests,
     pushTransaction: (asUrl, hsToken, events) => putTransaction(agent, asUrl, hsToken, `stub-${process.pid}-${Date.now()}-${++txn}`, events, state),
     waitForSends: async (n, stallMs = 30_000) => {
       let seen = state.sendCount;

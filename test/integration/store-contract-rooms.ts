@@ -1,7 +1,7 @@
 // Contract sections for portals (with the catch-up cursor) and the message ledger.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { MessageLink, Portal } from "../../src/store/store";
+import type { MessageLink, Portal, SharedMedia } from "../../src/store/store";
 import { objectId, uniq, type ContractContext } from "./store-contract-util";
 
 export function roomsContract(ctx: ContractContext): void {
@@ -245,23 +245,61 @@ function threadsContract(ctx: ContractContext): void {
 }
 
 function mediaContract(ctx: ContractContext): void {
-  it("records shared media once and finds it by server and media id", async () => {
+  const share = (u: string, over: Partial<SharedMedia> = {}): SharedMedia => ({
+    serverName: "example.org",
+    mediaId: `m${u}`,
+    filename: "cat picture.png",
+    mimetype: "image/png",
+    matrixRoomId: `!media-${u}:example.org`,
+    matrixEventId: `$msg-${u}`,
+    messageEventId: `$msg-${u}`,
+    mxid: `@owner-${u}:example.org`,
+    sharedAt: 1_700_000_000_789,
+    ...over,
+  });
+
+  it("records a share once per event and finds the oldest share by server and media id", async () => {
     const u = uniq();
-    const media = {
-      serverName: "example.org",
-      mediaId: `m${u}`,
-      filename: "cat picture.png",
-      mimetype: "image/png",
-      matrixRoomId: `!media-${u}:example.org`,
-      sharedAt: 1_700_000_000_789,
-    };
+    const media = share(u);
     assert.equal(await ctx.store().media.getMedia(media.serverName, media.mediaId), null);
     await ctx.store().media.recordMedia(media);
     await ctx.store().media.recordMedia({ ...media, filename: "renamed", sharedAt: 5 });
+    assert.deepEqual(await ctx.store().media.getMedia(media.serverName, media.mediaId), media);
+    await ctx.store().media.recordMedia({ ...media, matrixEventId: `$later-${u}`, messageEventId: `$later-${u}`, sharedAt: media.sharedAt + 1 });
     assert.deepEqual(await ctx.store().media.getMedia(media.serverName, media.mediaId), media);
     assert.equal(await ctx.store().media.getMedia("other.org", media.mediaId), null);
     const bare = { ...media, mediaId: `n${u}`, mimetype: null };
     await ctx.store().media.recordMedia(bare);
     assert.deepEqual(await ctx.store().media.getMedia(bare.serverName, bare.mediaId), bare);
+  });
+
+  it("withdraws the shares of a redacted message and of its edits, in its room only, and keeps other shares", async () => {
+    const u = uniq();
+    const message = share(u);
+    const edit = share(u, { mediaId: `e${u}`, matrixEventId: `$edit-${u}` });
+    const again = share(u, { matrixRoomId: `!other-${u}:example.org`, matrixEventId: `$again-${u}`, messageEventId: `$again-${u}`, sharedAt: 2 });
+    for (const m of [message, edit, again]) await ctx.store().media.recordMedia(m);
+    assert.equal(await ctx.store().media.unshareEvent(`!other-${u}:example.org`, message.matrixEventId), 0);
+    assert.equal(await ctx.store().media.unshareEvent(message.matrixRoomId, message.matrixEventId), 2);
+    assert.equal(await ctx.store().media.getMedia(edit.serverName, edit.mediaId), null);
+    // The same file shared by another message is still served, until that one goes too.
+    assert.deepEqual(await ctx.store().media.getMedia(again.serverName, again.mediaId), again);
+    assert.equal(await ctx.store().media.unshareEvent(again.matrixRoomId, again.matrixEventId), 1);
+    assert.equal(await ctx.store().media.getMedia(again.serverName, again.mediaId), null);
+    // Redacting only the edit withdraws what the edit shared.
+    const edited = share(u, { mediaId: `x${u}`, matrixEventId: `$edit2-${u}` });
+    await ctx.store().media.recordMedia(edited);
+    assert.equal(await ctx.store().media.unshareEvent(edited.matrixRoomId, edited.matrixEventId), 1);
+    assert.equal(await ctx.store().media.unshareEvent(edited.matrixRoomId, ""), 0);
+  });
+
+  it("withdraws every share of a user and nobody else's", async () => {
+    const u = uniq();
+    const mine = [share(u), share(u, { mediaId: `b${u}`, matrixEventId: `$b-${u}`, messageEventId: `$b-${u}` })];
+    const theirs = share(u, { mediaId: `t${u}`, mxid: `@other-${u}:example.org` });
+    for (const m of [...mine, theirs]) await ctx.store().media.recordMedia(m);
+    assert.equal(await ctx.store().media.unshareUser(mine[0]!.mxid), 2);
+    for (const m of mine) assert.equal(await ctx.store().media.getMedia(m.serverName, m.mediaId), null);
+    assert.deepEqual(await ctx.store().media.getMedia(theirs.serverName, theirs.mediaId), theirs);
   });
 }

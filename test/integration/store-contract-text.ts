@@ -49,7 +49,10 @@ export function textContract(ctx: ContractContext): void {
 
     it("cuts a shared file's name to 255 whole characters and drops a mimetype that cannot be one", async () => {
       const u = uniq();
-      const base = { serverName: "example.org", matrixRoomId: `!media-${u}:example.org`, sharedAt: 1_700_000_000_789 };
+      const base = {
+        serverName: "example.org", matrixRoomId: `!media-${u}:example.org`, matrixEventId: `$e${u}`, messageEventId: `$e${u}`,
+        mxid: `@m${u}:example.org`, sharedAt: 1_700_000_000_789,
+      };
       // 254 letters then emoji: the cut must fall between two characters, not inside the emoji's surrogate pair.
       const name = `${"n".repeat(254)}🎉🎉🎉.png`;
       await ctx.store().media.recordMedia({ ...base, mediaId: `long${u}`, filename: name, mimetype: `image/${"x".repeat(300)}` });

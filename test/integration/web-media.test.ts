@@ -15,6 +15,7 @@ import { mediaRouter } from "../../src/web/media";
 
 const AS_TOKEN = "as-token-for-media-tests";
 const CAP = 1000;
+const SHARE = { serverName: "localhost", matrixRoomId: "!r:localhost", matrixEventId: "$e", messageEventId: "$e", mxid: "@a:localhost", sharedAt: 1 };
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 7)]);
 
 interface FakeHomeserver {
@@ -80,7 +81,7 @@ describe("public media route", () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "web-media-"));
     store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
     for (const [id, filename, mimetype] of [["cat", "cat pic.png", "image/png"], ["page", "page.html", null], ["big", "big.png", "image/png"], ["sneaky", "s.png", "image/png"], ["gone", "gone.png", "image/png"]] as const) {
-      await store.media.recordMedia({ serverName: "localhost", mediaId: id, filename, mimetype, matrixRoomId: "!r:localhost", sharedAt: 1 });
+      await store.media.recordMedia({ ...SHARE, mediaId: id, filename, mimetype });
     }
     hs = await fakeHomeserver();
     route = await serveRoute(store, hs.url);

@@ -37,8 +37,9 @@ ENV NODE_ENV=production \
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json config.example.yaml registration.example.yaml ./
-# /config: config.yaml and registration.yaml. /data: the database and the token key (see README).
-RUN mkdir -p /config /data && chown node:node /config /data
+# /config: config.yaml and registration.yaml. /data: the database and the token key (see README), for the runtime
+# user alone: a new named volume takes this folder's owner and mode.
+RUN mkdir -p /config /data && chown node:node /config /data && chmod 0700 /data
 USER node
 VOLUME ["/config", "/data"]
 # 9898: the appservice listener (the homeserver pushes events here); 9899: login pages and /health.

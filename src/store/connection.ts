@@ -1,10 +1,10 @@
 // Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer), the
 // configured synchronous level (FULL unless the operator trades it away), a busy timeout (a second process waits
 // for the lock instead of failing) and enforced foreign keys.
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import knex, { type Knex } from "knex";
 import { getLogger } from "../util/log";
+import { preparePrivateDatabase } from "./file-modes";
 
 export type DatabaseTarget =
   | { engine: "sqlite"; filename: string }
@@ -62,12 +62,15 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, "$1:***@");
 }
 
-/** Opens (but does not query) the database. Creates the SQLite parent folder; may throw on a bad path. */
+/**
+ * Opens (but does not query) the database. Creates a missing SQLite file 0600 in a 0700 folder (see file-modes.ts);
+ * may throw on a bad path.
+ */
 export function openKnex(target: DatabaseTarget, options: ConnectionOptions = {}): Knex {
   if (target.engine === "postgres") {
     return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog });
   }
-  if (target.filename !== MEMORY) mkdirSync(path.dirname(target.filename), { recursive: true });
+  if (target.filename !== MEMORY) preparePrivateDatabase(target.filename);
   return knex({
     client: "sqlite3",
     connection: { filename: target.filename },

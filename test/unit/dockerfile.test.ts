@@ -1,6 +1,6 @@
 // No Docker engine here, so the Dockerfile is checked by reading it: the image ships the Node line the scripts test
 // on (scripts/ensure-node.sh's default), inside package.json's "engines"; it runs as a non-root user with a health
-// check, and production gets production modules only.
+// check, its data volume is that user's alone, and production gets production modules only.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -118,6 +118,11 @@ describe("Dockerfile", () => {
     const volumes = final.body.filter((i) => i.op === "VOLUME").map((i) => i.args).join(" ");
     assert.match(volumes, /"\/config"/);
     assert.match(volumes, /"\/data"/);
+    // The data volume holds the database and the token key: the runtime user's alone.
+    const user = final.body.filter((i) => i.op === "USER").at(-1)?.args.split(":")[0];
+    const made = runs(final.body).find((r) => /mkdir -p .*\/data\b/.test(r)) ?? "";
+    assert.match(made, new RegExp(`chown ${user}(:${user})? [^&]*/data\\b`), "/data is owned by the runtime user");
+    assert.match(made, /chmod 0?700 [^&]*\/data\b/, "/data is 0700");
     const entry = final.body.filter((i) => i.op === "ENTRYPOINT").at(-1);
     assert.match(entry?.args ?? "", /"dist\/src\/index\.js"/);
   });

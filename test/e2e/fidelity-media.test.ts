@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { eventually } from "../harness/stack";
 import { BOT, ghost, startFidelityStack, type FidelityStack } from "./fidelity-stack";
 
 const LOBBY = "gitter-demo/lobby";
@@ -129,5 +130,42 @@ describe("media", { timeout: 300_000 }, () => {
     const notice = await s.alice.waitForMessage(s.lobby, BOT, /Your message was not sent to Gitter/);
     assert.match(notice.body, /the file is 488 KB and the bridge passes files of at most 98 KB/);
     assert.equal((await s.gitterLog(LOBBY)).some((m) => m.text.includes("holiday")), false);
+  });
+
+  it("stops serving a shared file once its message is redacted in Matrix, and lets no cache keep it", async () => {
+    const mxc = await s.alice.client.uploadContent(PNG, "image/png", "oops.png");
+    const eventId = await s.alice.client.sendMessage(s.lobby, { msgtype: "m.image", body: "oops.png", url: mxc, info: { mimetype: "image/png" } });
+    const sent = await s.waitOnGitter(LOBBY, "alice", (m) => m.text.includes("oops.png"), "the image link on Gitter");
+    const url = `${s.webUrl}/media/localhost/${mxc.split("/").pop()}/oops.png`;
+    const shared = await fetch(url);
+    assert.equal(shared.status, 200);
+    assert.equal(shared.headers.get("cache-control"), "private, no-cache");
+    await shared.arrayBuffer();
+    await s.alice.client.redactEvent(s.lobby, eventId, "wrong picture");
+    await eventually(async () => {
+      const stored = (await s.gitterLog(LOBBY)).find((m) => m.id === sent.id);
+      return stored === undefined || stored.deleted;
+    }, "the deletion on Gitter");
+    const gone = await fetch(url, { headers: { "if-none-match": shared.headers.get("etag") ?? "" } });
+    assert.equal(gone.status, 404);
+    await gone.arrayBuffer();
+  });
+
+  it("stops serving every file the user shared once they log out", async () => {
+    const mxc = await s.alice.client.uploadContent(PNG, "image/png", "last.png");
+    await s.alice.client.sendMessage(s.lobby, { msgtype: "m.image", body: "last.png", url: mxc, info: { mimetype: "image/png" } });
+    await s.waitOnGitter(LOBBY, "alice", (m) => m.text.includes("last.png"), "the image link on Gitter");
+    // This file, and one shared at the start of this file.
+    const sunset = /\((http[^)]+)\)/.exec((await s.gitterLog(LOBBY)).find((m) => m.text.includes("sunset.png"))!.text)![1]!;
+    const urls = [`${s.webUrl}/media/localhost/${mxc.split("/").pop()}/last.png`, sunset];
+    const status = async (url: string) => {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return res.status;
+    };
+    for (const url of urls) assert.equal(await status(url), 200, url);
+    await s.alice.client.sendText(s.control, "logout");
+    await s.alice.waitForMessage(s.control, BOT, /logged out/i);
+    for (const url of urls) assert.equal(await status(url), 404, url);
   });
 });

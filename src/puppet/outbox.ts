@@ -4,7 +4,8 @@
 // The rule: record the intent, then post, then record the message link and clear the intent (one database
 // transaction). An intent that is still open later (after a crash, or after Gitter failed in a way that may or
 // may not have posted: GitterMaybeDeliveredError) means "perhaps on Gitter". Before posting it again, the
-// room's Gitter history is searched for it; the message found is the one that
+// room's Gitter history is searched for it (a fresh intent is posted at once: nothing can be on Gitter for it yet,
+// and the search would cost a request of Gitter's 100 a minute per message); the message found is the one that
 //   - was posted by the portal owner's own Gitter account,
 //   - has the same text (trailing whitespace and line endings aside) in the same thread (or none),
 //   - was sent no earlier than the intent was recorded, less CLOCK_SKEW_MS for the two clocks,
@@ -42,9 +43,10 @@ const PAGE = 100;
 export async function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<string | null> {
   if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return null;
   const open = await ctx.store.pendingSends.getIntent(matrixEventId);
-  const intent = open ?? intentFor(ctx, portal, matrixEventId, message);
-  if (!open) await ctx.store.pendingSends.putIntent(intent);
-  return deliver(ctx, intent);
+  if (open) return deliver(ctx, open, "recovering");
+  const intent = intentFor(ctx, portal, matrixEventId, message);
+  await ctx.store.pendingSends.putIntent(intent);
+  return deliver(ctx, intent, "fresh");
 }
 
 /** Finishes an intent left open by an earlier process (or attempt); same contract as sendOnce. */
@@ -54,7 +56,7 @@ export async function resumeIntent(ctx: SessionContext, intent: SendIntent): Pro
     await ctx.store.pendingSends.completeIntent(linked);
     return null;
   }
-  return deliver(ctx, intent);
+  return deliver(ctx, intent, "recovering");
 }
 
 /**
@@ -104,8 +106,9 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
   }
 }
 
-async function deliver(ctx: SessionContext, intent: SendIntent): Promise<string | null> {
-  const already = await findPosted(ctx, intent);
+/** `fresh`: the intent was recorded just now, by this call; `recovering`: an earlier attempt may have posted it. */
+async function deliver(ctx: SessionContext, intent: SendIntent, state: "fresh" | "recovering"): Promise<string | null> {
+  const already = state === "recovering" ? await findPosted(ctx, intent) : null;
   if (already) {
     log.info("message was already on Gitter; not posting it again", ids(intent, { gitterMessageId: already.id }));
     return complete(ctx, intent, already.id);

@@ -10,7 +10,7 @@ import { GitterOAuth } from "./gitter/oauth";
 import { GitterRestClient } from "./gitter/rest";
 import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
-import { checkHomeserverPing, explainTokenRefusal } from "./matrix/homeserver-check";
+import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
 import { startInboxPruning } from "./matrix/inbox-pruning";
 import { InboxProcessor } from "./matrix/inbox-processor";
@@ -153,8 +153,9 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const webServer = await listen(createWebApp({ login, extend }), config.web.bind, config.web.port);
   const metricsServer = metricsApp ? await listen(metricsApp, config.metrics.bind, config.metrics.port) : undefined;
   // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
-  // up to minutes in Synapse) send them again at once.
-  await checkHomeserverPing(matrix, registration.id, config.appservice.registration);
+  // up to minutes in Synapse) send them again at once; one that failed is repeated in the background.
+  const pinging = new AbortController();
+  await pingHomeserver(matrix, registration.id, config.appservice.registration, pinging.signal);
   await processor.start();
   const pruning = startInboxPruning(store.inbox);
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
@@ -178,6 +179,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
       await queue.idle();
     },
     stop: async () => {
+      pinging.abort();
       await Promise.all([close(asServer), close(webServer), ...(metricsServer ? [close(metricsServer)] : [])]);
       // The processor stops taking events first; stopping the sessions then ends handlers waiting on an
       // outage, whose events stay pending for the next start.

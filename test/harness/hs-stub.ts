@@ -18,6 +18,10 @@ export interface HomeserverStubOptions {
   /** Keep every send's content (tests); off: only count and call onSend (benchmarks at scale). */
   keepSends?: boolean;
   onSend?: (send: StubSend) => void;
+  /** An answer to give instead of the route's own (e.g. a 502 to the first pings), or undefined to let it answer. */
+  override?: (route: string) => { status: number; body: unknown } | undefined;
+  /** Milliseconds to hold a route's answer back (a slow homeserver); 0 or undefined answers at once. */
+  delayMs?: (route: string) => number | undefined;
 }
 
 export interface HomeserverStub {
@@ -109,7 +113,14 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     requests.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => answer(req, res, Buffer.concat(chunks), state, counts));
+    req.on("end", () => {
+      const route = ROUTES.find((r) => r.method === req.method && r.re.test(new URL(req.url ?? "/", "http://stub").pathname))?.name ?? "";
+      const overridden = route ? opts.override?.(route) : undefined;
+      const reply = () => (overridden ? answerOverride(res, route, overridden, counts) : answer(req, res, Buffer.concat(chunks), state, counts));
+      const delay = route ? (opts.delayMs?.(route) ?? 0) : 0;
+      if (delay > 0) setTimeout(reply, delay);
+      else reply();
+    });
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -157,6 +168,14 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer
   }
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Answers with an override in place of the route, counting it as an answer of that route. */
+function answerOverride(res: http.ServerResponse, route: string, out: { status: number; body: unknown }, counts: Map<string, number>): void {
+  counts.set(route, (counts.get(route) ?? 0) + 1);
+  const text = JSON.stringify(out.body);
+  res.writeHead(out.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 

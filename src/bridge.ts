@@ -23,13 +23,13 @@ import { GhostManager } from "./puppet/ghosts";
 import { LoginService } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
 import { MediaBridge } from "./puppet/portal-media";
+import { PortalQueues } from "./puppet/portal-queues";
 import { ReadMarkers } from "./puppet/read-markers";
 import { outageDelay } from "./puppet/retry";
 import { createRouter } from "./puppet/router";
 import { assertKeyOpens, loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
 import type { Store } from "./store/store";
-import { KeyedQueue } from "./util/keyed-queue";
 import { configureLogging, getLogger, resolveFormat } from "./util/log";
 import { createWebApp } from "./web/app";
 import { mediaRouter } from "./web/media";
@@ -67,7 +67,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const matrix = MatrixClient.connect({ homeserverUrl: config.homeserver.url, asToken: registration.as_token, userId: ids.botMxid });
   await prepareBot(matrix, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
 
-  const queue = new KeyedQueue({ concurrency: 32 });
+  const queue = new PortalQueues({ concurrency: 32 });
   const metrics = new BridgeMetrics();
   const trustedHosts = gitterHosts(config);
   const ghosts = new GhostManager({
@@ -139,7 +139,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   metrics.attach({
     sessionStates: () => sessions.sessionStates(),
     roomsCatchingUp: () => sessions.roomsCatchingUp(),
-    queueDepths: () => ({ portal: queue.depths(), inbox: processor.depths() }),
+    queueDepths: () => ({ ...queue.depths(), inbox: processor.depths() }),
     inboxPending: () => store.inbox.countPending(),
   });
   const shared = sharedMediaRoute(config, registration, store);

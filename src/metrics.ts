@@ -38,7 +38,7 @@ export interface MetricSources {
   sessionStates(): Map<string, number>;
   /** Watched Gitter rooms still catching up over REST after a (re)connect. */
   roomsCatchingUp(): number;
-  /** Per-room depth of the named queues (portal: both directions; inbox: events from the homeserver). */
+  /** Per-room depth of the named queues (a direction's portal queue; inbox: events from the homeserver). */
   queueDepths(): Record<string, Map<string, number>>;
   /** Unprocessed events in the transaction inbox (a database query). */
   inboxPending(): Promise<number>;

@@ -12,12 +12,12 @@ import type { MessageMetrics } from "../metrics";
 import type { TokenCipher } from "../store/crypto";
 import type { BridgeUser, Store } from "../store/store";
 import { Gate } from "../util/gate";
-import type { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
 import type { MediaBridge } from "./portal-media";
 import { closePortalRoom } from "./portal-reopen";
+import type { PortalQueues } from "./portal-queues";
 import { Stopped } from "./retry";
 import { UserSession } from "./session";
 
@@ -28,7 +28,7 @@ export interface ManagerDeps {
   matrix: MatrixClient;
   ids: MatrixIds;
   ghosts: GhostManager;
-  queue: KeyedQueue;
+  queue: PortalQueues;
   cipher: TokenCipher;
   gitter: { apiUrl: string; realtimeUrl: string };
   maxPortalMembers: number;

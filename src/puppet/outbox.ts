@@ -16,12 +16,18 @@
 //
 // The one ambiguity left: an identical message the user typed on Gitter itself, within that window, while an
 // intent was open, is taken for the bridged one (the Matrix message then is not posted a second time).
+//
+// The two directions run side by side (portal-queues.ts), so Gitter's echo of a message can arrive while it is
+// being posted. Sends and claims of one room therefore take turns (inTurn): a claim waits for the send under way,
+// then finds the link it recorded; it never takes a message the send is about to record, nor lets a retry of the
+// send see neither the intent nor the link.
 import { GitterApiError, GitterMaybeDeliveredError, userMessageOf } from "../gitter/errors";
 import { objectIdAt } from "../gitter/object-id";
 import type { NewMessage } from "../gitter/rest";
 import type { GitterMessage } from "../gitter/types";
 import { failureReason } from "../metrics";
 import type { Portal, SendIntent } from "../store/store";
+import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
 import { Stopped, untilDone } from "./retry";
 import type { SessionContext } from "./session-context";
@@ -40,38 +46,56 @@ const PAGE = 100;
  * null once a refusal by Gitter was told to the user (in the portal). Throws on outages (the caller retries; the
  * intent stays open, so the retry looks at history first) and on unexpected errors.
  */
-export async function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<string | null> {
-  if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return null;
-  const open = await ctx.store.pendingSends.getIntent(matrixEventId);
-  if (open) return deliver(ctx, open, "recovering");
-  const intent = intentFor(ctx, portal, matrixEventId, message);
-  await ctx.store.pendingSends.putIntent(intent);
-  return deliver(ctx, intent, "fresh");
+export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<string | null> {
+  return inTurn(ctx, portal.matrixRoomId, async () => {
+    if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return null;
+    const open = await ctx.store.pendingSends.getIntent(matrixEventId);
+    if (open) return deliver(ctx, open, "recovering");
+    const intent = intentFor(ctx, portal, matrixEventId, message);
+    await ctx.store.pendingSends.putIntent(intent);
+    return deliver(ctx, intent, "fresh");
+  });
 }
 
 /** Finishes an intent left open by an earlier process (or attempt); same contract as sendOnce. */
-export async function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<string | null> {
-  const linked = await ctx.store.messages.byMatrixEvent(intent.matrixEventId);
-  if (linked) {
-    await ctx.store.pendingSends.completeIntent(linked);
-    return null;
-  }
-  return deliver(ctx, intent, "recovering");
+export function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<string | null> {
+  return inTurn(ctx, intent.matrixRoomId, async () => {
+    const linked = await ctx.store.messages.byMatrixEvent(intent.matrixEventId);
+    if (linked) {
+      await ctx.store.pendingSends.completeIntent(linked);
+      return null;
+    }
+    return deliver(ctx, intent, "recovering");
+  });
 }
 
 /**
  * When `msg` is the owner's own message and matches an open intent of this portal (the rule above), records
- * it as that intent's message and returns true: it must not be bridged back to Matrix. May throw (store).
+ * it as that intent's message and returns true: it must not be bridged back to Matrix. Also true when a send of the
+ * portal recorded it while this waited for its turn. May throw (store).
  */
 export async function claimOwnMessage(ctx: SessionContext, portal: Portal, msg: GitterMessage): Promise<boolean> {
   if (msg.fromUser?.id !== ctx.gitterUserId) return false;
-  for (const intent of await ctx.store.pendingSends.listIntentsInRoom(portal.matrixRoomId)) {
-    if (!matches(ctx, intent, msg)) continue;
-    await complete(ctx, intent, msg.id);
-    log.info("own Gitter message matched an open send intent", { room: intent.matrixRoomId, event: intent.matrixEventId, gitterMessageId: msg.id });
-    return true;
-  }
-  return false;
+  return inTurn(ctx, portal.matrixRoomId, async () => {
+    if (await ctx.store.messages.byGitterMessage(portal.matrixRoomId, msg.id)) return true;
+    for (const intent of await ctx.store.pendingSends.listIntentsInRoom(portal.matrixRoomId)) {
+      if (!matches(ctx, intent, msg)) continue;
+      await complete(ctx, intent, msg.id);
+      log.info("own Gitter message matched an open send intent", { room: intent.matrixRoomId, event: intent.matrixEventId, gitterMessageId: msg.id });
+      return true;
+    }
+    return false;
+  });
+}
+
+/** Per session, the rooms' turns; a session's context lives as long as the session, and its turns with it. */
+const turns = new WeakMap<SessionContext, KeyedQueue>();
+
+/** Runs `task` once the room's earlier sends and claims are done (see the top of this file). */
+function inTurn<T>(ctx: SessionContext, matrixRoomId: string, task: () => Promise<T>): Promise<T> {
+  let queue = turns.get(ctx);
+  if (!queue) turns.set(ctx, (queue = new KeyedQueue({ concurrency: Number.MAX_SAFE_INTEGER })));
+  return queue.push(matrixRoomId, task);
 }
 
 /**
@@ -100,7 +124,7 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
         signal: ctx.lifetime,
         onRetry: (err, attempt, delayMs) => log.warn("Gitter or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
       });
-    void ctx.queue.push(portal.matrixRoomId, run).catch((err: Error) => {
+    void ctx.queue.push("matrix-to-gitter", portal.matrixRoomId, run).catch((err: Error) => {
       if (!(err instanceof Stopped)) log.error("could not finish a message left in flight", ids(intent, { error: err }));
     });
   }

@@ -2,7 +2,7 @@
 // by the side that may make it: the Gitter author's ghost edits its Matrix message; the owner's Matrix edits and
 // redactions reach Gitter only for messages their Gitter account wrote. Everything else (a change to a message that
 // never crossed, the echo of a change we made ourselves) is dropped quietly. Every function here runs inside the
-// portal's queue, after the message it changes was bridged.
+// portal's queue of its direction, after the message it changes was bridged (which crossed the same way).
 import { editOf, mentionedIn, replacementContent, type MatrixEdit, type MessageContent } from "../convert/edits";
 import { relationOf } from "../convert/replies";
 import { isGitterStatus } from "../gitter/errors";
@@ -48,6 +48,12 @@ export async function gitterDeleteToMatrix(ctx: SessionContext, row: Portal, mes
  */
 async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink, forget: boolean): Promise<void> {
   const event = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
+  // Already redacted: Gitter's echo of a Matrix redaction being passed to Gitter (the directions run side by side,
+  // so it can come before that redaction forgot the message). Redacting again would add an event for nothing.
+  if (isRedacted(event)) {
+    if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
+    return;
+  }
   const sender = typeof event?.sender === "string" ? event.sender : "";
   const actor = ctx.ids.isGhost(sender) ? sender : ctx.ids.botMxid;
   try {
@@ -57,6 +63,11 @@ async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink
     log.info("no power to redact a message deleted on Gitter", { room: row.matrixRoomId, event: link.matrixEventId });
   }
   if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
+}
+
+function isRedacted(event: Record<string, unknown> | null): boolean {
+  const unsigned = event?.unsigned;
+  return typeof unsigned === "object" && unsigned !== null && "redacted_because" in unsigned;
 }
 
 /**

@@ -1,6 +1,7 @@
-// One portal: a Gitter room as seen by one Matrix user, in a Matrix room of their own. Both directions go
-// through the same per-room queue, so a message the user sent is recorded before Gitter's echo of it is
-// looked at, and the echo is dropped by its Gitter id (never by sender name).
+// One portal: a Gitter room as seen by one Matrix user, in a Matrix room of their own. Each direction has its own
+// per-room queue (portal-queues.ts), so neither waits for the other's backlog. Gitter's echo of a message the user
+// sent is dropped by its Gitter id (never by sender name): the outbox records the id, and an echo that arrives
+// while the post is under way waits for it (claimOwnMessage).
 import { relationOf } from "../convert/replies";
 import type { GitterMessage, GitterUser } from "../gitter/types";
 import { failureReason } from "../metrics";
@@ -56,7 +57,7 @@ export class PortalRoom {
         // Only what outlived the retries counts as failed: an outage waited out is not a failure.
         if (!(err instanceof Stopped)) this.failed("gitter-to-matrix", err);
       });
-    return this.ctx.queue.push(this.matrixRoomId, job);
+    return this.ctx.queue.push("gitter-to-matrix", this.matrixRoomId, job);
   }
 
   /**
@@ -64,7 +65,8 @@ export class PortalRoom {
    * told). Throws when Gitter or the store is unreachable: the caller retries, and the retry never posts twice.
    */
   fromMatrix(event: MatrixRoomEvent): Promise<void> {
-    return this.ctx.queue.push(this.matrixRoomId, () => this.bridgeFromMatrix(event).catch((e) => this.failed("matrix-to-gitter", e)));
+    const job = () => this.bridgeFromMatrix(event).catch((e) => this.failed("matrix-to-gitter", e));
+    return this.ctx.queue.push("matrix-to-gitter", this.matrixRoomId, job);
   }
 
   private failed(direction: Direction, err: unknown): never {
@@ -79,7 +81,7 @@ export class PortalRoom {
   memberChanged(operation: string, user: Partial<GitterUser> & { id: string }): Promise<void> {
     // The owner's own joins and leaves open and close the portal itself (the user-rooms channel).
     if (user.id === this.ctx.gitterUserId) return Promise.resolve();
-    return this.ctx.queue.push(this.matrixRoomId, () => this.followMember(operation, user));
+    return this.ctx.queue.push("gitter-to-matrix", this.matrixRoomId, () => this.followMember(operation, user));
   }
 
   private async followMember(operation: string, user: Partial<GitterUser> & { id: string }): Promise<void> {

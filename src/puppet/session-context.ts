@@ -3,8 +3,8 @@ import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
 import type { Store } from "../store/store";
-import type { KeyedQueue } from "../util/keyed-queue";
 import type { GhostManager } from "./ghosts";
+import type { PortalQueues } from "./portal-queues";
 import type { MediaBridge } from "./portal-media";
 
 /** What a user's session and its portals share: one Gitter identity, the bridge-wide Matrix side. */
@@ -18,8 +18,8 @@ export interface SessionContext {
   ids: MatrixIds;
   ghosts: GhostManager;
   store: Store;
-  /** The bridge-wide portal queue, keyed by Matrix room id. */
-  queue: KeyedQueue;
+  /** The bridge-wide portal queues, one per direction, keyed by Matrix room id. */
+  queue: PortalQueues;
   maxPortalMembers: number;
   /** Images copied into Matrix, files shared to Gitter. */
   media: MediaBridge;

@@ -227,7 +227,7 @@ export class UserSession {
   private onGitterChange(roomId: string, messageId: string, apply: (portal: PortalRoom) => Promise<void>): void {
     const portal = this.portals.get(roomId);
     if (!portal) return;
-    void this.ctx.queue.push(portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
+    void this.ctx.queue.push("gitter-to-matrix", portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
       log.error("bridging a Gitter edit or deletion failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
     );
   }

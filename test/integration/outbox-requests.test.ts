@@ -12,11 +12,11 @@ import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
 import { GhostManager } from "../../src/puppet/ghosts";
 import { MediaBridge } from "../../src/puppet/portal-media";
+import { PortalQueues } from "../../src/puppet/portal-queues";
 import { sendOnce } from "../../src/puppet/outbox";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, Store } from "../../src/store/store";
-import { KeyedQueue } from "../../src/util/keyed-queue";
 import { configureLogging } from "../../src/util/log";
 import { ALICE, startTestEmulator, type Api } from "./emulator-helpers";
 
@@ -71,7 +71,7 @@ describe("Gitter requests per post", () => {
       ids,
       ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
       store,
-      queue: new KeyedQueue(),
+      queue: new PortalQueues(),
       maxPortalMembers: 10,
       media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
       lifetime: new AbortController().signal,

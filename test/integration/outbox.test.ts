@@ -11,12 +11,12 @@ import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
 import { GhostManager } from "../../src/puppet/ghosts";
 import { MediaBridge } from "../../src/puppet/portal-media";
+import { PortalQueues } from "../../src/puppet/portal-queues";
 import { CLOCK_SKEW_MS, claimOwnMessage, recoverIntents, sendOnce } from "../../src/puppet/outbox";
 import { UserSession } from "../../src/puppet/session";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, SendIntent, Store } from "../../src/store/store";
-import { KeyedQueue } from "../../src/util/keyed-queue";
 import { configureLogging } from "../../src/util/log";
 import { ALICE, startTestEmulator, type Api } from "./emulator-helpers";
 
@@ -62,7 +62,7 @@ describe("outbox", () => {
       ids,
       ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
       store,
-      queue: new KeyedQueue(),
+      queue: new PortalQueues(),
       maxPortalMembers: 10,
       media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
       lifetime,
@@ -174,6 +174,13 @@ describe("outbox", () => {
     assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, mine.id)), true);
     assert.equal((await store.messages.byMatrixEvent("$claim"))?.gitterMessageId, mine.id);
     assert.equal(await store.pendingSends.getIntent("$claim"), null);
+  });
+
+  it("takes the user's own message as bridged when a send recorded it before the claim's turn came", async () => {
+    // The directions run side by side: the echo can be looked up before the send records it, and claimed after.
+    const id = await sendOnce(ctx, portal, "$recorded", { text: "recorded meanwhile" });
+    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, id!)), true);
+    assert.deepEqual(onGitter(), ["recorded meanwhile"]);
   });
 
   it("finishes intents left open at session start, each exactly once, and drops those of closed portals", async () => {

@@ -1,0 +1,44 @@
+// Injected REST failures for tests (control API only; not part of Mattermost): the next `count` requests that
+// match answer `status` with an AppError body, without being handled.
+import type { NextFunction, Request, Response } from "express";
+import { AppError, sendAppError } from "./errors";
+
+export interface Fault {
+  status: number;
+  count: number;
+  method?: string;
+  path?: RegExp;
+}
+
+export class FaultPlan {
+  private faults: Fault[] = [];
+
+  add(b: Record<string, unknown>): Fault {
+    const status = b.status ?? 500;
+    const count = b.count ?? 1;
+    if (typeof status !== "number" || status < 400 || status > 599) throw new AppError(400, "emulator.fault.status", "status must be 400-599");
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 1) throw new AppError(400, "emulator.fault.count", "count must be a positive integer");
+    let path: RegExp | undefined;
+    try {
+      path = typeof b.path === "string" ? new RegExp(b.path) : undefined;
+    } catch {
+      throw new AppError(400, "emulator.fault.path", "path is not a valid pattern");
+    }
+    const fault: Fault = { status, count, method: typeof b.method === "string" ? b.method.toUpperCase() : undefined, path };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      const f = this.faults.find((x) => (!x.method || x.method === req.method) && (!x.path || x.path.test(req.path)));
+      if (!f) return next();
+      if (--f.count <= 0) this.faults.splice(this.faults.indexOf(f), 1);
+      sendAppError(res, new AppError(f.status, "emulator.injected_fault", "Injected fault"));
+    };
+  }
+}

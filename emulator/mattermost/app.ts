@@ -30,7 +30,7 @@ export function mountApp(app: Express, deps: ControlDeps, control: boolean): voi
     res.type("text/plain").send("Mattermost emulator. REST at /api/v4, websocket at /api/v4/websocket, OAuth at /oauth/authorize.\n");
   });
   // server/channels/api4/api.go Handle404
-  app.use((req, res) => {
+  app.use((_req, res) => {
     sendAppError(res, new AppError(404, "api.context.404.app_error", "Sorry, we could not find the page."));
   });
   app.use(appErrorHandler);

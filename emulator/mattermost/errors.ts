@@ -44,7 +44,7 @@ export function sendAppError(res: Response, err: AppError): void {
 }
 
 /** Express error handler: AppError as the server writes it, a bad JSON body as api.context.invalid_body_param, anything else 500. */
-export function appErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+export function appErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) return;
   if (err instanceof AppError) return sendAppError(res, err);
   const e = err as { type?: string; status?: number };

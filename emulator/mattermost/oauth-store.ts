@@ -46,8 +46,10 @@ export class OAuthStore {
    */
   exchangeCode(clientId: string, code: string, redirectUri: string): TokenResponse {
     const c = this.codes.get(code);
-    if (!c || c.clientId !== clientId || c.expiresAt < Date.now()) throw expiredCode();
+    if (!c || c.clientId !== clientId) throw expiredCode();
     this.codes.delete(code);
+    // An expired code is 403, an unknown one 400, with the same id.
+    if (c.expiresAt < Date.now()) throw new AppError(403, "api.oauth.get_access_token.expired_code.app_error", "Invalid or expired authorization code.");
     if (c.redirectUri !== redirectUri) throw new AppError(400, "api.oauth.get_access_token.redirect_uri.app_error", "The redirect_uri must match the authorization code's redirect_uri.");
     const previous = [...this.access.values()].find((a) => a.userId === c.userId && a.clientId === clientId);
     if (previous) {

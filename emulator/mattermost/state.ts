@@ -60,7 +60,8 @@ export class MmState extends EventEmitter {
   }
 
   channelsOf(userId: string): MmChannel[] {
-    return [...this.channels.values()].filter((c) => this.member(c.id, userId) && !c.delete_at);
+    // channel_store.go GetChannels: ordered by display name.
+    return [...this.channels.values()].filter((c) => this.member(c.id, userId) && !c.delete_at).sort((a, b) => (a.display_name < b.display_name ? -1 : a.display_name > b.display_name ? 1 : 0));
   }
 
   teamsOf(userId: string): MmTeam[] {

@@ -8,6 +8,11 @@ export const ALICE = "a".repeat(26);
 export const BOB = "b".repeat(26);
 export const CAROL = "c".repeat(26);
 
+/** A response's JSON body, in whatever shape the test expects. */
+export async function read<T = any>(res: Response): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any -- test convenience: callers pick the shape
+  return (await res.json()) as T;
+}
+
 export interface MmApi {
   emu: RunningMmEmulator;
   call(method: string, path: string, token?: string, body?: unknown): Promise<Response>;

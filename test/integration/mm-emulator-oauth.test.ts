@@ -2,7 +2,7 @@
 // rotation, and the token endpoint's errors.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { startMm, type MmApi } from "./mm-emulator-helpers";
+import { read, startMm, type MmApi } from "./mm-emulator-helpers";
 
 const CLIENT = "bridgeappbridgeappbridgeap";
 const SECRET = "bridge-secret";
@@ -91,34 +91,34 @@ describe("Mattermost emulator: OAuth tokens", () => {
     const res = await token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "no-store");
-    const t = await res.json();
+    const t = await read(res);
     assert.equal(t.token_type, "bearer");
     assert.ok(t.expires_in > 2_500_000 && t.expires_in <= 720 * 3600);
     assert.match(t.refresh_token, /^[a-z0-9]{26}$/);
     assert.equal((await api.json("GET", "/api/v4/users/me", t.access_token)).username, "alice");
     const again = await token({ grant_type: "authorization_code", code, redirect_uri: REDIRECT });
     assert.equal(again.status, 400);
-    assert.equal((await again.json()).id, "api.oauth.get_access_token.expired_code.app_error");
+    assert.equal((await read(again)).id, "api.oauth.get_access_token.expired_code.app_error");
   });
 
   it("gives back the same unexpired token to a second grant for the same user and app", async () => {
-    const t1 = await (await token({ grant_type: "authorization_code", code: await codeFor("bob", "bob-pw"), redirect_uri: REDIRECT })).json();
-    const t2 = await (await token({ grant_type: "authorization_code", code: await codeFor("bob", "bob-pw"), redirect_uri: REDIRECT })).json();
+    const t1 = await read(await token({ grant_type: "authorization_code", code: await codeFor("bob", "bob-pw"), redirect_uri: REDIRECT }));
+    const t2 = await read(await token({ grant_type: "authorization_code", code: await codeFor("bob", "bob-pw"), redirect_uri: REDIRECT }));
     assert.equal(t2.access_token, t1.access_token);
     assert.equal(t2.refresh_token, t1.refresh_token);
   });
 
   it("rotates both tokens on refresh and ends the old access token", async () => {
     await api.control("PUT", "/oauth-token-seconds", { seconds: 60 });
-    const t1 = await (await token({ grant_type: "authorization_code", code: await codeFor("carol", "carol-pw"), redirect_uri: REDIRECT })).json();
+    const t1 = await read(await token({ grant_type: "authorization_code", code: await codeFor("carol", "carol-pw"), redirect_uri: REDIRECT }));
     assert.ok(t1.expires_in <= 60);
-    const t2 = await (await token({ grant_type: "refresh_token", refresh_token: t1.refresh_token })).json();
+    const t2 = await read(await token({ grant_type: "refresh_token", refresh_token: t1.refresh_token }));
     assert.notEqual(t2.access_token, t1.access_token);
     assert.notEqual(t2.refresh_token, t1.refresh_token);
     assert.equal((await api.call("GET", "/api/v4/users/me", t1.access_token)).status, 401);
     assert.equal((await api.call("GET", "/api/v4/users/me", t2.access_token)).status, 200);
     const reused = await token({ grant_type: "refresh_token", refresh_token: t1.refresh_token });
-    assert.equal((await reused.json()).id, "api.oauth.get_access_token.refresh_token.app_error");
+    assert.equal((await read(reused)).id, "api.oauth.get_access_token.refresh_token.app_error");
   });
 
   it("answers the token endpoint's errors as the server does", async () => {
@@ -133,7 +133,7 @@ describe("Mattermost emulator: OAuth tokens", () => {
     for (const [data, status, id] of cases) {
       const res = await token(data);
       assert.equal(res.status, status, id);
-      assert.equal((await res.json()).id, id);
+      assert.equal((await read(res)).id, id);
     }
   });
 });

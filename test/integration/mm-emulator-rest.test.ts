@@ -2,7 +2,7 @@
 // cursors, pending_post_id, reactions, membership, direct and group channels, read state, files, limits, faults.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ALICE, BOB, CAROL, startMm, type MmApi } from "./mm-emulator-helpers";
+import { ALICE, BOB, CAROL, read, startMm, type MmApi } from "./mm-emulator-helpers";
 
 let api: MmApi;
 before(async () => {
@@ -17,7 +17,7 @@ describe("Mattermost emulator: auth and errors", () => {
     for (const auth of [undefined, "nosuchtokennosuchtokennosu"]) {
       const res = await api.call("GET", "/api/v4/users/me", auth);
       assert.equal(res.status, 401);
-      const body = await res.json();
+      const body = await read(res);
       assert.deepEqual(Object.keys(body).sort(), ["detailed_error", "id", "message", "request_id", "status_code"]);
       assert.equal(body.id, "api.context.session_expired.app_error");
       assert.equal(body.status_code, 401);
@@ -38,7 +38,7 @@ describe("Mattermost emulator: auth and errors", () => {
     assert.equal((await api.call("GET", "/api/v4/channels/not-an-id", ALICE)).status, 400);
     const res = await api.call("GET", `/api/v4/channels/${"z".repeat(26)}`, ALICE);
     assert.equal(res.status, 404);
-    assert.equal((await res.json()).id, "app.channel.get.existing.app_error");
+    assert.equal((await read(res)).id, "app.channel.get.existing.app_error");
   });
 });
 
@@ -113,7 +113,7 @@ describe("Mattermost emulator: posting", () => {
     const b = await api.call("POST", "/api/v4/posts", ALICE, body);
     assert.equal(a.status, 201);
     assert.equal(b.status, 201);
-    const [pa, pb] = [await a.json(), await b.json()];
+    const [pa, pb] = [await read(a), await read(b)];
     assert.equal(pa.id, pb.id);
     assert.equal(pa.pending_post_id, body.pending_post_id);
     const list = await api.json("GET", `/api/v4/channels/${body.channel_id}/posts`, ALICE);
@@ -124,10 +124,10 @@ describe("Mattermost emulator: posting", () => {
     const dev = api.channelId("acme/dev");
     const long = await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "x".repeat(16384) });
     assert.equal(long.status, 400);
-    assert.equal((await long.json()).id, "model.post.is_valid.message_length.app_error");
+    assert.equal((await read(long)).id, "model.post.is_valid.message_length.app_error");
     assert.equal((await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "x".repeat(16383) })).status, 201);
     const badRoot = await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "r", root_id: "q".repeat(26) });
-    assert.equal((await badRoot.json()).id, "api.post.create_post.root_id.app_error");
+    assert.equal((await read(badRoot)).id, "api.post.create_post.root_id.app_error");
     const mine = await api.json("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "mine" });
     assert.equal((await api.call("PUT", `/api/v4/posts/${mine.id}/patch`, BOB, { message: "no" })).status, 403);
     assert.equal((await api.call("DELETE", `/api/v4/posts/${mine.id}`, BOB)).status, 403);
@@ -154,9 +154,9 @@ describe("Mattermost emulator: membership, direct and group channels, read state
     const alice = api.userId("alice");
     const m = await api.call("POST", `/api/v4/channels/${lobby}/members`, ALICE, { user_id: alice });
     assert.equal(m.status, 201);
-    assert.equal((await m.json()).channel_id, lobby);
+    assert.equal((await read(m)).channel_id, lobby);
     const ts = await api.call("DELETE", `/api/v4/channels/${api.channelId("acme/town-square")}/members/${alice}`, ALICE);
-    assert.equal((await ts.json()).id, "api.channel.remove.default.app_error");
+    assert.equal((await read(ts)).id, "api.channel.remove.default.app_error");
     assert.deepEqual(await api.json("DELETE", `/api/v4/channels/${lobby}/members/${alice}`, ALICE), { status: "OK" });
     assert.equal((await api.call("POST", `/api/v4/channels/${api.channelId("acme/secret")}/members`, ALICE, { user_id: alice })).status, 403);
   });
@@ -195,7 +195,7 @@ describe("Mattermost emulator: files", () => {
     form.append("files", new Blob([Buffer.from("PNGDATA")], { type: "image/png" }), "cat.png");
     const up = await fetch(`${api.emu.url}/api/v4/files`, { method: "POST", headers: { authorization: `Bearer ${ALICE}` }, body: form });
     assert.equal(up.status, 201);
-    const info = (await up.json()).file_infos[0];
+    const info = (await read(up)).file_infos[0];
     assert.equal(info.name, "cat.png");
     assert.equal(info.mime_type, "image/png");
     assert.equal(info.size, 7);

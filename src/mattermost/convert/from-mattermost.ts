@@ -22,7 +22,9 @@ export function mattermostToMatrix(post: MattermostPostIn, ctx: MattermostToMatr
   if (!MESSAGE_TYPES.has(type)) return { kind: "ignore", reason: "unsupported-type" };
   let markdown = (typeof post.message === "string" ? post.message : "").replaceAll("\u0000", "");
   // The server's /me posts `*text*` (server/channels/app/slashcommands/command_me.go); an emote needs only the text.
-  if (type === "me") markdown = markdown.replace(/^\*(?!\*)([\s\S]*[^*\s])\*$/, "$1");
+  if (type === "me" && markdown.length >= 2 && markdown.startsWith("*") && markdown.endsWith("*")) {
+    markdown = markdown.slice(1, -1);
+  }
   if (markdown.trim() === "") return { kind: "ignore", reason: "empty" };
   const state: RenderState = { ctx, userIds: [], room: false };
   const html = sanitizeForMatrix(renderMarkdown(markdown, state));
@@ -67,7 +69,7 @@ function plainElement(el: HtmlElement): string {
     case "hr":
       return "\n\n---\n\n";
     case "li":
-      return `${listMarker(el)} ${inner.trim().replace(/\n/g, "\n  ")}\n`;
+      return `${listMarker(el)} ${inner.trim().replace(/\n+/g, "\n  ")}\n`;
     case "blockquote":
       return `\n\n${inner.trim().split("\n").map((line) => `> ${line}`.trimEnd()).join("\n")}\n\n`;
     case "a": {

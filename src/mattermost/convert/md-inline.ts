@@ -129,16 +129,24 @@ export class InlineRenderer {
     return { html: `<${TAGS[delim]}>${inner}</${TAGS[delim]}>`, end: close + delim.length };
   }
 
+  /** The matching closer: delimiter runs that open a span of the same kind in between are skipped over. */
   private closer(delim: string, from: number): number | null {
     if (this.exhausted.has(delim)) return null;
     const single = delim.length === 1;
+    let open = 0;
     for (let at = this.src.indexOf(delim, from + 1); at !== -1; at = this.src.indexOf(delim, at + 1)) {
       const before = this.src[at - 1]!;
       const after = this.src[at + delim.length];
-      if (SPACE.test(before) || before === "\\") continue;
-      if (single && (after === delim || before === delim)) continue;
-      if (delim.startsWith("_") && after !== undefined && WORD_CHAR.test(after)) continue;
-      return at;
+      if (before === "\\" || (single && (after === delim || before === delim))) continue;
+      const canClose = !SPACE.test(before) && !(delim.startsWith("_") && after !== undefined && WORD_CHAR.test(after));
+      const canOpen = after !== undefined && !SPACE.test(after);
+      if (!canClose) {
+        if (canOpen) open++;
+        continue;
+      }
+      if (open === 0) return at;
+      open--;
+      if (!single) at += delim.length - 1;
     }
     this.exhausted.add(delim);
     return null;

@@ -14,6 +14,7 @@ import * as sharedMedia from "./010_shared_media";
 import * as pendingSends from "./011_pending_sends";
 import * as portalBridgeInfo from "./012_portal_bridge_info";
 import * as ghostIds from "./013_ghost_ids";
+import * as pendingLogins from "./014_pending_logins";
 import * as mediaShares from "./015_media_shares";
 import * as portalClosed from "./017_portal_closed";
 
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "011_pending_sends", up: pendingSends.up, down: pendingSends.down },
   { name: "012_portal_bridge_info", up: portalBridgeInfo.up, down: portalBridgeInfo.down },
   { name: "013_ghost_ids", up: ghostIds.up, down: ghostIds.down },
+  { name: "014_pending_logins", up: pendingLogins.up, down: pendingLogins.down },
   { name: "015_media_shares", up: mediaShares.up, down: mediaShares.down },
   { name: "017_portal_closed", up: portalClosed.up, down: portalClosed.down },
 ];

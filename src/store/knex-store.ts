@@ -10,6 +10,7 @@ import { KnexMediaStore } from "./media";
 import { KnexMessageStore } from "./messages";
 import { migrationStatus, runMigrations, type MigrationStatus } from "./migrate";
 import { KnexOAuthStateStore } from "./oauth-states";
+import { KnexPendingLoginStore } from "./pending-logins";
 import { KnexPendingSendStore } from "./pending-sends";
 import { KnexPortalStore } from "./portals";
 import { KnexRoomRefusalStore } from "./refusals";
@@ -21,6 +22,7 @@ const log = getLogger("store");
 class KnexStore implements Store {
   readonly users: KnexUserStore;
   readonly oauthStates: KnexOAuthStateStore;
+  readonly pendingLogins: KnexPendingLoginStore;
   readonly portals: KnexPortalStore;
   readonly ghosts: KnexGhostStore;
   readonly messages: KnexMessageStore;
@@ -36,6 +38,7 @@ class KnexStore implements Store {
   ) {
     this.users = new KnexUserStore(db);
     this.oauthStates = new KnexOAuthStateStore(db);
+    this.pendingLogins = new KnexPendingLoginStore(db);
     this.portals = new KnexPortalStore(db);
     this.ghosts = new KnexGhostStore(db);
     this.messages = new KnexMessageStore(db);

@@ -46,6 +46,40 @@ export interface OAuthStateStore {
   pruneStates(now: number): Promise<number>;
 }
 
+/** A login Gitter approved, waiting for its Matrix account to send the code the approval page showed. */
+export interface PendingLogin {
+  mxid: string;
+  /** A hash of the code (see src/puppet/login-code.ts); the code itself is never stored. */
+  codeHash: string;
+  gitterUserId: string;
+  gitterUsername: string;
+  /** Sealed by the caller, as a stored login's token is. */
+  tokenCiphertext: string;
+  /** Wrong codes still allowed; the last wrong one discards the login. */
+  triesLeft: number;
+  expiresAt: number;
+}
+
+export type PendingLoginCheck =
+  | { ok: true; login: PendingLogin }
+  | { ok: false; reason: "none" }
+  | { ok: false; reason: "wrong"; triesLeft: number };
+
+export interface PendingLoginStore {
+  /** Replaces any pending login of the same Matrix account. */
+  putPendingLogin(login: PendingLogin): Promise<void>;
+  /**
+   * Checks a code's hash against `mxid`'s pending login. Right: the row is removed and returned; single use,
+   * only one caller can win. Wrong: one try is spent, and the last try removes the row (`triesLeft` 0). No
+   * row, or an expired one (removed): `none`. Another account's pending login is never looked at.
+   */
+  redeemPendingLogin(mxid: string, codeHash: string, now: number): Promise<PendingLoginCheck>;
+  /** Whether `mxid` has a pending login that has not expired (for status and tests). */
+  hasPendingLogin(mxid: string, now: number): Promise<boolean>;
+  /** Removes pending logins that expired before `now`, tokens and all; returns how many. */
+  prunePendingLogins(now: number): Promise<number>;
+}
+
 export interface Portal {
   mxid: string;
   gitterRoomId: string;
@@ -232,6 +266,7 @@ export interface RoomRefusalStore {
 export interface Store {
   users: UserStore;
   oauthStates: OAuthStateStore;
+  pendingLogins: PendingLoginStore;
   portals: PortalStore;
   ghosts: GhostStore;
   messages: MessageStore;

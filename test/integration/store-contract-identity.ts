@@ -1,4 +1,4 @@
-// Contract sections for users, OAuth states, ghosts and refused rooms.
+// Contract sections for users, OAuth states, pending logins, ghosts and refused rooms.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { uniq, type ContractContext } from "./store-contract-util";
@@ -6,6 +6,7 @@ import { uniq, type ContractContext } from "./store-contract-util";
 export function identityContract(ctx: ContractContext): void {
   describe("users", () => usersContract(ctx));
   describe("oauth states", () => statesContract(ctx));
+  describe("pending logins", () => pendingLoginsContract(ctx));
   describe("ghosts and refused rooms", () => ghostsAndRefusalsContract(ctx));
 }
 
@@ -204,5 +205,72 @@ function ghostsAndRefusalsContract(ctx: ContractContext): void {
     await ctx.store().refusals.refuseRoom(room, "still a stranger");
     assert.equal(await ctx.store().refusals.isRefused(room), true);
     assert.equal(await ctx.store().refusals.isRefused(`${room}x`), false);
+  });
+}
+
+function pendingLoginsContract(ctx: ContractContext): void {
+  const now = 1_700_000_000_000;
+  const pending = (mxid: string, codeHash = "right", extra: { triesLeft?: number; expiresAt?: number } = {}) => ({
+    mxid,
+    codeHash,
+    gitterUserId: "5f0000000000000000000001",
+    gitterUsername: "alice",
+    tokenCiphertext: `v1:sealed-${mxid}`,
+    triesLeft: extra.triesLeft ?? 3,
+    expiresAt: extra.expiresAt ?? now + 600_000,
+  });
+
+  it("gives the login back once for the right hash, to its own account only", async () => {
+    const mxid = `@p-${uniq()}:example.org`;
+    await ctx.store().pendingLogins.putPendingLogin(pending(mxid));
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(`@other-${uniq()}:example.org`, "right", now), { ok: false, reason: "none" });
+    assert.equal(await ctx.store().pendingLogins.hasPendingLogin(mxid, now), true);
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "right", now), { ok: true, login: pending(mxid) });
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "right", now), { ok: false, reason: "none" });
+    assert.equal(await ctx.store().pendingLogins.hasPendingLogin(mxid, now), false);
+  });
+
+  it("spends a try per wrong hash and removes the login at the last", async () => {
+    const mxid = `@t-${uniq()}:example.org`;
+    await ctx.store().pendingLogins.putPendingLogin(pending(mxid, "right", { triesLeft: 2 }));
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "wrong", now), { ok: false, reason: "wrong", triesLeft: 1 });
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "w\u0000", now), { ok: false, reason: "wrong", triesLeft: 0 });
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "right", now), { ok: false, reason: "none" });
+  });
+
+  it("replaces an older pending login of the same account, tries and all", async () => {
+    const mxid = `@r-${uniq()}:example.org`;
+    await ctx.store().pendingLogins.putPendingLogin(pending(mxid, "old", { triesLeft: 1 }));
+    await ctx.store().pendingLogins.putPendingLogin(pending(mxid, "new"));
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "old", now), { ok: false, reason: "wrong", triesLeft: 2 });
+    assert.equal((await ctx.store().pendingLogins.redeemPendingLogin(mxid, "new", now)).ok, true);
+  });
+
+  it("treats an expired login as none, and prunes expired ones with their tokens", async () => {
+    const [a, b, c] = ["a", "b", "c"].map((p) => `@${p}-${uniq()}:example.org`) as [string, string, string];
+    // Times far before every other test's rows, so only this test's rows are in range.
+    await ctx.store().pendingLogins.putPendingLogin(pending(a, "right", { expiresAt: 500 }));
+    await ctx.store().pendingLogins.putPendingLogin(pending(b, "right", { expiresAt: 1000 }));
+    await ctx.store().pendingLogins.putPendingLogin(pending(c, "right", { expiresAt: 5000 }));
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(a, "right", 500), { ok: false, reason: "none" });
+    assert.equal(await ctx.store().pendingLogins.prunePendingLogins(1000), 1);
+    assert.equal(await ctx.store().pendingLogins.hasPendingLogin(b, 0), false);
+    assert.equal(await ctx.store().pendingLogins.hasPendingLogin(c, 1000), true);
+    assert.equal((await ctx.store().pendingLogins.redeemPendingLogin(c, "right", 1000)).ok, true);
+  });
+
+  it("lets exactly one of many concurrent redeemers, across two handles, win", async () => {
+    const mxid = `@race-${uniq()}:example.org`;
+    await ctx.store().pendingLogins.putPendingLogin(pending(mxid));
+    const other = await ctx.open();
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? other : ctx.store()).pendingLogins.redeemPendingLogin(mxid, "right", now)),
+      );
+      assert.equal(results.filter((r) => r.ok).length, 1);
+      assert.equal(results.filter((r) => !r.ok && r.reason === "none").length, 9);
+    } finally {
+      await other.close();
+    }
   });
 }

@@ -20,7 +20,7 @@ import { ControlRooms } from "./puppet/control";
 import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
-import { LoginService } from "./puppet/login";
+import { LoginService, startPendingLoginPruning } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
 import { MediaBridge } from "./puppet/portal-media";
 import { PortalQueues } from "./puppet/portal-queues";
@@ -92,6 +92,8 @@ export async function start(config: BridgeConfig, registration: Registration): P
     oauth,
     publicUrl: config.web.publicUrl,
     encrypt: (t) => cipher.encrypt(t),
+    decrypt: (sealed) => cipher.decrypt(sealed),
+    botMxid: ids.botMxid,
     identify: async (token) => {
       const me = await new GitterRestClient({ apiUrl: config.gitter.apiUrl, token }).getCurrentUser();
       return { gitterUserId: me.id, gitterUsername: me.username };
@@ -113,6 +115,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     metrics,
     tell: (mxid, text, html) => control.tell(mxid, text, html),
     loginLink: (mxid) => login.createLink(mxid),
+    confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
     mayUse,
   });
@@ -158,6 +161,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   await pingHomeserver(matrix, registration.id, config.appservice.registration, pinging.signal);
   await processor.start();
   const pruning = startInboxPruning(store.inbox);
+  const loginPruning = startPendingLoginPruning(login);
   void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
   log.info("bridge started", {
     version: VERSION,
@@ -184,6 +188,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
       // The processor stops taking events first; stopping the sessions then ends handlers waiting on an
       // outage, whose events stay pending for the next start.
       pruning.stop();
+      loginPruning.stop();
       const draining = processor.stop();
       await sessions.stopAll();
       await draining;

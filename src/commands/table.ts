@@ -1,6 +1,6 @@
 // Every bot command, one entry each. Help and usage text are generated from these entries.
 import { describeTarget, parseGitterTarget } from "./targets";
-import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type Reply } from "./types";
+import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type LoginCodeResult, type Reply } from "./types";
 import { escapeHtml } from "../web/pages";
 import { formatReport, formatReportHtml, REPORT_HEADING } from "../doctor/report";
 import { VERSION_TEXT } from "../version";
@@ -30,18 +30,36 @@ const help: Command = {
 
 const login: Command = {
   name: "login",
-  args: [],
-  help: "Get a link to log in with your Gitter account.",
+  args: [{ name: "code", optional: true }],
+  help:
+    "Get a link to log in with your Gitter account. After Gitter, the bridge's page shows a code: send it as `login <code>` to finish.",
   needsLogin: false,
-  run: async (ctx) => {
+  run: async (ctx, [code]) => {
+    if (code !== undefined) return codeReply(await ctx.services.confirmLogin(ctx.mxid, code));
     const link = await ctx.services.loginLink(ctx.mxid);
     const again = ctx.loggedIn ? " Logging in again replaces your current Gitter login." : "";
+    const then = " After Gitter, the page shows a code: send it here as `login <code>`.";
     return {
-      text: `Open this link to log in with Gitter (valid for 10 minutes, works once): ${link}${again}`,
-      html: `<a href="${escapeHtml(link)}">Log in with Gitter</a> (valid for 10 minutes, works once).${again}`,
+      text: `Open this link to log in with Gitter (valid for 10 minutes, works once): ${link}${then}${again}`,
+      html: `<a href="${escapeHtml(link)}">Log in with Gitter</a> (valid for 10 minutes, works once). After Gitter, the page shows a code: send it here as <code>login &lt;code&gt;</code>.${again}`,
     };
   },
 };
+
+function codeReply(result: LoginCodeResult): Reply {
+  switch (result.kind) {
+    case "logged-in":
+      return { text: `Code accepted: your Matrix account now uses the Gitter account ${clip(result.gitterUsername)}.` };
+    case "none":
+      return { text: "No Gitter login is waiting for a code from your Matrix account (or it expired). Send `login` for a new link." };
+    case "wrong":
+      return result.triesLeft > 0
+        ? { text: `That code is not right. Check it on the bridge's page and send \`login <code>\` again (${result.triesLeft} ${result.triesLeft === 1 ? "try" : "tries"} left).` }
+        : { text: "That code is not right, and that was the last try: the waiting Gitter login is discarded. Send `login` to start again." };
+    case "failed":
+      return { text: "The waiting Gitter login could not be finished on the bridge's side and is discarded. Send `login` to start again." };
+  }
+}
 
 const logout: Command = {
   name: "logout",

@@ -27,6 +27,16 @@ export interface SessionStatus {
   portals?: number;
 }
 
+/** What a Matrix user sending a login code gets. */
+export type LoginCodeResult =
+  | { kind: "logged-in"; gitterUsername: string }
+  /** No login waits for this account's code (none was approved, it expired, or it was used up). */
+  | { kind: "none" }
+  /** `triesLeft` 0: that was the last try and the waiting login is discarded. */
+  | { kind: "wrong"; triesLeft: number }
+  /** The stored token no longer opens; the login is discarded. */
+  | { kind: "failed" };
+
 /**
  * What commands may ask of the bridge. Implemented by the core; every method may reject with a
  * `UserFacingError` whose message is shown to the person as is, or with any other error (logged, and the
@@ -34,6 +44,8 @@ export interface SessionStatus {
  */
 export interface CommandServices {
   loginLink(mxid: string): Promise<string>;
+  /** Checks the code `mxid` sent against their own pending login; the right one logs them in. */
+  confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
   /** Returns false when the user was not logged in. */
   logout(mxid: string): Promise<boolean>;
   status(mxid: string): Promise<SessionStatus>;

@@ -27,6 +27,8 @@ const GREETING =
   "Hello! I bridge Gitter to Matrix: log in with your own Gitter account, and each Gitter room you are in " +
   "becomes a private Matrix room of yours, with the people there shown as Matrix users. Send `help` for commands.";
 
+const THEN_CODE = "After Gitter, the bridge's page shows a code: send it here as `login <code>`.";
+
 export class ControlRooms {
   constructor(private readonly deps: ControlDeps) {}
 
@@ -101,8 +103,8 @@ export class ControlRooms {
     const link = await this.deps.services.loginLink(mxid);
     await this.say(
       roomId,
-      `${GREETING}\nTo start, log in with Gitter (the link works once, for 10 minutes): ${link}`,
-      `<p>${GREETING.replace("`help`", "<code>help</code>")}</p><p>To start, <a href="${link}">log in with Gitter</a> (the link works once, for 10 minutes).</p>`,
+      `${GREETING}\nTo start, log in with Gitter (the link works once, for 10 minutes): ${link}\n${THEN_CODE}`,
+      `<p>${GREETING.replace("`help`", "<code>help</code>")}</p><p>To start, <a href="${link}">log in with Gitter</a> (the link works once, for 10 minutes). ${THEN_CODE.replace("`login <code>`", "<code>login &lt;code&gt;</code>")}</p>`,
     );
     log.info("control room adopted", { mxid, room: roomId });
   }

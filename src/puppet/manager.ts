@@ -1,6 +1,6 @@
 // Owns every logged-in user's session: resumes them on start, starts one on login, ends it on logout or
 // when Gitter stops accepting the token. Implements what the bot's commands ask of the bridge.
-import type { CommandServices, GitterRoomSummary, GitterTarget, SessionStatus } from "../commands/types";
+import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, SessionStatus } from "../commands/types";
 import { UserFacingError } from "../commands/types";
 import type { CheckResult } from "../doctor/types";
 import { isGitterStatus } from "../gitter/errors";
@@ -38,6 +38,8 @@ export interface ManagerDeps {
   tell(mxid: string, text: string, html?: string): Promise<void>;
   /** A fresh login link for `mxid`. */
   loginLink(mxid: string): Promise<string>;
+  /** Checks a login code `mxid` sent (see LoginService.confirmCode). */
+  confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
   /** Runs the setup checks; see CommandServices.doctor. */
   doctor(): Promise<CheckResult[]>;
   /** Whether bridge.permissions still lets `mxid` use the bridge (checked when sessions resume). */
@@ -219,6 +221,10 @@ export class SessionManager implements CommandServices {
 
   loginLink(mxid: string): Promise<string> {
     return this.deps.loginLink(mxid);
+  }
+
+  confirmLogin(mxid: string, code: string): Promise<LoginCodeResult> {
+    return this.deps.confirmLogin(mxid, code);
   }
 
   async logout(mxid: string): Promise<boolean> {

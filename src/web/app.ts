@@ -1,9 +1,9 @@
-// The bridge's public web server: the login link, Gitter's OAuth callback, and health probes.
+// The bridge's public web server: the login link and its confirmation, Gitter's OAuth callback, and health probes.
 // It only translates HTTP to LoginService calls and results to pages.
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { LoginService } from "../puppet/login";
 import { getLogger } from "../util/log";
-import { errorPage, notFoundPage, requestErrorPage, successPage, type Page } from "./pages";
+import { codePage, confirmAccountPage, errorPage, notFoundPage, requestErrorPage, type Page } from "./pages";
 
 const log = getLogger("web");
 
@@ -36,16 +36,18 @@ export function createWebApp(deps: WebDeps): express.Express {
     res.json({ status: "ok" });
   });
 
+  // The link names its Matrix account and waits for a click: a browser never goes to Gitter unasked.
   app.get("/login", (req, res) => {
     const state = queryString(req, "state");
     if (!state) return send(res, errorPage("missing-state"));
-    deps.login.checkLink(state).then(
-      (problem) => (problem ? send(res, errorPage(problem)) : res.set("Cache-Control", "no-store").redirect(302, deps.login.authorizeUrl(state))),
-      (err: Error) => {
-        log.error("login link check failed", { error: err });
-        send(res, errorPage("internal"));
-      },
-    );
+    checked(res, deps.login.checkLink(state), (mxid) => send(res, confirmAccountPage(mxid, state)));
+  });
+
+  app.post("/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
+    const raw: unknown = (req.body as Record<string, unknown> | undefined)?.state;
+    const state = typeof raw === "string" && raw.length > 0 && raw.length < 2048 ? raw : undefined;
+    if (!state) return send(res, errorPage("missing-state"));
+    checked(res, deps.login.checkLink(state), () => res.set("Cache-Control", "no-store").redirect(303, deps.login.authorizeUrl(state)));
   });
 
   app.get("/oauth/callback", (req, res) => {
@@ -55,7 +57,7 @@ export function createWebApp(deps: WebDeps): express.Express {
       error: queryString(req, "error"),
     };
     deps.login.complete(query).then(
-      (result) => send(res, result.ok ? successPage(result.gitterUsername, result.mxid) : errorPage(result.error)),
+      (r) => send(res, r.ok ? codePage({ mxid: r.mxid, gitterUsername: r.gitterUsername, code: r.code, botMxid: deps.login.botMxid }) : errorPage(r.error)),
       (err: Error) => {
         log.error("login callback failed", { error: err });
         send(res, errorPage("internal"));
@@ -67,6 +69,17 @@ export function createWebApp(deps: WebDeps): express.Express {
   app.use((_req, res) => send(res, notFoundPage()));
   app.use(requestErrors);
   return app;
+}
+
+/** Runs `then` for a usable login link; a used, expired or unknown one gets its error page. */
+function checked(res: Response, check: ReturnType<LoginService["checkLink"]>, then: (mxid: string) => void): void {
+  check.then(
+    (c) => (c.ok ? then(c.mxid) : send(res, errorPage(c.error))),
+    (err: Error) => {
+      log.error("login link check failed", { error: err });
+      send(res, errorPage("internal"));
+    },
+  );
 }
 
 /**

@@ -14,6 +14,10 @@ const STYLE = `
   .ok h1 { color: #0b6b2e; } .error h1 { color: #a4161a; }
   p.hint { color: #4a4a4a; }
   code { background: #eef0f3; padding: .1rem .3rem; border-radius: 3px; }
+  p.code code { font-size: 1.5rem; letter-spacing: .08em; padding: .3rem .6rem; user-select: all; }
+  button { font: inherit; font-weight: 600; color: #fff; background: #0b5cad; border: 0; border-radius: 6px;
+           padding: .6rem 1.2rem; cursor: pointer; }
+  button:focus-visible { outline: 3px solid #1b1b1b; outline-offset: 2px; }
 `;
 
 export interface Page {
@@ -33,13 +37,37 @@ ${body}
   return { status, html };
 }
 
-export function successPage(gitterUsername: string, mxid: string): Page {
+/**
+ * What /login shows before anything goes to Gitter: the Matrix account the link was made for, and a button. A
+ * person handed someone else's link sees whose it is before signing in.
+ */
+export function confirmAccountPage(mxid: string, state: string): Page {
+  return layout(
+    "info",
+    "Link your Gitter account",
+    `<p>You are linking Gitter to the Matrix account <strong>${escapeHtml(mxid)}</strong>.</p>
+<p><strong>Only continue if that is you.</strong> If someone else gave you this link, close this page: it would
+ask you to hand your Gitter account to them.</p>
+<form method="post" action="login"><input type="hidden" name="state" value="${escapeHtml(state)}">
+<button type="submit">Continue to Gitter</button></form>`,
+    200,
+  );
+}
+
+/**
+ * What the browser sees after Gitter approved: nothing is linked yet. The code must come from `mxid` in Matrix,
+ * so a browser that is not that person's gets nobody logged in.
+ */
+export function codePage(opts: { mxid: string; gitterUsername: string; code: string; botMxid: string }): Page {
+  const mxid = escapeHtml(opts.mxid);
   return layout(
     "ok",
-    "You are logged in",
-    `<p>Your Matrix account <strong>${escapeHtml(mxid)}</strong> now uses the Gitter account
-<strong>${escapeHtml(gitterUsername)}</strong>.</p>
-<p>Your Gitter rooms will appear in your Matrix client as invitations in a moment. You can close this page.</p>`,
+    "One more step, in Matrix",
+    `<p>Gitter approved the login of <strong>${escapeHtml(opts.gitterUsername)}</strong>. To link it to the Matrix
+account <strong>${mxid}</strong>, send this message to <strong>${escapeHtml(opts.botMxid)}</strong> from ${mxid}:</p>
+<p class="code"><code id="login-code">login ${escapeHtml(opts.code)}</code></p>
+<p class="hint">The code works once, for 10 minutes. Nothing is linked until ${mxid} sends it. If that is not your
+Matrix account, do not send or share the code; the approval is then discarded unused.</p>`,
     200,
   );
 }

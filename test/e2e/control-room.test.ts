@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BOT, startStack, type Stack } from "../harness/e2e-stack";
 import type { MatrixUser } from "../harness/matrix-user";
-import { walkOAuth } from "../harness/oauth-http";
+import { sendLoginCode, walkOAuth } from "../harness/oauth-http";
 import { eventually } from "../harness/stack";
 
 type TimelineEvent = { type: string; sender: string; state_key?: string; content: Record<string, unknown> };
@@ -67,7 +67,9 @@ describe("control room", { timeout: 120_000 }, () => {
 
   it("answers bad room names after login with what is wrong", async () => {
     const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(await ask(control, "login", /^Open this link/))![1];
-    assert.equal((await walkOAuth(link, { username: "alice", password: "alice-pass" })).status, 200);
+    const walk = await walkOAuth(link, { username: "alice", password: "alice-pass" });
+    assert.equal(walk.status, 200);
+    await sendLoginCode(walk, (text) => alice.client.sendText(control, text));
     await alice.waitForMessage(control, BOT, /logged in to Gitter as alice/);
     assert.match(await ask(control, "gjoin https://example.com/org/room", /does not look right/), /is not a Gitter link/);
     assert.match(await ask(control, "gjoin org/room/sub/deeper", /does not look right.*deeper/), /is not a Gitter room or username/);

@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { MatrixClient } from "matrix-bot-sdk";
 import { MatrixUser } from "../harness/matrix-user";
-import { walkOAuth } from "../harness/oauth-http";
+import { sendLoginCode, walkOAuth } from "../harness/oauth-http";
 import { freePort } from "../harness/ports";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -114,7 +114,8 @@ describe("npm run demo -- --keep", { timeout: 600_000 }, () => {
     const control = await matrix.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
     const greeting = await matrix.waitForMessage(control, BOT, /log in with Gitter/);
     const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(greeting.body)![1];
-    await walkOAuth(link, { username: "alice", password: "alice-pass" });
+    const walk = await walkOAuth(link, { username: "alice", password: "alice-pass" });
+    await sendLoginCode(walk, (text) => matrix!.client.sendText(control, text));
     await matrix.waitForMessage(control, BOT, /logged in to Gitter as alice/);
     const lobby = await matrix.waitForInvite((i) => i.name === LOBBY, 60_000);
     await matrix.client.joinRoom(lobby);

@@ -112,13 +112,21 @@ function controlApi(emulator: RunningEmulator): FidelityStack["gitter"] {
   };
 }
 
-/** Control room, login link, then Gitter's sign-in and consent pages, as a browser would post them. */
+/** Control room, login link, the bridge's Continue button, Gitter's sign-in and consent pages as a browser would post them, then the code. */
 async function logIn(stack: { alice: MatrixUser; emulator: RunningEmulator }): Promise<string> {
   const { alice } = stack;
   const control = await alice.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
   const greeting = await alice.waitForMessage(control, BOT, /log in with Gitter/);
   const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(greeting.body)![1]!;
-  const toGitter = (await fetch(link, { redirect: "manual" })).headers.get("location")!;
+  const linkPage = await (await fetch(link)).text();
+  const state = /name="state" value="([^"]+)"/.exec(linkPage)![1]!;
+  const continued = await fetch(new URL("login", link), {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ state }).toString(),
+  });
+  const toGitter = continued.headers.get("location")!;
   const params = Object.fromEntries(new URL(toGitter, stack.emulator.url).searchParams);
   const post = (p: string, form: Record<string, string>, cookie = "") =>
     fetch(`${stack.emulator.url}${p}`, {
@@ -133,7 +141,7 @@ async function logIn(stack: { alice: MatrixUser; emulator: RunningEmulator }): P
   const csrf = /name="csrf" value="([^"]+)"/.exec(consent)![1]!;
   const decided = await post("/login/oauth/authorize/decision", { ...params, csrf, decision: "approve" }, cookie);
   const page = await (await fetch(decided.headers.get("location")!)).text();
-  assert.match(page, /You are logged in/);
+  await alice.client.sendText(control, /<code id="login-code">([^<]+)<\/code>/.exec(page)![1]!);
   await alice.waitForMessage(control, BOT, /logged in to Gitter as alice/);
   return control;
 }

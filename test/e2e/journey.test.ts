@@ -75,19 +75,22 @@ describe("user journey", { timeout: 240_000 }, () => {
     assert.match(greeting.body, /http:\/\/127\.0\.0\.1:\d+\/login\?state=/);
   });
 
-  it("logs in through Gitter's consent page in a real browser", async () => {
+  it("logs in through the bridge's page, Gitter's consent page in a real browser, and the code sent from Matrix", async () => {
     const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(alice.messages(control).at(-1)!.body)![1];
     const page = await browser.newPage();
     await page.goto(link);
+    assert.match((await page.textContent("main")) ?? "", /linking Gitter to the Matrix account @alice:localhost/);
+    await page.click("text=Continue to Gitter");
     await page.fill("#username", "alice");
     await page.fill("#password", "alice-pass");
     await page.click("button[type=submit]");
     await page.click("button[value=approve]");
     await page.waitForURL(/\/oauth\/callback/);
     const text = await page.textContent("main");
-    assert.match(text ?? "", /You are logged in/);
+    assert.match(text ?? "", /One more step/);
     assert.match(text ?? "", /alice/);
     assert.doesNotMatch(await page.content(), /[0-9a-f]{40}/, "the page never shows a token");
+    await alice.client.sendText(control, (await page.textContent("#login-code"))!);
     await alice.waitForMessage(control, BOT, /logged in to Gitter as alice/);
   });
 

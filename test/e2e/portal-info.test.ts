@@ -93,11 +93,13 @@ describe("portal bridge info and message logs", { timeout: 240_000 }, () => {
     try {
       const page = await browser.newPage();
       await page.goto(link);
+      await page.click("button[type=submit]");
       await page.fill("#username", "alice");
       await page.fill("#password", "alice-pass");
       await page.click("button[type=submit]");
       await page.click("button[value=approve]");
       await page.waitForURL(/\/oauth\/callback/);
+      await alice.client.sendText(controlRoom, (await page.textContent("#login-code"))!);
     } finally {
       await browser.close();
     }

@@ -1,6 +1,6 @@
 // Who may do what, on real parts (Synapse, the emulator, the bridge process, Chromium): refused users learn why
-// and nothing else happens; a login link logs in only the account it was made for; a user acts only on their
-// own portals and control room; nobody but the bridge can speak as a ghost or hand the bridge events.
+// and nothing else happens; a login link logs in only the account it was made for, once that account sends the
+// code; a user acts only on their own portals and control room; nobody but the bridge can speak as a ghost or hand the bridge events.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
@@ -52,25 +52,28 @@ describe("access control", { timeout: 300_000 }, () => {
     });
   }
 
-  it("logs in only the account a link was made for, even when another person's browser completes it", async () => {
+  it("logs in nobody when another person's browser completes a link: the code must come from the link's account", async () => {
     aliceControl = (await stack.openControlRoom(alice)).roomId;
     const bobGreeting = await stack.openControlRoom(bob);
     bobControl = bobGreeting.roomId;
     const bobsLink = LINK.exec(bobGreeting.body)![1]!;
     // Alice's browser, signed in to Gitter as alice, opens bob's link.
     const page = await stack.newBrowserPage();
-    const text = await stack.completeLogin(page, bobsLink, "alice");
-    assert.match(text, /Your Matrix account @bob:localhost now uses the Gitter account\s+alice/);
+    const { named, text, codeMessage } = await stack.completeLogin(page, bobsLink, "alice");
+    assert.equal(named, "@bob:localhost", "the page names the account the link links");
+    assert.match(text, /send this message to\s+@gitter:localhost\s+from\s+@bob:localhost/);
     assert.doesNotMatch(text, /@alice:localhost/);
-    await bob.waitForMessage(bobControl, BOT, /logged in to Gitter as alice/);
+    // Alice sends the code from her own account: it is bob's pending login, so nothing happens for her.
+    await alice.client.sendText(aliceControl, codeMessage!);
+    await alice.waitForMessage(aliceControl, BOT, /No Gitter login is waiting for a code from your Matrix account/);
     await alice.client.sendText(aliceControl, "status");
     await alice.waitForMessage(aliceControl, BOT, /You are not logged in/);
+    await bob.client.sendText(bobControl, "status");
+    await bob.waitForMessage(bobControl, BOT, /You are not logged in/);
     // The link is spent: opening it again says so at once, before Gitter, and logs in nobody.
     await page.goto(bobsLink);
     assert.equal(new URL(page.url()).pathname, "/login", "a spent link does not send the browser to Gitter");
     assert.match((await page.textContent("main")) ?? "", /already used/);
-    await bob.client.sendText(bobControl, "logout");
-    await bob.waitForMessage(bobControl, BOT, /You are logged out/);
   });
 
   it("then logs alice in with her own link", async () => {
@@ -78,8 +81,10 @@ describe("access control", { timeout: 300_000 }, () => {
     const msg = await alice.waitForMessage(aliceControl, BOT, /Open this link/);
     const link = LINK.exec(msg.body)![1]!;
     stack.loginLinks.push(link);
-    const text = await stack.completeLogin(await stack.newBrowserPage(), link, "alice");
-    assert.match(text, /Your Matrix account @alice:localhost now uses the Gitter account\s+alice/);
+    const { named, codeMessage } = await stack.completeLogin(await stack.newBrowserPage(), link, "alice");
+    assert.equal(named, "@alice:localhost");
+    await alice.client.sendText(aliceControl, codeMessage!);
+    await alice.waitForMessage(aliceControl, BOT, /logged in to Gitter as alice/);
     lobby = await alice.waitForInvite((i) => i.name === LOBBY);
     await alice.client.joinRoom(lobby);
   });

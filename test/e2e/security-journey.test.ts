@@ -43,8 +43,10 @@ describe("security journey at debug level", { timeout: 480_000 }, () => {
   it("logs in and keeps the Gitter token only encrypted, under a key file only its owner can read", async () => {
     const greeting = await stack.openControlRoom(alice);
     control = greeting.roomId;
-    const text = await stack.completeLogin(await stack.newBrowserPage(), LINK.exec(greeting.body)![1]!, "alice");
+    const { named, text, codeMessage } = await stack.completeLogin(await stack.newBrowserPage(), LINK.exec(greeting.body)![1]!, "alice");
+    assert.equal(named, "@alice:localhost");
     assert.match(text, /@alice:localhost/);
+    await alice.client.sendText(control, codeMessage!);
     await alice.waitForMessage(control, BOT, /logged in to Gitter as alice/);
     lobby = await alice.waitForInvite((i) => i.name === LOBBY);
     await alice.client.joinRoom(lobby);

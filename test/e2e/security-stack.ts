@@ -127,11 +127,15 @@ export class SecurityStack {
   }
 
   /**
-   * Follows a login link in `page`: signs in to Gitter as `gitterUser` if the page asks, approves, and returns
-   * the text of the bridge's result page. The OAuth code the browser carried is kept for the leak hunt.
+   * Follows a login link in `page`: reads the Matrix account the bridge's page names, continues to Gitter, signs
+   * in as `gitterUser` if Gitter asks, approves, and returns the account named and the text of the bridge's
+   * result page (with the login code, if any, in `codeMessage`). The OAuth code the browser carried is kept for
+   * the leak hunt.
    */
-  async completeLogin(page: Page, link: string, gitterUser: string): Promise<string> {
+  async completeLogin(page: Page, link: string, gitterUser: string): Promise<{ named: string; text: string; codeMessage?: string }> {
     await page.goto(link);
+    const named = (await page.textContent("main strong")) ?? "";
+    await page.click("button[type=submit]");
     if ((await page.locator("#username").count()) > 0) {
       await page.fill("#username", gitterUser);
       await page.fill("#password", `${gitterUser}-pass`);
@@ -141,7 +145,8 @@ export class SecurityStack {
     await page.waitForURL(/\/oauth\/callback/);
     const code = new URL(page.url()).searchParams.get("code");
     if (code) this.oauthCodes.push(code);
-    return (await page.textContent("main")) ?? "";
+    const codeMessage = (await page.locator("#login-code").count()) > 0 ? ((await page.textContent("#login-code")) ?? undefined) : undefined;
+    return { named, text: (await page.textContent("main")) ?? "", ...(codeMessage ? { codeMessage } : {}) };
   }
 
   /** The Gitter token the bridge holds for `gitterUser` (the emulator gives one token per user and app). */

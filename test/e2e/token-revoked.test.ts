@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { BOT, startBridgedStack, type BridgedStack, type BridgedUser } from "../harness/bridged-stack";
 import { roomMessages } from "../harness/crash-traffic";
-import { walkOAuth } from "../harness/oauth-http";
+import { sendLoginCode, walkOAuth } from "../harness/oauth-http";
 import { eventually } from "../harness/stack";
 
 const ROOM = "revoke/shared";
@@ -71,7 +71,8 @@ describe("a revoked Gitter token", { timeout: 300_000 }, () => {
 
   it("resumes the rooms through the link, catching up what was said meanwhile", async () => {
     const page = await walkOAuth(link, { username: "alice", password: "alice-pass" });
-    assert.match(page.html, /You are logged in/);
+    await sendLoginCode(page, (text) => alice.matrix.client.sendText(alice.controlRoom, text));
+    await alice.matrix.waitForMessage(alice.controlRoom, BOT, /logged in to Gitter as alice/);
     await alice.matrix.waitForMessage(alice.portals.get(ROOM)!, "@gitter_carol:localhost", /while alice is paused/);
     await stack.postAs("carol", ROOM, "after alice is back");
     await alice.matrix.waitForMessage(alice.portals.get(ROOM)!, "@gitter_carol:localhost", /after alice is back/);

@@ -8,7 +8,7 @@ import { LogService, MatrixClient } from "matrix-bot-sdk";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { FixtureData } from "../../emulator/fixture";
 import { MatrixUser } from "./matrix-user";
-import { walkOAuth } from "./oauth-http";
+import { sendLoginCode, walkOAuth } from "./oauth-http";
 import { freePort } from "./ports";
 import { startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "./stack";
 import { startSynapse, type SynapseHandle } from "./synapse";
@@ -111,7 +111,7 @@ async function logIn(synapse: SynapseHandle, spec: StackUserSpec): Promise<Bridg
   const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(greeting.body)?.[1];
   if (!link) throw new Error(`no login link in ${greeting.body}`);
   const page = await walkOAuth(link, { username: spec.gitterUsername, password: spec.gitterPassword });
-  if (!/You are logged in/.test(page.html)) throw new Error(`login of ${spec.gitterUsername} failed: ${page.html.slice(0, 300)}`);
+  await sendLoginCode(page, (text) => matrix.client.sendText(controlRoom, text));
   await matrix.waitForMessage(controlRoom, BOT, /logged in to Gitter as/);
   const portals = new Map<string, string>();
   for (const uri of spec.rooms) {

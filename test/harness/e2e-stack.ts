@@ -8,7 +8,7 @@ import path from "node:path";
 import { MatrixClient } from "matrix-bot-sdk";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { MatrixUser } from "./matrix-user";
-import { walkOAuth } from "./oauth-http";
+import { sendLoginCode, walkOAuth } from "./oauth-http";
 import { freePort } from "./ports";
 import { startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "./stack";
 import { startSynapse, type SynapseHandle } from "./synapse";
@@ -50,7 +50,8 @@ export interface Stack {
   matrixUser(localpart: string): Promise<MatrixUser>;
   /**
    * Opens a direct chat with the bot, follows the login link through Gitter's pages as `gitterUser`
-   * (password `<name>-pass`, as in the demo fixture) and waits for the bot to confirm. Returns the control room.
+   * (password `<name>-pass`, as in the demo fixture), sends the code the last page shows and waits for the bot
+   * to confirm. Returns the control room.
    */
   logIn(user: MatrixUser, gitterUser: string): Promise<string>;
   stop(): Promise<void>;
@@ -143,6 +144,8 @@ function assemble(parts: {
       assert.ok(link, `no login link in ${greeting.body}`);
       const walk = await walkOAuth(link, { username: gitterUser, password: `${gitterUser}-pass` });
       assert.equal(walk.status, 200, walk.html);
+      assert.equal(walk.account, user.userId, "the login page names the account being linked");
+      await sendLoginCode(walk, (text) => user.client.sendText(control, text));
       await user.waitForMessage(control, BOT, new RegExp(`logged in to Gitter as ${gitterUser}\\b`));
       return control;
     },

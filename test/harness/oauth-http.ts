@@ -1,6 +1,7 @@
-// Walks a bridge login link through the emulator's Gitter sign-in and consent pages with plain HTTP, the
-// requests a browser would make (forms, cookie, redirects), so tests that only need a logged-in user do not
-// pay for a browser. The real browser path is covered by the journey test.
+// Walks a bridge login link through the bridge's confirmation page and the emulator's Gitter sign-in and consent
+// pages with plain HTTP, the requests a browser would make (forms, cookie, redirects), so tests that only need a
+// logged-in user do not pay for a browser. The real browser path is covered by the journey test. The login is
+// finished only when the Matrix user sends the code the last page shows (`sendLoginCode`).
 
 export interface OAuthWalk {
   /** Where the consent page sent the browser back to: the bridge callback with `code` or `error`, and `state`. */
@@ -8,6 +9,10 @@ export interface OAuthWalk {
   /** The bridge's answer to that callback. */
   status: number;
   html: string;
+  /** The Matrix account the bridge's /login page named. */
+  account: string;
+  /** What the callback page asks the Matrix user to send to the bot (`login ABCD-EFGH`), when it shows one. */
+  codeMessage?: string;
 }
 
 export interface OAuthWalkOptions {
@@ -20,7 +25,11 @@ export interface OAuthWalkOptions {
 
 /** Follows `loginLink` (the bridge's /login?state=...) to the end. Throws when a page is not what it should be. */
 export async function walkOAuth(loginLink: string, opts: OAuthWalkOptions): Promise<OAuthWalk> {
-  const authorize = location(await get(loginLink), 302, "the bridge's /login");
+  const confirm = await text(await get(loginLink), 200, "the bridge's /login");
+  const account = /the Matrix account <strong>([^<]+)<\/strong>/.exec(confirm)?.[1];
+  if (!account) throw new Error(`the bridge's /login names no Matrix account: ${confirm.slice(0, 300)}`);
+  const continued = await post(new URL("login", loginLink), hiddenFields(confirm));
+  const authorize = location(continued, 303, "the bridge's Continue button");
   const signIn = await get(authorize);
   const signInForm = hiddenFields(await text(signIn, 200, "the sign-in page"));
   const afterSignIn = await post(new URL("/login/oauth/authorize/login", authorize), {
@@ -37,9 +46,17 @@ export async function walkOAuth(loginLink: string, opts: OAuthWalkOptions): Prom
     cookie,
   );
   const callbackUrl = location(decided, 302, "the consent form");
-  if (opts.stopBeforeCallback) return { callbackUrl, status: 0, html: "" };
+  if (opts.stopBeforeCallback) return { callbackUrl, status: 0, html: "", account: unescape(account) };
   const res = await get(callbackUrl);
-  return { callbackUrl, status: res.status, html: await res.text() };
+  const html = await res.text();
+  const codeMessage = /<code id="login-code">([^<]+)<\/code>/.exec(html)?.[1];
+  return { callbackUrl, status: res.status, html, account: unescape(account), ...(codeMessage ? { codeMessage: unescape(codeMessage) } : {}) };
+}
+
+/** Sends the code a walk ended with from `send` (the Matrix user's control room); throws when there is none. */
+export async function sendLoginCode(walk: OAuthWalk, send: (text: string) => Promise<unknown>): Promise<void> {
+  if (!walk.codeMessage) throw new Error(`the login page shows no code (${walk.status}): ${walk.html.slice(0, 300)}`);
+  await send(walk.codeMessage);
 }
 
 function get(url: string | URL, cookie?: string): Promise<Response> {
@@ -73,5 +90,5 @@ function hiddenFields(html: string): Record<string, string> {
 }
 
 function unescape(s: string): string {
-  return s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return s.replace(/&#(\d+);/g, (_m, n: string) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }

@@ -39,6 +39,8 @@ describe("bad requests to the web server", () => {
       oauth: new GitterOAuth({ oauthUrl: NOWHERE, clientId: "id", clientSecret: "secret", redirectUri: `${url}/oauth/callback` }),
       publicUrl: url,
       encrypt: (t) => t,
+      decrypt: (t) => t,
+      botMxid: "@gitter:localhost",
       identify: async () => assert.fail("no login gets this far"),
       onLogin: async () => undefined,
     });

@@ -1,6 +1,7 @@
 // The login pages over real HTTP: the bridge's web server (LoginService + GitterOAuth + a SQLite store on a
 // file) against the emulator's OAuth pages and token endpoint. Every way a login can end gets its own page and
-// status, the state is consumed exactly once, and no page ever shows the token.
+// status, the state is consumed exactly once, a token is kept only once its code comes back, and no page ever
+// shows the token.
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -59,6 +60,8 @@ describe("login pages over HTTP", () => {
       oauth: new GitterOAuth({ oauthUrl: emulator.url, clientId, clientSecret: secret, redirectUri: `${url}/oauth/callback` }),
       publicUrl: url,
       encrypt: (t) => cipher.encrypt(t),
+      decrypt: (sealed) => cipher.decrypt(sealed),
+      botMxid: "@gitter:example.org",
       identify: async (token) => {
         const me = await new GitterRestClient({ apiUrl: emulator.url, token }).getCurrentUser();
         return { gitterUserId: me.id, gitterUsername: me.username };
@@ -81,6 +84,13 @@ describe("login pages over HTTP", () => {
     const html = await res.text();
     pages.push(html);
     return { status: res.status, html };
+  }
+
+  /** Sends the code a callback page shows, as the Matrix user would. */
+  async function sendCode(html: string): Promise<void> {
+    const code = /<code id="login-code">login ([^<]+)<\/code>/.exec(html)?.[1];
+    assert.ok(code, `no code on the page: ${html.slice(0, 300)}`);
+    assert.equal((await web.login.confirmCode(MXID, code)).kind, "logged-in");
   }
 
   async function storedToken(): Promise<string | null> {
@@ -119,7 +129,7 @@ describe("login pages over HTTP", () => {
     }
   });
 
-  it("logs in, shows the Gitter account, stores the token encrypted, and takes the state only once", async () => {
+  it("shows the Gitter account and a code, takes the state only once, and stores the token encrypted once the code is sent", async () => {
     const link = await web.login.createLink(MXID);
     const walk = await walkOAuth(link, { ...ALICE, stopBeforeCallback: true });
     assert.match(walk.callbackUrl, /[?&]code=/);
@@ -127,11 +137,14 @@ describe("login pages over HTTP", () => {
     const [a, b] = await Promise.all([page(walk.callbackUrl), page(walk.callbackUrl)]);
     const [won, lost] = a.status === 200 ? [a, b] : [b, a];
     assert.equal(won.status, 200);
-    assert.match(won.html, /You are logged in/);
+    assert.match(won.html, /One more step/);
     assert.match(won.html, /<strong>alice<\/strong>/);
     assert.match(won.html, /@alice:example\.org/);
     assert.equal(lost.status, 400);
     assert.match(lost.html, /already used/);
+    assert.equal(await storedToken(), null, "nothing kept before the code");
+    assert.deepEqual(web.logins, []);
+    await sendCode(won.html);
     assert.deepEqual(web.logins, [{ mxid: MXID, identity: { gitterUserId: emulator.state.findUserByName("alice")!.id, gitterUsername: "alice" } }]);
 
     const token = await storedToken();
@@ -145,6 +158,8 @@ describe("login pages over HTTP", () => {
     const link = await web.login.createLink(MXID);
     const walk = await walkOAuth(link, ALICE);
     assert.equal(walk.status, 200);
+    assert.equal(walk.account, MXID, "the link's page names the account");
+    await sendCode(walk.html);
     const again = await page(walk.callbackUrl);
     assert.equal(again.status, 400);
     assert.match(again.html, /This login link was already used/);
@@ -204,7 +219,7 @@ describe("login pages over HTTP", () => {
     }
   });
 
-  it("keeps a pending login across a restart", async () => {
+  it("keeps a login link across a restart", async () => {
     const state = new URL(await web.login.createLink(MXID)).searchParams.get("state")!;
     await web.close();
     await store.close();
@@ -213,6 +228,7 @@ describe("login pages over HTTP", () => {
     const walk = await walkOAuth(`${web.url}/login?state=${encodeURIComponent(state)}`, ALICE);
     pages.push(walk.html);
     assert.equal(walk.status, 200);
+    await sendCode(walk.html);
     assert.deepEqual(web.logins.map((l) => l.mxid), [MXID]);
     assert.ok(await storedToken());
   });
@@ -220,8 +236,9 @@ describe("login pages over HTTP", () => {
   it("says a used or expired link is so before sending anyone to Gitter, and leaves a good link usable", async () => {
     const link = await web.login.createLink(MXID);
     const first = await fetch(link, { redirect: "manual" });
-    assert.equal(first.status, 302, "a good link goes to Gitter");
-    assert.equal((await fetch(link, { redirect: "manual" })).status, 302, "and still does: looking did not use it up");
+    assert.equal(first.status, 200, "a good link shows whose it is");
+    assert.match(await first.text(), /Continue to Gitter/);
+    assert.equal((await fetch(link, { redirect: "manual" })).status, 200, "and still does: looking did not use it up");
     web.advance(LOGIN_LINK_TTL_MS + 1000);
     try {
       const { status, html } = await page(link);

@@ -53,6 +53,8 @@ describe("the bridge's web pages in a browser", { timeout: 120_000 }, () => {
       },
       publicUrl: "http://bridge.example",
       encrypt: (token) => `sealed:${token.length}`,
+      decrypt: () => assert.fail("no code is sent here"),
+      botMxid: "@gitter:matrix.departmentofexamples.example.org",
       identify: async () => ({ gitterUserId: "5f00", gitterUsername: "alice" }),
       onLogin: async () => undefined,
       now: () => now,
@@ -65,6 +67,7 @@ describe("the bridge's web pages in a browser", { timeout: 120_000 }, () => {
 
     const fresh = async () => stateOf(await login.createLink(MXID));
     const success = await fresh();
+    pages.set("confirm-account", { path: `/login?state=${success}`, status: 200 });
     pages.set("success", { path: `/oauth/callback?state=${success}&code=good`, status: 200 });
     pages.set("used-state", { path: `/oauth/callback?state=${success}&code=good`, status: ERROR_KINDS["used-state"] });
     pages.set("missing-state", { path: "/login", status: ERROR_KINDS["missing-state"] });
@@ -120,19 +123,30 @@ describe("the bridge's web pages in a browser", { timeout: 120_000 }, () => {
     }
   }
 
-  it("renders the success page legibly, naming both accounts", async () => {
+  it("renders the login link's page legibly, naming the Matrix account before the button to Gitter", async () => {
+    const { path: p, status } = pages.get("confirm-account")!;
+    const { audit, text } = await render("confirm-account", p, status);
+    assertLegible("confirm-account", audit);
+    assert.equal(audit.heading?.text, "Link your Gitter account");
+    assert.ok(text.includes(`You are linking Gitter to the Matrix account ${MXID}.`), "names the Matrix account");
+    assert.match(text, /Only continue if that is you\.[\s\S]*Continue to Gitter/);
+  });
+
+  it("renders the page after Gitter legibly, with the code and who must send it to whom", async () => {
     const { path: p, status } = pages.get("success")!;
     const { audit, text } = await render("success", p, status);
     assertLegible("success", audit);
-    assert.equal(audit.heading?.text, "You are logged in");
+    assert.equal(audit.heading?.text, "One more step, in Matrix");
     assert.ok(text.includes(MXID), "names the Matrix account");
+    assert.match(text, /send this message to @gitter:matrix\.departmentofexamples\.example\.org from/);
+    assert.match(text, /login [A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}/);
     assert.doesNotMatch(text, /0123456789abcdef/, "never the token");
   });
 
   it("renders every login error page legibly, each telling the person what to do next", async () => {
     const seen = new Set<string>();
     for (const [name, { path: p, status }] of pages) {
-      if (name === "success" || name === "not-found") continue;
+      if (name === "success" || name === "confirm-account" || name === "not-found") continue;
       const { audit, text } = await render(name, p, status);
       assertLegible(name, audit);
       assert.match(text, /login|again|operator/i, `${name}: says what to do`);

@@ -10,6 +10,7 @@ function services(calls: string[], overrides: Partial<CommandServices> = {}): Co
   const room = { id: "r1", name: "org/room", uri: "org/room", oneToOne: false, open: true };
   return {
     loginLink: async () => "https://bridge.example/login?state=abc",
+    confirmLogin: async (_m: string, code: string) => (calls.push(`code ${code}`), { kind: "none" }),
     logout: async () => true,
     status: async () => ({ loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
     listRooms: async () => [room, { id: "r2", name: "Bob", oneToOne: true, open: false }],
@@ -47,6 +48,25 @@ describe("command dispatch", () => {
       const r = await dispatch(ctx(true), line);
       assert.match(r.text, /^Usage: /, line);
     }
+  });
+
+  it("finishes a login with `login <code>`, sending only the sender's code, and says how each answer went", async () => {
+    const calls: string[] = [];
+    const answers = [
+      [{ kind: "logged-in", gitterUsername: "alice" }, /^Code accepted: your Matrix account now uses the Gitter account alice\.$/],
+      [{ kind: "none" }, /No Gitter login is waiting for a code from your Matrix account.*Send `login`/],
+      [{ kind: "wrong", triesLeft: 1 }, /That code is not right\. .*`login <code>` again \(1 try left\)/],
+      [{ kind: "wrong", triesLeft: 0 }, /last try: the waiting Gitter login is discarded/],
+      [{ kind: "failed" }, /could not be finished.*discarded/],
+    ] as const;
+    for (const [result, text] of answers) {
+      const r = await dispatch(ctx(false, calls, { confirmLogin: async (m, c) => (calls.push(`${m} ${c}`), result) }), "login abcd-efgh");
+      assert.match(r.text, text);
+    }
+    assert.deepEqual(new Set(calls), new Set(["@u:example.org abcd-efgh"]));
+    assert.match((await dispatch(ctx(false), "login a b")).text, /^Usage: login \[code\]/);
+    assert.match((await dispatch(ctx(false), "help")).text, /^login \[code\] — .*send it as `login <code>`/m);
+    assert.match((await dispatch(ctx(false), "login")).text, /Open this link.*send it here as `login <code>`/);
   });
 
   it("asks for login before commands that need it", async () => {

@@ -30,6 +30,7 @@ function services(f: Fuzz, calls: string[]): CommandServices {
   };
   return {
     loginLink: (m) => act("loginLink", `https://bridge.example/login?state=${encodeURIComponent(m)}`),
+    confirmLogin: () => act("confirmLogin", { kind: "wrong", triesLeft: f.int(5) }),
     logout: () => act("logout", true),
     status: () => act("status", { loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
     listRooms: () => act("listRooms", [room, { ...room, name: f.oddString(), uri: undefined, oneToOne: true }]),

@@ -48,10 +48,11 @@ export function readyBanner(info: BannerInfo): string {
     `      username    ${info.localpart}   (${info.userId})`,
     `      password    ${info.password}`,
     ` 2. Start a direct chat with the bridge bot ${info.bot} and send: login`,
-    " 3. Open the link it answers with. On the Gitter (emulator) login page use",
+    " 3. Open the link it answers with and press Continue to Gitter. On the Gitter (emulator) login page use",
     `      username ${first.username}   password ${first.password}`,
   ];
   if (others.length > 0) lines.push(`    (other Gitter users: ${others.map((l) => `${l.username} / ${l.password}`).join(", ")})`);
+  lines.push("    and approve; then send the bot the `login <code>` line the bridge's page shows.");
   lines.push(" 4. Your Gitter rooms arrive as invitations. Send `help` to the bot for every command.");
   if (sample) {
     lines.push(

@@ -121,6 +121,7 @@ describe("demo banner", () => {
     assert.match(banner, /@gitter:localhost/);
     assert.match(banner, /username alice\s+password alice-pass/);
     assert.match(banner, /bob \/ bob-pass/);
+    assert.match(banner, /Continue to Gitter[\s\S]*send the bot the `login <code>` line the bridge's page shows/);
   });
 
   it("shows a control API example that posts as another member of the first user's room", () => {

@@ -84,6 +84,24 @@ describe("bad requests to the web server", () => {
     assert.equal((await fetch(`${url}/health`)).status, 200);
   });
 
+  it("answers a broken or oversized login form with a 4xx page, never sending anyone to Gitter", async () => {
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ ...form, "content-encoding": "gzip" }, "state=x"],
+      [form, `state=${"x".repeat(5000)}`],
+      [form, "state=%E0%A4%A"],
+      [form, "state="],
+      [{ "content-type": "text/plain" }, "state=x"],
+    ];
+    for (const [headers, body] of cases) {
+      const res = await fetch(`${url}/login`, { method: "POST", redirect: "manual", headers, body });
+      const html = await res.text();
+      assert.ok(res.status >= 400 && res.status < 500, `${JSON.stringify(headers)} ${body.slice(0, 20)}: ${res.status}`);
+      assert.equal(res.headers.get("location"), null);
+      assert.doesNotMatch(html, /Error|node_modules|\bat /);
+    }
+  });
+
   it("logged no failure on the bridge's side", () => {
     assert.deepEqual(logLines.filter((l) => /"level":"error"/.test(l)), []);
   });

@@ -60,9 +60,12 @@ function pushUnreadCounts(state: EmulatorState, userId: string, roomId: string):
 
 function changeThreadCount(state: EmulatorState, parent: EmMessage, delta: number): void {
   parent.threadMessageCount = Math.max(0, parent.threadMessageCount + delta);
-  // A patch, not an update: a new reply is not an edit of the root, and clients treat update with v>1 as one.
-  const model = { id: parent.id, threadMessageCount: parent.threadMessageCount };
-  state.emitLive({ kind: "chat", roomId: parent.roomId, operation: "patch", model });
+  // zero804/gitter modules/chats/lib/chat-service.js addToThreadMessageCount saves the parent; every save raises
+  // its version (modules/persistence/lib/install-version-inc-middleware.js) and becomes a full `update` push
+  // (server/services/persistence-service-events.js, live-collection-handlers/live-collection-chats.js), the
+  // same push as an edit, with text and html unchanged.
+  parent.v += 1;
+  state.emitLive({ kind: "chat", roomId: parent.roomId, operation: "update", model: state.serializeMessage(parent) });
 }
 
 function parentOrThrow(state: EmulatorState, roomId: string, parentId: unknown): EmMessage | undefined {
@@ -73,7 +76,10 @@ function parentOrThrow(state: EmulatorState, roomId: string, parentId: unknown):
   return parent;
 }
 
-/** Sends a message as a member of the room. 404 unknown room, 403 not a member, 400 bad text or parentId. */
+/**
+ * Sends a message as a member of the room. 404 unknown room, 403 not a member, 400 bad text or parentId.
+ * A message the spam check catches is answered like any other but neither stored nor pushed (its `v` is 0).
+ */
 export function postMessage(state: EmulatorState, userId: string, roomId: string, input: PostInput): EmMessage {
   const room = roomOrThrow(state, roomId);
   if (!state.isMember(userId, roomId)) throw new ApiError(403, "Forbidden");
@@ -81,6 +87,8 @@ export function postMessage(state: EmulatorState, userId: string, roomId: string
   const text = input.text;
   checkLength(text);
   const parent = parentOrThrow(state, roomId, input.parentId);
+  // chat-service.js newChatMessageToTroupe counts the reply on its parent before anything else can refuse it.
+  if (parent) changeThreadCount(state, parent, 1);
   const sent = new Date(input.sentAtMs ?? Date.now());
   const msg: EmMessage = {
     id: state.ids.next(sent.getTime()),
@@ -88,16 +96,21 @@ export function postMessage(state: EmulatorState, userId: string, roomId: string
     fromUserId: userId,
     text,
     ...render(state, text),
-    status: input.status === true || /^\/me\s/.test(text),
+    // chat-service.js stores `status: data.status` as sent: text starting `/me ` is no command to the server
+    // (Gitter's web client itself sends `/me waves` as "@username waves" with status true).
+    status: input.status === true,
     sent,
     parentId: parent?.id,
     threadMessageCount: 0,
     readBy: new Set(),
-    v: 1,
+    v: 0,
     deleted: false,
   };
+  const author = state.getUser(userId);
+  // chat-service.js newChatMessageToTroupe: "hellban for users, dont write message to db, just fake it".
+  if (input.sentAtMs === undefined && author && state.spam.isSpam(author, text)) return msg;
+  msg.v = 1;
   state.chat.add(msg);
-  if (parent) changeThreadCount(state, parent, 1);
   state.emitLive({ kind: "chat", roomId, operation: "create", model: state.serializeMessage(msg) });
   if (input.sentAtMs === undefined) spreadUnread(state, msg);
   return msg;

@@ -115,6 +115,7 @@ function graphRoutes(r: Router, state: EmulatorState): void {
       password: typeof b.password === "string" ? b.password : undefined,
       avatarColor: avatar?.startsWith("#") ? avatar : undefined,
       avatarUrl: avatar && !avatar.startsWith("#") ? avatar : undefined,
+      ageDays: b.ageDays === undefined ? undefined : positive(b.ageDays, "ageDays"),
     });
     res.json(state.serializeUser(user));
   });
@@ -123,6 +124,9 @@ function graphRoutes(r: Router, state: EmulatorState): void {
     const optional = (v: unknown, name: string) => (v === undefined ? undefined : text(v, name));
     const user = findUser(state, req.params.user);
     const change = { displayName: optional(b.displayName, "displayName"), avatar: optional(b.avatar, "avatar") };
+    if (b.hellbanned !== undefined && typeof b.hellbanned !== "boolean") throw new ApiError(400, "hellbanned must be true or false");
+    // Gitter's admins could hellban (and pardon) by hand: the spam check's verdict, without the repeats.
+    if (typeof b.hellbanned === "boolean") user.hellbanned = b.hellbanned;
     res.json(state.serializeUser(state.updateProfile(user.id, change)));
   });
   r.post("/rooms", (req, res) => {

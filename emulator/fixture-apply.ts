@@ -6,6 +6,8 @@ import type { EmulatorState } from "./state";
 import { ApiError } from "./types";
 
 const DEFAULT_SPACING_SECONDS = 60;
+/** Fixture accounts are established ones unless told otherwise: past the spam check's 14-day probation. */
+const DEFAULT_ACCOUNT_AGE_DAYS = 365;
 
 function userId(state: EmulatorState, username: string): string {
   return state.findUserByName(username)!.id;
@@ -46,7 +48,8 @@ export function applyFixture(state: EmulatorState, data: FixtureData): void {
   for (const u of data.users) {
     const color = u.avatar?.startsWith("#") ? u.avatar : undefined;
     const url = u.avatar && !color ? u.avatar : undefined;
-    state.createUser({ id: u.id, username: u.username, displayName: u.displayName, password: u.password, avatarColor: color, avatarUrl: url });
+    const ageDays = u.ageDays ?? DEFAULT_ACCOUNT_AGE_DAYS;
+    state.createUser({ id: u.id, username: u.username, displayName: u.displayName, password: u.password, avatarColor: color, avatarUrl: url, ageDays });
   }
   for (const r of data.rooms ?? []) {
     const room = state.createRoom({ id: r.id, uri: r.uri, name: r.name, topic: r.topic, security: r.security });

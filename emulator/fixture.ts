@@ -7,7 +7,15 @@ import { URI_PATTERN } from "./room-book";
 
 export { FixtureError } from "./fixture-check";
 
-export interface FixtureUser { id?: string; username: string; displayName?: string; password?: string; avatar?: string }
+export interface FixtureUser {
+  id?: string;
+  username: string;
+  displayName?: string;
+  password?: string;
+  avatar?: string;
+  /** How old the account is (Gitter's spam check spares accounts over 14 days); default a year. Ignored with `id`. */
+  ageDays?: number;
+}
 export interface FixtureRoom { id?: string; uri: string; name?: string; topic?: string; security?: "PUBLIC" | "PRIVATE"; members: string[] }
 export interface FixtureMessage {
   /** A room uri, or two usernames for their one-to-one room. */
@@ -50,13 +58,14 @@ function known(u: unknown, key: string, names: Set<string>): string {
 }
 
 function user(v: unknown, key: string): FixtureUser {
-  const o = obj(v, key, ["id", "username", "displayName", "password", "avatar"]);
+  const o = obj(v, key, ["id", "username", "displayName", "password", "avatar", "ageDays"]);
   return {
     id: optStr(o, "id", key, ID, "a 24-hex-digit id"),
     username: str(o, "username", key, USERNAME, "letters, digits, - and _"),
     displayName: optStr(o, "displayName", key),
     password: optStr(o, "password", key),
     avatar: optStr(o, "avatar", key, AVATAR, "a #rrggbb colour or an http(s) URL"),
+    ageDays: optNum(o, "ageDays", key),
   };
 }
 

@@ -29,6 +29,9 @@ export interface RoomBookDump {
   hidden: { userId: string; roomIds: string[] }[];
 }
 
+/** Above this many members a group room gets no member-join pushes (live-collection-room-members.js). */
+export const BIG_ROOM_USERS = 100;
+
 export const URI_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9_.-]+)*$/;
 
 export class RoomBook {
@@ -145,7 +148,11 @@ export class RoomBook {
     const mine = this.roomsByUser.get(userId) ?? new Set<string>();
     this.roomsByUser.set(userId, mine.add(roomId));
     room.v += 1;
-    this.host.emitLive({ kind: "roomUsers", roomId, operation: "create", model: this.host.serializeUser(user) });
+    // zero804/gitter server/services/live-collection-handlers/live-collection-room-members.js
+    // notifyGroupRoomOfAddedUsers: "No point in notifing large rooms". It reads the room's userCount as the
+    // join's event arrives, before room-membership-service.js addRoomMember raises it: the members before this one.
+    const bigRoom = !room.oneToOne && members.size - 1 > BIG_ROOM_USERS;
+    if (!bigRoom) this.host.emitLive({ kind: "roomUsers", roomId, operation: "create", model: this.host.serializeUser(user) });
     this.host.emitLive({ kind: "userRooms", userId, operation: "create", model: this.host.serializeRoomFor(userId, room) });
     return room;
   }

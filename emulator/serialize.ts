@@ -53,7 +53,9 @@ export function messageJson(ctx: SerializeContext, msg: EmMessage, viewerId?: st
   out.mentions = msg.mentions.map((m) => ({ ...m }));
   out.issues = [];
   out.meta = [];
-  out.v = msg.v;
+  // zero804/gitter modules/serialization/lib/get-model-version.js: a version of 0 (a message never saved, as
+  // the spam check's) is left out.
+  if (msg.v > 0) out.v = msg.v;
   return out;
 }
 

@@ -10,6 +10,7 @@ import { messageJson, roomJson, userJson, type Json, type SerializeContext } fro
 import { ApiError, type EmMessage, type EmRoom, type EmUser, type MessageQuery } from "./types";
 import { UnreadStore } from "./unread-store";
 import { RoomBook, type NewRoom } from "./room-book";
+import { SpamCheck } from "./spam-check";
 
 export interface StateOptions {
   /** Base URL the emulator is reached at (used for avatar URLs). May be set later, once the port is known. */
@@ -25,8 +26,11 @@ export interface NewUser {
   password?: string;
   avatarColor?: string;
   avatarUrl?: string;
+  /** Account age, read from the id as Gitter does (its spam check spares old accounts); default 0, a new sign-up. */
+  ageDays?: number;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
 const PALETTE = ["#e8543e", "#3e8ee8", "#46b35b", "#b35bd6", "#e0a030", "#2fa8a0", "#d6487e", "#6a6fd6"];
 
 export class EmulatorState extends EventEmitter implements LiveSource, SerializeContext {
@@ -36,6 +40,7 @@ export class EmulatorState extends EventEmitter implements LiveSource, Serialize
   readonly chat = new ChatStore();
   readonly unread = new UnreadStore();
   readonly auth = new AuthStore();
+  readonly spam = new SpamCheck();
   readonly rooms: RoomBook;
   private readonly users = new Map<string, EmUser>();
   private readonly usersByName = new Map<string, EmUser>();
@@ -60,7 +65,7 @@ export class EmulatorState extends EventEmitter implements LiveSource, Serialize
     const key = input.username.toLowerCase();
     if (this.usersByName.has(key)) throw new ApiError(409, `User ${input.username} already exists`);
     const user: EmUser = {
-      id: input.id ?? this.ids.next(),
+      id: input.id ?? this.ids.next(Date.now() - (input.ageDays ?? 0) * DAY_MS),
       username: input.username,
       displayName: input.displayName ?? input.username,
       password: input.password ?? input.username,

@@ -12,6 +12,8 @@ export interface EmUser {
   /** Bumped when the avatar changes; part of the avatar URL, as in Gitter's `/gh/uv/<version>/<username>`. */
   avatarVersion: number;
   v: number;
+  /** Caught by the spam check (spam-check.ts): every later message is answered but dropped. */
+  hellbanned?: boolean;
 }
 
 export interface EmRoom {

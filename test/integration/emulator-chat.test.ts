@@ -20,14 +20,17 @@ describe("emulator chat messages", () => {
 
   const send = (text: string, token = ALICE, extra: Record<string, unknown> = {}) => api.json<Msg>("POST", path, token, { text, ...extra });
 
-  it("sends a message and renders html, mentions and the /me status", async () => {
+  it("sends a message and renders html, mentions and the status flag (no /me command)", async () => {
     const msg = await send("hi @bob, see **this** <b>raw</b>");
     assert.equal(msg.html, 'hi <span data-link-type="mention" data-screen-name="bob" class="mention">@bob</span>, see <strong>this</strong> &lt;b&gt;raw&lt;/b&gt;');
     assert.deepEqual(msg.mentions, [{ screenName: "bob", userId: api.userId("bob"), userIds: [] }]);
     assert.equal(msg.v, 1);
     assert.equal("editedAt" in msg, false);
     assert.equal(msg.unread, false);
-    assert.equal((await send("/me waves")).status, true);
+    assert.equal((await send("@alice waves", ALICE, { status: true })).status, true);
+    const literal = await send("/me waves");
+    assert.equal(literal.status, undefined, "the server stores status as sent; /me is the client's business");
+    assert.equal(literal.text, "/me waves");
     assert.equal((await send("plain")).status, undefined);
     const fetched = await api.json<Msg>("GET", `${path}/${msg.id}`, BOB);
     assert.equal(fetched.text, msg.text);

@@ -29,10 +29,16 @@ interface Held {
 }
 
 /**
- * Versions of edited messages remembered per room, to drop stale or repeated edits; older entries are forgotten
- * first. Unedited messages (v 1) are not remembered: any edit of one is newer.
+ * Delivered messages remembered per room (version and a digest of text and html), to drop stale or repeated edits
+ * and pushes that changed nothing a reader sees; older entries are forgotten first.
  */
 const VERSION_MEMORY = 1000;
+
+interface Seen {
+  v: number;
+  /** Digest of text and html as last delivered or edited. */
+  digest: number;
+}
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -41,8 +47,8 @@ export class RoomFeed {
   /** Non-null while pushes are held back (from a (re)connect until its catch-up completes). */
   private held: Held[] | null = [];
   private run = 0;
-  /** Made on the first edit seen: most rooms never need one, and a watched room is kept per portal. */
-  private versions: Map<string, number> | undefined;
+  /** Made on the first delivery: a watched room is kept per portal, many never see a message. */
+  private versions: Map<string, Seen> | undefined;
 
   constructor(
     readonly roomId: string,
@@ -131,10 +137,7 @@ export class RoomFeed {
         if (!delivered) this.deliver(model);
         return;
       case "update":
-        if (delivered && this.isNewerEdit(model)) {
-          this.remember(model.id, model.v as number);
-          this.sink.update(this.roomId, model);
-        }
+        if (delivered && this.isNewerEdit(model)) this.applyUpdate(model);
         return;
       case "remove":
         if (delivered) {
@@ -152,20 +155,45 @@ export class RoomFeed {
   private isNewerEdit(model: GitterMessage): boolean {
     if (typeof model.v !== "number" || model.v <= 1) return false;
     const seen = this.versions?.get(model.id);
-    return seen === undefined || model.v > seen;
+    return seen === undefined || model.v > seen.v;
+  }
+
+  /**
+   * Gitter pushes the whole message as an `update`, its version raised, on every save: an edit, but also a thread
+   * reply added to or deleted from it (zero804/gitter modules/chats/lib/chat-service.js addToThreadMessageCount).
+   * Only a change of text or html is an edit; the version is kept either way, so a late push of it is stale.
+   */
+  private applyUpdate(model: GitterMessage): void {
+    const seen = this.versions?.get(model.id);
+    const digest = digestOf(model);
+    this.remember(model.id, model.v as number, digest);
+    // Not remembered (delivered before this process, or long ago): Gitter sets editedAt on edits only, and a
+    // blanked text is a deletion (of a thread root with replies), which must pass.
+    const unchanged = seen ? seen.digest === digest : !model.editedAt && model.text !== "";
+    if (!unchanged) this.sink.update(this.roomId, model);
   }
 
   private deliver(m: GitterMessage): void {
     this.last = m.id;
-    // Delivered already edited: a later push of that same edit must not apply again.
-    if (typeof m.v === "number" && m.v > 1) this.remember(m.id, m.v);
+    this.remember(m.id, typeof m.v === "number" ? m.v : 1, digestOf(m));
     this.sink.message(this.roomId, m);
   }
 
-  private remember(id: string, v: number): void {
+  private remember(id: string, v: number, digest: number): void {
     const versions = (this.versions ??= new Map());
     versions.delete(id);
-    versions.set(id, v);
+    versions.set(id, { v, digest });
     if (versions.size > VERSION_MEMORY) versions.delete(versions.keys().next().value as string);
   }
+}
+
+/** 32-bit FNV-1a of text and html: enough to tell an edit from a push that changed neither. */
+function digestOf(m: GitterMessage): number {
+  const s = `${typeof m.text === "string" ? m.text : ""}\u0000${typeof m.html === "string" ? m.html : ""}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0 || 1;
 }

@@ -42,6 +42,26 @@ describe("threads and replies", { timeout: 300_000 }, () => {
     });
   });
 
+  it("takes Gitter's rewrite of a root on each reply added or deleted for no edit, and still bridges a real edit", async () => {
+    const editsOfRoot = () =>
+      s.alice.messages(s.lobby).filter((m) => {
+        const rel = m.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined;
+        return rel?.rel_type === "m.replace" && rel.event_id === rootEvent;
+      });
+    const reply = await s.postAs("frank", LOBBY, "a reply I will take back", rootId);
+    await s.alice.waitForMessage(s.lobby, ghost("frank"), /take back/);
+    await s.gitter(`/messages/${reply.id}`, { method: "DELETE" });
+    // Gitter's pushes of a room are bridged in order: once this marker is in, the root's rewrites were handled.
+    await s.postAs("bob", LOBBY, "marker after the thread activity");
+    await s.alice.waitForMessage(s.lobby, ghost("bob"), /^marker after the thread activity$/);
+    const root = (await s.gitterLog(LOBBY)).find((m) => m.id === rootId);
+    assert.ok((root?.v ?? 0) >= 5, `the root was rewritten by each reply (v ${root?.v})`);
+    assert.deepEqual(editsOfRoot().map((m) => m.body), [], "no m.replace for a root whose text did not change");
+    await s.gitter(`/messages/${rootId}`, { method: "PUT", body: JSON.stringify({ text: "thread root: who is in? (Friday)" }) });
+    const edit = await s.alice.waitForMessage(s.lobby, ghost("bob"), /^\* thread root: who is in\? \(Friday\)$/);
+    assert.deepEqual(editsOfRoot().map((m) => m.eventId), [edit.eventId]);
+  });
+
   it("posts a Matrix thread message as a Gitter thread reply, once", async () => {
     await s.alice.client.sendEvent(s.lobby, "m.room.message", {
       msgtype: "m.text",

@@ -18,6 +18,11 @@ function msg(n: number, v = 1, text = `m${n}`): GitterMessage {
   };
 }
 
+/** Message n as Gitter pushes it after an edit to `text`. */
+function edited(n: number, v: number, text: string): GitterMessage {
+  return { ...msg(n, v, text), editedAt: "2020-01-01T00:01:00.000Z" };
+}
+
 function feed(last: number | null = null) {
   const out: string[] = [];
   const f = new RoomFeed("room", last === null ? null : id(last), BASE, {
@@ -129,17 +134,37 @@ describe("RoomFeed edits and deletes", () => {
   it("applies only newer edits of delivered messages", async () => {
     const { f, out } = feed(0);
     await f.catchUp(history(1, 10).fetch);
-    f.push("update", msg(1, 3));
-    f.push("update", msg(1, 2));
-    f.push("update", msg(1, 3));
+    f.push("update", edited(1, 3, "third"));
+    f.push("update", edited(1, 2, "second"));
+    f.push("update", edited(1, 3, "third"));
     f.push("patch", { ...msg(1), v: 4 });
-    f.push("update", msg(9, 2));
+    f.push("update", edited(9, 2, "never seen"));
     assert.deepEqual(out, ["message 1", "update 1 v3"]);
+  });
+
+  it("takes an update that changed neither text nor html (a thread reply counted) for no edit, but keeps its version", async () => {
+    const { f, out } = feed(0);
+    await f.catchUp(history(2, 10).fetch);
+    f.push("update", { ...msg(1, 2), threadMessageCount: 1 });
+    f.push("update", edited(1, 3, "now edited"));
+    f.push("update", { ...edited(1, 4, "now edited"), threadMessageCount: 2 });
+    f.push("update", edited(1, 3, "now edited"));
+    f.push("update", { ...msg(2, 2), text: "" , html: "" });
+    assert.deepEqual(out, ["message 1", "message 2", "update 1 v3", "update 2 v2"], "the blanked root is a deletion");
+  });
+
+  it("falls back on editedAt for a message delivered before it was watched", async () => {
+    const { f, out } = feed(5);
+    await f.catchUp(async () => []);
+    f.push("update", { ...msg(1, 2), threadMessageCount: 1 });
+    f.push("update", edited(2, 2, "changed"));
+    f.push("update", { ...msg(3, 2), text: "", html: "" });
+    assert.deepEqual(out, ["update 2 v2", "update 3 v2"]);
   });
 
   it("replays held edits and deletes after their creates", async () => {
     const { f, out } = feed(0);
-    f.push("update", msg(2, 2));
+    f.push("update", edited(2, 2, "m2 edited"));
     f.push("create", msg(2));
     f.push("remove", { ...msg(2), id: id(2) });
     f.push("remove", { ...msg(7), id: id(7) });

@@ -25,6 +25,8 @@ export interface GitterLogEntry {
   roomId: string;
   deleted: boolean;
   v?: number;
+  /** A status (`/me`) message. */
+  status?: boolean;
   fromUser: { username: string };
 }
 

@@ -55,3 +55,21 @@ export function mentionedIn(content: Record<string, unknown> | null | undefined)
   const ids = (content?.["m.mentions"] as { user_ids?: unknown } | undefined)?.user_ids;
   return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
 }
+
+/**
+ * What an event shows now: the new content of its latest edit, when the homeserver bundles that edit whole
+ * (`unsigned["m.relations"]["m.replace"]`, as Synapse does), else the event's own content.
+ */
+export function shownContent(event: Record<string, unknown> | null | undefined): Record<string, unknown> | undefined {
+  const unsigned = event?.unsigned as { "m.relations"?: { "m.replace"?: { content?: Record<string, unknown> } } } | undefined;
+  const latest = unsigned?.["m.relations"]?.["m.replace"]?.content?.["m.new_content"];
+  if (typeof latest === "object" && latest !== null) return latest as Record<string, unknown>;
+  const own = event?.content;
+  return typeof own === "object" && own !== null ? (own as Record<string, unknown>) : undefined;
+}
+
+/** True when `next` would show just what `shown` does: the same kind, text, formatting and media. */
+export function showsSame(shown: Record<string, unknown> | undefined, next: Record<string, unknown>): boolean {
+  if (!shown) return false;
+  return ["msgtype", "body", "format", "formatted_body", "url"].every((key) => shown[key] === next[key]);
+}

@@ -3,7 +3,7 @@
 // redactions reach Gitter only for messages their Gitter account wrote. Everything else (a change to a message that
 // never crossed, the echo of a change we made ourselves) is dropped quietly. Every function here runs inside the
 // portal's queue of its direction, after the message it changes was bridged (which crossed the same way).
-import { editOf, mentionedIn, replacementContent, type MatrixEdit, type MessageContent } from "../convert/edits";
+import { editOf, mentionedIn, replacementContent, shownContent, showsSame, type MatrixEdit, type MessageContent } from "../convert/edits";
 import { relationOf } from "../convert/replies";
 import { isGitterStatus } from "../gitter/errors";
 import type { GitterMessage } from "../gitter/types";
@@ -30,6 +30,12 @@ export async function gitterEditToMatrix(ctx: SessionContext, row: Portal, msg: 
   await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
   const next = (await contentForMatrix(ctx, msg, sender)) as MessageContent;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
+  // Gitter rewrites a thread root on each reply; the feed drops those it can tell apart, and what it cannot (a
+  // message from before this process) is dropped here when Matrix already shows exactly this.
+  if (showsSame(shownContent(original), next)) {
+    log.debug("Gitter update changes nothing Matrix shows", { room: row.matrixRoomId, gitterMessageId: msg.id, v: msg.v });
+    return;
+  }
   const content = replacementContent(next, link.matrixEventId, mentionedIn(original?.content));
   const txnId = `g2m-${msg.id}-v${msg.v ?? Date.now()}`;
   await ctx.matrix.as(sender).sendEvent(row.matrixRoomId, "m.room.message", content, txnId);

@@ -51,6 +51,8 @@ export interface FidelityStack {
   waitOnGitter(room: string, user: string, test: (m: GitterLogEntry) => boolean, what: string): Promise<GitterLogEntry>;
   /** An event as alice's client reads it (redacted ones come back without content). */
   event(roomId: string, eventId: string): Promise<{ content: Record<string, unknown>; unsigned?: Record<string, unknown> }>;
+  /** Stops the bridge and starts it again on the same files (`bridge` is then the new process). */
+  restartBridge(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,11 +151,11 @@ async function logIn(stack: { alice: MatrixUser; emulator: RunningEmulator }): P
 }
 
 function withHelpers(
-  base: Omit<FidelityStack, "postAs" | "gitterLog" | "waitOnGitter" | "event" | "stop">,
+  base: Omit<FidelityStack, "postAs" | "gitterLog" | "waitOnGitter" | "event" | "restartBridge" | "stop">,
   undo: Array<() => Promise<unknown>>,
 ): FidelityStack {
   const gitterLog = async (room: string) => (await base.gitter(`/messages?room=${encodeURIComponent(room)}`)) as GitterLogEntry[];
-  return {
+  const stack: FidelityStack = {
     ...base,
     postAs: async (user, room, text, parentId) =>
       (await base.gitter("/messages", { method: "POST", body: JSON.stringify({ user, room, text, parentId }) })) as GitterLogEntry,
@@ -162,8 +164,16 @@ function withHelpers(
       eventually(async () => (await gitterLog(room)).find((m) => m.fromUser.username === user && test(m)), what),
     event: (roomId, eventId) =>
       base.alice.client.doRequest("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(eventId)}`),
+    restartBridge: async () => {
+      await stack.bridge.stop();
+      stack.bridge = startBridge(base.files);
+      await stack.bridge.waitForLine(/bridge started/);
+    },
     stop: async () => {
       for (const step of undo.reverse()) await step().catch(() => undefined);
     },
   };
+  // Stops whichever bridge process is current, right after the users' sync loops (the last step pushed).
+  undo.splice(undo.length - 1, 0, () => stack.bridge.stop());
+  return stack;
 }

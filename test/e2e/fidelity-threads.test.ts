@@ -62,6 +62,26 @@ describe("threads and replies", { timeout: 300_000 }, () => {
     assert.deepEqual(editsOfRoot().map((m) => m.eventId), [edit.eventId]);
   });
 
+  it("takes a rewrite of an edited root for no edit after a restart, when the bridge no longer remembers it", async () => {
+    const root = await s.postAs("bob", LOBBY, "pizza on Friday?");
+    const bridged = await s.alice.waitForMessage(s.lobby, ghost("bob"), /^pizza on Friday\?$/);
+    await s.gitter(`/messages/${root.id}`, { method: "PUT", body: JSON.stringify({ text: "pizza on Saturday?" }) });
+    await s.alice.waitForMessage(s.lobby, ghost("bob"), /^\* pizza on Saturday\?$/);
+    await s.restartBridge();
+    // Bridged only once the restarted bridge is subscribed to the room again (it catches up on connecting).
+    await s.postAs("bob", LOBBY, "back after the restart");
+    await s.alice.waitForMessage(s.lobby, ghost("bob"), /^back after the restart$/);
+    await s.postAs("carol", LOBBY, "saturday works", root.id);
+    await s.alice.waitForMessage(s.lobby, ghost("carol"), /^saturday works$/);
+    await s.postAs("bob", LOBBY, "marker after the reply");
+    await s.alice.waitForMessage(s.lobby, ghost("bob"), /^marker after the reply$/);
+    const edits = s.alice.messages(s.lobby).filter((m) => {
+      const rel = m.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined;
+      return rel?.rel_type === "m.replace" && rel.event_id === bridged.eventId;
+    });
+    assert.deepEqual(edits.map((m) => m.body), ["* pizza on Saturday?"], "only the real edit");
+  });
+
   it("posts a Matrix thread message as a Gitter thread reply, once", async () => {
     await s.alice.client.sendEvent(s.lobby, "m.room.message", {
       msgtype: "m.text",

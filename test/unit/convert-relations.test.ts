@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { editOf, mentionedIn, replacementContent } from "../../src/convert/edits";
+import { editOf, mentionedIn, replacementContent, shownContent, showsSame } from "../../src/convert/edits";
 import { quoteForGitter, relationOf, threadRelation, withQuote } from "../../src/convert/replies";
 
 describe("edits", () => {
@@ -52,6 +52,26 @@ describe("edits", () => {
     assert.deepEqual(mentionedIn({ "m.mentions": { user_ids: ["@a:x", 5, "@b:x"] } }), ["@a:x", "@b:x"]);
     assert.deepEqual(mentionedIn({ "m.mentions": "x" }), []);
     assert.deepEqual(mentionedIn(null), []);
+  });
+});
+
+describe("what a message shows", () => {
+  const text = (body: string, extra: Record<string, unknown> = {}) => ({ msgtype: "m.text", body, ...extra });
+
+  it("reads the latest edit the homeserver bundles, else the event's own content", () => {
+    const edited = { content: text("old"), unsigned: { "m.relations": { "m.replace": { content: { "m.new_content": text("new") } } } } };
+    assert.deepEqual(shownContent(edited), text("new"));
+    assert.deepEqual(shownContent({ content: text("old"), unsigned: { "m.relations": { "m.replace": { event_id: "$e" } } } }), text("old"));
+    assert.equal(shownContent(null), undefined);
+  });
+
+  it("tells a change of kind, text, formatting or media from none", () => {
+    const shown = text("hi", { format: "org.matrix.custom.html", formatted_body: "<b>hi</b>", "m.mentions": { user_ids: [] } });
+    assert.equal(showsSame(shown, text("hi", { format: "org.matrix.custom.html", formatted_body: "<b>hi</b>" })), true);
+    assert.equal(showsSame(shown, text("hi")), false);
+    assert.equal(showsSame(shown, { ...shown, msgtype: "m.emote" }), false);
+    assert.equal(showsSame({ msgtype: "m.image", body: "a.png", url: "mxc://x/1" }, { msgtype: "m.image", body: "a.png", url: "mxc://x/2" }), false);
+    assert.equal(showsSame(undefined, text("hi")), false);
   });
 });
 

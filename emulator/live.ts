@@ -5,7 +5,10 @@
 export type LiveOperation = "create" | "update" | "patch" | "remove";
 
 export type LiveEvent =
-  /** A chat message was created, edited (update, v raised), had its read count changed (patch) or was deleted (remove). */
+  /**
+   * A chat message was created, saved again (update, v raised: an edit, or a thread reply counted on a root), had its
+   * read count changed (patch) or was deleted (remove).
+   */
   | { kind: "chat"; roomId: string; operation: LiveOperation; model: Record<string, unknown> }
   /** A room appeared in (create), changed in (patch/update) or left (remove) a user's room list. */
   | { kind: "userRooms"; userId: string; operation: LiveOperation; model: Record<string, unknown> }

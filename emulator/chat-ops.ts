@@ -77,12 +77,14 @@ function parentOrThrow(state: EmulatorState, roomId: string, parentId: unknown):
 }
 
 /**
- * Sends a message as a member of the room. 404 unknown room, 403 not a member, 400 bad text or parentId.
+ * Sends a message. 404 unknown room, 403 when the user may not write, 400 bad text or parentId. Anyone may write in
+ * a public room, member or not. zero804/gitter modules/rooms/lib/room-with-policy-service.js sendMessage (canWrite),
+ * modules/permissions/lib/policies/create-base-policy.js (_checkAccess: public rooms allow everyone)
  * A message the spam check catches is answered like any other but neither stored nor pushed (its `v` is 0).
  */
 export function postMessage(state: EmulatorState, userId: string, roomId: string, input: PostInput): EmMessage {
   const room = roomOrThrow(state, roomId);
-  if (!state.isMember(userId, roomId)) throw new ApiError(403, "Forbidden");
+  if (!state.canRead(userId, roomId)) throw new ApiError(403, "Forbidden");
   if (typeof input.text !== "string" || input.text.length === 0) throw new ApiError(400, "Text is required");
   const text = input.text;
   checkLength(text);
@@ -112,16 +114,32 @@ export function postMessage(state: EmulatorState, userId: string, roomId: string
   msg.v = 1;
   state.chat.add(msg);
   state.emitLive({ kind: "chat", roomId, operation: "create", model: state.serializeMessage(msg) });
-  if (input.sentAtMs === undefined) spreadUnread(state, msg);
+  if (input.sentAtMs !== undefined) return msg;
+  // zero804/gitter modules/chats/lib/chat-service.js newChatMessageToTroupe: the sender's last access time.
+  state.visitRoom(userId, roomId);
+  spreadUnread(state, msg);
   return msg;
 }
 
+/**
+ * Members get unread items, pushed as a `patch` of their room list with the counts: a room they hid stays hidden
+ * (no `create`), only its counts rise. A mentioned non-member of a public room gets the room in their list
+ * (`roomMember: false`) with a `create`. zero804/gitter modules/unread-items/lib/index.js
+ * processResultsForNewItemWithMentions, server/event-listeners/bayeux-events-bridge.js onTroupeUnreadCountsChange
+ * and onUserMentionedInNonMemberRoom
+ */
 function spreadUnread(state: EmulatorState, msg: EmMessage): void {
   for (const member of state.rooms.members(msg.roomId)) {
-    state.rooms.unhide(member.id, msg.roomId);
     if (member.id === msg.fromUserId) continue;
     state.unread.add(member.id, msg.roomId, msg.id, isMentioned(msg, member.id));
     pushUnreadCounts(state, member.id, msg.roomId);
+  }
+  for (const m of msg.mentions) {
+    if (!m.userId || m.userId === msg.fromUserId || state.isMember(m.userId, msg.roomId) || !state.canRead(m.userId, msg.roomId)) continue;
+    const first = state.unread.counts(m.userId, msg.roomId).mentions === 0;
+    state.unread.add(m.userId, msg.roomId, msg.id, true);
+    if (first) state.emitLive({ kind: "userRooms", userId: m.userId, operation: "create", model: state.serializeRoomFor(m.userId, state.getRoom(msg.roomId)!) });
+    else pushUnreadCounts(state, m.userId, msg.roomId);
   }
 }
 

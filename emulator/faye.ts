@@ -84,7 +84,7 @@ function wireAdapter(adapter: NodeAdapter, state: RealtimeState, clients: FayeCl
     if (!client || !messages) return deliver(clientId, messages);
     const kept = messages.filter((m) => {
       const roomId = roomOfChannel(m.channel);
-      return roomId === undefined || state.isMember(client.userId, roomId);
+      return roomId === undefined || state.canRead(client.userId, roomId);
     });
     for (const m of kept) {
       if (!m.channel.startsWith("/meta/")) m.ext = { ...m.ext, c: ++client.seq };

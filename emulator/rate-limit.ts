@@ -44,7 +44,8 @@ export function rateLimitMiddleware(limiter: RateLimiter, keyOf: (res: Response)
     res.setHeader("X-RateLimit-Remaining", String(v.remaining));
     res.setHeader("X-RateLimit-Reset", String(v.resetMs));
     if (!v.allowed) {
-      res.status(429).json({ error: "API rate limit exceeded" });
+      // The reason phrase only, like every Gitter error, and no Retry-After: X-RateLimit-Reset says when.
+      res.status(429).json({ error: "Too Many Requests" });
       return;
     }
     next();
@@ -55,7 +56,8 @@ export function rateLimitMiddleware(limiter: RateLimiter, keyOf: (res: Response)
 export function rejectChunked(req: Request, res: Response, next: NextFunction): void {
   const te = req.headers["transfer-encoding"];
   if (te && /chunked/i.test(te)) {
-    res.status(406).json({ error: "Transfer-Encoding: chunked is not allowed when interacting with the API" });
+    // zero804/gitter server/web/middlewares/disallow-transfer-encoding-chunked.js; the error handler keeps only the reason phrase.
+    res.status(406).json({ error: "Not Acceptable" });
     return;
   }
   next();

@@ -14,7 +14,7 @@ const REHANDSHAKE = { reconnect: "handshake", interval: 2000 };
 
 /** A snapshot is read when the reply goes out, after the subscription is in place (Gitter's authorisor.js does it
  * in the outgoing extension): a message created meanwhile then reaches the client as a push, never falls between. */
-type Check = { error: string } | { ok: true; snapshot?: () => unknown };
+type Check = { error: string } | { ok: true; snapshot?: () => unknown; visits?: string };
 
 export class GitterFayeExtension implements FayeExtension {
   constructor(
@@ -79,6 +79,9 @@ export class GitterFayeExtension implements FayeExtension {
         return;
       }
       if (subs.length === 1 && check.snapshot !== undefined) message._private = { snapshot: check.snapshot };
+      // zero804/gitter server/web/bayeux/authorisor.js validateUserForSubTroupeSubscription: a room subscription
+      // saves the user's last access time of the room (and pushes it), as visiting the room does.
+      if (check.visits !== undefined) this.state.visitRoom(client.userId, check.visits);
     }
   }
 
@@ -101,14 +104,16 @@ export class GitterFayeExtension implements FayeExtension {
   private authoriseRoom(client: FayeClientInfo, ref: ChannelRef & { roomId: string }, snapshotArg: unknown): Check {
     if (!isObjectId(ref.roomId)) return { error: `400::Invalid ID: ${ref.roomId}` };
     const room = this.state.getRoom(ref.roomId);
-    if (!room || !this.state.isMember(client.userId, ref.roomId)) return { error: "403::Authorisation denied." };
+    // policy.canRead (authorisor.js permissionToRead): a public room is open to anyone, member or not.
+    if (!room || !this.state.canRead(client.userId, ref.roomId)) return { error: "403::Authorisation denied." };
+    const visits = ref.roomId;
     if (ref.kind === "roomChatMessages" && snapshotArg !== false) {
       const query = chatSnapshotQuery(snapshotArg);
       if (query.beforeInclId !== undefined && !isObjectId(query.beforeInclId)) return { error: "400::Invalid beforeInclId" };
-      return { ok: true, snapshot: () => this.state.listMessages(ref.roomId, query) };
+      return { ok: true, visits, snapshot: () => this.state.listMessages(ref.roomId, query) };
     }
-    if (ref.kind === "room" && snapshotArg === true) return { ok: true, snapshot: () => this.state.serializeRoomFor(client.userId, room) };
-    return { ok: true };
+    if (ref.kind === "room" && snapshotArg === true) return { ok: true, visits, snapshot: () => this.state.serializeRoomFor(client.userId, room) };
+    return { ok: true, visits };
   }
 }
 

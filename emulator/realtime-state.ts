@@ -4,4 +4,4 @@ import type { LiveSource } from "./live";
 import type { EmulatorState } from "./state";
 
 export type RealtimeState = LiveSource &
-  Pick<EmulatorState, "userForToken" | "isMember" | "getRoom" | "listMessages" | "serializeRoomFor">;
+  Pick<EmulatorState, "userForToken" | "isMember" | "canRead" | "visitRoom" | "getRoom" | "listMessages" | "serializeRoomFor">;

@@ -1,7 +1,9 @@
-// Rooms, memberships and per-user hidden rooms. Membership changes emit userRooms (to the member) and roomUsers
-// (to the room) live events, the way Gitter's room-membership events reach Faye.
+// Rooms and memberships. Membership changes emit userRooms (to the member) and roomUsers (to the room) live
+// events, the way Gitter's room-membership events reach Faye. A hidden room stays in the member's list, without
+// a last access time (see recent-rooms.ts).
 import type { LiveEvent } from "./live";
 import type { IdGenerator } from "./ids";
+import type { RecentRooms } from "./recent-rooms";
 import type { Json } from "./serialize";
 import { ApiError, type EmRoom, type EmUser } from "./types";
 
@@ -20,13 +22,15 @@ export interface RoomHost {
   emitLive(e: LiveEvent): void;
   serializeRoomFor(userId: string, room: EmRoom): Json;
   serializeUser(user: EmUser): Json;
-  unread: { clear(userId: string, roomId: string): string[] };
+  unread: { clear(userId: string, roomId: string): string[]; mentionedRooms(userId: string): string[] };
+  readonly recent: RecentRooms;
 }
 
 export interface RoomBookDump {
   rooms: { room: EmRoom; members: string[] }[];
   groups: [string, string][];
-  hidden: { userId: string; roomIds: string[] }[];
+  /** Written by earlier versions, which took hidden rooms out of the list; read only to upgrade such a dump. */
+  hidden?: { userId: string; roomIds: string[] }[];
 }
 
 /** Above this many members a group room gets no member-join pushes (live-collection-room-members.js). */
@@ -45,19 +49,18 @@ export class RoomBook {
   private readonly roomsByUser = new Map<string, Set<string>>();
   /** roomId -> creation rank: room lists keep creation order. */
   private readonly rank = new Map<string, number>();
-  /** userId -> rooms the user hid from their list. */
-  private readonly hidden = new Map<string, Set<string>>();
-
   constructor(private readonly host: RoomHost) {}
 
-  /** Rooms in creation order with their members, groups and hidden rooms: what a snapshot keeps. */
+  /** Rooms in creation order with their members and groups: what a snapshot keeps. */
   dump(): RoomBookDump {
     const rooms = [...this.rooms.values()].map((room) => ({ room: { ...room }, members: [...this.memberships.get(room.id)!] }));
-    const hidden = [...this.hidden].map(([userId, ids]) => ({ userId, roomIds: [...ids] }));
-    return { rooms, groups: [...this.groups], hidden };
+    return { rooms, groups: [...this.groups] };
   }
 
-  /** Restores a dump into an empty book, rebuilding the indexes; emits nothing. */
+  /**
+   * Restores a dump into an empty book, rebuilding the indexes; emits nothing. A dump of an earlier version (with
+   * `hidden`, and no last access times kept) gives every membership it did not hide a last access time of now.
+   */
   load(d: RoomBookDump): void {
     for (const [name, id] of d.groups) this.groups.set(name, id);
     for (const { room, members } of d.rooms) {
@@ -69,7 +72,11 @@ export class RoomBook {
         this.roomsByUser.set(userId, (this.roomsByUser.get(userId) ?? new Set<string>()).add(room.id));
       }
     }
-    for (const { userId, roomIds } of d.hidden) this.hidden.set(userId, new Set(roomIds));
+    if (!d.hidden) return;
+    const hidden = new Set(d.hidden.flatMap(({ userId, roomIds }) => roomIds.map((r) => `${userId}:${r}`)));
+    for (const { room, members } of d.rooms) {
+      for (const userId of members) if (!hidden.has(`${userId}:${room.id}`)) this.host.recent.touch(userId, room.id);
+    }
   }
 
   /** Throws ApiError(400) on a malformed uri, 409 on a taken one. */
@@ -127,23 +134,28 @@ export class RoomBook {
     return [...ids].map((id) => this.host.getUser(id)).filter((u): u is EmUser => Boolean(u));
   }
 
-  /** Rooms in the user's list: joined and not hidden. */
+  /**
+   * The user's room list: every room they are a member of, hidden ones too, and the rooms where they were
+   * mentioned without being a member. zero804/gitter modules/rooms/lib/room-service.js
+   * findAllRoomsIdsForUserIncludingMentions
+   */
   roomsOf(userId: string): EmRoom[] {
-    const hidden = this.hidden.get(userId);
-    const ids = [...(this.roomsByUser.get(userId) ?? [])].filter((id) => !hidden?.has(id));
-    return ids.sort((a, b) => this.rank.get(a)! - this.rank.get(b)!).map((id) => this.rooms.get(id)!);
+    const ids = new Set([...(this.roomsByUser.get(userId) ?? []), ...this.host.unread.mentionedRooms(userId)]);
+    return [...ids].filter((id) => this.rooms.has(id)).sort((a, b) => this.rank.get(a)! - this.rank.get(b)!).map((id) => this.rooms.get(id)!);
   }
 
-  /** Idempotent. A hidden room comes back into the user's list. */
+  /**
+   * Idempotent. The last access time is saved first, without a push, so the `create` the member receives shows
+   * it; joining a room one is in (a hidden one too) saves it and pushes nothing.
+   * zero804/gitter modules/rooms/lib/room-service.js joinRoom
+   */
   join(userId: string, roomId: string): EmRoom {
     const room = this.rooms.get(roomId);
     const user = this.host.getUser(userId);
     if (!room || !user) throw new ApiError(404, "Not Found");
+    this.host.recent.touch(userId, roomId);
     const members = this.memberships.get(roomId)!;
-    if (members.has(userId)) {
-      this.unhide(userId, roomId);
-      return room;
-    }
+    if (members.has(userId)) return room;
     members.add(userId);
     const mine = this.roomsByUser.get(userId) ?? new Set<string>();
     this.roomsByUser.set(userId, mine.add(roomId));
@@ -166,26 +178,36 @@ export class RoomBook {
     if (!members.delete(userId)) return;
     this.roomsByUser.get(userId)?.delete(roomId);
     room.v += 1;
-    this.hidden.get(userId)?.delete(roomId);
+    this.host.recent.clear(userId, roomId);
     this.host.unread.clear(userId, roomId);
     this.host.emitLive({ kind: "userRooms", userId, operation: "remove", model: { id: roomId } });
     this.host.emitLive({ kind: "roomUsers", roomId, operation: "remove", model: { id: userId } });
   }
 
+  /**
+   * Hides the room from the user's list: its last access time and unread items go, and a member is sent a
+   * `patch` that says so (the room stays in the list); only a non-member is sent a `remove`. A new message does
+   * not bring it back by itself: it raises the unread counts, pushed as a patch (chat-ops.ts).
+   * zero804/gitter modules/rooms/lib/room-service.js hideRoomFromUser, recent-room-service.js removeRecentRoomForUser
+   */
   hide(userId: string, roomId: string): void {
-    if (!this.isMember(userId, roomId)) return;
-    const set = this.hidden.get(userId) ?? new Set<string>();
-    this.hidden.set(userId, set);
-    if (set.has(roomId)) return;
-    set.add(roomId);
-    this.host.emitLive({ kind: "userRooms", userId, operation: "remove", model: { id: roomId } });
+    this.host.recent.clear(userId, roomId);
+    this.host.unread.clear(userId, roomId);
+    if (!this.isMember(userId, roomId)) {
+      this.host.emitLive({ kind: "userRooms", userId, operation: "remove", model: { id: roomId } });
+      return;
+    }
+    const model = { id: roomId, favourite: null, lastAccessTime: null, activity: 0, mentions: 0, unreadItems: 0 };
+    this.host.emitLive({ kind: "userRooms", userId, operation: "patch", model });
   }
 
-  /** Puts a hidden room back in the user's list (a new message does that in Gitter). */
-  unhide(userId: string, roomId: string): void {
-    const room = this.rooms.get(roomId);
-    if (!room || !this.hidden.get(userId)?.delete(roomId)) return;
-    this.host.emitLive({ kind: "userRooms", userId, operation: "create", model: this.host.serializeRoomFor(userId, room) });
+  /**
+   * Saves the user's last access time of the room and pushes it as a patch (sending a message, subscribing to the
+   * room's channels). zero804/gitter modules/rooms/lib/recent-room-service.js saveLastVisitedTroupeforUserId
+   */
+  visit(userId: string, roomId: string): void {
+    const lastAccessTime = this.host.recent.touch(userId, roomId);
+    this.host.emitLive({ kind: "userRooms", userId, operation: "patch", model: { id: roomId, lastAccessTime } });
   }
 
   /** Finds or creates the one-to-one room of two users; both become members. Throws 404 for oneself. */

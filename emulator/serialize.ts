@@ -10,6 +10,8 @@ export interface SerializeContext {
   memberCount(roomId: string): number;
   isMember(userId: string, roomId: string): boolean;
   unreadCounts(userId: string, roomId: string): { unreadItems: number; mentions: number };
+  /** Absent for a room the user hid (or never visited). */
+  lastAccessTime(userId: string, roomId: string): string | undefined;
   isUnread(userId: string, roomId: string, messageId: string): boolean;
 }
 
@@ -86,6 +88,9 @@ export function roomJson(ctx: SerializeContext, userId: string, room: EmRoom): J
   out.userCount = ctx.memberCount(room.id);
   if (other) out.user = userJson(ctx, other);
   Object.assign(out, counts);
+  // zero804/gitter server/serializers/rest/troupe-strategy.js: no lastAccessTime at all for a hidden room.
+  const lastAccessTime = ctx.lastAccessTime(userId, room.id);
+  if (lastAccessTime !== undefined) out.lastAccessTime = lastAccessTime;
   out.lurk = false;
   out.url = room.oneToOne ? `/${other?.username ?? ""}` : `/${room.uri}`;
   out.githubType = githubType(room);

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { IdGeneratorState } from "./ids";
 import type { RoomBookDump } from "./room-book";
 import type { EmulatorState } from "./state";
+import type { RecentDump } from "./recent-rooms";
 import type { EmMessage, EmToken, EmUser } from "./types";
 import type { UnreadDump } from "./unread-store";
 
@@ -18,6 +19,8 @@ export interface Snapshot {
   rooms: RoomBookDump;
   messages: StoredMessage[];
   unread: UnreadDump[];
+  /** Last access times; absent in a snapshot of an earlier version (RoomBook.load then makes them up). */
+  recent?: RecentDump[];
   tokens: EmToken[];
 }
 
@@ -32,6 +35,7 @@ export function takeSnapshot(state: EmulatorState): Snapshot {
     rooms: state.rooms.dump(),
     messages: state.chat.dump().map(storeMessage),
     unread: state.unread.dump(),
+    recent: state.recent.dump(),
     tokens: state.auth.dumpTokens(),
   };
 }
@@ -44,6 +48,7 @@ export function restoreSnapshot(state: EmulatorState, snap: Snapshot): void {
   state.rooms.load(snap.rooms);
   state.chat.load(snap.messages.map(loadMessage));
   state.unread.load(snap.unread);
+  state.recent.load(snap.recent ?? []);
   state.auth.loadTokens(snap.tokens);
 }
 

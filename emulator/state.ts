@@ -9,6 +9,7 @@ import type { LiveEvent, LiveSource } from "./live";
 import { messageJson, roomJson, userJson, type Json, type SerializeContext } from "./serialize";
 import { ApiError, type EmMessage, type EmRoom, type EmUser, type MessageQuery } from "./types";
 import { UnreadStore } from "./unread-store";
+import { RecentRooms } from "./recent-rooms";
 import { RoomBook, type NewRoom } from "./room-book";
 import { SpamCheck } from "./spam-check";
 
@@ -41,6 +42,7 @@ export class EmulatorState extends EventEmitter implements LiveSource, Serialize
   readonly unread = new UnreadStore();
   readonly auth = new AuthStore();
   readonly spam = new SpamCheck();
+  readonly recent = new RecentRooms();
   readonly rooms: RoomBook;
   private readonly users = new Map<string, EmUser>();
   private readonly usersByName = new Map<string, EmUser>();
@@ -144,6 +146,21 @@ export class EmulatorState extends EventEmitter implements LiveSource, Serialize
 
   isMember(userId: string, roomId: string): boolean {
     return this.rooms.isMember(userId, roomId);
+  }
+
+  /** Members always; anyone for public group rooms (Gitter's canRead and canWrite alike). */
+  canRead(userId: string, roomId: string): boolean {
+    const room = this.rooms.get(roomId);
+    return room !== undefined && this.rooms.canRead(userId, room);
+  }
+
+  /** Saves the user's last access time of the room and pushes it (see RoomBook.visit). */
+  visitRoom(userId: string, roomId: string): void {
+    this.rooms.visit(userId, roomId);
+  }
+
+  lastAccessTime(userId: string, roomId: string): string | undefined {
+    return this.recent.get(userId, roomId);
   }
 
   memberCount(roomId: string): number {

@@ -18,13 +18,28 @@ export interface UnreadDump {
 
 export class UnreadStore {
   private readonly entries = new Map<string, Entry>();
+  /** userId -> rooms where a mention was added (some may be read since): the room list reads it per user. */
+  private readonly mentioned = new Map<string, Set<string>>();
 
   dump(): UnreadDump[] {
     return [...this.entries].filter(([, e]) => e.chat.size + e.mention.size > 0).map(([key, e]) => ({ key, chat: [...e.chat], mention: [...e.mention] }));
   }
 
   load(entries: readonly UnreadDump[]): void {
-    for (const e of entries) this.entries.set(e.key, { chat: new Set(e.chat), mention: new Set(e.mention) });
+    for (const e of entries) {
+      this.entries.set(e.key, { chat: new Set(e.chat), mention: new Set(e.mention) });
+      const [userId, roomId] = e.key.split(":");
+      if (e.mention.length) this.noteMention(userId, roomId);
+    }
+  }
+
+  private noteMention(userId: string, roomId: string): void {
+    this.mentioned.set(userId, (this.mentioned.get(userId) ?? new Set<string>()).add(roomId));
+  }
+
+  /** Rooms where the user has unread mentions. */
+  mentionedRooms(userId: string): string[] {
+    return [...(this.mentioned.get(userId) ?? [])].filter((roomId) => this.counts(userId, roomId).mentions > 0);
   }
 
   private entry(userId: string, roomId: string): Entry {
@@ -40,7 +55,9 @@ export class UnreadStore {
   add(userId: string, roomId: string, messageId: string, mention: boolean): void {
     const e = this.entry(userId, roomId);
     e.chat.add(messageId);
-    if (mention) e.mention.add(messageId);
+    if (!mention) return;
+    e.mention.add(messageId);
+    this.noteMention(userId, roomId);
   }
 
   /** Removes the given ids; returns the ones that were unread. */

@@ -1,4 +1,6 @@
 // Shared pieces of the REST routes: the authenticated caller, `:userId` and `:roomId` loading, query parsing.
+import { randomUUID } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 import type { ErrorRequestHandler, Request, Response } from "express";
 import { isObjectId } from "../ids";
 import type { EmulatorState } from "../state";
@@ -50,17 +52,19 @@ export function page<T>(items: T[], query: Request["query"], def: number, max: n
 
 export const SUCCESS = { success: true };
 
-/** Turns thrown errors into Gitter's `{"error": "..."}` bodies. */
+/**
+ * Gitter's `{"error": "..."}` bodies carry only the reason phrase of the status, whatever the route said; a 5xx adds
+ * a `uniqueId` (the id of the logged error). zero804/gitter server/api/index.js mounts gitter-web-env's errorHandler.
+ */
+export function errorBody(status: number): { error: string; uniqueId?: string } {
+  const error = STATUS_CODES[status] ?? "Error";
+  return status >= 500 ? { error, uniqueId: randomUUID() } : { error };
+}
+
+/** Turns thrown errors into Gitter's error bodies (see errorBody); what the route said is not sent. */
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   void _next;
-  if (err instanceof ApiError) {
-    res.status(err.status).json({ error: err.message });
-    return;
-  }
-  const status = (err as { status?: number }).status;
-  if (status && status >= 400 && status < 500) {
-    res.status(status).json({ error: status === 413 ? "Payload Too Large" : "Bad Request" });
-    return;
-  }
-  res.status(500).json({ error: "Internal Server Error" });
+  const raw = err instanceof ApiError ? err.status : (err as { status?: number }).status;
+  const status = raw !== undefined && raw >= 400 && raw < 600 ? raw : 500;
+  res.status(status).json(errorBody(status));
 };

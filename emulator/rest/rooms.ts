@@ -18,8 +18,10 @@ export function roomsRouter(state: EmulatorState): Router {
 }
 
 function listRoutes(r: Router, state: EmulatorState, full: Full): void {
+  // zero804/gitter server/services/restful.js serializeTroupesForUser: includePermissions, and the rooms where the
+  // user was only mentioned (roomMember: false).
   const listRooms = (res: Response, userId: string) => {
-    res.json(state.rooms.roomsOf(userId).map((room) => state.serializeRoomFor(userId, room)));
+    res.json(state.rooms.roomsOf(userId).map((room) => full(userId, room)));
   };
 
   r.get("/rooms", (req, res) => {
@@ -52,7 +54,9 @@ function membershipRoutes(r: Router, state: EmulatorState, full: Full): void {
     const id = ((req.body ?? {}) as Record<string, unknown>).id;
     if (!isObjectId(id)) throw new ApiError(400, "Invalid room id");
     const room = state.getRoom(id);
-    if (!room) throw new ApiError(404, "Not Found");
+    // zero804/gitter server/api/v1/user/troupes.js create: troupeService.findById gives null for an unknown id and
+    // createPolicyForRoom(user, null) throws, so an unknown id is a 500, not a 404.
+    if (!room) throw new ApiError(500, "Internal Server Error");
     if (!state.rooms.canRead(me.id, room)) throw new ApiError(403, "Forbidden");
     state.rooms.join(me.id, room.id);
     res.json({ ...full(me.id, room), roomMember: true });
@@ -73,11 +77,15 @@ function membershipRoutes(r: Router, state: EmulatorState, full: Full): void {
     res.json(SUCCESS);
   });
 
+  // zero804/gitter server/api/v1/rooms/users.js load + destroy: `:userId` must be an id (`me` is not one) of a
+  // member of the room, else 404; so leaving twice is a 404.
   r.delete("/rooms/:roomId/users/:userId", (req, res) => {
     const me = caller(res).user;
     const room = loadRoom(state, req, res);
+    const target = req.params.userId;
+    if (!isObjectId(target) || !state.isMember(target, room.id)) throw new ApiError(404, "Not Found");
     // Removing someone else needs admin rights, which no emulated user has.
-    if (req.params.userId !== me.id && req.params.userId !== "me") throw new ApiError(403, "Forbidden");
+    if (target !== me.id) throw new ApiError(403, "Forbidden");
     state.rooms.leave(me.id, room.id);
     res.json(SUCCESS);
   });

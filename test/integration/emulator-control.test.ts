@@ -34,7 +34,7 @@ describe("emulator control API when enabled", () => {
     assert.equal(reply.parentId, root.id);
     const seen = await api.json("GET", `/v1/rooms/${api.roomId("test/general")}/chatMessages/${root.id}`, ALICE);
     assert.equal(seen.text, "from control");
-    const notMember = await api.call("POST", "/_emulator/messages", undefined, { room: "test/other", user: "alice", text: "x" });
+    const notMember = await api.call("POST", "/_emulator/messages", undefined, { room: "test/private", user: "alice", text: "x" });
     assert.equal(notMember.status, 403);
     assert.equal((await api.call("POST", "/_emulator/messages", undefined, { room: "test/nope", user: "bob", text: "x" })).status, 404);
   });

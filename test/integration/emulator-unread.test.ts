@@ -34,7 +34,7 @@ describe("emulator unread items", () => {
     const general = rooms.find((r) => r.id === room)!;
     assert.equal(general.unreadItems, 2);
     assert.equal(general.mentions, 1);
-    const patch = api.live.filter((e) => e.kind === "userRooms" && e.operation === "patch" && e.userId === api.userId("alice")).at(-1);
+    const patch = api.live.filter((e) => e.kind === "userRooms" && e.operation === "patch" && e.userId === api.userId("alice") && "unreadItems" in e.model).at(-1);
     assert.deepEqual(patch && patch.kind === "userRooms" ? patch.model : undefined, { id: room, unreadItems: 2, mentions: 1 });
   });
 

@@ -19,7 +19,8 @@ const state = new EmulatorState();
 const alice = state.createUser({ username: "alice" });
 const bob = state.createUser({ username: "bob" });
 const shared = state.createRoom({ uri: "org/shared" });
-const bobOnly = state.createRoom({ uri: "org/bob-only" });
+// Private: a public room is open to anyone (emulator-fidelity-rooms.test.ts).
+const bobOnly = state.createRoom({ uri: "org/bob-only", security: "PRIVATE" });
 const aliceToken = state.issueToken(alice.id, "app");
 const bobToken = state.issueToken(bob.id, "app");
 
@@ -187,7 +188,7 @@ describe("Faye delivery", () => {
   });
 
   it("stops a user's room traffic when they leave, and tells their room list", T, async () => {
-    const room = state.createRoom({ uri: "org/leaving" });
+    const room = state.createRoom({ uri: "org/leaving", security: "PRIVATE" });
     state.rooms.join(alice.id, room.id);
     state.rooms.join(bob.id, room.id);
     const clientId = await handshake(aliceToken);

@@ -1,6 +1,9 @@
 // Errors raised by the Gitter clients. Each carries two messages: `message` (= logMessage) for the log,
 // with method, path and status; and `userMessage`, short and safe to show to the person in a Matrix room.
 // Neither ever contains a token: callers pass texts through `redactSecret` before building an error.
+// The bridge decides on statuses and fields only, never on the wording of `error`: Gitter's bodies carry only the
+// reason phrase of the status (`{"error":"Bad Request"}`; a 5xx adds a `uniqueId`).
+import { STATUS_CODES } from "node:http";
 
 const MAX_BODY_CHARS = 500;
 
@@ -138,7 +141,9 @@ function parseServerMessage(bodyText: string): string | undefined {
 }
 
 function userMessageForStatus(status: number, serverMessage: string | undefined): string {
-  const detail = serverMessage && serverMessage.length <= 120 ? `: ${serverMessage}` : ".";
+  // The reason phrase alone tells the person nothing the sentence does not say already.
+  const says = serverMessage !== undefined && serverMessage !== STATUS_CODES[status] && serverMessage.length <= 120;
+  const detail = says ? `: ${serverMessage}` : ".";
   if (status === 400) return `Gitter rejected the request${detail}`;
   if (status === 401) return "Your Gitter login is no longer valid. Please log in to Gitter again.";
   if (status === 403) return `Gitter says you are not allowed to do that${detail}`;

@@ -4,7 +4,7 @@
 // An entity a method returns has been checked against its wire type (./validate): an answer of another shape
 // throws GitterBadResponseError instead of travelling on into the bridge.
 
-import { GitterApiError } from "./errors";
+import { GitterApiError, isGitterStatus } from "./errors";
 import type { RateLimiter } from "./rate-limit";
 import { RestTransport, type Query, type RequestGate, type RequestSpec, type RetryPolicy } from "./rest-transport";
 import { checkList, checkMessage, checkResults, checkRoom, checkUser, type Problem } from "./validate";
@@ -128,10 +128,19 @@ export class GitterRestClient {
     return (await this.send({ method: "POST", path, body: { id: roomId }, repeatable: true, expect: ROOM })) as GitterRoom;
   }
 
-  /** `DELETE /v1/rooms/:roomId/users/:me`. One-to-one rooms cannot be left (400): hide them instead. */
+  /**
+   * `DELETE /v1/rooms/:roomId/users/:id`, with the user's id (Gitter answers 404 to `me` there). One-to-one rooms
+   * cannot be left (400): hide them instead. Gitter answers 404 to a user who is not in the room, so a leave
+   * whose first answer was lost, or of a room left meanwhile, is done, not failed.
+   */
   async leaveRoom(roomId: string): Promise<GitterSuccess> {
     const path = `/v1/rooms/${seg(roomId)}/users/${seg(await this.me())}`;
-    return (await this.send({ method: "DELETE", path, repeatable: true })) as GitterSuccess;
+    try {
+      return (await this.send({ method: "DELETE", path, repeatable: true })) as GitterSuccess;
+    } catch (err) {
+      if (isGitterStatus(err, 404)) return { success: true };
+      throw err;
+    }
   }
 
   /** `DELETE /v1/user/:me/rooms/:roomId`: hides the room from the user's list. */

@@ -19,6 +19,7 @@ import type { MediaBridge } from "./portal-media";
 import { closePortalRoom } from "./portal-reopen";
 import type { PortalQueues } from "./portal-queues";
 import { Stopped } from "./retry";
+import { joinById } from "./room-list";
 import { UserSession } from "./session";
 
 const log = getLogger("sessions");
@@ -260,7 +261,7 @@ export class SessionManager implements CommandServices {
   async join(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
     const s = this.require(mxid);
     let room = await this.resolve(s, target);
-    if (!room.oneToOne) room = { ...room, ...(await s.ctx.rest.joinRoom(room.id)) };
+    if (!room.oneToOne) room = { ...room, ...(await joinById(s.ctx.rest, room)) };
     return { ...summary(room, true), membership: await s.openForOwner(room) };
   }
 

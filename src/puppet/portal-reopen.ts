@@ -54,7 +54,7 @@ export async function closePortalRoom(deps: CloseDeps, row: Portal, reason: stri
  * while it was closed stays on Gitter, as for a new portal), and the owner invited. Resolves to null when the room
  * cannot be used any more (gone, or the bridge was put out of it): the caller makes a new one. Throws on outages.
  */
-export async function reopenPortal(ctx: SessionContext, closed: Portal, room: GitterRoom): Promise<PortalRoom | null> {
+export async function reopenPortal(ctx: SessionContext, closed: Portal, room: GitterRoom, startAfter?: string): Promise<PortalRoom | null> {
   const roomId = closed.matrixRoomId;
   try {
     const ghost = closed.oneToOne && room.user ? await ctx.ghosts.ensure(room.user) : null;
@@ -67,7 +67,7 @@ export async function reopenPortal(ctx: SessionContext, closed: Portal, room: Gi
     return null;
   }
   const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
-  const row: Portal = { ...closed, lastGitterMessageId: latest.at(-1)?.id ?? objectIdAt(Date.now()) };
+  const row: Portal = { ...closed, lastGitterMessageId: startAfter ?? latest.at(-1)?.id ?? objectIdAt(Date.now()) };
   await ctx.store.portals.putPortal(row);
   const portal = new PortalRoom(ctx, row);
   await inviteOwner(ctx, portal, room);

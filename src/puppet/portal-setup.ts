@@ -11,10 +11,12 @@ import type { SessionContext } from "./session-context";
 const log = getLogger("portal-setup");
 
 /**
+/**
  * Returns the user's portal for `room`. When there is none open, the room of a closed one is used again if it can
- * be, else a Matrix room is created; either way the user is invited and `created` is true.
+ * be, else a Matrix room is created; either way the user is invited and `created` is true. A portal (re)opened
+ * starts from now, or after `startAfter` (a message id) when given.
  */
-export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise<{ portal: PortalRoom; created: boolean }> {
+export async function openPortal(ctx: SessionContext, room: GitterRoom, startAfter?: string): Promise<{ portal: PortalRoom; created: boolean }> {
   const existing = await ctx.store.portals.getPortal(ctx.mxid, room.id);
   if (existing) {
     const portal = new PortalRoom(ctx, existing);
@@ -22,7 +24,7 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
     return { portal, created: false };
   }
   const closed = await ctx.store.portals.getClosedPortal(ctx.mxid, room.id);
-  const reopened = closed && (await reopenPortal(ctx, closed, room));
+  const reopened = closed && (await reopenPortal(ctx, closed, room, startAfter));
   if (reopened) {
     refreshBridgeInfo(ctx, reopened, room);
     return { portal: reopened, created: true };
@@ -37,7 +39,7 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom): Promise
     oneToOne: room.oneToOne,
     // New portals start from now: history stays on Gitter. A room without messages gets a cursor made from the
     // time, so that a restart before its first message catches up from here rather than from the restart.
-    lastGitterMessageId: latest.length ? latest[latest.length - 1].id : objectIdAt(openedAt),
+    lastGitterMessageId: startAfter ?? (latest.length ? latest[latest.length - 1].id : objectIdAt(openedAt)),
     // The room was created with the bridge info in its initial state.
     bridgeInfoHash: bridgeInfoHash(ctx, room),
   };

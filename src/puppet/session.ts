@@ -10,6 +10,7 @@ import { openPortal, populateMembers, refreshBridgeInfo } from "./portal-setup";
 import { closePortalRoom, inviteOwner, type OwnerMembership } from "./portal-reopen";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
+import { LEFT_ON_GITTER, RoomListFollower } from "./room-list";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("session");
@@ -23,6 +24,8 @@ export class UserSession {
   private readonly portals = new Map<string, PortalRoom>();
   /** Portals being opened, by Gitter room id: a second request for one waits for the first instead of making a room. */
   private readonly opening = new Map<string, Promise<PortalRoom>>();
+  private readonly closing = new Set<string>();
+  private readonly roomList: RoomListFollower;
   private realtime: GitterRealtime | null = null;
   /** Settles once the stored portals are attached: Matrix messages wait for it, or they would find no portal. */
   private readonly loaded: Promise<void>;
@@ -40,6 +43,13 @@ export class UserSession {
     private readonly hooks: SessionHooks,
   ) {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
+    this.roomList = new RoomListFollower({
+      rest: ctx.rest,
+      hasPortal: (id) => this.portals.has(id) || this.opening.has(id),
+      adopting: (room) => room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? ""),
+      open: (room, startAfter) => this.ensurePortal(room, startAfter),
+      close: (id, reason) => this.closePortal(id, reason),
+    });
   }
 
   get mxid(): string {
@@ -62,19 +72,34 @@ export class UserSession {
     rt.on("message", (roomId, msg) => this.onGitterMessage(roomId, msg));
     rt.on("messageUpdate", (roomId, msg) => this.onGitterChange(roomId, msg.id, (p) => gitterEditToMatrix(this.ctx, p.row, msg)));
     rt.on("messageRemove", (roomId, id) => this.onGitterChange(roomId, id, (p) => gitterDeleteToMatrix(this.ctx, p.row, id)));
-    rt.on("userRoom", (operation, room) => this.onUserRoom(operation, room));
+    rt.on("userRoom", (operation, room) => this.roomList.onPush(operation, room));
     rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
     rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
     this.ctx.rest.limiter.onWait((wait) => this.ctx.metrics?.rateLimitWait(wait));
-    // Known rooms are watched before connecting, so the connection subscribes to them all in one request.
-    const stored = await this.loadPortals();
-    rt.start();
-    const rooms = (await this.ctx.rest.listRooms()).filter((r) => r.roomMember !== false);
+    let stored: Portal[] | undefined;
+    let rooms: GitterRoom[];
+    try {
+      // Known rooms are watched before connecting, so the connection subscribes to them all in one request.
+      stored = await this.loadPortals();
+      rooms = this.roomList.listed(await this.ctx.rest.listRooms());
+      // Before any held Matrix message goes out: Gitter takes a message into a public room from a non-member, so
+      // a portal of a room left while the bridge was down would post it.
+      await this.closeStale(stored, rooms);
+    } finally {
+      try {
+        await this.release();
+      } finally {
+        if (stored) rt.start();
+      }
+    }
     await this.openPortals(rooms);
-    // Rooms left (or hidden) on Gitter while no session was listening: the realtime remove never came.
+  }
+
+  /** Rooms left or hidden on Gitter while no session was listening: the realtime push never came. */
+  private async closeStale(stored: Portal[], rooms: GitterRoom[]): Promise<void> {
     const current = new Set(rooms.map((r) => r.id));
     for (const row of stored.filter((p) => !current.has(p.gitterRoomId))) {
-      await this.closePortal(row.gitterRoomId, "You left this room on Gitter.").catch((err: Error) =>
+      await this.closePortal(row.gitterRoomId, LEFT_ON_GITTER).catch((err: Error) =>
         log.error("could not close a portal", { gitterRoom: row.gitterRoomId, error: err }),
       );
     }
@@ -94,17 +119,21 @@ export class UserSession {
     }
   }
 
-  /**
-   * Attaches the stored portals and queues, on their rooms' queues, the messages a previous process left in flight.
-   * Matrix messages wait for this, also when it fails (they then find no portal), so a message left in flight
-   * keeps its place before the room's newer ones.
-   */
+  /** Attaches the stored portals. */
   private async loadPortals(): Promise<Portal[]> {
+    const stored = await this.ctx.store.portals.listPortals(this.mxid);
+    for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
+    return stored;
+  }
+
+  /**
+   * Queues, on their rooms' queues, the messages a previous process left in flight (in portals still open), then
+   * lets Matrix messages through. They wait for this, also when the start failed (they then find no portal), so a
+   * message left in flight keeps its place before the room's newer ones.
+   */
+  private async release(): Promise<void> {
     try {
-      const stored = await this.ctx.store.portals.listPortals(this.mxid);
-      for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
       await recoverIntents(this.ctx, (gitterRoomId) => this.portals.get(gitterRoomId)?.row);
-      return stored;
     } finally {
       this.markLoaded();
     }
@@ -137,12 +166,15 @@ export class UserSession {
     return undefined;
   }
 
-  /** Opens the portal for a room the user is in on Gitter; an open one is returned as it is. */
-  async ensurePortal(room: GitterRoom): Promise<PortalRoom> {
+  /**
+   * Opens the portal for a room the user is in on Gitter; an open one is returned as it is. A new portal starts
+   * from now, or after the message `startAfter`.
+   */
+  async ensurePortal(room: GitterRoom, startAfter?: string): Promise<PortalRoom> {
     // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
     const pending = this.opening.get(room.id);
     if (pending) return pending;
-    const opening = this.open(room);
+    const opening = this.open(room, startAfter);
     this.opening.set(room.id, opening);
     try {
       return await opening;
@@ -157,9 +189,10 @@ export class UserSession {
     return inviteOwner(this.ctx, portal, room);
   }
 
-  private async open(room: GitterRoom): Promise<PortalRoom> {
-    const { portal, created } = await openPortal(this.ctx, room);
+  private async open(room: GitterRoom, startAfter?: string): Promise<PortalRoom> {
+    const { portal, created } = await openPortal(this.ctx, room, startAfter);
     this.attach(portal);
+    this.roomList.opened(room.id);
     if (created) {
       void populateMembers(this.ctx, portal).catch((err: Error) =>
         log.warn("populating a portal failed", { room: portal.matrixRoomId, error: err }),
@@ -173,12 +206,24 @@ export class UserSession {
    * portal's next opening (see portal-reopen.ts).
    */
   async closePortal(gitterRoomId: string, reason: string): Promise<void> {
+    // gpart hides a one-to-one, and Gitter's patch saying it is hidden closes it too: once is enough.
+    if (this.closing.has(gitterRoomId)) return;
+    this.closing.add(gitterRoomId);
+    try {
+      await this.close(gitterRoomId, reason);
+    } finally {
+      this.closing.delete(gitterRoomId);
+    }
+  }
+
+  private async close(gitterRoomId: string, reason: string): Promise<void> {
     const portal = this.portals.get(gitterRoomId);
     this.portals.delete(gitterRoomId);
     this.realtime?.unwatchRoom(gitterRoomId);
     const row = portal?.row ?? (await this.ctx.store.portals.getPortal(this.mxid, gitterRoomId));
     if (!row) return;
     await closePortalRoom(this.ctx, row, reason);
+    this.roomList.closed(gitterRoomId, row.oneToOne);
     log.info("portal closed", { mxid: this.mxid, gitterRoom: gitterRoomId, room: row.matrixRoomId, reason });
   }
 
@@ -198,6 +243,9 @@ export class UserSession {
     await this.loaded;
     const portal = this.portalByMatrixRoom(event.room_id);
     if (portal) await portal.fromMatrix(event);
+    // Its portal was closed meanwhile (the room left on Gitter while the bridge was down): the notice in the room
+    // says so, and nothing goes to Gitter, which would take it into a public room from a non-member.
+    else log.info("not sent to Gitter: the room is no longer bridged", { mxid: this.mxid, room: event.room_id, event: event.event_id });
   }
 
   private attach(portal: PortalRoom): void {
@@ -232,26 +280,9 @@ export class UserSession {
     );
   }
 
-  private onUserRoom(operation: string, room: Partial<GitterRoom> & { id: string }): void {
-    const adopting = room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? "");
-    if (operation === "create" && room.roomMember !== false && isFullRoom(room) && !adopting) {
-      void this.ensurePortal(room).catch((err: Error) =>
-        log.error("could not open a portal for a room joined on Gitter", { gitterRoom: room.id, error: err }),
-      );
-    } else if (operation === "remove") {
-      void this.closePortal(room.id, "You left this room on Gitter.").catch((err: Error) =>
-        log.error("could not close a portal", { gitterRoom: room.id, error: err }),
-      );
-    }
-  }
-
   private onState(state: string): void {
     this.connection = state;
     log.info("Gitter connection", { mxid: this.mxid, state });
     if (state === "token-invalid") this.hooks.onTokenInvalid(this);
   }
-}
-
-function isFullRoom(room: Partial<GitterRoom> & { id: string }): room is GitterRoom {
-  return typeof room.name === "string" && typeof room.oneToOne === "boolean";
 }

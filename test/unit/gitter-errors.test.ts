@@ -25,6 +25,15 @@ describe("Gitter errors", () => {
     assert.equal(err.name, "GitterApiError");
   });
 
+  it("do not repeat a body that is only the status's reason phrase, as Gitter's are", () => {
+    const err = new GitterApiError(details(400, '{"error":"Bad Request"}'));
+    assert.equal(err.userMessage, "Gitter rejected the request.");
+    const forbidden = new GitterApiError(details(403, '{"error":"Forbidden"}'));
+    assert.equal(forbidden.userMessage, "Gitter says you are not allowed to do that.");
+    const failed = new GitterApiError(details(500, '{"error":"Internal Server Error","uniqueId":"4f3c"}'));
+    assert.equal(failed.userMessage, "Gitter is having trouble right now. Please try again later.");
+  });
+
   it("keep HTML and other non-JSON bodies out of the person's message", () => {
     const err = new GitterApiError(details(503, "<html><body>Bad gateway</body></html>"));
     assert.equal(err.serverMessage, undefined);
@@ -65,7 +74,7 @@ describe("Gitter errors", () => {
 
   it("give every status a person-facing sentence", () => {
     assert.match(new GitterNotFoundError(details(404)).userMessage, /could not find/);
-    assert.match(new GitterApiError(details(403, '{"error":"Forbidden"}')).userMessage, /not allowed.*Forbidden/);
+    assert.match(new GitterApiError(details(403, '{"error":"Only admins may"}')).userMessage, /not allowed.*Only admins may/);
     assert.match(new GitterApiError(details(429)).userMessage, /limiting/);
     assert.match(new GitterApiError(details(418)).userMessage, /unexpected error \(418\)\./);
     assert.equal(userMessageOf(new Error("internal detail")), "Something went wrong while talking to Gitter.");

@@ -13,8 +13,16 @@ function userId(state: EmulatorState, username: string): string {
   return state.findUserByName(username)!.id;
 }
 
+/** A one-to-one the fixture says exists (listed, or with history) has been opened by both: it shows in both lists. */
+function existingChat(state: EmulatorState, a: string, b: string): string {
+  const [ua, ub] = [userId(state, a), userId(state, b)];
+  const room = state.rooms.openOneToOne(ua, ub);
+  for (const u of [ua, ub]) state.recent.touch(u, room.id);
+  return room.id;
+}
+
 function roomIdOf(state: EmulatorState, m: FixtureMessage): string {
-  if (Array.isArray(m.room)) return state.rooms.openOneToOne(userId(state, m.room[0]), userId(state, m.room[1])).id;
+  if (Array.isArray(m.room)) return existingChat(state, m.room[0], m.room[1]);
   return state.rooms.findByUri(m.room)!.id;
 }
 
@@ -55,7 +63,7 @@ export function applyFixture(state: EmulatorState, data: FixtureData): void {
     const room = state.createRoom({ id: r.id, uri: r.uri, name: r.name, topic: r.topic, security: r.security });
     for (const member of r.members) state.rooms.join(userId(state, member), room.id);
   }
-  for (const [a, b] of data.oneToOne ?? []) state.rooms.openOneToOne(userId(state, a), userId(state, b));
+  for (const [a, b] of data.oneToOne ?? []) existingChat(state, a, b);
   applyApps(state, data);
   for (const t of data.tokens ?? []) state.issueToken(userId(state, t.user), t.clientId, t.token);
   applyHistory(state, data.history ?? []);

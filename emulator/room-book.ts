@@ -146,14 +146,14 @@ export class RoomBook {
 
   /**
    * Idempotent. The last access time is saved first, without a push, so the `create` the member receives shows
-   * it; joining a room one is in (a hidden one too) saves it and pushes nothing.
-   * zero804/gitter modules/rooms/lib/room-service.js joinRoom
+   * it; joining a room one is in (a hidden one too) saves it and pushes nothing. `visit: false` adds the member
+   * without it, as a one-to-one's parties are added. zero804/gitter modules/rooms/lib/room-service.js joinRoom
    */
-  join(userId: string, roomId: string): EmRoom {
+  join(userId: string, roomId: string, opts: { visit?: boolean } = {}): EmRoom {
     const room = this.rooms.get(roomId);
     const user = this.host.getUser(userId);
     if (!room || !user) throw new ApiError(404, "Not Found");
-    this.host.recent.touch(userId, roomId);
+    if (opts.visit !== false) this.host.recent.touch(userId, roomId);
     const members = this.memberships.get(roomId)!;
     if (members.has(userId)) return room;
     members.add(userId);
@@ -220,8 +220,10 @@ export class RoomBook {
       this.add(room);
       this.byPair.set(key, room);
     }
-    this.join(userId, room.id);
-    this.join(otherId, room.id);
+    // zero804/gitter modules/rooms/lib/one-to-one-room-service.js addOneToOneUsersToNewRoom: members only, no last
+    // access time; a party's client saves one when it opens the room (subscribes to it).
+    this.join(userId, room.id, { visit: false });
+    this.join(otherId, room.id, { visit: false });
     return room;
   }
 

@@ -27,7 +27,10 @@ export class UserSession {
   private readonly closing = new Set<string>();
   private readonly roomList: RoomListFollower;
   private realtime: GitterRealtime | null = null;
-  /** Settles once the stored portals are attached: Matrix messages wait for it, or they would find no portal. */
+  /**
+   * Settles once the stored portals are attached and those of rooms left meanwhile closed: Matrix messages wait for
+   * it, or they would find no portal, or one of a room left.
+   */
   private readonly loaded: Promise<void>;
   private markLoaded!: () => void;
   connection = "starting";

@@ -57,6 +57,15 @@ describe("hiding a room keeps it listed", () => {
       "the sender's last access time is saved");
   });
 
+  it("gives a new one-to-one no last access time for either party, only a create each", async () => {
+    const from = api.live.length;
+    const dm = (await api.json<Room>("POST", "/v1/rooms", BOB, { uri: "carol" })).id;
+    for (const user of ["bob", "carol"]) {
+      assert.deepEqual(pushesTo(user, from).map((e) => [e.operation, e.model.id, "lastAccessTime" in e.model]), [["create", dm, false]], user);
+    }
+    assert.equal("lastAccessTime" in (await roomsOf(BOB)).find((r) => r.id === dm)!, false);
+  });
+
   it("saves the last access time when the user subscribes to the room's channel", async () => {
     const dm = api.emu.state.rooms.openOneToOne(api.userId("alice"), api.userId("carol")).id;
     await api.json("DELETE", `/v1/user/me/rooms/${dm}`, ALICE);

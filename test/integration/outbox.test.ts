@@ -155,7 +155,8 @@ describe("outbox", () => {
   });
 
   it("tells the user in the portal when Gitter refuses, and drops the intent", async () => {
-    await api.call("DELETE", `/_emulator/rooms/${portal.gitterRoomId}/members/alice`);
+    // A refusal, not a leave: Gitter takes a message into a public room from a non-member.
+    await api.call("POST", "/_emulator/faults", undefined, { mode: "before", status: 403, count: 1, method: "POST", path: "/chatMessages$" });
     await sendOnce(ctx, portal, "$refused", { text: "not a member any more" });
     assert.equal(notices.length, 1);
     assert.equal(notices[0].roomId, portal.matrixRoomId);

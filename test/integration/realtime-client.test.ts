@@ -83,7 +83,7 @@ before(async () => {
       rooms: [
         { uri: "org/burst", members: ["alice", "bob"] },
         { uri: "org/edits", members: ["alice", "bob"] },
-        { uri: "org/bob-only", members: ["bob"] },
+        { uri: "org/bob-only", security: "PRIVATE", members: ["bob"] },
         { uri: "org/later", members: ["bob"] },
         { uri: "org/snapshot", members: ["alice", "bob"] },
       ],

@@ -1,6 +1,6 @@
 // Every bot command, one entry each. Help and usage text are generated from these entries.
 import { describeTarget, parseGitterTarget } from "./targets";
-import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type LoginCodeResult, type Reply } from "./types";
+import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type LoginCodeResult, type LogoutResult, type Reply } from "./types";
 import { escapeHtml } from "../web/pages";
 import { formatReport, formatReportHtml, REPORT_HEADING } from "../doctor/report";
 import { VERSION_TEXT } from "../version";
@@ -61,15 +61,18 @@ function codeReply(result: LoginCodeResult): Reply {
   }
 }
 
+const LOGOUT_ANSWERS: Record<LogoutResult, string> = {
+  "logged-out": "You are logged out. Your token is forgotten and your Gitter rooms are no longer bridged.",
+  "login-cancelled": "You were not logged in. Your login links and the Gitter login waiting for its code are discarded.",
+  "not-logged-in": "You were not logged in.",
+};
+
 const logout: Command = {
   name: "logout",
   args: [],
   help: "Forget your Gitter login and close your bridged rooms.",
   needsLogin: false,
-  run: async (ctx) =>
-    (await ctx.services.logout(ctx.mxid))
-      ? { text: "You are logged out. Your token is forgotten and your Gitter rooms are no longer bridged." }
-      : { text: "You were not logged in." },
+  run: async (ctx) => ({ text: LOGOUT_ANSWERS[await ctx.services.logout(ctx.mxid)] }),
 };
 
 const status: Command = {

@@ -42,12 +42,18 @@ export type LoginCodeResult =
  * `UserFacingError` whose message is shown to the person as is, or with any other error (logged, and the
  * person gets a generic apology).
  */
+/** What logout found: a login, only a login still waiting for its code (or an unused link), or nothing. */
+export type LogoutResult = "logged-out" | "login-cancelled" | "not-logged-in";
+
 export interface CommandServices {
   loginLink(mxid: string): Promise<string>;
   /** Checks the code `mxid` sent against their own pending login; the right one logs them in. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
-  /** Returns false when the user was not logged in. */
-  logout(mxid: string): Promise<boolean>;
+  /**
+   * Forgets the user's token and closes their portals; a login waiting for its code and unused login links are
+   * discarded too. Says which of those there was.
+   */
+  logout(mxid: string): Promise<LogoutResult>;
   status(mxid: string): Promise<SessionStatus>;
   listRooms(mxid: string): Promise<GitterRoomSummary[]>;
   /** Joins on Gitter (room uri) or opens a one-to-one chat (username), then opens the portal. */

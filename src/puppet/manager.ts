@@ -1,6 +1,6 @@
 // Owns every logged-in user's session: resumes them on start, starts one on login, ends it on logout or
 // when Gitter stops accepting the token. Implements what the bot's commands ask of the bridge.
-import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, SessionStatus } from "../commands/types";
+import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, LogoutResult, SessionStatus } from "../commands/types";
 import { UserFacingError } from "../commands/types";
 import type { CheckResult } from "../doctor/types";
 import { isGitterStatus } from "../gitter/errors";
@@ -228,7 +228,7 @@ export class SessionManager implements CommandServices {
     return this.deps.confirmLogin(mxid, code);
   }
 
-  async logout(mxid: string): Promise<boolean> {
+  async logout(mxid: string): Promise<LogoutResult> {
     const user = await this.deps.store.users.getUser(mxid);
     const session = this.sessions.get(mxid);
     const reason = "You logged out of the Gitter bridge.";
@@ -239,10 +239,13 @@ export class SessionManager implements CommandServices {
     await this.stopSession(mxid);
     // Files the user shared stop being served: their links on Gitter answer 404 from now on.
     await this.deps.store.media.unshareUser(mxid);
-    if (!user?.tokenCiphertext) return false;
+    // A link handed out, or an approval waiting for its code, must not log the user back in after this.
+    const links = await this.deps.store.oauthStates.discardStates(mxid);
+    const pending = await this.deps.store.pendingLogins.discardPendingLogin(mxid);
+    if (!user?.tokenCiphertext) return links > 0 || pending ? "login-cancelled" : "not-logged-in";
     await this.deps.store.users.clearLogin(mxid);
     log.info("logged out", { mxid });
-    return true;
+    return "logged-out";
   }
 
   async status(mxid: string): Promise<SessionStatus> {

@@ -42,4 +42,8 @@ export class KnexOAuthStateStore implements OAuthStateStore {
   async pruneStates(now: number): Promise<number> {
     return this.db("oauth_states").where("expires_at", "<", now).delete();
   }
+
+  async discardStates(mxid: string): Promise<number> {
+    return this.db("oauth_states").where({ mxid }).delete();
+  }
 }

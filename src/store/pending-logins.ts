@@ -80,4 +80,8 @@ export class KnexPendingLoginStore implements PendingLoginStore {
   async prunePendingLogins(now: number): Promise<number> {
     return this.db("pending_logins").where("expires_at", "<=", now).delete();
   }
+
+  async discardPendingLogin(mxid: string): Promise<boolean> {
+    return (await this.db("pending_logins").where({ mxid }).delete()) > 0;
+  }
 }

@@ -44,6 +44,8 @@ export interface OAuthStateStore {
   peekState(state: string, now: number): Promise<StateCheck>;
   /** Drops states that expired before `now`; returns how many. */
   pruneStates(now: number): Promise<number>;
+  /** Drops every state made for `mxid` (their links stop working); returns how many. */
+  discardStates(mxid: string): Promise<number>;
 }
 
 /** A login Gitter approved, waiting for its Matrix account to send the code the approval page showed. */
@@ -78,6 +80,8 @@ export interface PendingLoginStore {
   hasPendingLogin(mxid: string, now: number): Promise<boolean>;
   /** Removes pending logins that expired before `now`, tokens and all; returns how many. */
   prunePendingLogins(now: number): Promise<number>;
+  /** Drops the login waiting for `mxid`'s code, token and all; true when there was one. */
+  discardPendingLogin(mxid: string): Promise<boolean>;
 }
 
 export interface Portal {

@@ -175,6 +175,19 @@ function statesContract(ctx: ContractContext): void {
     assert.deepEqual(await ctx.store().oauthStates.consumeState(`live-${u}`, 1000), { ok: true, mxid: "@p:example.org" });
     assert.equal(await ctx.store().oauthStates.pruneStates(1000), 0);
   });
+
+  it("discards every state of one account, used or not, and no other's", async () => {
+    const u = uniq();
+    const [mine, other] = [`@q-${u}:example.org`, `@q2-${u}:example.org`];
+    await ctx.store().oauthStates.createState(`a-${u}`, mine, 5000);
+    await ctx.store().oauthStates.createState(`b-${u}`, mine, 5000);
+    await ctx.store().oauthStates.createState(`c-${u}`, other, 5000);
+    await ctx.store().oauthStates.consumeState(`b-${u}`, 1000);
+    assert.equal(await ctx.store().oauthStates.discardStates(mine), 2);
+    assert.deepEqual(await ctx.store().oauthStates.peekState(`a-${u}`, 1000), { ok: false, reason: "unknown" });
+    assert.deepEqual(await ctx.store().oauthStates.peekState(`c-${u}`, 1000), { ok: true, mxid: other });
+    assert.equal(await ctx.store().oauthStates.discardStates(mine), 0);
+  });
 }
 
 function ghostsAndRefusalsContract(ctx: ContractContext): void {
@@ -244,6 +257,16 @@ function pendingLoginsContract(ctx: ContractContext): void {
     await ctx.store().pendingLogins.putPendingLogin(pending(mxid, "new"));
     assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "old", now), { ok: false, reason: "wrong", triesLeft: 2 });
     assert.equal((await ctx.store().pendingLogins.redeemPendingLogin(mxid, "new", now)).ok, true);
+  });
+
+  it("discards the pending login of one account, and says whether there was one", async () => {
+    const [mine, other] = ["m", "o"].map((p) => `@${p}-${uniq()}:example.org`) as [string, string];
+    await ctx.store().pendingLogins.putPendingLogin(pending(mine, "right"));
+    await ctx.store().pendingLogins.putPendingLogin(pending(other, "right"));
+    assert.equal(await ctx.store().pendingLogins.discardPendingLogin(mine), true);
+    assert.equal(await ctx.store().pendingLogins.discardPendingLogin(mine), false);
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mine, "right", now), { ok: false, reason: "none" });
+    assert.equal((await ctx.store().pendingLogins.redeemPendingLogin(other, "right", now)).ok, true);
   });
 
   it("treats an expired login as none, and prunes expired ones with their tokens", async () => {

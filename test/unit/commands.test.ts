@@ -11,7 +11,7 @@ function services(calls: string[], overrides: Partial<CommandServices> = {}): Co
   return {
     loginLink: async () => "https://bridge.example/login?state=abc",
     confirmLogin: async (_m: string, code: string) => (calls.push(`code ${code}`), { kind: "none" }),
-    logout: async () => true,
+    logout: async () => "logged-out",
     status: async () => ({ loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
     listRooms: async () => [room, { id: "r2", name: "Bob", oneToOne: true, open: false }],
     join: async (_m: string, t: GitterTarget) => (calls.push(`join ${JSON.stringify(t)}`), room),

@@ -31,7 +31,7 @@ function services(f: Fuzz, calls: string[]): CommandServices {
   return {
     loginLink: (m) => act("loginLink", `https://bridge.example/login?state=${encodeURIComponent(m)}`),
     confirmLogin: () => act("confirmLogin", { kind: "wrong", triesLeft: f.int(5) }),
-    logout: () => act("logout", true),
+    logout: () => act("logout", "logged-out" as const),
     status: () => act("status", { loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
     listRooms: () => act("listRooms", [room, { ...room, name: f.oddString(), uri: undefined, oneToOne: true }]),
     join: () => act("join", room),

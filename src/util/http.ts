@@ -24,6 +24,8 @@ export interface HttpResponse {
   statusText: string;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
+  /** The body's bytes unchanged (downloads); fetch's Response has it too. */
+  bytes?(): Promise<Uint8Array>;
 }
 
 export type HttpSend = (url: URL | string, init: HttpRequestInit) => Promise<HttpResponse>;
@@ -69,6 +71,10 @@ class Answer implements HttpResponse {
 
   text(): Promise<string> {
     return Promise.resolve(this.body.toString("utf8"));
+  }
+
+  bytes(): Promise<Uint8Array> {
+    return Promise.resolve(this.body);
   }
 }
 

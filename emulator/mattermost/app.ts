@@ -8,6 +8,7 @@ import { oauthRouter } from "./oauth";
 import { channelRoutes } from "./rest-channels";
 import { fileRoutes } from "./rest-files";
 import { postRoutes } from "./rest-posts";
+import { searchRoutes } from "./rest-search";
 import { userRoutes } from "./rest-users";
 
 export function mountApp(app: Express, deps: ControlDeps, control: boolean): void {
@@ -21,6 +22,7 @@ export function mountApp(app: Express, deps: ControlDeps, control: boolean): voi
   api.use(faults.middleware());
   api.use(requireSession(state, limiter));
   api.use(express.json({ limit: "50mb" }));
+  searchRoutes(api, state);
   userRoutes(api, state);
   channelRoutes(api, state);
   postRoutes(api, state);

@@ -1,5 +1,6 @@
 // Injected REST failures for tests (control API only; not part of Mattermost): the next `count` requests that
-// match answer `status` with an AppError body, without being handled.
+// match answer `status` with an AppError body, without being handled; or, with `drop`, are handled and then lose
+// their answer (the connection is cut before a byte of it is sent), as when a proxy or the network fails late.
 import type { NextFunction, Request, Response } from "express";
 import { AppError, sendAppError } from "./errors";
 
@@ -8,6 +9,8 @@ export interface Fault {
   count: number;
   method?: string;
   path?: RegExp;
+  /** Handle the request, then cut the connection instead of answering. */
+  drop?: boolean;
 }
 
 export class FaultPlan {
@@ -24,7 +27,7 @@ export class FaultPlan {
     } catch {
       throw new AppError(400, "emulator.fault.path", "path is not a valid pattern");
     }
-    const fault: Fault = { status, count, method: typeof b.method === "string" ? b.method.toUpperCase() : undefined, path };
+    const fault: Fault = { status, count, method: typeof b.method === "string" ? b.method.toUpperCase() : undefined, path, drop: b.drop === true };
     this.faults.push(fault);
     return fault;
   }
@@ -38,7 +41,16 @@ export class FaultPlan {
       const f = this.faults.find((x) => (!x.method || x.method === req.method) && (!x.path || x.path.test(req.path)));
       if (!f) return next();
       if (--f.count <= 0) this.faults.splice(this.faults.indexOf(f), 1);
+      if (f.drop) return dropAnswer(req, res, next);
       sendAppError(res, new AppError(f.status, "emulator.injected_fault", "Injected fault"));
     };
   }
+}
+
+function dropAnswer(req: Request, res: Response, next: NextFunction): void {
+  res.end = (() => {
+    req.socket.destroy();
+    return res;
+  }) as Response["end"];
+  next();
 }

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+
+const DIR = join(__dirname, "..", "..", "src", "mattermost");
+// The network client: its own files, the shared utilities and Node; nothing from the Matrix edge, the core,
+// another network, the commands or the emulator (the conversion folder has its own test).
+const ALLOWED = [/^\.\/[a-z-]+$/, /^\.\.\/util\/[a-z-]+$/, /^node:[a-z]+$/];
+
+describe("src/mattermost client imports", () => {
+  it("imports only its own files, src/util and Node", () => {
+    const files = readdirSync(DIR).filter((name) => name.endsWith(".ts"));
+    assert.ok(files.length >= 8, `found ${files.length} files`);
+    for (const file of files) {
+      const source = readFileSync(join(DIR, file), "utf8");
+      for (const [, target = ""] of source.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)) {
+        assert.ok(ALLOWED.some((pattern) => pattern.test(target)), `${file} imports ${target}`);
+      }
+    }
+  });
+});

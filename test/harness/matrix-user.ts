@@ -36,6 +36,8 @@ export class MatrixUser {
   readonly invites: SeenInvite[] = [];
   /** The latest invite to each room (a room may invite the user again after they left). */
   readonly lastInvite = new Map<string, Pick<SeenInvite, "isDirect" | "inviter">>();
+  /** The reason given with the user's latest membership change in each room (a kick's, say), when there was one. */
+  readonly membershipReasons = new Map<string, string>();
 
   constructor(
     readonly client: MatrixClient,
@@ -117,7 +119,11 @@ export class MatrixUser {
   private absorbTimeline(roomId: string, events: SyncEvent[]): void {
     const list = this.timeline.get(roomId) ?? [];
     for (const e of events) {
-      if (e.type === "m.room.member" && e.state_key === this.userId) this.memberships.set(roomId, String(e.content.membership));
+      if (e.type === "m.room.member" && e.state_key === this.userId) {
+        this.memberships.set(roomId, String(e.content.membership));
+        if (typeof e.content.reason === "string") this.membershipReasons.set(roomId, e.content.reason);
+        else this.membershipReasons.delete(roomId);
+      }
       if (e.type !== "m.room.message" || list.some((m) => m.eventId === e.event_id)) continue;
       const c = e.content;
       list.push({ eventId: e.event_id, sender: e.sender, msgtype: String(c.msgtype), body: String(c.body ?? ""), formatted: typeof c.formatted_body === "string" ? c.formatted_body : undefined, content: c });

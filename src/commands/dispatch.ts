@@ -1,5 +1,6 @@
 // Turns a line typed in the control room into a command call. Every input gets an answer: unknown and
 // malformed commands get usage, failures get a person-facing message (details go to the log only).
+import { faultOf } from "../util/errors";
 import { getLogger } from "../util/log";
 import { COMMANDS, usage } from "./table";
 import { UserFacingError, type Command, type CommandContext, type Reply } from "./types";
@@ -44,6 +45,21 @@ export async function dispatch(ctx: CommandContext, line: string): Promise<Reply
   } catch (err) {
     if (err instanceof UserFacingError) return { text: err.personMessage };
     log.error("command failed", { command: cmd.name, mxid: ctx.mxid, error: err as Error });
-    return { text: `Sorry, \`${cmd.name}\` failed on the bridge's side. Please try again in a moment.` };
+    return { text: failureText(cmd.name, err) };
   }
+}
+
+/**
+ * Says whose side failed and whether to try again, from the error's fault only: never its log message, a body
+ * or anything else the error carries (which could hold a token or a server's internals).
+ */
+export function failureText(command: string, err: unknown): string {
+  const fault = faultOf(err);
+  const sorry = `Sorry, \`${command}\``;
+  if (fault.side === "bridge") return `${sorry} failed on the bridge's side. Please try again in a moment.`;
+  const who = fault.party.charAt(0).toUpperCase() + fault.party.slice(1);
+  const code = fault.status !== undefined ? ` (${fault.status})` : "";
+  if (fault.status === 429) return `${sorry} did not work: ${who} is limiting how fast the bridge may ask${code}. Try again in a minute.`;
+  if (fault.transient) return `${sorry} did not work: ${who} is not answering at the moment${code}. Try again in a moment.`;
+  return `${sorry} did not work: ${fault.userMessage ?? `${who} refused it${code}.`}`;
 }

@@ -4,10 +4,13 @@
 // The bridge decides on statuses and fields only, never on the wording of `error`: Gitter's bodies carry only the
 // reason phrase of the status (`{"error":"Bad Request"}`; a 5xx adds a `uniqueId`).
 import { STATUS_CODES } from "node:http";
+import { BridgeError } from "../util/errors";
 
 const MAX_BODY_CHARS = 500;
 
-export abstract class GitterError extends Error {
+export abstract class GitterError extends BridgeError {
+  readonly side = "remote" as const;
+  readonly party = "Gitter";
   /** Safe to show to the person: no token, no stack, no body dump. */
   readonly userMessage: string;
 
@@ -19,6 +22,10 @@ export abstract class GitterError extends Error {
 
   get logMessage(): string {
     return this.message;
+  }
+
+  override get personMessage(): string {
+    return this.userMessage;
   }
 }
 
@@ -50,6 +57,15 @@ export class GitterApiError extends GitterError {
     this.path = details.path;
     this.bodyText = bodyText;
     this.serverMessage = serverMessage;
+  }
+
+  /** Gitter was down or overloaded (5xx) or limiting us (429); any other status is its answer to this request. */
+  override get transient(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+
+  override get answerStatus(): number {
+    return this.status;
   }
 }
 
@@ -89,6 +105,10 @@ export class GitterNetworkError extends GitterError {
     this.method = method;
     this.path = path;
   }
+
+  override get transient(): boolean {
+    return true;
+  }
 }
 
 /**
@@ -108,6 +128,14 @@ export class GitterMaybeDeliveredError extends GitterError {
       { cause },
     );
     this.cause = cause;
+  }
+
+  override get transient(): boolean {
+    return true;
+  }
+
+  override get answerStatus(): number | undefined {
+    return this.cause.answerStatus;
   }
 }
 

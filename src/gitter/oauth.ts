@@ -36,6 +36,14 @@ export class GitterOAuthError extends GitterError {
   ) {
     super(logMessage, USER_MESSAGES[reason]);
   }
+
+  override get transient(): boolean {
+    return this.reason === "unreachable" || this.reason === "server_error";
+  }
+
+  override get answerStatus(): number | undefined {
+    return this.status;
+  }
 }
 
 const USER_MESSAGES: Record<OAuthFailure, string> = {

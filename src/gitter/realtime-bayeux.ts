@@ -34,6 +34,15 @@ export class BayeuxError extends GitterError {
     const m = /^(\d{3}):/.exec(bayeuxError);
     this.status = m ? Number(m[1]) : undefined;
   }
+
+  /** A transport failure or a server error; a 4xx (an unknown client, a refused subscription) is an answer. */
+  override get transient(): boolean {
+    return this.status === undefined || this.status >= 500;
+  }
+
+  override get answerStatus(): number | undefined {
+    return this.status;
+  }
 }
 
 /** Token channels carry the token in their name; it must never reach a log line. */

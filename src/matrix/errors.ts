@@ -1,6 +1,8 @@
 // A failed homeserver call. `message` is for the log (method, path, status, the homeserver's own words); what a
 // person is told is decided where the call was made, which knows what the person was doing.
 
+import { BridgeError } from "../util/errors";
+
 /** Not a spec errcode: the homeserver could not be reached or did not answer in time. */
 export const CONNECTION_FAILED = "M_CONNECTION_FAILED";
 
@@ -16,7 +18,9 @@ export interface MatrixApiErrorInit {
   retryAfterMs?: number;
 }
 
-export class MatrixApiError extends Error {
+export class MatrixApiError extends BridgeError {
+  readonly side = "homeserver" as const;
+  readonly party = "the homeserver";
   readonly errcode: string;
   readonly status: number;
   readonly method: string;
@@ -31,6 +35,15 @@ export class MatrixApiError extends Error {
     this.method = init.method;
     this.path = init.path;
     this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** No answer, a 5xx or a 429: the homeserver was down, overloaded or limiting us. */
+  override get transient(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
+  }
+
+  override get answerStatus(): number | undefined {
+    return this.status === 0 ? undefined : this.status;
   }
 }
 

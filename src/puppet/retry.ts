@@ -8,6 +8,7 @@
 import { GitterApiError, GitterMaybeDeliveredError, GitterNetworkError } from "../gitter/errors";
 import { MatrixApiError } from "../matrix/errors";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
+import { isTransientDatabaseError } from "../util/errors";
 
 /** The work's owner (a session, the bridge) stopped before it could be done. Not a failure of the work. */
 export class Stopped extends Error {
@@ -19,31 +20,13 @@ export class Stopped extends Error {
 
 export const OUTAGE_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 15_000 };
 
-/** Database failures that pass: a busy SQLite file, a PostgreSQL restart, a pool that could not connect in time. */
-const TRANSIENT_DB_CODES = new Set([
-  "SQLITE_BUSY",
-  "SQLITE_LOCKED",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "57P01", // admin_shutdown
-  "57P03", // cannot_connect_now
-  "08000", // connection_exception
-  "08001",
-  "08003",
-  "08006",
-]);
-
 /** True when `err` says a service was unreachable, overloaded or rate-limiting: worth waiting out. Never throws. */
 export function isOutage(err: unknown): boolean {
-  if (err instanceof MatrixApiError) return err.status === 0 || err.status === 429 || err.status >= 500;
-  if (err instanceof GitterMaybeDeliveredError || err instanceof GitterNetworkError) return true;
-  if (err instanceof GitterApiError) return err.status === 429 || err.status >= 500;
-  if (!(err instanceof Error)) return false;
-  if (err.name === "KnexTimeoutError") return true;
-  const code = (err as Error & { code?: unknown }).code;
-  return typeof code === "string" && TRANSIENT_DB_CODES.has(code);
+  // The request-level failures only: the realtime client (BayeuxError) reconnects by itself, and a login's code
+  // exchange (GitterOAuthError) is the person's to start again.
+  const request = err instanceof MatrixApiError || err instanceof GitterApiError || err instanceof GitterNetworkError || err instanceof GitterMaybeDeliveredError;
+  if (request) return err.transient;
+  return isTransientDatabaseError(err);
 }
 
 /**

@@ -4,6 +4,8 @@ import { dispatch } from "../../src/commands/dispatch";
 import { parseGitterTarget } from "../../src/commands/targets";
 import { COMMANDS } from "../../src/commands/table";
 import { REPORT_HEADING } from "../../src/doctor/report";
+import { GitterApiError, GitterTokenInvalidError } from "../../src/gitter/errors";
+import { MatrixApiError } from "../../src/matrix/errors";
 import { UserFacingError, type CommandContext, type CommandServices, type GitterTarget } from "../../src/commands/types";
 
 function services(calls: string[], overrides: Partial<CommandServices> = {}): CommandServices {
@@ -107,6 +109,26 @@ describe("command dispatch", () => {
     const r = await dispatch(failing, "list");
     assert.match(r.text, /failed on the bridge's side/);
     assert.doesNotMatch(r.text, /ECONNRESET|10\.0\.0\.1/);
+  });
+
+  it("says whose side failed and whether to retry, from the error's fault and never its text", async () => {
+    const secret = "tok3n".repeat(8);
+    const failing = (err: Error) => ctx(true, [], { listRooms: async () => Promise.reject(err) });
+    const gitter404 = new GitterApiError({ status: 404, method: "GET", path: "/v1/rooms", bodyText: `{"error":"${secret}"}` });
+    assert.equal((await dispatch(failing(gitter404), "list")).text, "Sorry, `list` did not work: Gitter could not find that room, user or message.");
+    const revoked = new GitterTokenInvalidError({ status: 401, method: "GET", path: "/v1/rooms", bodyText: secret });
+    assert.match((await dispatch(failing(revoked), "list")).text, /Gitter login is no longer valid/);
+    const limited = new GitterApiError({ status: 429, method: "GET", path: "/v1/rooms", bodyText: secret });
+    assert.equal((await dispatch(failing(limited), "list")).text, "Sorry, `list` did not work: Gitter is limiting how fast the bridge may ask (429). Try again in a minute.");
+    const hsDown = new MatrixApiError({ errcode: "M_UNKNOWN", status: 502, method: "POST", path: "/invite", error: secret });
+    assert.equal((await dispatch(failing(hsDown), "list")).text, "Sorry, `list` did not work: The homeserver is not answering at the moment (502). Try again in a moment.");
+    const hsGone = new MatrixApiError({ errcode: "M_CONNECTION_FAILED", status: 0, method: "POST", path: "/invite", error: secret });
+    assert.match((await dispatch(failing(hsGone), "list")).text, /The homeserver is not answering at the moment\. Try again/);
+    const hsRefused = new MatrixApiError({ errcode: "M_FORBIDDEN", status: 403, method: "POST", path: "/invite", error: secret });
+    assert.equal((await dispatch(failing(hsRefused), "list")).text, "Sorry, `list` did not work: The homeserver refused it (403).");
+    for (const err of [gitter404, revoked, limited, hsDown, hsGone, hsRefused]) {
+      assert.doesNotMatch((await dispatch(failing(err), "list")).text, /tok3n/);
+    }
   });
 
   it("lists rooms with * for those open in Matrix", async () => {

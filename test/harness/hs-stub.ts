@@ -15,7 +15,10 @@ export interface StubSend {
 
 export interface HomeserverStubOptions {
   domain?: string;
-  /** Keep every send's content (tests); off: only count and call onSend (benchmarks at scale). */
+  /**
+   * Keep every send's content (tests), and answer a send repeating a transaction id with the event it made, as
+   * Synapse does; off: only count and call onSend (benchmarks at scale).
+   */
   keepSends?: boolean;
   onSend?: (send: StubSend) => void;
   /** An answer to give instead of the route's own (e.g. a 502 to the first pings), or undefined to let it answer. */
@@ -56,6 +59,8 @@ interface StubState {
   sends: StubSend[];
   sendCount: number;
   keep: boolean;
+  /** Event id made by each send path (room, type, transaction id), when keeping sends. */
+  txns: Map<string, string>;
   onSend?: (send: StubSend) => void;
 }
 
@@ -63,7 +68,7 @@ const C = "^/_matrix/client/(?:v3|r0)";
 const id = (s: StubState, sigil: string) => `${sigil}stub${++s.nextId}:${s.domain}`;
 
 const ROUTES: Route[] = [
-  { name: "send", method: "PUT", re: new RegExp(`${C}/rooms/([^/]+)/send/([^/]+)/[^/]+$`), answer: (m, c) => send(c, decodeURIComponent(m[1]), decodeURIComponent(m[2])) },
+  { name: "send", method: "PUT", re: new RegExp(`${C}/rooms/([^/]+)/send/([^/]+)/[^/]+$`), answer: (m, c) => send(c, m[0], decodeURIComponent(m[1]), decodeURIComponent(m[2])) },
   { name: "whoami", method: "GET", re: new RegExp(`${C}/account/whoami$`), answer: (_m, c) => ({ user_id: c.userId }) },
   { name: "register", method: "POST", re: new RegExp(`${C}/register$`), answer: (_m, c) => ({ user_id: `@${String(c.body.username)}:${c.stub.domain}` }) },
   { name: "profile", method: "GET", re: new RegExp(`${C}/profile/`), answer: () => notFound() },
@@ -96,17 +101,22 @@ function notFound(): Answer {
   return new Answer(404, { errcode: "M_NOT_FOUND", error: "Not found" });
 }
 
-function send(c: Ctx, roomId: string, type: string): unknown {
+function send(c: Ctx, path: string, roomId: string, type: string): unknown {
   const s = c.stub;
+  // Synapse keys an appservice's transaction ids by the request path (synapse/rest/client/transactions.py).
+  const earlier = s.txns.get(path);
+  if (earlier) return { event_id: earlier };
   s.sendCount++;
   const record: StubSend = { roomId, type, userId: c.userId, content: c.body, at: Date.now() };
   if (s.keep) s.sends.push(record);
   s.onSend?.(record);
-  return { event_id: id(s, "$") };
+  const eventId = id(s, "$");
+  if (s.keep) s.txns.set(path, eventId);
+  return { event_id: eventId };
 }
 
 export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Promise<HomeserverStub> {
-  const state: StubState = { domain: opts.domain ?? "localhost", nextId: 0, sends: [], sendCount: 0, keep: opts.keepSends ?? true, onSend: opts.onSend };
+  const state: StubState = { domain: opts.domain ?? "localhost", nextId: 0, sends: [], sendCount: 0, keep: opts.keepSends ?? true, txns: new Map(), onSend: opts.onSend };
   const counts = new Map<string, number>();
   const requests: string[] = [];
   const server = http.createServer((req, res) => {

@@ -22,6 +22,7 @@ import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService, startPendingLoginPruning } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
+import type { NoticeAbout } from "./puppet/notices";
 import { MediaBridge } from "./puppet/portal-media";
 import { PortalQueues } from "./puppet/portal-queues";
 import { ReadMarkers } from "./puppet/read-markers";
@@ -113,7 +114,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
     maxPortalMembers: config.bridge.maxPortalMembers,
     media,
     metrics,
-    tell: (mxid, text, html) => control.tell(mxid, text, html),
+    tell: (mxid, about, text, html) => control.tell(mxid, about, text, html),
     loginLink: (mxid) => login.createLink(mxid),
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
@@ -123,9 +124,9 @@ export async function start(config: BridgeConfig, registration: Registration): P
 
   const readMarkers = new ReadMarkers({ store, sessionOf: (m) => sessions.session(m) });
   const sessionOf = (m: string) => sessions.session(m);
-  const tell = (mxid: string, text: string) => control.tell(mxid, text);
+  const tell = (mxid: string, about: NoticeAbout, text: string) => control.tell(mxid, about, text);
   const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf, tell, metrics });
-  const encryption = new EncryptedRooms({ store, say: (room, text) => control.say(room, text), tell, metrics });
+  const encryption = new EncryptedRooms({ store, say: (room, about, text) => control.say(room, about, text), tell, metrics });
   const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats, encryption, mayUse });
   const processor = new InboxProcessor({
     inbox: store.inbox,

@@ -8,6 +8,7 @@ import type { Store } from "../store/store";
 import type { EncryptionMetrics } from "../metrics";
 import { getLogger } from "../util/log";
 import { CONTROL_KEPT, controlRefused, hasEncryption } from "./encryption";
+import { noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MatrixRoomEvent } from "./portal";
 
 const log = getLogger("control");
@@ -30,26 +31,25 @@ const GREETING =
 const THEN_CODE = "After Gitter, the bridge's page shows a code: send it here as `login <code>`.";
 
 export class ControlRooms {
-  constructor(private readonly deps: ControlDeps) {}
+  private readonly notice: SayNotice;
+
+  constructor(private readonly deps: ControlDeps) {
+    this.notice = noticeSender(deps.matrix, deps.ids.botMxid);
+  }
 
   private get bot(): MatrixClient {
     return this.deps.matrix.as(this.deps.ids.botMxid);
   }
 
-  /** Sends a notice from the bot; never throws. */
-  async say(roomId: string, text: string, html?: string): Promise<void> {
-    const content: Record<string, unknown> = { msgtype: "m.notice", body: text };
-    if (html) Object.assign(content, { format: "org.matrix.custom.html", formatted_body: html });
-    const txn = `ctl-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    await this.bot.sendEvent(roomId, "m.room.message", content, txn).catch((err: Error) =>
-      log.warn("could not send to a control room", { room: roomId, error: err }),
-    );
+  /** Sends a notice from the bot (see notices.ts for `about`); never throws. */
+  async say(roomId: string, about: NoticeAbout, text: string, html?: string): Promise<void> {
+    await this.notice(roomId, about, text, { html });
   }
 
   /** Tells a user something in their control room, if they have one; never throws. */
-  async tell(mxid: string, text: string, html?: string): Promise<void> {
+  async tell(mxid: string, about: NoticeAbout, text: string, html?: string): Promise<void> {
     const user = await this.deps.store.users.getUser(mxid).catch(() => null);
-    if (user?.controlRoomId) await this.say(user.controlRoomId, text, html);
+    if (user?.controlRoomId) await this.say(user.controlRoomId, about, text, html);
     else log.info("no control room to tell the user", { mxid });
   }
 
@@ -58,19 +58,19 @@ export class ControlRooms {
    * only turned down: no join, nothing else done as the bot. An encrypted room is refused and the control room kept.
    */
   async onInvite(event: MatrixRoomEvent): Promise<void> {
-    const { room_id: roomId, sender } = event;
+    const { room_id: roomId, sender, event_id: cause } = event;
     if (await this.deps.store.refusals.isRefused(roomId)) return this.decline(roomId, "This room was refused before.");
     if (this.deps.permissionFor(sender) === "none") return this.decline(roomId, NOT_OPEN);
     await this.bot.join(roomId);
     const state = await this.bot.getRoomState(roomId);
     if (this.otherPeople(state).length > 1) {
-      await this.say(roomId, "I only work in one-to-one rooms: each person talks to me in their own direct chat. Leaving now; invite me to a direct chat instead.");
+      await this.say(roomId, { cause, purpose: "one-to-one-only" }, "I only work in one-to-one rooms: each person talks to me in their own direct chat. Leaving now; invite me to a direct chat instead.");
       await this.bot.leave(roomId);
       await this.deps.store.refusals.refuseRoom(roomId, "more than one person");
       return;
     }
-    if (hasEncryption(state)) return this.refuseEncrypted(sender, roomId);
-    await this.adopt(sender, roomId);
+    if (hasEncryption(state)) return this.refuseEncrypted(sender, roomId, cause);
+    await this.adopt(sender, roomId, cause);
   }
 
   /** Rejects an invite, the reason carried by the rejection; never throws. */
@@ -79,30 +79,31 @@ export class ControlRooms {
   }
 
   /** The bot cannot read an encrypted room, so taking it would leave the user unanswered: the old one is kept. */
-  private async refuseEncrypted(mxid: string, roomId: string): Promise<void> {
+  private async refuseEncrypted(mxid: string, roomId: string, cause: string): Promise<void> {
     this.deps.metrics?.encrypted("control_room_refused");
     const current = (await this.deps.store.users.getUser(mxid))?.controlRoomId ?? null;
     const kept = current !== null && current !== roomId ? current : null;
-    await this.say(roomId, controlRefused(kept));
-    if (kept) await this.say(kept, CONTROL_KEPT);
+    await this.say(roomId, { cause, purpose: "encrypted-refused" }, controlRefused(kept));
+    if (kept) await this.say(kept, { cause, purpose: "control-kept" }, CONTROL_KEPT);
     await this.bot.leave(roomId).catch(() => undefined);
     log.info("encrypted room refused as a control room", { mxid, room: roomId, kept });
   }
 
-  private async adopt(mxid: string, roomId: string): Promise<void> {
+  private async adopt(mxid: string, roomId: string, cause: string): Promise<void> {
     const previous = await this.deps.store.users.setControlRoom(mxid, roomId);
     if (previous && previous !== roomId) {
-      await this.say(previous, "You opened a new chat with me; I continue there and leave this one.");
+      await this.say(previous, { cause, purpose: "control-moved" }, "You opened a new chat with me; I continue there and leave this one.");
       await this.bot.leave(previous).catch(() => undefined);
     }
     const status = await this.deps.services.status(mxid);
     if (status.loggedIn) {
-      await this.say(roomId, `${GREETING}\nYou are logged in to Gitter as ${status.gitterUsername}.`);
+      await this.say(roomId, { cause, purpose: "greeting" }, `${GREETING}\nYou are logged in to Gitter as ${status.gitterUsername}.`);
       return;
     }
     const link = await this.deps.services.loginLink(mxid);
     await this.say(
       roomId,
+      { cause, purpose: "greeting" },
       `${GREETING}\nTo start, log in with Gitter (the link works once, for 10 minutes): ${link}\n${THEN_CODE}`,
       `<p>${GREETING.replace("`help`", "<code>help</code>")}</p><p>To start, <a href="${link}">log in with Gitter</a> (the link works once, for 10 minutes). ${THEN_CODE.replace("`login <code>`", "<code>login &lt;code&gt;</code>")}</p>`,
     );
@@ -125,12 +126,12 @@ export class ControlRooms {
     if (typeof body !== "string" || !["m.text", "m.notice"].includes(String(event.content.msgtype))) return true;
     const permission = this.deps.permissionFor(event.sender);
     if (permission === "none") {
-      await this.say(event.room_id, NOT_OPEN);
+      await this.say(event.room_id, { cause: event.event_id, purpose: "not-open" }, NOT_OPEN);
       return true;
     }
     const loggedIn = (await this.deps.services.status(event.sender)).loggedIn;
     const reply = await dispatch({ mxid: event.sender, permission, loggedIn, services: this.deps.services }, body);
-    await this.say(event.room_id, reply.text, reply.html);
+    await this.say(event.room_id, { cause: event.event_id, purpose: "reply" }, reply.text, reply.html);
     return true;
   }
 

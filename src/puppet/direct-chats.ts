@@ -13,6 +13,7 @@ import type { EncryptionMetrics } from "../metrics";
 import { getLogger } from "../util/log";
 import { directChatRefused } from "./encryption";
 import type { GhostManager } from "./ghosts";
+import { noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MatrixRoomEvent } from "./portal";
 import type { SessionContext } from "./session-context";
 
@@ -25,7 +26,7 @@ export interface DirectChatDeps {
   ghosts: GhostManager;
   permissionFor(mxid: string): "none" | Permission;
   /** Tells a user something in their control room; never throws. */
-  tell(mxid: string, text: string): Promise<void>;
+  tell(mxid: string, about: NoticeAbout, text: string): Promise<void>;
   metrics?: EncryptionMetrics;
   /** The user's running session: its context, and a way to start bridging a portal row just stored. */
   sessionOf(mxid: string): DirectChatSession | undefined;
@@ -41,7 +42,11 @@ export interface DirectChatSession {
 type Invite = MatrixRoomEvent & { state_key: string };
 
 export class DirectChats {
-  constructor(private readonly deps: DirectChatDeps) {}
+  private readonly notice: SayNotice;
+
+  constructor(private readonly deps: DirectChatDeps) {
+    this.notice = noticeSender(deps.matrix, deps.ids.botMxid);
+  }
 
   /**
    * A ghost was invited somewhere. Portals are left alone (the bridge manages their ghosts); a direct room becomes
@@ -65,7 +70,7 @@ export class DirectChats {
     if ((await ghost.getStateEvent(event.room_id, "m.room.encryption")) !== null) return this.refuseEncrypted(event, username);
     const refusal = await this.tryOpen(event, username);
     if (refusal === null) return;
-    await this.say(event.state_key, event.room_id, refusal);
+    await this.say(event, "direct-refused", refusal);
     await ghost.leave(event.room_id).catch(() => undefined);
   }
 
@@ -86,8 +91,8 @@ export class DirectChats {
   private async refuseEncrypted(event: Invite, username: string): Promise<void> {
     this.deps.metrics?.encrypted("direct_chat_refused");
     const { inRoom, told } = directChatRefused(username, event.room_id);
-    await this.say(event.state_key, event.room_id, inRoom);
-    await this.deps.tell(event.sender, told);
+    await this.say(event, "direct-encrypted", inRoom);
+    await this.deps.tell(event.sender, { cause: event.event_id, purpose: "direct-encrypted-told" }, told);
     await this.deps.matrix.as(event.state_key).leave(event.room_id).catch(() => undefined);
     log.info("encrypted direct chat refused", { mxid: event.sender, room: event.room_id, ghost: event.state_key });
   }
@@ -147,11 +152,8 @@ export class DirectChats {
     log.info("direct chat opened from Matrix", { mxid: event.sender, gitterRoom: room.id, room: event.room_id });
   }
 
-  private async say(sender: string, roomId: string, text: string): Promise<void> {
-    const txn = `dm-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    await this.deps.matrix
-      .as(sender)
-      .sendEvent(roomId, "m.room.message", { msgtype: "m.notice", body: text }, txn)
-      .catch((err: Error) => log.warn("could not explain a refused direct chat", { room: roomId, error: err }));
+  /** The invited ghost answers the invite in the room; never throws. */
+  private async say(invite: Invite, purpose: string, text: string): Promise<void> {
+    await this.notice(invite.room_id, { cause: invite.event_id, purpose }, text, { from: invite.state_key });
   }
 }

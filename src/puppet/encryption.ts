@@ -7,6 +7,7 @@
 import type { EncryptionMetrics } from "../metrics";
 import type { Store } from "../store/store";
 import { getLogger } from "../util/log";
+import type { NoticeAbout } from "./notices";
 import type { MatrixRoomEvent } from "./portal";
 
 const log = getLogger("encryption");
@@ -53,9 +54,9 @@ export function hasEncryption(state: readonly Record<string, unknown>[]): boolea
 export interface EncryptionDeps {
   store: Store;
   /** Sends a notice from the bot; never throws. */
-  say(roomId: string, text: string): Promise<void>;
+  say(roomId: string, about: NoticeAbout, text: string): Promise<void>;
   /** Tells a user something in their control room; never throws. */
-  tell(mxid: string, text: string): Promise<void>;
+  tell(mxid: string, about: NoticeAbout, text: string): Promise<void>;
   metrics?: EncryptionMetrics;
   now?: () => number;
 }
@@ -78,8 +79,8 @@ export class EncryptedRooms {
     if (!owner) return;
     this.deps.metrics?.encrypted("room_encrypted");
     log.warn("encryption turned on in a room the bridge cannot read", { mxid: owner, room: roomId, portal: !!portal });
-    await this.deps.say(roomId, portal ? PORTAL_ENCRYPTED : CONTROL_ENCRYPTED);
-    if (portal) await this.deps.tell(owner, portalEncryptedTold(roomId));
+    await this.deps.say(roomId, { cause: event.event_id, purpose: "encrypted" }, portal ? PORTAL_ENCRYPTED : CONTROL_ENCRYPTED);
+    if (portal) await this.deps.tell(owner, { cause: event.event_id, purpose: "encrypted-told" }, portalEncryptedTold(roomId));
   }
 
   /** An m.room.encrypted event from a portal's or control room's owner: counted, and said (rate-limited). */
@@ -92,7 +93,7 @@ export class EncryptedRooms {
     if (text === null) return;
     this.deps.metrics?.encrypted("message");
     log.info("encrypted message not bridged", { mxid: event.sender, room: roomId, event: event.event_id });
-    if (this.due(roomId)) await this.deps.say(roomId, text);
+    if (this.due(roomId)) await this.deps.say(roomId, { cause: event.event_id, purpose: "encrypted-message" }, text);
   }
 
   private due(roomId: string): boolean {

@@ -15,6 +15,7 @@ import { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
+import { loginCause, noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MediaBridge } from "./portal-media";
 import { closePortalRoom } from "./portal-reopen";
 import type { PortalQueues } from "./portal-queues";
@@ -36,7 +37,7 @@ export interface ManagerDeps {
   media: MediaBridge;
   metrics?: MessageMetrics;
   /** Tells a user something in their control room; never throws. */
-  tell(mxid: string, text: string, html?: string): Promise<void>;
+  tell(mxid: string, about: NoticeAbout, text: string, html?: string): Promise<void>;
   /** A fresh login link for `mxid`. */
   loginLink(mxid: string): Promise<string>;
   /** Checks a login code `mxid` sent (see LoginService.confirmCode). */
@@ -66,9 +67,11 @@ export class SessionManager implements CommandServices {
   private stopping = false;
   private readonly gitterGate = new Gate(GITTER_REQUESTS_IN_FLIGHT);
   private readonly connectGate = new Gate(CONNECTING_AT_ONCE);
+  private readonly notice: SayNotice;
 
   constructor(private readonly deps: ManagerDeps) {
     this.resumed = new Promise((resolve) => (this.markResumed = resolve));
+    this.notice = noticeSender(deps.matrix, deps.ids.botMxid);
   }
 
   session(mxid: string): UserSession | undefined {
@@ -124,7 +127,8 @@ export class SessionManager implements CommandServices {
   /** Called once a login's token is stored: replaces any running session and tells the user. */
   async onLogin(mxid: string, identity: LoginIdentity, token: string): Promise<void> {
     await this.stopSession(mxid);
-    await this.deps.tell(mxid, `You are logged in to Gitter as ${identity.gitterUsername}. Opening your rooms now.`);
+    const about = { cause: await this.loginCauseOf(mxid), purpose: "logged-in" };
+    await this.deps.tell(mxid, about, `You are logged in to Gitter as ${identity.gitterUsername}. Opening your rooms now.`);
     await this.startSession(mxid, identity, token);
   }
 
@@ -158,7 +162,7 @@ export class SessionManager implements CommandServices {
       media: this.deps.media,
       lifetime: lifetime.signal,
       metrics: this.deps.metrics,
-      notice: (roomId: string, text: string, html?: string) => this.notice(roomId, text, html),
+      notice: (roomId: string, about: NoticeAbout, text: string) => this.notice(roomId, about, text),
     };
     const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token, connectGate: this.connectGate }, {
       onTokenInvalid: (s) => void this.onTokenInvalid(s.mxid),
@@ -201,21 +205,21 @@ export class SessionManager implements CommandServices {
 
   private async onTokenInvalid(mxid: string): Promise<void> {
     await this.stopSession(mxid);
+    const about = { cause: await this.loginCauseOf(mxid), purpose: "token-invalid" };
     await this.deps.store.users.clearLogin(mxid);
     const link = await this.deps.loginLink(mxid);
     await this.deps.tell(
       mxid,
+      about,
       `Gitter no longer accepts your login, so your rooms are paused. Log in again to resume: ${link}`,
     );
     log.warn("token no longer valid; session stopped", { mxid });
   }
 
-  private async notice(roomId: string, text: string, html?: string): Promise<void> {
-    const content = html ? { msgtype: "m.notice", body: text, format: "org.matrix.custom.html", formatted_body: html } : { msgtype: "m.notice", body: text };
-    await this.deps.matrix
-      .as(this.deps.ids.botMxid)
-      .sendEvent(roomId, "m.room.message", content, `notice-${Date.now()}-${Math.random().toString(36).slice(2)}`)
-      .catch((err: Error) => log.warn("could not send a notice", { room: roomId, error: err }));
+  /** The stored login a notice about logging in or out is about: one per login, whichever process says it. */
+  private async loginCauseOf(mxid: string): Promise<string> {
+    const sealed = (await this.deps.store.users.getUser(mxid))?.tokenCiphertext;
+    return sealed ? loginCause(sealed) : `no-login-${mxid}`;
   }
 
   // ---- CommandServices ----

@@ -193,7 +193,8 @@ async function refused(ctx: SessionContext, intent: SendIntent, err: GitterApiEr
   await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
   ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
   log.warn("Gitter refused a message", ids(intent, { status: err.status, error: err }));
-  await ctx.notice(intent.matrixRoomId, `Your message was not sent to Gitter: ${userMessageOf(err)}`);
+  const about = { cause: intent.matrixEventId, purpose: "refused-by-gitter" };
+  await ctx.notice(intent.matrixRoomId, about, `Your message was not sent to Gitter: ${userMessageOf(err)}`);
 }
 
 async function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<string> {

@@ -100,23 +100,25 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   const source = { eventId: editEventId, messageEventId: edit.eventId };
   const out = await contentForGitter(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
   if (out.kind === "ignore") return;
-  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, `Your edit was not sent to Gitter: ${out.notice}`);
+  const about = (purpose: string) => ({ cause: editEventId, purpose });
+  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to Gitter: ${out.notice}`);
   try {
     await ctx.rest.editMessage(row.gitterRoomId, link.gitterMessageId, out.text);
   } catch (err) {
     if (isGitterStatus(err, 400)) {
       return ctx.notice(
         row.matrixRoomId,
+        about("edit-too-late"),
         `Your edit was not sent to Gitter: Gitter only lets you edit a message for ${EDIT_WINDOW_MINUTES} minutes ` +
           "after sending it, so Gitter still shows the old text. Send a new message to correct it.",
       );
     }
     if (isGitterStatus(err, 403) || isGitterStatus(err, 404)) {
-      return ctx.notice(row.matrixRoomId, "Your edit was not sent to Gitter: Gitter no longer has that message, or does not let you change it.");
+      return ctx.notice(row.matrixRoomId, about("edit-gone"), "Your edit was not sent to Gitter: Gitter no longer has that message, or does not let you change it.");
     }
     throw err;
   }
-  if (out.notice) await ctx.notice(row.matrixRoomId, `Your edit ${out.notice}`);
+  if (out.notice) await ctx.notice(row.matrixRoomId, about("edit-sent-with-notice"), `Your edit ${out.notice}`);
   log.debug("edit bridged to Gitter", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId });
 }
 

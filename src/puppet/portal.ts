@@ -135,12 +135,12 @@ export class PortalRoom {
     if (out.kind === "ignore") return;
     if (out.kind === "refuse") {
       this.ctx.metrics?.failed("matrix-to-gitter", out.reason);
-      await this.ctx.notice(this.matrixRoomId, `Your message was not sent to Gitter: ${out.notice}`);
+      await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
     const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
     if (gitterMessageId === null) return;
-    if (out.notice) await this.ctx.notice(this.matrixRoomId, `Your message ${out.notice}`);
+    if (out.notice) await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "sent-with-notice" }, `Your message ${out.notice}`);
     this.ctx.metrics?.bridged("matrix-to-gitter", event.origin_server_ts);
     log.debug("bridged to Gitter", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, event: event.event_id, gitterMessageId, sender: event.sender });
   }

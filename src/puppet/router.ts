@@ -57,7 +57,8 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     // With no session to take it to Gitter, a redaction still withdraws the files its message shared.
     const redacts = event.type === "m.room.redaction" ? redactedEventId(event) : null;
     if (redacts !== null) await deps.store.media.unshareEvent(event.room_id, redacts);
-    await deps.control.say(event.room_id, deps.mayUse?.(event.sender) === false ? NOT_ALLOWED : NOT_RUNNING);
+    const about = { cause: event.event_id, purpose: "not-bridged" };
+    await deps.control.say(event.room_id, about, deps.mayUse?.(event.sender) === false ? NOT_ALLOWED : NOT_RUNNING);
   };
 }
 

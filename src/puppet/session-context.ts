@@ -5,6 +5,7 @@ import type { MessageMetrics } from "../metrics";
 import type { Store } from "../store/store";
 import type { GhostManager } from "./ghosts";
 import type { PortalQueues } from "./portal-queues";
+import type { NoticeAbout } from "./notices";
 import type { MediaBridge } from "./portal-media";
 
 /** What a user's session and its portals share: one Gitter identity, the bridge-wide Matrix side. */
@@ -27,6 +28,6 @@ export interface SessionContext {
   lifetime: AbortSignal;
   /** Counts what the portals bridge; absent when nobody scrapes metrics. */
   metrics?: MessageMetrics;
-  /** Sends an m.notice from the bot. Never throws (failures are logged). */
-  notice(roomId: string, text: string, html?: string): Promise<void>;
+  /** Sends an m.notice from the bot (see notices.ts for `about`). Never throws (failures are logged). */
+  notice(roomId: string, about: NoticeAbout, text: string): Promise<void>;
 }

@@ -66,7 +66,7 @@ describe("outbox", () => {
       maxPortalMembers: 10,
       media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
       lifetime,
-      notice: async (roomId, text) => void notices.push({ roomId, text }),
+      notice: async (roomId, _about, text) => void notices.push({ roomId, text }),
     };
   }
 

@@ -22,8 +22,8 @@ function setup() {
   } as unknown as Store;
   const rooms = new EncryptedRooms({
     store,
-    say: async (room, text) => void said.push([room, text]),
-    tell: async (mxid, text) => void told.push([mxid, text]),
+    say: async (room, _about, text) => void said.push([room, text]),
+    tell: async (mxid, _about, text) => void told.push([mxid, text]),
     metrics: { encrypted: (kind) => void counted.push(kind) },
     now: () => now,
   });

@@ -13,16 +13,16 @@ import { MatrixClient } from "./matrix/client";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
 import { startInboxPruning } from "./matrix/inbox-pruning";
-import { InboxProcessor } from "./matrix/inbox-processor";
+import { InboxProcessor, type EventHandler } from "./matrix/inbox-processor";
 import { downloadMedia } from "./matrix/media";
 import { BridgeMetrics } from "./metrics";
-import { ControlRooms } from "./puppet/control";
+import { ControlRooms, controlRoomTeller, type TellUser } from "./puppet/control";
 import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService, startPendingLoginPruning } from "./puppet/login";
 import { SessionManager } from "./puppet/manager";
-import type { NoticeAbout } from "./puppet/notices";
+import { noticeSender, type SayNotice } from "./puppet/notices";
 import { MediaBridge } from "./puppet/portal-media";
 import { PortalQueues } from "./puppet/portal-queues";
 import { ReadMarkers } from "./puppet/read-markers";
@@ -31,6 +31,7 @@ import { createRouter } from "./puppet/router";
 import { assertKeyOpens, loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
 import type { Store } from "./store/store";
+import { close, listen, urlOf } from "./util/http-server";
 import { configureLogging, getLogger, resolveFormat } from "./util/log";
 import { createWebApp } from "./web/app";
 import { mediaRouter } from "./web/media";
@@ -55,145 +56,205 @@ export interface BridgeHandle {
 
 export async function start(config: BridgeConfig, registration: Registration): Promise<BridgeHandle> {
   configureLogging({ level: config.logging.level, format: resolveFormat(config.logging.format) });
+  const { store, cipher } = await openStoreAndKey(config);
+  const matrix = await matrixSide(config, registration, store);
+  const network = await networkSide(config, registration, store, cipher, matrix);
+  const processor = new InboxProcessor({ inbox: store.inbox, handler: network.handler, retryDelay: (err, attempt) => outageDelay(err, attempt) });
+  const servers = await startServers(config, registration, store, { matrix, network, processor });
+  // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
+  // up to minutes in Synapse) send them again at once; one that failed is repeated in the background.
+  const pinging = new AbortController();
+  await pingHomeserver(matrix.client, registration.id, config.appservice.registration, pinging.signal);
+  await processor.start();
+  const timers = [startInboxPruning(store.inbox), startPendingLoginPruning(network.login)];
+  void network.sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
+  const urls = { appservice: urlOf(servers.appservice), web: urlOf(servers.web), ...(servers.metrics ? { metrics: urlOf(servers.metrics) } : {}) };
+  log.info("bridge started", { version: VERSION, node: process.version, ...urls, bot: matrix.ids.botMxid });
+  return bridgeHandle({ store, network, processor, servers, pinging, timers });
+}
+
+/** The store, and the key that opens the tokens it holds. */
+async function openStoreAndKey(config: BridgeConfig): Promise<{ store: Store; cipher: TokenCipher }> {
   const store = await openStore(config.database, undefined, config.sqlite);
   // A missing or different key on a database with tokens is an operator's mistake to fix, never a silent reset.
   const stored = (await store.users.listLoggedInUsers()).flatMap((u) => (u.tokenCiphertext ? [u.tokenCiphertext] : []));
   const cipher = new TokenCipher(await loadOrCreateKey(config.encryption.keyFile, { create: stored.length === 0 }));
   assertKeyOpens(cipher, stored, config.encryption.keyFile);
-  const ids = new MatrixIds({
-    domain: config.homeserver.domain,
-    botLocalpart: config.bridge.botLocalpart,
-    ghostPrefix: config.bridge.ghostPrefix,
-  });
-  const matrix = MatrixClient.connect({ homeserverUrl: config.homeserver.url, asToken: registration.as_token, userId: ids.botMxid });
-  await prepareBot(matrix, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
+  return { store, cipher };
+}
 
+interface MatrixSide {
+  ids: MatrixIds;
+  /** The appservice's client, acting as the bot. */
+  client: MatrixClient;
+  /** The one notice sender (see puppet/notices.ts), and telling a user in their control room through it. */
+  say: SayNotice;
+  tell: TellUser;
+}
+
+/** The homeserver side: our ids, a client with the bot registered and named, and the bot's notices. */
+async function matrixSide(config: BridgeConfig, registration: Registration, store: Store): Promise<MatrixSide> {
+  const { botLocalpart, ghostPrefix } = config.bridge;
+  const ids = new MatrixIds({ domain: config.homeserver.domain, botLocalpart, ghostPrefix });
+  const client = MatrixClient.connect({ homeserverUrl: config.homeserver.url, asToken: registration.as_token, userId: ids.botMxid });
+  await prepareBot(client, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
+  const say = noticeSender(client, ids.botMxid);
+  return { ids, client, say, tell: controlRoomTeller(store.users, say) };
+}
+
+interface NetworkSide {
+  queue: PortalQueues;
+  metrics: BridgeMetrics;
+  login: LoginService;
+  sessions: SessionManager;
+  /** Takes each Matrix event from the inbox to the part it concerns. */
+  handler: EventHandler;
+}
+
+/** The Gitter side: ghosts, media, logins and sessions, and the router taking Matrix events to them. */
+async function networkSide(config: BridgeConfig, registration: Registration, store: Store, cipher: TokenCipher, matrix: MatrixSide): Promise<NetworkSide> {
   const queue = new PortalQueues({ concurrency: 32 });
   const metrics = new BridgeMetrics();
   const trustedHosts = gitterHosts(config);
-  const ghosts = new GhostManager({
-    matrix,
-    ids,
-    store: store.ghosts,
-    maxAvatarBytes: config.media.maxBytes,
-    trustedHosts,
-    displayNameTemplate: config.bridge.displayNameTemplate,
-  });
+  const { ids, client } = matrix;
+  const { maxBytes } = config.media;
+  const ghosts = new GhostManager({ matrix: client, ids, store: store.ghosts, maxAvatarBytes: maxBytes, trustedHosts, displayNameTemplate: config.bridge.displayNameTemplate });
   await ghosts.loadIds();
+  const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts });
+  const login = loginService(config, store, cipher, ids.botMxid);
+  const sessions = new SessionManager({
+    ...{ store, ids, ghosts, queue, cipher, media, metrics },
+    matrix: client,
+    tell: matrix.tell,
+    gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
+    maxPortalMembers: config.bridge.maxPortalMembers,
+    loginLink: (mxid) => login.createLink(mxid),
+    confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
+    doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
+    mayUse: (mxid) => permissionFor(config, mxid) !== "none",
+  });
+  const handler = matrixRouter(config, store, matrix, { ghosts, sessions, metrics });
+  return { queue, metrics, login, sessions, handler };
+}
+
+/** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */
+function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string): LoginService {
   const oauth = new GitterOAuth({
     oauthUrl: config.gitter.oauthUrl,
     clientId: config.gitter.oauth.clientId,
     clientSecret: config.gitter.oauth.clientSecret,
     redirectUri: oauthRedirectUri(config),
   });
-  const media = new MediaBridge({ matrix, store: store.media, publicUrl: config.web.publicUrl, maxBytes: config.media.maxBytes, trustedHosts });
-  let sessions: SessionManager;
-  const login = new LoginService({
+  return new LoginService({
     store,
     oauth,
     publicUrl: config.web.publicUrl,
     encrypt: (t) => cipher.encrypt(t),
     decrypt: (sealed) => cipher.decrypt(sealed),
-    botMxid: ids.botMxid,
+    botMxid,
     identify: async (token) => {
       const me = await new GitterRestClient({ apiUrl: config.gitter.apiUrl, token }).getCurrentUser();
       return { gitterUserId: me.id, gitterUsername: me.username };
     },
-    onLogin: (mxid, identity, token) => sessions.onLogin(mxid, identity, token),
   });
-  let control: ControlRooms;
-  const mayUse = (mxid: string) => permissionFor(config, mxid) !== "none";
-  sessions = new SessionManager({
-    store,
-    matrix,
-    ids,
-    ghosts,
-    queue,
-    cipher,
-    gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
-    maxPortalMembers: config.bridge.maxPortalMembers,
-    media,
-    metrics,
-    tell: (mxid, about, text, html) => control.tell(mxid, about, text, html),
-    loginLink: (mxid) => login.createLink(mxid),
-    confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
-    doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
-    mayUse,
-  });
-  control = new ControlRooms({ matrix, ids, store, services: sessions, permissionFor: (m) => permissionFor(config, m), metrics });
+}
 
-  const readMarkers = new ReadMarkers({ store, sessionOf: (m) => sessions.session(m) });
-  const sessionOf = (m: string) => sessions.session(m);
-  const tell = (mxid: string, about: NoticeAbout, text: string) => control.tell(mxid, about, text);
-  const directChats = new DirectChats({ matrix, ids, store, ghosts, permissionFor: (m) => permissionFor(config, m), sessionOf, tell, metrics });
-  const encryption = new EncryptedRooms({ store, say: (room, about, text) => control.say(room, about, text), tell, metrics });
-  const handler = createRouter({ ids, store, control, sessions, readMarkers, directChats, encryption, mayUse });
-  const processor = new InboxProcessor({
-    inbox: store.inbox,
-    handler,
-    retryDelay: (err, attempt) => outageDelay(err, attempt),
-  });
-  const asApp = createAppserviceApp({
-    hsToken: registration.hs_token,
-    inbox: store.inbox,
-    isOurUser: (id) => ids.isOurs(id),
-    onTransaction: () => processor.nudge(),
-  });
-  const asServer = await listen(asApp, config.appservice.bind, config.appservice.port);
+/** The control rooms, read markers, direct chats and encryption notices, behind one router. */
+function matrixRouter(
+  config: BridgeConfig,
+  store: Store,
+  matrix: MatrixSide,
+  parts: { ghosts: GhostManager; sessions: SessionManager; metrics: BridgeMetrics },
+): EventHandler {
+  const { ids, client, tell } = matrix;
+  const { ghosts, sessions, metrics } = parts;
+  const permission = (mxid: string) => permissionFor(config, mxid);
+  const sessionOf = (mxid: string) => sessions.session(mxid);
+  const control = new ControlRooms({ matrix: client, ids, store, services: sessions, permissionFor: permission, metrics });
+  const readMarkers = new ReadMarkers({ store, sessionOf });
+  const directChats = new DirectChats({ matrix: client, ids, store, ghosts, permissionFor: permission, sessionOf, tell, metrics });
+  const encryption = new EncryptedRooms({ store, say: (room, about, text) => matrix.say(room, about, text), tell, metrics });
+  const mayUse = (mxid: string) => permission(mxid) !== "none";
+  return createRouter({ ids, store, control, sessions, readMarkers, directChats, encryption, mayUse });
+}
+
+interface Servers {
+  appservice: http.Server;
+  web: http.Server;
+  /** The private metrics listener, when metrics.port is set. */
+  metrics?: http.Server;
+}
+
+/** Listens for the homeserver's transactions, then serves the login pages, media and ops routes. */
+async function startServers(
+  config: BridgeConfig,
+  registration: Registration,
+  store: Store,
+  parts: { matrix: MatrixSide; network: NetworkSide; processor: InboxProcessor },
+): Promise<Servers> {
+  const { matrix, network, processor } = parts;
+  const { queue, sessions, metrics } = network;
   metrics.attach({
     sessionStates: () => sessions.sessionStates(),
     roomsCatchingUp: () => sessions.roomsCatchingUp(),
     queueDepths: () => ({ ...queue.depths(), inbox: processor.depths() }),
     inboxPending: () => store.inbox.countPending(),
   });
+  const asApp = createAppserviceApp({
+    hsToken: registration.hs_token,
+    inbox: store.inbox,
+    isOurUser: (id) => matrix.ids.isOurs(id),
+    onTransaction: () => processor.nudge(),
+  });
+  const appservice = await listen(asApp, config.appservice.bind, config.appservice.port);
   const shared = sharedMediaRoute(config, registration, store);
   // With metrics.port set, /metrics has a private listener of its own and is kept off the public web server.
   const metricsApp = config.metrics.port > 0 ? metricsOnlyApp() : undefined;
-  const ops = opsRoutes(config, registration, ids.botMxid, store, metrics, metricsApp);
+  const ops = opsRoutes(config, registration, matrix.ids.botMxid, store, metrics, metricsApp);
   const extend = (app: express.Express) => {
     app.use(shared);
     ops(app);
   };
-  const webServer = await listen(createWebApp({ login, extend }), config.web.bind, config.web.port);
+  const web = await listen(createWebApp({ login: network.login, extend }), config.web.bind, config.web.port);
   const metricsServer = metricsApp ? await listen(metricsApp, config.metrics.bind, config.metrics.port) : undefined;
-  // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
-  // up to minutes in Synapse) send them again at once; one that failed is repeated in the background.
-  const pinging = new AbortController();
-  await pingHomeserver(matrix, registration.id, config.appservice.registration, pinging.signal);
-  await processor.start();
-  const pruning = startInboxPruning(store.inbox);
-  const loginPruning = startPendingLoginPruning(login);
-  void sessions.resumeAll().catch((err: Error) => log.error("resuming sessions failed", { error: err }));
-  log.info("bridge started", {
-    version: VERSION,
-    node: process.version,
-    appservice: urlOf(asServer),
-    web: urlOf(webServer),
-    ...(metricsServer ? { metrics: urlOf(metricsServer) } : {}),
-    bot: ids.botMxid,
-  });
+  return { appservice, web, ...(metricsServer ? { metrics: metricsServer } : {}) };
+}
 
+interface Running {
+  store: Store;
+  network: NetworkSide;
+  processor: InboxProcessor;
+  servers: Servers;
+  /** Ends the background pings to the homeserver. */
+  pinging: AbortController;
+  /** The prunings repeated in the background. */
+  timers: { stop(): void }[];
+}
+
+/** What start() returns: the addresses, and stop() undoing the start in the order that loses nothing. */
+function bridgeHandle(r: Running): BridgeHandle {
+  const { store, network, processor, servers } = r;
+  const listeners = [servers.appservice, servers.web, ...(servers.metrics ? [servers.metrics] : [])];
   return {
-    appserviceUrl: urlOf(asServer),
-    webUrl: urlOf(webServer),
-    ...(metricsServer ? { metricsUrl: urlOf(metricsServer) } : {}),
+    appserviceUrl: urlOf(servers.appservice),
+    webUrl: urlOf(servers.web),
+    ...(servers.metrics ? { metricsUrl: urlOf(servers.metrics) } : {}),
     store,
-    sessions,
+    sessions: network.sessions,
     idle: async () => {
       await processor.idle();
-      await queue.idle();
+      await network.queue.idle();
     },
     stop: async () => {
-      pinging.abort();
-      await Promise.all([close(asServer), close(webServer), ...(metricsServer ? [close(metricsServer)] : [])]);
+      r.pinging.abort();
+      await Promise.all(listeners.map(close));
       // The processor stops taking events first; stopping the sessions then ends handlers waiting on an
       // outage, whose events stay pending for the next start.
-      pruning.stop();
-      loginPruning.stop();
+      for (const timer of r.timers) timer.stop();
       const draining = processor.stop();
-      await sessions.stopAll();
+      await network.sessions.stopAll();
       await draining;
-      await queue.idle();
+      await network.queue.idle();
       await store.close();
       log.info("bridge stopped");
     },
@@ -242,31 +303,6 @@ function metricsOnlyApp(): express.Express {
   const app = expressApp();
   app.disable("x-powered-by");
   return app;
-}
-
-// Not app.listen: since Express 5 it hands a listen error (port in use) to the callback, which would take the
-// failure for success and leave the bridge running without its server.
-function listen(app: express.Express, host: string, port: number): Promise<http.Server> {
-  const server = http.createServer(app);
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server);
-    });
-  });
-}
-
-function urlOf(server: http.Server): string {
-  const addr = server.address();
-  return typeof addr === "object" && addr ? `http://${addr.address}:${addr.port}` : "";
-}
-
-function close(server: http.Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /** The configured Gitter hosts: their images are fetched even where they resolve to private addresses. */

@@ -30,11 +30,25 @@ const GREETING =
 
 const THEN_CODE = "After Gitter, the bridge's page shows a code: send it here as `login <code>`.";
 
+/** Tells a user something in their control room, if they have one; never throws. */
+export type TellUser = (mxid: string, about: NoticeAbout, text: string, html?: string) => Promise<void>;
+
+/** The control-room teller, for parts built before the control rooms (it needs only the users and a sender). */
+export function controlRoomTeller(users: Store["users"], say: SayNotice): TellUser {
+  return async (mxid, about, text, html) => {
+    const user = await users.getUser(mxid).catch(() => null);
+    if (user?.controlRoomId) await say(user.controlRoomId, about, text, { html });
+    else log.info("no control room to tell the user", { mxid });
+  };
+}
+
 export class ControlRooms {
   private readonly notice: SayNotice;
+  private readonly teller: TellUser;
 
   constructor(private readonly deps: ControlDeps) {
     this.notice = noticeSender(deps.matrix, deps.ids.botMxid);
+    this.teller = controlRoomTeller(deps.store.users, this.notice);
   }
 
   private get bot(): MatrixClient {
@@ -48,9 +62,7 @@ export class ControlRooms {
 
   /** Tells a user something in their control room, if they have one; never throws. */
   async tell(mxid: string, about: NoticeAbout, text: string, html?: string): Promise<void> {
-    const user = await this.deps.store.users.getUser(mxid).catch(() => null);
-    if (user?.controlRoomId) await this.say(user.controlRoomId, about, text, html);
-    else log.info("no control room to tell the user", { mxid });
+    await this.teller(mxid, about, text, html);
   }
 
   /**

@@ -37,9 +37,10 @@ export interface LoginDeps {
   identify(token: string): Promise<LoginIdentity>;
   /**
    * Called after the code was sent and the token stored: starts the session and tells the user. Not awaited by
-   * confirmCode; failures are logged, not shown.
+   * confirmCode; failures are logged, not shown. Absent in the bridge, whose SessionManager asks for the code
+   * check and starts the session itself (so the login service needs no session manager).
    */
-  onLogin(mxid: string, identity: LoginIdentity, token: string): Promise<void>;
+  onLogin?(mxid: string, identity: LoginIdentity, token: string): Promise<void>;
   now?: () => number;
 }
 
@@ -139,7 +140,7 @@ export class LoginService {
     }
     await this.deps.store.users.setLogin(mxid, { gitterUserId, gitterUsername, tokenCiphertext });
     log.info("logged in", { mxid, gitterUser: gitterUsername });
-    void this.deps.onLogin(mxid, { gitterUserId, gitterUsername }, token).catch((err: Error) =>
+    void this.deps.onLogin?.(mxid, { gitterUserId, gitterUsername }, token).catch((err: Error) =>
       log.error("starting the session after login failed", { mxid, error: err }),
     );
     return { kind: "logged-in", gitterUsername };

@@ -40,7 +40,7 @@ export interface ManagerDeps {
   tell(mxid: string, about: NoticeAbout, text: string, html?: string): Promise<void>;
   /** A fresh login link for `mxid`. */
   loginLink(mxid: string): Promise<string>;
-  /** Checks a login code `mxid` sent (see LoginService.confirmCode). */
+  /** Checks a login code `mxid` sent (see LoginService.confirmCode); the manager starts the session it stored. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
   /** Runs the setup checks; see CommandServices.doctor. */
   doctor(): Promise<CheckResult[]>;
@@ -228,8 +228,21 @@ export class SessionManager implements CommandServices {
     return this.deps.loginLink(mxid);
   }
 
-  confirmLogin(mxid: string, code: string): Promise<LoginCodeResult> {
-    return this.deps.confirmLogin(mxid, code);
+  /** The right code stores the login; its session then starts here, not awaited (it opens every portal). */
+  async confirmLogin(mxid: string, code: string): Promise<LoginCodeResult> {
+    const result = await this.deps.confirmLogin(mxid, code);
+    if (result.kind === "logged-in") {
+      void this.startStoredLogin(mxid).catch((err: Error) => log.error("starting the session after login failed", { mxid, error: err }));
+    }
+    return result;
+  }
+
+  /** Starts (or restarts) `mxid`'s session from the login just stored, and tells them. */
+  private async startStoredLogin(mxid: string): Promise<void> {
+    const u = await this.deps.store.users.getUser(mxid);
+    if (!u?.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return;
+    const token = this.deps.cipher.decrypt(u.tokenCiphertext);
+    await this.onLogin(mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token);
   }
 
   async logout(mxid: string): Promise<LogoutResult> {

@@ -221,15 +221,24 @@ class Chaos {
     await this.stack.control("/rate-limit", { method: "PUT", body: { limit: 100_000, windowSeconds: 60 } });
   }
 
-  /** Restarts Synapse while the bridge runs; Matrix-side sending pauses meanwhile. */
+  /**
+   * Restarts Synapse while the bridge runs; Matrix-side sending pauses meanwhile. Synapse is stopped only once it
+   * has handed the bridge every Matrix message sent: an appservice transaction it made but had not delivered when it
+   * stops is left behind, and Synapse sends it only the next time it finds the appservice down, after the newer
+   * transactions (synapse/appservice/scheduler.py: _TransactionController.send records the transaction, then sends
+   * it; ApplicationServiceScheduler.start recovers only appservices marked DOWN; _Recoverer.retry sends the oldest
+   * unsent first). Such a message reaches the bridge late, after newer ones, which no appservice can undo (and
+   * events queued but not yet in a transaction may be lost: element-hq/synapse#11637).
+   */
   private async restartSynapse(): Promise<void> {
     await this.ensureRunning();
-    this.traffic.pauseMatrix(true);
+    await this.traffic.pauseMatrix(true);
+    if (!(await this.traffic.matrixBridged(60_000))) this.log("Matrix messages still on their way to Gitter as Synapse stops");
     this.log("restarting Synapse");
     await this.stack.synapse.restart();
     this.log("Synapse is back");
     this.counts.synapseRestarts++;
-    this.traffic.pauseMatrix(false);
+    await this.traffic.pauseMatrix(false);
   }
 }
 

@@ -43,6 +43,8 @@ export class Traffic {
   private running = false;
   private loop: Promise<void> | null = null;
   private matrixPaused = false;
+  /** The Matrix message being sent, if any; settles (never rejects) once Synapse accepted it or it was given up. */
+  private matrixSending: Promise<void> | null = null;
   private counter = 0;
 
   constructor(private readonly opts: TrafficOptions) {
@@ -67,9 +69,31 @@ export class Traffic {
     await this.loop;
   }
 
-  /** While paused (Synapse restarting), only Gitter people post. */
-  pauseMatrix(paused: boolean): void {
+  /**
+   * While paused (Synapse restarting), only Gitter people post. Pausing resolves once the Matrix message being sent,
+   * if one is, has been accepted by Synapse: after that, no Matrix message is on its way into Synapse.
+   */
+  async pauseMatrix(paused: boolean): Promise<void> {
     this.matrixPaused = paused;
+    if (paused) await this.matrixSending;
+  }
+
+  /**
+   * Waits until every message sent from Matrix so far is on Gitter, polling; false when `timeoutMs` passed first.
+   * Once they all are, the homeserver has handed each of them to the bridge.
+   */
+  async matrixBridged(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let all = true;
+      for (const [room, texts] of this.m2gSent) {
+        const onGitter = new Set((await this.gitterSide(room)).mine);
+        all &&= texts.every((t) => onGitter.has(t));
+      }
+      if (all) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(250);
+    }
   }
 
   private async run(): Promise<void> {
@@ -79,7 +103,7 @@ export class Traffic {
       const room = this.opts.rooms[Math.floor(r() * this.opts.rooms.length)];
       const n = ++this.counter;
       if (this.matrixPaused || r() < (this.opts.gitterShare ?? 0.55)) await this.fromGitter(room, n);
-      else await this.fromMatrix(room, n);
+      else await this.sendFromMatrix(room, n);
       await sleep(lo + r() * (hi - lo));
     }
   }
@@ -89,6 +113,20 @@ export class Traffic {
     const text = `g2m-${this.opts.runId}-${room}-${n}`;
     await this.opts.stack.postAs(poster, room, text);
     this.g2mSent.get(room)!.push(text);
+  }
+
+  /** fromMatrix, tracked so that pauseMatrix can wait for it. */
+  private async sendFromMatrix(room: string, n: number): Promise<void> {
+    const sending = this.fromMatrix(room, n);
+    this.matrixSending = sending.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await sending;
+    } finally {
+      this.matrixSending = null;
+    }
   }
 
   private async fromMatrix(room: string, n: number): Promise<void> {
@@ -111,19 +149,28 @@ export class Traffic {
   async collect(): Promise<Sides> {
     const { stack, user, rooms, runId } = this.opts;
     const bridged = stack.users.get(user)!;
-    const gitterName = this.opts.gitterUser;
     const sides: Sides = { g2mSent: this.g2mSent, m2gSent: this.m2gSent, g2mArrived: new Map(), m2gArrived: new Map(), g2mStrays: [], m2gStrays: [] };
     for (const room of rooms) {
-      const onGitter = (await stack.control(`/messages?room=${enc(room)}`)) as Array<{ text: string; fromUser: { username: string } }>;
-      const mine = onGitter.filter((m) => m.fromUser.username === gitterName);
-      sides.m2gArrived.set(room, mine.map((m) => m.text).filter((t) => t.startsWith(`m2g-${runId}-`)));
-      sides.g2mStrays.push(...mine.map((m) => m.text).filter((t) => t.startsWith(`g2m-${runId}-`)));
+      const onGitter = await this.gitterSide(room);
+      sides.m2gArrived.set(room, onGitter.mine);
+      sides.g2mStrays.push(...onGitter.strays);
       const inMatrix = await roomMessages(bridged.matrix, bridged.portals.get(room)!);
       const others = inMatrix.filter((m) => m.sender !== bridged.matrix.userId);
       sides.g2mArrived.set(room, others.map((m) => m.body).filter((b) => b.startsWith(`g2m-${runId}-`)));
       sides.m2gStrays.push(...others.map((m) => m.body).filter((b) => b.startsWith(`m2g-${runId}-`)));
     }
     return sides;
+  }
+
+  /**
+   * This run's texts the Matrix user's Gitter account posted in a room, in the order Gitter got them: those written
+   * in Matrix, and any written by Gitter people (copies echoed back, which must not exist).
+   */
+  private async gitterSide(room: string): Promise<{ mine: string[]; strays: string[] }> {
+    const { stack, runId, gitterUser } = this.opts;
+    const onGitter = (await stack.control(`/messages?room=${enc(room)}`)) as Array<{ text: string; fromUser: { username: string } }>;
+    const texts = onGitter.filter((m) => m.fromUser.username === gitterUser).map((m) => m.text);
+    return { mine: texts.filter((t) => t.startsWith(`m2g-${runId}-`)), strays: texts.filter((t) => t.startsWith(`g2m-${runId}-`)) };
   }
 }
 

@@ -3,6 +3,7 @@
 import http from "node:http";
 import expressApp from "express";
 import type express from "express";
+import type { CommandServices } from "./commands/types";
 import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
 import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
@@ -21,6 +22,7 @@ import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService, startPendingLoginPruning } from "./puppet/login";
+import { BridgeCommandServices } from "./puppet/command-services";
 import { SessionManager } from "./puppet/manager";
 import { noticeSender, type SayNotice } from "./puppet/notices";
 import { MediaBridge } from "./puppet/portal-media";
@@ -129,11 +131,16 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
     gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
     maxPortalMembers: config.bridge.maxPortalMembers,
     loginLink: (mxid) => login.createLink(mxid),
-    confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
-    doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
     mayUse: (mxid) => permissionFor(config, mxid) !== "none",
   });
-  const handler = matrixRouter(config, store, matrix, { ghosts, sessions, metrics });
+  const services = new BridgeCommandServices({
+    ...{ store, ids, ghosts, sessions },
+    matrix: client,
+    loginLink: (mxid) => login.createLink(mxid),
+    confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
+    doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
+  });
+  const handler = matrixRouter(config, store, matrix, { ghosts, sessions, services, metrics });
   return { queue, metrics, login, sessions, handler };
 }
 
@@ -164,13 +171,13 @@ function matrixRouter(
   config: BridgeConfig,
   store: Store,
   matrix: MatrixSide,
-  parts: { ghosts: GhostManager; sessions: SessionManager; metrics: BridgeMetrics },
+  parts: { ghosts: GhostManager; sessions: SessionManager; services: CommandServices; metrics: BridgeMetrics },
 ): EventHandler {
   const { ids, client, tell } = matrix;
-  const { ghosts, sessions, metrics } = parts;
+  const { ghosts, sessions, services, metrics } = parts;
   const permission = (mxid: string) => permissionFor(config, mxid);
   const sessionOf = (mxid: string) => sessions.session(mxid);
-  const control = new ControlRooms({ matrix: client, ids, store, services: sessions, permissionFor: permission, metrics });
+  const control = new ControlRooms({ matrix: client, ids, store, services, permissionFor: permission, metrics });
   const readMarkers = new ReadMarkers({ store, sessionOf });
   const directChats = new DirectChats({ matrix: client, ids, store, ghosts, permissionFor: permission, sessionOf, tell, metrics });
   const encryption = new EncryptedRooms({ store, say: (room, about, text) => matrix.say(room, about, text), tell, metrics });

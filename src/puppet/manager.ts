@@ -1,11 +1,6 @@
 // Owns every logged-in user's session: resumes them on start, starts one on login, ends it on logout or
-// when Gitter stops accepting the token. Implements what the bot's commands ask of the bridge.
-import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, LogoutResult, SessionStatus } from "../commands/types";
-import { UserFacingError } from "../commands/types";
-import type { CheckResult } from "../doctor/types";
-import { isGitterStatus } from "../gitter/errors";
+// when Gitter stops accepting the token. What the bot's commands ask of the bridge is in command-services.ts.
 import { GitterRestClient } from "../gitter/rest";
-import type { GitterRoom } from "../gitter/types";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
@@ -17,10 +12,8 @@ import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
 import { loginCause, noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MediaBridge } from "./portal-media";
-import { closePortalRoom } from "./portal-reopen";
 import type { PortalQueues } from "./portal-queues";
 import { Stopped } from "./retry";
-import { joinById } from "./room-list";
 import { UserSession } from "./session";
 
 const log = getLogger("sessions");
@@ -38,12 +31,8 @@ export interface ManagerDeps {
   metrics?: MessageMetrics;
   /** Tells a user something in their control room; never throws. */
   tell(mxid: string, about: NoticeAbout, text: string, html?: string): Promise<void>;
-  /** A fresh login link for `mxid`. */
+  /** A fresh login link for `mxid` (offered when Gitter stops accepting their token). */
   loginLink(mxid: string): Promise<string>;
-  /** Checks a login code `mxid` sent (see LoginService.confirmCode); the manager starts the session it stored. */
-  confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
-  /** Runs the setup checks; see CommandServices.doctor. */
-  doctor(): Promise<CheckResult[]>;
   /** Whether bridge.permissions still lets `mxid` use the bridge (checked when sessions resume). */
   mayUse(mxid: string): boolean;
 }
@@ -58,7 +47,7 @@ const RESUMING_AT_ONCE = 32;
 /** Realtime sessions handshaking and subscribing at once, all users together. */
 const CONNECTING_AT_ONCE = 32;
 
-export class SessionManager implements CommandServices {
+export class SessionManager {
   private readonly sessions = new Map<string, UserSession>();
   private readonly lifetimes = new Map<string, AbortController>();
   /** Settles once resumeAll has created the stored users' sessions (not waiting for them to connect). */
@@ -195,7 +184,8 @@ export class SessionManager implements CommandServices {
     await session.start();
   }
 
-  private async stopSession(mxid: string, reason = "the session ended"): Promise<void> {
+  /** Stops and forgets `mxid`'s session, if any; work it was waiting on gives up. */
+  async stopSession(mxid: string, reason = "the session ended"): Promise<void> {
     const s = this.sessions.get(mxid);
     this.sessions.delete(mxid);
     this.lifetimes.get(mxid)?.abort(reason);
@@ -222,125 +212,11 @@ export class SessionManager implements CommandServices {
     return sealed ? loginCause(sealed) : `no-login-${mxid}`;
   }
 
-  // ---- CommandServices ----
-
-  loginLink(mxid: string): Promise<string> {
-    return this.deps.loginLink(mxid);
-  }
-
-  /** The right code stores the login; its session then starts here, not awaited (it opens every portal). */
-  async confirmLogin(mxid: string, code: string): Promise<LoginCodeResult> {
-    const result = await this.deps.confirmLogin(mxid, code);
-    if (result.kind === "logged-in") {
-      void this.startStoredLogin(mxid).catch((err: Error) => log.error("starting the session after login failed", { mxid, error: err }));
-    }
-    return result;
-  }
-
   /** Starts (or restarts) `mxid`'s session from the login just stored, and tells them. */
-  private async startStoredLogin(mxid: string): Promise<void> {
+  async startStoredLogin(mxid: string): Promise<void> {
     const u = await this.deps.store.users.getUser(mxid);
     if (!u?.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return;
     const token = this.deps.cipher.decrypt(u.tokenCiphertext);
     await this.onLogin(mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token);
   }
-
-  async logout(mxid: string): Promise<LogoutResult> {
-    const user = await this.deps.store.users.getUser(mxid);
-    const session = this.sessions.get(mxid);
-    const reason = "You logged out of the Gitter bridge.";
-    for (const portal of await this.deps.store.portals.listPortals(mxid)) {
-      if (session) await session.closePortal(portal.gitterRoomId, reason);
-      else await closePortalRoom(this.deps, portal, reason);
-    }
-    await this.stopSession(mxid);
-    // Files the user shared stop being served: their links on Gitter answer 404 from now on.
-    await this.deps.store.media.unshareUser(mxid);
-    // A link handed out, or an approval waiting for its code, must not log the user back in after this.
-    const links = await this.deps.store.oauthStates.discardStates(mxid);
-    const pending = await this.deps.store.pendingLogins.discardPendingLogin(mxid);
-    if (!user?.tokenCiphertext) return links > 0 || pending ? "login-cancelled" : "not-logged-in";
-    await this.deps.store.users.clearLogin(mxid);
-    log.info("logged out", { mxid });
-    return "logged-out";
-  }
-
-  async status(mxid: string): Promise<SessionStatus> {
-    const user = await this.deps.store.users.getUser(mxid);
-    if (!user?.tokenCiphertext || !user.gitterUsername) return { loggedIn: false };
-    const s = this.sessions.get(mxid);
-    return { loggedIn: true, gitterUsername: user.gitterUsername, connection: s?.connection ?? "not running", portals: s?.portalCount() ?? 0 };
-  }
-
-  async listRooms(mxid: string): Promise<GitterRoomSummary[]> {
-    const s = this.require(mxid);
-    const rooms = await s.ctx.rest.listRooms();
-    return rooms.filter((r) => r.roomMember !== false).map((r) => summary(r, !!s.portalByGitterRoom(r.id)));
-  }
-
-  async join(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
-    const s = this.require(mxid);
-    let room = await this.resolve(s, target);
-    if (!room.oneToOne) room = { ...room, ...(await joinById(s.ctx.rest, room)) };
-    return { ...summary(room, true), membership: await s.openForOwner(room) };
-  }
-
-  async part(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
-    const s = this.require(mxid);
-    const room = await this.findMine(s, target);
-    if (room.oneToOne) await s.ctx.rest.hideRoom(room.id);
-    else await s.ctx.rest.leaveRoom(room.id);
-    await s.closePortal(room.id, "You left this room with gpart.");
-    return summary(room, false);
-  }
-
-  async openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
-    const s = this.require(mxid);
-    const room = await this.findMine(s, target);
-    return { ...summary(room, true), membership: await s.openForOwner(room) };
-  }
-
-  async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {
-    const s = this.require(mxid);
-    const rooms = await s.ctx.rest.searchRooms(query, { limit: 10 });
-    return rooms.filter((r) => r.uri).map((r) => ({ name: r.name, uri: r.uri!, userCount: r.userCount }));
-  }
-
-  doctor(): Promise<CheckResult[]> {
-    return this.deps.doctor();
-  }
-
-  private require(mxid: string): UserSession {
-    const s = this.sessions.get(mxid);
-    if (!s) throw new UserFacingError("Your Gitter session is not running. Send `login` to log in again.");
-    return s;
-  }
-
-  private async resolve(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
-    const uri = target.kind === "room" ? target.uri : target.username;
-    try {
-      return await s.ctx.rest.resolveRoom(uri);
-    } catch (err) {
-      if (isGitterStatus(err, 404) || isGitterStatus(err, 400) || isGitterStatus(err, 403)) {
-        throw new UserFacingError(
-          target.kind === "room" ? `There is no Gitter room ${uri}, or you cannot see it.` : `There is no Gitter user ${uri}.`,
-        );
-      }
-      throw err;
-    }
-  }
-
-  private async findMine(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
-    const rooms = await s.ctx.rest.listRooms();
-    const want = (target.kind === "room" ? target.uri : target.username).toLowerCase();
-    const room = rooms.find((r) =>
-      target.kind === "room" ? r.uri?.toLowerCase() === want : r.oneToOne && r.user?.username.toLowerCase() === want,
-    );
-    if (!room) throw new UserFacingError(`You are not in ${target.kind === "room" ? want : "a one-to-one chat with @" + want} on Gitter. See \`list\`.`);
-    return room;
-  }
-}
-
-function summary(r: GitterRoom, open: boolean): GitterRoomSummary {
-  return { id: r.id, name: r.name, uri: r.uri, oneToOne: r.oneToOne, open };
 }

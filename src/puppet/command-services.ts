@@ -1,0 +1,139 @@
+// What the bot's commands ask of the bridge (CommandServices), on top of the running sessions: logging in and
+// out, the user's Gitter rooms, joining, leaving, searching. The sessions' lifecycle itself is manager.ts.
+import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, LogoutResult, SessionStatus } from "../commands/types";
+import { UserFacingError } from "../commands/types";
+import type { CheckResult } from "../doctor/types";
+import { isGitterStatus } from "../gitter/errors";
+import type { GitterRoom } from "../gitter/types";
+import { getLogger } from "../util/log";
+import type { SessionManager } from "./manager";
+import { closePortalRoom, type CloseDeps } from "./portal-reopen";
+import { joinById } from "./room-list";
+import type { UserSession } from "./session";
+
+const log = getLogger("commands");
+
+export interface CommandServicesDeps extends CloseDeps {
+  sessions: SessionManager;
+  /** A fresh login link for `mxid`. */
+  loginLink(mxid: string): Promise<string>;
+  /** Checks a login code `mxid` sent (see LoginService.confirmCode); the right one stores the login. */
+  confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
+  /** Runs the setup checks. */
+  doctor(): Promise<CheckResult[]>;
+}
+
+export class BridgeCommandServices implements CommandServices {
+  constructor(private readonly deps: CommandServicesDeps) {}
+
+  loginLink(mxid: string): Promise<string> {
+    return this.deps.loginLink(mxid);
+  }
+
+  /** The right code stores the login; its session then starts, not awaited (it opens every portal). */
+  async confirmLogin(mxid: string, code: string): Promise<LoginCodeResult> {
+    const result = await this.deps.confirmLogin(mxid, code);
+    if (result.kind === "logged-in") {
+      void this.deps.sessions.startStoredLogin(mxid).catch((err: Error) => log.error("starting the session after login failed", { mxid, error: err }));
+    }
+    return result;
+  }
+
+  async logout(mxid: string): Promise<LogoutResult> {
+    const { store, sessions } = this.deps;
+    const user = await store.users.getUser(mxid);
+    const session = sessions.session(mxid);
+    const reason = "You logged out of the Gitter bridge.";
+    for (const portal of await store.portals.listPortals(mxid)) {
+      if (session) await session.closePortal(portal.gitterRoomId, reason);
+      else await closePortalRoom(this.deps, portal, reason);
+    }
+    await sessions.stopSession(mxid);
+    // Files the user shared stop being served: their links on Gitter answer 404 from now on.
+    await store.media.unshareUser(mxid);
+    // A link handed out, or an approval waiting for its code, must not log the user back in after this.
+    const links = await store.oauthStates.discardStates(mxid);
+    const pending = await store.pendingLogins.discardPendingLogin(mxid);
+    if (!user?.tokenCiphertext) return links > 0 || pending ? "login-cancelled" : "not-logged-in";
+    await store.users.clearLogin(mxid);
+    log.info("logged out", { mxid });
+    return "logged-out";
+  }
+
+  async status(mxid: string): Promise<SessionStatus> {
+    const user = await this.deps.store.users.getUser(mxid);
+    if (!user?.tokenCiphertext || !user.gitterUsername) return { loggedIn: false };
+    const s = this.deps.sessions.session(mxid);
+    return { loggedIn: true, gitterUsername: user.gitterUsername, connection: s?.connection ?? "not running", portals: s?.portalCount() ?? 0 };
+  }
+
+  async listRooms(mxid: string): Promise<GitterRoomSummary[]> {
+    const s = this.require(mxid);
+    const rooms = await s.ctx.rest.listRooms();
+    return rooms.filter((r) => r.roomMember !== false).map((r) => summary(r, !!s.portalByGitterRoom(r.id)));
+  }
+
+  async join(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
+    const s = this.require(mxid);
+    let room = await resolve(s, target);
+    if (!room.oneToOne) room = { ...room, ...(await joinById(s.ctx.rest, room)) };
+    return { ...summary(room, true), membership: await s.openForOwner(room) };
+  }
+
+  async part(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
+    const s = this.require(mxid);
+    const room = await findMine(s, target);
+    if (room.oneToOne) await s.ctx.rest.hideRoom(room.id);
+    else await s.ctx.rest.leaveRoom(room.id);
+    await s.closePortal(room.id, "You left this room with gpart.");
+    return summary(room, false);
+  }
+
+  async openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
+    const s = this.require(mxid);
+    const room = await findMine(s, target);
+    return { ...summary(room, true), membership: await s.openForOwner(room) };
+  }
+
+  async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {
+    const s = this.require(mxid);
+    const rooms = await s.ctx.rest.searchRooms(query, { limit: 10 });
+    return rooms.filter((r) => r.uri).map((r) => ({ name: r.name, uri: r.uri!, userCount: r.userCount }));
+  }
+
+  doctor(): Promise<CheckResult[]> {
+    return this.deps.doctor();
+  }
+
+  private require(mxid: string): UserSession {
+    const s = this.deps.sessions.session(mxid);
+    if (!s) throw new UserFacingError("Your Gitter session is not running. Send `login` to log in again.");
+    return s;
+  }
+}
+
+async function resolve(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
+  const uri = target.kind === "room" ? target.uri : target.username;
+  try {
+    return await s.ctx.rest.resolveRoom(uri);
+  } catch (err) {
+    if (isGitterStatus(err, 404) || isGitterStatus(err, 400) || isGitterStatus(err, 403)) {
+      throw new UserFacingError(target.kind === "room" ? `There is no Gitter room ${uri}, or you cannot see it.` : `There is no Gitter user ${uri}.`);
+    }
+    throw err;
+  }
+}
+
+async function findMine(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
+  const rooms = await s.ctx.rest.listRooms();
+  const want = (target.kind === "room" ? target.uri : target.username).toLowerCase();
+  const room = rooms.find((r) =>
+    target.kind === "room" ? r.uri?.toLowerCase() === want : r.oneToOne && r.user?.username.toLowerCase() === want,
+  );
+  if (!room) throw new UserFacingError(`You are not in ${target.kind === "room" ? want : "a one-to-one chat with @" + want} on Gitter. See \`list\`.`);
+  return room;
+}
+
+function summary(r: GitterRoom, open: boolean): GitterRoomSummary {
+  return { id: r.id, name: r.name, uri: r.uri, oneToOne: r.oneToOne, open };
+}

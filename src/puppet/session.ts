@@ -6,6 +6,7 @@ import type { Portal } from "../store/store";
 import type { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
+import { untilDone } from "./retry";
 import { openPortal, populateMembers, refreshBridgeInfo } from "./portal-setup";
 import { closePortalRoom, inviteOwner, type OwnerMembership } from "./portal-reopen";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
@@ -122,9 +123,16 @@ export class UserSession {
     }
   }
 
-  /** Attaches the stored portals. */
+  /**
+   * Attaches the stored portals. A database outage is waited out (until the session stops): the user's Matrix
+   * messages wait for the portals, and a session that went on without them would take every one for a message of
+   * a room no longer bridged and drop it.
+   */
   private async loadPortals(): Promise<Portal[]> {
-    const stored = await this.ctx.store.portals.listPortals(this.mxid);
+    const stored = await untilDone(() => this.ctx.store.portals.listPortals(this.mxid), {
+      signal: this.ctx.lifetime,
+      onRetry: (err, attempt, delayMs) => log.warn("could not read the user's portals; will retry", { mxid: this.mxid, attempt, delayMs, error: err as Error }),
+    });
     for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
     return stored;
   }

@@ -225,6 +225,23 @@ describe("outbox", () => {
     }
   });
 
+  it("waits out a database outage while loading the portals at session start, and then sends the user's message", async () => {
+    const lifetime = new AbortController();
+    const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org", maxAttempts: 1 });
+    const sessionCtx = { ...context(lifetime.signal), matrix, store: withBusyPortals(store, 2) };
+    const session = new UserSession(sessionCtx, { fayeUrl: "http://127.0.0.1:1/bayeux", token: ALICE }, { onTokenInvalid: () => undefined });
+    const started = session.start().catch(() => undefined);
+    try {
+      await session.fromMatrix({ event_id: "$after-busy", room_id: portal.matrixRoomId, sender: MXID, type: "m.room.message", content: { msgtype: "m.text", body: "after the busy database" } });
+      await sessionCtx.queue.idle();
+      assert.deepEqual(onGitter(), ["after the busy database"]);
+      await started;
+    } finally {
+      await session.stop();
+      lifetime.abort();
+    }
+  });
+
   it("waits out Gitter being down while recovering, and gives up only when the session stops", async () => {
     const lifetime = new AbortController();
     ctx = context(lifetime.signal);
@@ -255,4 +272,22 @@ function withSlowIntents(store: Store, until: Promise<void>): Store {
     },
   });
   return new Proxy(store, { get: (target, key) => (key === "pendingSends" ? pendingSends : Reflect.get(target, key)) });
+}
+
+/** The store, with listing a user's portals failing as a busy SQLite database does, `times` times. */
+function withBusyPortals(store: Store, times: number): Store {
+  let left = times;
+  const portals = new Proxy(store.portals, {
+    get(target, key) {
+      if (key === "listPortals" && left > 0) {
+        return async () => {
+          left -= 1;
+          throw Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
+        };
+      }
+      const value: unknown = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return new Proxy(store, { get: (target, key) => (key === "portals" ? portals : Reflect.get(target, key)) });
 }

@@ -1,0 +1,6 @@
+// The network interface the core owns: see ./connector (connector, client), ./realtime (stream and events),
+// ./types (values) and ./errors (the one error class). Nothing in src/network imports a network or Matrix.
+export * from "./connector";
+export * from "./errors";
+export * from "./realtime";
+export * from "./types";

@@ -1,0 +1,115 @@
+// The network-neutral values the core and every network exchange: users, rooms, messages, cursors and files.
+// Nothing here names a network; each network's adapter (src/<network>/network.ts) builds these from its own wire
+// types. Ids are the network's own, as strings the core may store and compare for equality, never parse.
+
+/**
+ * A position in one room's history: the last message the core delivered, or a point in time before any.
+ * Opaque: built only by the network (each message carries its own), stored by the core as it is, given back to
+ * `historyAfter`. Within one room, cursors sort as plain strings in history order, so the core can tell which of
+ * two is later without asking the network.
+ */
+export type Cursor = string;
+
+/** group: a channel or room of many; direct: two people; group-direct: a private conversation of a few people. */
+export type RoomKind = "group" | "direct" | "group-direct";
+
+export interface NetworkUser {
+  id: string;
+  /** The network's handle (`alice`), unique on the network; what `resolveUser` accepts. */
+  username: string;
+  /** A name for people; the username when the network has none. */
+  displayName: string;
+  avatarUrl?: string;
+}
+
+export interface NetworkRoom {
+  id: string;
+  kind: RoomKind;
+  /** What people call the room on the network: a channel's name, the other person's name for a direct chat. */
+  name: string;
+  /** Where the network has several spaces with rooms of the same name (Mattermost teams): the space's name. */
+  qualifier?: string;
+  topic?: string;
+  /** What `resolveRoom` accepts to find this room again (`org/room`, `team/channel`); absent for direct rooms. */
+  link?: string;
+  /** direct and group-direct: the other people in it (not the user), when the network says. */
+  otherUserIds?: string[];
+}
+
+export type MessageKind = "text" | "emote" | "system";
+
+export interface NetworkFile {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+}
+
+export interface NetworkMessage {
+  id: string;
+  roomId: string;
+  senderId: string;
+  /** The sender, when the network sends it with the message (saves a lookup). */
+  sender?: NetworkUser;
+  kind: MessageKind;
+  /** The text in the network's own markup (Markdown for both networks today); conversion is the core's. */
+  text: string;
+  /** The network's own rendering, when it sends one. */
+  html?: string;
+  /** The thread's first message, for a reply in a thread. */
+  threadId?: string;
+  /** Milliseconds since the epoch, by the network's clock. */
+  sentAt: number;
+  editedAt?: number;
+  files?: NetworkFile[];
+  /** This message's position: `historyAfter(roomId, cursor)` returns what came after it. */
+  cursor: Cursor;
+}
+
+/** One page of history, oldest first. */
+export interface HistoryPage {
+  messages: NetworkMessage[];
+  /** More may follow the last message: ask again after its cursor. False only when the page reached the end. */
+  more: boolean;
+}
+
+export interface OutgoingMessage {
+  /** In the network's markup (the core converts first). */
+  text: string;
+  kind?: "text" | "emote";
+  threadId?: string;
+  /** Files uploaded first with `uploadFile`, on networks with `capabilities.files`. */
+  fileIds?: string[];
+}
+
+/**
+ * What the core knows about a send whose outcome is unknown, to find it in the room: the key and text it was
+ * sent with, its thread, and when the core recorded it (ms, the core's clock).
+ */
+export interface SendProbe {
+  key: string;
+  text: string;
+  threadId?: string;
+  since: number;
+  /** True for a message already linked to another send: two identical messages in a row stay two. */
+  isTaken?: (messageId: string) => boolean | Promise<boolean>;
+}
+
+export interface UploadedFile {
+  name: string;
+  mimeType: string;
+  data: Uint8Array;
+}
+
+export interface DownloadedFile {
+  data: Uint8Array;
+  mimeType: string;
+}
+
+/** Tokens a login produced; only `accessToken` is needed to act. Never logged or shown. */
+export interface LoginTokens {
+  accessToken: string;
+  refreshToken?: string;
+  /** Milliseconds since the epoch; absent for tokens that do not expire. */
+  expiresAt?: number;
+}

@@ -1,0 +1,73 @@
+// Gitter's wire types as the network interface's values (src/network), and Gitter's errors as NetworkErrors.
+// Pure; never throws.
+import { NetworkError, type NetworkErrorKind } from "../network/errors";
+import type { NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
+import { GitterApiError, GitterBadResponseError, GitterError, GitterMaybeDeliveredError, GitterNetworkError } from "./errors";
+import type { GitterMessage, GitterRoom, GitterUser } from "./types";
+
+export const GITTER = "Gitter";
+
+export function toUser(u: Pick<GitterUser, "id" | "username"> & { displayName?: string; avatarUrl?: string }): NetworkUser {
+  const user: NetworkUser = { id: u.id, username: u.username, displayName: u.displayName || u.username };
+  if (u.avatarUrl) user.avatarUrl = u.avatarUrl;
+  return user;
+}
+
+/** Gitter has rooms and one-to-one rooms only: no group-direct, no spaces to qualify a name. */
+export function toRoom(r: GitterRoom): NetworkRoom {
+  if (r.oneToOne) {
+    const room: NetworkRoom = { id: r.id, kind: "direct", name: r.user?.displayName || r.user?.username || r.name };
+    if (r.user) room.otherUserIds = [r.user.id];
+    return room;
+  }
+  const room: NetworkRoom = { id: r.id, kind: "group", name: r.uri ?? r.name };
+  if (r.topic) room.topic = r.topic;
+  if (r.uri) room.link = r.uri;
+  return room;
+}
+
+/** A message's id is its cursor: ObjectIds of one length whose time prefix rises sort in creation order. */
+export function toMessage(roomId: string, m: GitterMessage): NetworkMessage {
+  const msg: NetworkMessage = {
+    id: m.id,
+    roomId,
+    senderId: m.fromUser.id,
+    sender: toUser(m.fromUser),
+    kind: m.status ? "emote" : "text",
+    text: m.text,
+    html: m.html,
+    sentAt: Date.parse(m.sent),
+    cursor: m.id,
+  };
+  if (m.parentId) msg.threadId = m.parentId;
+  if (m.editedAt) msg.editedAt = Date.parse(m.editedAt);
+  return msg;
+}
+
+/** Any error of the Gitter client as the NetworkError the core decides on; others pass through unchanged. */
+export function toNetworkError(err: unknown): unknown {
+  if (!(err instanceof GitterError) || err instanceof NetworkError) return err;
+  const status = err.answerStatus;
+  return new NetworkError(kindOf(err), GITTER, err.message, { userMessage: err.userMessage, status, cause: err });
+}
+
+function kindOf(err: GitterError): NetworkErrorKind {
+  if (err instanceof GitterMaybeDeliveredError) return "maybe-delivered";
+  if (err instanceof GitterNetworkError) return "unavailable";
+  if (err instanceof GitterBadResponseError) return "bad-response";
+  if (!(err instanceof GitterApiError)) return err.transient ? "unavailable" : "rejected";
+  if (err.status === 401) return "token-invalid";
+  if (err.status === 403) return "forbidden";
+  if (err.status === 404) return "not-found";
+  if (err.status === 429 || err.status >= 500) return "unavailable";
+  return "rejected";
+}
+
+/** Runs a client call, turning its errors into NetworkErrors. */
+export async function guarded<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toNetworkError(err);
+  }
+}

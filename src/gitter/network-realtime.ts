@@ -1,0 +1,110 @@
+// Gitter's realtime client (./realtime) as the network interface's RealtimeStream. GitterRealtime already
+// delivers each watched room's new messages once and in order from the cursor it was given, catching up over REST
+// on every reconnect (./realtime-room); what it cannot catch up is what changed meanwhile without a new message
+// (edits, deletions, the room list), so every reconnect after the first connection reports a Loss whose
+// `messagesCaughtUp` is true.
+import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
+import type { Cursor } from "../network/types";
+import { getLogger } from "../util/log";
+import { toMessage, toRoom, toNetworkError } from "./network-convert";
+import { GitterRealtime, type ConnectionState as GitterState, type GitterRealtimeOptions } from "./realtime";
+import type { GitterRoom, LiveOperation } from "./types";
+
+const log = getLogger("gitter.network");
+
+const STATES: Record<GitterState, ConnectionState> = {
+  connecting: "connecting",
+  connected: "connected",
+  "backing-off": "reconnecting",
+  "token-invalid": "token-invalid",
+  stopped: "stopped",
+};
+
+export class GitterStream implements RealtimeStream {
+  private readonly rt: GitterRealtime;
+  private listener: RealtimeListener | undefined;
+  private wasConnected = false;
+  private readonly watched = new Set<string>();
+
+  constructor(options: GitterRealtimeOptions) {
+    this.rt = new GitterRealtime(options);
+    this.rt.on("state", (state, detail) => this.onState(state, detail));
+    this.rt.on("message", (roomId, m) => this.emit({ type: "message", message: toMessage(roomId, m) }));
+    this.rt.on("messageUpdate", (roomId, m) => this.emit({ type: "edit", message: toMessage(roomId, m) }));
+    this.rt.on("messageRemove", (roomId, messageId) => this.emit({ type: "delete", roomId, messageId }));
+    this.rt.on("userRoom", (op, room) => this.onUserRoom(op, room));
+    this.rt.on("roomMember", (roomId, op, user) => {
+      if (op === "create" || op === "remove") this.emit({ type: "membership", roomId, userId: user.id, change: op === "create" ? "joined" : "left" });
+    });
+    this.rt.on("watchDenied", (roomId) => {
+      this.watched.delete(roomId);
+      this.emit({ type: "rooms", change: "removed", roomId });
+    });
+  }
+
+  get state(): ConnectionState {
+    return STATES[this.rt.state];
+  }
+
+  start(listener: RealtimeListener): void {
+    this.listener = listener;
+    this.rt.start();
+  }
+
+  stop(): void {
+    this.rt.stop();
+  }
+
+  watch(roomId: string, cursor: Cursor | null): void {
+    this.watched.add(roomId);
+    this.rt.watchRoom(roomId, cursor);
+  }
+
+  unwatch(roomId: string): void {
+    this.watched.delete(roomId);
+    this.rt.unwatchRoom(roomId);
+  }
+
+  private onState(state: GitterState, detail: StateDetail): void {
+    const out: StateDetail = {};
+    if (detail.delayMs !== undefined) out.delayMs = detail.delayMs;
+    if (detail.error) out.error = state === "token-invalid" ? (toNetworkError(detail.error) as Error) : detail.error;
+    this.call((l) => l.state(STATES[state], out));
+    if (state !== "connected") return;
+    if (this.wasConnected) {
+      const loss: Loss = { rooms: [...this.watched], roomList: true, messagesCaughtUp: true, reason: "reconnected" };
+      this.call((l) => l.mayHaveLost(loss));
+    }
+    this.wasConnected = true;
+  }
+
+  private onUserRoom(op: LiveOperation, room: Partial<GitterRoom> & { id: string }): void {
+    if (op === "create") {
+      const full = room as GitterRoom;
+      this.emit({ type: "rooms", change: "added", roomId: room.id, room: toRoom(full) });
+    } else if (op === "remove") {
+      this.emit({ type: "rooms", change: "removed", roomId: room.id });
+    } else if (room.name !== undefined || room.topic !== undefined) {
+      this.emit({ type: "rooms", change: "changed", roomId: room.id });
+    }
+  }
+
+  private emit(event: NetworkEvent): void {
+    if (event.type !== "rooms" && !this.watched.has(roomOf(event))) return;
+    this.call((l) => l.event(event));
+  }
+
+  /** A throwing listener must not break the client's own bookkeeping. */
+  private call(fn: (l: RealtimeListener) => void): void {
+    if (!this.listener) return;
+    try {
+      fn(this.listener);
+    } catch (err) {
+      log.error("network listener threw", { error: err as Error });
+    }
+  }
+}
+
+function roomOf(event: Exclude<NetworkEvent, { type: "rooms" }>): string {
+  return "message" in event ? event.message.roomId : event.roomId;
+}

@@ -1,0 +1,246 @@
+// Gitter as a network of the network interface (src/network): a connector and a per-user client over the Gitter
+// REST client (./rest) and realtime client (./realtime, through ./network-realtime). Gitter's message POST takes
+// no idempotency key, so sends are never repeated here: a send whose outcome is unknown rejects "maybe-delivered"
+// and is found again in the room's history by `findOwnMessage` (author, text, thread, time).
+import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
+import { NetworkError } from "../network/errors";
+import type { RealtimeStream } from "../network/realtime";
+import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
+import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
+import { objectIdAt } from "./object-id";
+import { GITTER, guarded, toMessage, toRoom, toUser } from "./network-convert";
+import { GitterStream } from "./network-realtime";
+import { GitterRestClient, type GitterRestClientOptions } from "./rest";
+import type { GitterMessage } from "./types";
+import { isObjectId } from "./validate";
+
+/** Gitter caps a page of messages at 100 (API reference 3.4). */
+const PAGE = 100;
+/** How far Gitter's clock may lag ours when looking for an unconfirmed send. */
+export const CLOCK_SKEW_MS = 60_000;
+/** Pages of history searched for an unconfirmed send before it counts as not posted. */
+const MAX_SEARCH_PAGES = 10;
+const WEB_LINK = /^https?:\/\/[^/]+\/(.+?)\/?$/;
+
+export interface GitterNetworkOptions {
+  /** e.g. https://api.gitter.im */
+  apiUrl: string;
+  /** e.g. https://ws.gitter.im/bayeux */
+  fayeUrl: string;
+  /** Offered as the OAuth login flow when given. */
+  oauth?: GitterOAuthOptions;
+  /** Passed on to every REST client (retry policy, limiter, gate, fetch). */
+  rest?: Omit<GitterRestClientOptions, "apiUrl" | "token" | "userId">;
+  /** Passed on to every realtime client (liveness, backoff, connect gate). */
+  realtime?: { livenessTimeoutMs?: number; backoff?: { baseMs: number; maxMs: number } };
+}
+
+const CAPABILITIES: Capabilities = { threads: true, reactions: false, typing: false, files: false, keyedSendWindowMs: 0 };
+
+export const GITTER_IDS: GhostIdRules = {
+  defaultPrefix: "gitter_",
+  ghostName: (user) => user.username,
+  isUserId: isObjectId,
+  isRoomId: isObjectId,
+};
+
+export class GitterConnector implements NetworkConnector {
+  readonly name = "gitter";
+  readonly displayName = GITTER;
+  readonly capabilities = CAPABILITIES;
+  readonly ids = GITTER_IDS;
+  readonly loginFlows: readonly LoginFlow[];
+
+  constructor(private readonly options: GitterNetworkOptions) {
+    const flows: LoginFlow[] = [];
+    if (options.oauth) {
+      const oauth = new GitterOAuth(options.oauth);
+      flows.push({
+        kind: "oauth",
+        provider: {
+          authorizeUrl: (state) => oauth.authorizeUrl(state),
+          exchangeCode: async (code) => ({ accessToken: await guarded(() => oauth.exchangeCode(code)) }),
+        },
+      });
+    }
+    this.loginFlows = flows;
+  }
+
+  async connect(token: string): Promise<NetworkClient> {
+    const rest = new GitterRestClient({ ...this.options.rest, apiUrl: this.options.apiUrl, token });
+    const me = await guarded(() => rest.getCurrentUser());
+    return new GitterNetworkClient(rest, toUser(me), { ...this.options, token });
+  }
+}
+
+export class GitterNetworkClient implements NetworkClient {
+  private stream: GitterStream | undefined;
+
+  constructor(
+    private readonly rest: GitterRestClient,
+    readonly self: NetworkUser,
+    private readonly options: GitterNetworkOptions & { token: string },
+  ) {}
+
+  async whoAmI(): Promise<NetworkUser> {
+    return toUser(await guarded(() => this.rest.getCurrentUser()));
+  }
+
+  /** Rooms where the user was only mentioned (`roomMember: false`) are not the user's. */
+  async listRooms(): Promise<NetworkRoom[]> {
+    const rooms = await guarded(() => this.rest.listRooms());
+    return rooms.filter((r) => r.roomMember !== false).map(toRoom);
+  }
+
+  async getRoom(roomId: string): Promise<NetworkRoom> {
+    return toRoom(await guarded(() => this.rest.getRoom(roomId)));
+  }
+
+  /** `org/room`, or its gitter.im address. */
+  async resolveRoom(nameOrLink: string): Promise<NetworkRoom> {
+    const uri = WEB_LINK.exec(nameOrLink.trim())?.[1] ?? nameOrLink.trim();
+    return toRoom(await guarded(() => this.rest.resolveRoom(uri)));
+  }
+
+  async resolveUser(nameOrLink: string): Promise<NetworkUser> {
+    const name = (WEB_LINK.exec(nameOrLink.trim())?.[1] ?? nameOrLink.trim()).replace(/^@/, "");
+    return toUser(await guarded(() => this.rest.getUserByUsername(name)));
+  }
+
+  /** Gitter has no user-by-id call: the user is looked for among the user's one-to-one partners. */
+  async getUser(userId: string): Promise<NetworkUser> {
+    if (userId === this.self.id) return this.self;
+    const rooms = await guarded(() => this.rest.listRooms());
+    const partner = rooms.find((r) => r.oneToOne && r.user?.id === userId)?.user;
+    if (!partner) throw new NetworkError("not-found", GITTER, `no known Gitter user ${userId}`);
+    return toUser(partner);
+  }
+
+  /** Gitter has one-to-one rooms only: exactly one username. */
+  async openDirect(usernames: string[]): Promise<NetworkRoom> {
+    if (usernames.length !== 1) throw new NetworkError("unsupported", GITTER, "Gitter has no group direct rooms");
+    const room = await guarded(() => this.rest.resolveRoom(usernames[0].replace(/^@/, "")));
+    if (!room.oneToOne) throw new NetworkError("not-found", GITTER, `${usernames[0]} is not a Gitter user`);
+    return toRoom(room);
+  }
+
+  async join(roomId: string): Promise<NetworkRoom> {
+    return toRoom(await guarded(() => this.rest.joinRoom(roomId)));
+  }
+
+  /** One-to-one rooms cannot be left on Gitter: they are hidden. */
+  async leave(roomId: string): Promise<void> {
+    await guarded(async () => {
+      const room = await this.rest.getRoom(roomId).catch(() => undefined);
+      if (room?.oneToOne) await this.rest.hideRoom(roomId);
+      else await this.rest.leaveRoom(roomId);
+    });
+  }
+
+  async members(roomId: string): Promise<NetworkUser[]> {
+    const all: NetworkUser[] = [];
+    const seen = new Set<string>();
+    for (let skip = 0; ; skip += PAGE) {
+      const batch = await guarded(() => this.rest.listRoomMembers(roomId, { limit: PAGE, skip }));
+      // Pages are not atomic on Gitter: a member may appear on two of them.
+      for (const u of batch.filter((x) => !seen.has(x.id))) {
+        seen.add(u.id);
+        all.push(toUser(u));
+      }
+      if (batch.length < PAGE) return all;
+    }
+  }
+
+  /** `key` is not sent: Gitter's POST has no idempotency key (see findOwnMessage). Never repeated here. */
+  async send(roomId: string, message: OutgoingMessage, _key: string): Promise<NetworkMessage> {
+    if (message.fileIds?.length) throw new NetworkError("unsupported", GITTER, "Gitter has no file upload");
+    const sent = await guarded(() =>
+      this.rest.sendMessage(roomId, { text: message.text, status: message.kind === "emote" ? true : undefined, parentId: message.threadId }),
+    );
+    return toMessage(roomId, sent);
+  }
+
+  async edit(roomId: string, messageId: string, text: string): Promise<void> {
+    await guarded(() => this.rest.editMessage(roomId, messageId, text));
+  }
+
+  async delete(roomId: string, messageId: string): Promise<void> {
+    await guarded(() => this.rest.deleteMessage(roomId, messageId));
+  }
+
+  react(): Promise<void> {
+    return Promise.reject(new NetworkError("unsupported", GITTER, "Gitter has no reactions"));
+  }
+
+  unreact(): Promise<void> {
+    return this.react();
+  }
+
+  /** Gitter reads by unread item; the bridge marks the whole room read. */
+  async markRead(roomId: string): Promise<void> {
+    await guarded(() => this.rest.markAllRead(roomId));
+  }
+
+  async typing(): Promise<void> {
+    // Gitter's API has no typing notifications.
+  }
+
+  async historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
+    const page = await this.page(roomId, cursor, Math.min(limit, PAGE));
+    return { messages: page.messages, more: page.raw.length >= Math.min(limit, PAGE) };
+  }
+
+  /** The newest message's id; in an empty room, the smallest ObjectId of this second. */
+  async startCursor(roomId: string): Promise<Cursor> {
+    const newest = await guarded(() => this.rest.listMessages(roomId, { limit: 1, includeThreads: true }));
+    return newest.at(-1)?.id ?? objectIdAt(Date.now());
+  }
+
+  /** Searches history from `since` less the skew for the user's message of the same text and thread. */
+  async findOwnMessage(roomId: string, probe: SendProbe): Promise<NetworkMessage | null> {
+    let cursor = objectIdAt(probe.since - CLOCK_SKEW_MS);
+    for (let n = 0; n < MAX_SEARCH_PAGES; n++) {
+      const { raw, messages } = await this.page(roomId, cursor, PAGE);
+      for (const m of messages) if (this.matches(m, probe) && !(await probe.isTaken?.(m.id))) return m;
+      if (raw.length < PAGE) return null;
+      cursor = raw[raw.length - 1].id;
+    }
+    return null;
+  }
+
+  uploadFile(): Promise<never> {
+    return Promise.reject(new NetworkError("unsupported", GITTER, "Gitter has no file upload"));
+  }
+
+  downloadFile(): Promise<never> {
+    return this.uploadFile();
+  }
+
+  realtime(): RealtimeStream {
+    this.stream ??= new GitterStream({
+      ...this.options.realtime,
+      fayeUrl: this.options.fayeUrl,
+      token: this.options.token,
+      userId: this.self.id,
+      fetchMissed: (roomId, afterId) => this.rest.listMessages(roomId, { afterId, limit: PAGE, includeThreads: true }),
+      catchUpPageSize: PAGE,
+    });
+    return this.stream;
+  }
+
+  private async page(roomId: string, afterId: string, limit: number): Promise<{ raw: GitterMessage[]; messages: NetworkMessage[] }> {
+    const raw = await guarded(() => this.rest.listMessages(roomId, { afterId, limit, includeThreads: true }));
+    const messages = raw.filter((m) => m.id > afterId).sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => toMessage(roomId, m));
+    return { raw, messages };
+  }
+
+  private matches(m: NetworkMessage, probe: SendProbe): boolean {
+    if (m.senderId !== this.self.id || normalise(m.text) !== normalise(probe.text)) return false;
+    if ((m.threadId ?? null) !== (probe.threadId ?? null)) return false;
+    return Number.isNaN(m.sentAt) || m.sentAt >= probe.since - CLOCK_SKEW_MS;
+  }
+}
+
+function normalise(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trimEnd();
+}

@@ -133,7 +133,7 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       const rooms = await client.listRooms();
       assert.deepEqual([...new Set(rooms.map((r) => r.kind))].sort(), [...h.expectedKinds].sort());
       for (const want of h.expectedRooms) {
-        const got = rooms.find((r) => r.kind === want.kind && r.name === want.name);
+        const got = rooms.find((r) => r.kind === want.kind && r.name === want.name && (want.link === undefined || r.link === want.link));
         assert.ok(got, `room ${want.name} (${want.kind}) among ${JSON.stringify(rooms.map((r) => [r.name, r.kind]))}`);
         for (const [k, v] of Object.entries(want)) assert.deepEqual(got[k as keyof NetworkRoom], v, `${want.name}.${k}`);
       }
@@ -178,6 +178,8 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       else assert.deepEqual((await client.send(shared.id, { text }, key)).id, message.id, "a repeat with the key returns the first");
       const seen = (await walk(client, shared.id, start, 50)).filter((m) => m.text === text);
       assert.deepEqual(seen.map((m) => m.id), [message.id], "posted once");
+      const found = await client.findOwnMessage(shared.id, { key, text, since });
+      assert.equal(found?.id, message.id, "the user's own message is found for its send");
       const taken = await client.findOwnMessage(shared.id, { key, text, since, isTaken: (id) => id === message.id });
       assert.equal(taken, null, "a message already linked to another send is not taken again");
     });

@@ -1,0 +1,121 @@
+// Mattermost's websocket (./websocket) as the network interface's RealtimeStream. The websocket carries every
+// channel of the user; room events are passed on for watched channels only. It resumes a dropped connection with
+// connection_id + sequence_number and says when it could not (a new connection id, a gap in seq, an event it could
+// not read): that is reported as a Loss of every watched channel, messages included, and the core catches each up
+// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss.
+import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
+import type { Cursor } from "../network/types";
+import { getLogger } from "../util/log";
+import { toMessage, toNetworkError } from "./network-convert";
+import { MattermostWebsocket, type LossReason, type MattermostWebsocketOptions, type MmEvent, type WsState } from "./websocket";
+
+const log = getLogger("mattermost.network");
+
+const STATES: Record<WsState, ConnectionState> = {
+  connecting: "connecting",
+  connected: "connected",
+  "backing-off": "reconnecting",
+  "token-invalid": "token-invalid",
+  stopped: "stopped",
+};
+
+export class MattermostStream implements RealtimeStream {
+  private readonly ws: MattermostWebsocket;
+  private listener: RealtimeListener | undefined;
+  private readonly watched = new Set<string>();
+
+  constructor(
+    options: MattermostWebsocketOptions,
+    private readonly selfId: string,
+  ) {
+    this.ws = new MattermostWebsocket(options);
+    this.ws.on("state", (state, detail) => this.onState(state, detail));
+    this.ws.on("event", (event) => this.onEvent(event));
+    this.ws.on("eventsLost", (reason) => this.onLost(reason));
+  }
+
+  get state(): ConnectionState {
+    return STATES[this.ws.state];
+  }
+
+  start(listener: RealtimeListener): void {
+    this.listener = listener;
+    this.ws.start();
+  }
+
+  stop(): void {
+    this.ws.stop();
+  }
+
+  /** The websocket hears every channel already: the cursor is the core's to catch up from on a Loss. */
+  watch(roomId: string, _cursor: Cursor | null): void {
+    this.watched.add(roomId);
+  }
+
+  unwatch(roomId: string): void {
+    this.watched.delete(roomId);
+  }
+
+  private onState(state: WsState, detail: { delayMs?: number; error?: Error }): void {
+    const out: StateDetail = {};
+    if (detail.delayMs !== undefined) out.delayMs = detail.delayMs;
+    if (detail.error) out.error = toNetworkError(detail.error) as Error;
+    this.call((l) => l.state(STATES[state], out));
+  }
+
+  private onLost(reason: LossReason): void {
+    const loss: Loss = { rooms: [...this.watched], roomList: true, messagesCaughtUp: false, reason };
+    this.call((l) => l.mayHaveLost(loss));
+  }
+
+  private onEvent(e: MmEvent): void {
+    const event = this.translate(e);
+    if (!event) return;
+    if (event.type !== "rooms" && !this.watched.has(event.type === "message" || event.type === "edit" ? event.message.roomId : event.roomId)) return;
+    this.call((l) => l.event(event));
+  }
+
+  private translate(e: MmEvent): NetworkEvent | undefined {
+    switch (e.type) {
+      case "posted":
+        return { type: "message", message: toMessage(e.post) };
+      case "post_edited":
+        return { type: "edit", message: toMessage(e.post) };
+      case "post_deleted":
+        return { type: "delete", roomId: e.channelId, messageId: e.post.id };
+      case "reaction_added":
+      case "reaction_removed": {
+        const r = e.reaction;
+        return { type: "reaction", roomId: e.channelId, messageId: r.post_id, userId: r.user_id, reaction: r.emoji_name, added: e.type === "reaction_added" };
+      }
+      case "typing":
+        return { type: "typing", roomId: e.channelId, userId: e.userId, typing: true };
+      case "user_added":
+        if (e.userId === this.selfId) return { type: "rooms", change: "added", roomId: e.channelId };
+        return { type: "membership", roomId: e.channelId, userId: e.userId, change: "joined" };
+      case "user_removed":
+        if (e.userId === this.selfId) return { type: "rooms", change: "removed", roomId: e.channelId };
+        return { type: "membership", roomId: e.channelId, userId: e.userId, change: "left" };
+      case "channel_created":
+        return { type: "rooms", change: "added", roomId: e.channelId };
+      case "channels_viewed":
+        // Several channels at once: each is passed on by itself.
+        for (const [roomId, at] of Object.entries(e.channelTimes)) {
+          if (this.watched.has(roomId)) this.call((l) => l.event({ type: "read", roomId, userId: this.selfId, at }));
+        }
+        return undefined;
+      case "other":
+        return undefined;
+    }
+  }
+
+  /** A throwing listener must not break the websocket's own bookkeeping. */
+  private call(fn: (l: RealtimeListener) => void): void {
+    if (!this.listener) return;
+    try {
+      fn(this.listener);
+    } catch (err) {
+      log.error("network listener threw", { error: err as Error });
+    }
+  }
+}

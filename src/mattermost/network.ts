@@ -1,0 +1,287 @@
+// Mattermost as a network of the network interface (src/network): a connector and a per-user client over the
+// REST client (./rest) and the websocket (through ./network-realtime). Rooms are every channel of the user across
+// all their teams. A send carries the core's key as its pending_post_id (`<user id>:<key>`): the server answers a
+// repeat within 30 s with the first post (server/channels/app/post.go deduplicateCreatePost), and the client
+// retries a lost answer within that window itself; past it, "maybe-delivered" is resolved by findOwnMessage.
+import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
+import { NetworkError, isNetworkError } from "../network/errors";
+import type { RealtimeStream } from "../network/realtime";
+import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe, UploadedFile } from "../network/types";
+import { isValidMattermostId } from "./convert/ids";
+import { MATTERMOST, cursorOf, directPartner, guarded, parseCursor, toFile, toMessage, toRoom, toUser } from "./network-convert";
+import { MattermostStream } from "./network-realtime";
+import { MattermostOAuth, type MattermostOAuthOptions, type MattermostTokens } from "./oauth";
+import { MAX_PER_PAGE } from "./rest-posts";
+import { MattermostClient } from "./rest";
+import type { TransportOptions } from "./transport";
+import type { MmChannel, MmPost, MmTeam } from "./types";
+import type { MattermostWebsocketOptions } from "./websocket";
+
+/** How far the server's clock may lag ours when looking for an unconfirmed send. */
+export const CLOCK_SKEW_MS = 60_000;
+/** server/channels/app/post.go pendingPostIDsCacheTTL, less the margin the client keeps (transport.ts). */
+const PENDING_POST_WINDOW_MS = 25_000;
+/** `https://host/team/channels/name` (and `/team/messages/@user` for users). */
+const CHANNEL_LINK = /^https?:\/\/[^/]+(?:\/.*)?\/([^/]+)\/channels\/([^/?#]+)\/?$/;
+const USER_LINK = /^https?:\/\/[^/]+(?:\/.*)?\/messages\/@([^/?#]+)\/?$/;
+
+export interface MattermostNetworkOptions {
+  /** e.g. https://chat.example.com */
+  serverUrl: string;
+  /** Offered as the OAuth login flow when given; the personal token flow is always offered. */
+  oauth?: Omit<MattermostOAuthOptions, "serverUrl">;
+  /** Passed on to every REST client (retry policy, limiter, fetch). */
+  rest?: Omit<TransportOptions, "serverUrl" | "token">;
+  /** Passed on to every websocket (backoff, ping interval). */
+  websocket?: Omit<MattermostWebsocketOptions, "serverUrl" | "token">;
+}
+
+const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: true, files: true, keyedSendWindowMs: PENDING_POST_WINDOW_MS };
+
+export const MATTERMOST_IDS: GhostIdRules = {
+  defaultPrefix: "mattermost_",
+  ghostName: (user) => user.username,
+  isUserId: isValidMattermostId,
+  isRoomId: isValidMattermostId,
+};
+
+export class MattermostConnector implements NetworkConnector {
+  readonly name = "mattermost";
+  readonly displayName = MATTERMOST;
+  readonly capabilities = CAPABILITIES;
+  readonly ids = MATTERMOST_IDS;
+  readonly loginFlows: readonly LoginFlow[];
+
+  constructor(private readonly options: MattermostNetworkOptions) {
+    const flows: LoginFlow[] = [];
+    if (options.oauth) {
+      const oauth = new MattermostOAuth({ ...options.oauth, serverUrl: options.serverUrl });
+      const tokens = async (p: Promise<MattermostTokens>) => {
+        const t = await guarded(() => p);
+        return { accessToken: t.accessToken, ...(t.refreshToken ? { refreshToken: t.refreshToken } : {}), ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}) };
+      };
+      flows.push({
+        kind: "oauth",
+        provider: {
+          authorizeUrl: (state) => oauth.authorizeUrl(state),
+          exchangeCode: (code) => tokens(oauth.exchangeCode(code)),
+          refresh: (refreshToken) => tokens(oauth.refresh(refreshToken)),
+        },
+      });
+    }
+    flows.push({ kind: "token" });
+    this.loginFlows = flows;
+  }
+
+  async connect(token: string): Promise<NetworkClient> {
+    const rest = new MattermostClient({ ...this.options.rest, serverUrl: this.options.serverUrl, token });
+    const me = await guarded(() => rest.me());
+    return new MattermostNetworkClient(rest, toUser(me), { ...this.options, token });
+  }
+}
+
+export class MattermostNetworkClient implements NetworkClient {
+  private stream: MattermostStream | undefined;
+
+  constructor(
+    private readonly rest: MattermostClient,
+    readonly self: NetworkUser,
+    private readonly options: MattermostNetworkOptions & { token: string },
+  ) {}
+
+  async whoAmI(): Promise<NetworkUser> {
+    return toUser(await guarded(() => this.rest.me()));
+  }
+
+  /** GET /users/me/channels: every channel of the user in every team, each direct and group channel once. */
+  async listRooms(): Promise<NetworkRoom[]> {
+    const [channels, teams] = await guarded(() => Promise.all([this.rest.myChannels(), this.rest.myTeams()]));
+    return this.rooms(channels.filter((c) => c.delete_at === 0), teams);
+  }
+
+  async getRoom(roomId: string): Promise<NetworkRoom> {
+    const channel = await guarded(() => this.rest.channel(roomId));
+    return (await this.rooms([channel], await guarded(() => this.rest.myTeams())))[0];
+  }
+
+  /** `team/channel`, or the channel's web address. */
+  async resolveRoom(nameOrLink: string): Promise<NetworkRoom> {
+    const ref = nameOrLink.trim();
+    const link = CHANNEL_LINK.exec(ref);
+    const [team, name] = link ? [link[1], link[2]] : ref.split("/");
+    if (!team || !name) throw new NetworkError("not-found", MATTERMOST, `not a team/channel: ${JSON.stringify(ref.slice(0, 100))}`);
+    const channel = await guarded(() => this.rest.channelByName(team, name));
+    return (await this.rooms([channel], await guarded(() => this.rest.myTeams())))[0];
+  }
+
+  async resolveUser(nameOrLink: string): Promise<NetworkUser> {
+    const ref = nameOrLink.trim();
+    const name = (USER_LINK.exec(ref)?.[1] ?? ref).replace(/^@/, "");
+    return toUser(await guarded(() => this.rest.userByUsername(name)));
+  }
+
+  async getUser(userId: string): Promise<NetworkUser> {
+    return toUser(await guarded(() => this.rest.user(userId)));
+  }
+
+  /** One username: the direct channel; two to seven: the group channel (with the user, 3 to 8 people). */
+  async openDirect(usernames: string[]): Promise<NetworkRoom> {
+    const names = usernames.map((n) => n.replace(/^@/, ""));
+    const users = await guarded(() => this.rest.usersByUsernames(names));
+    if (users.length !== names.length) throw new NetworkError("not-found", MATTERMOST, "unknown Mattermost username");
+    const ids = users.map((u) => u.id);
+    const channel = await guarded(() => (ids.length === 1 ? this.rest.directChannel(ids[0]) : this.rest.groupChannel([this.self.id, ...ids])));
+    return (await this.rooms([channel], []))[0];
+  }
+
+  async join(roomId: string): Promise<NetworkRoom> {
+    await guarded(() => this.rest.joinChannel(roomId));
+    return this.getRoom(roomId);
+  }
+
+  /**
+   * A channel already left is done: Mattermost refuses (403) a non-member's removal of themselves, as it has no
+   * permission on the channel any more (server/channels/api4/channel.go removeChannelMember), so a refusal is
+   * checked against the user's channels.
+   */
+  async leave(roomId: string): Promise<void> {
+    try {
+      await guarded(() => this.rest.leaveChannel(roomId));
+    } catch (err) {
+      if (!isNetworkError(err, "not-found") && !isNetworkError(err, "forbidden")) throw err;
+      const mine = await guarded(() => this.rest.myChannels());
+      if (mine.some((c) => c.id === roomId)) throw err;
+    }
+  }
+
+  async members(roomId: string): Promise<NetworkUser[]> {
+    const members = await guarded(() => this.rest.channelMembers(roomId));
+    return (await guarded(() => this.rest.usersByIds(members.map((m) => m.user_id)))).map(toUser);
+  }
+
+  /** A `/me` post is sent as Mattermost's client writes it: the text in italics. */
+  async send(roomId: string, message: OutgoingMessage, key: string): Promise<NetworkMessage> {
+    const post = await guarded(() =>
+      this.rest.createPost({
+        channel_id: roomId,
+        message: outgoingText(message),
+        ...(message.threadId ? { root_id: message.threadId } : {}),
+        ...(message.fileIds?.length ? { file_ids: message.fileIds } : {}),
+        pending_post_id: this.pendingId(key),
+      }),
+    );
+    return toMessage(post);
+  }
+
+  async edit(_roomId: string, messageId: string, text: string): Promise<void> {
+    await guarded(() => this.rest.editPost(messageId, text));
+  }
+
+  async delete(_roomId: string, messageId: string): Promise<void> {
+    try {
+      await guarded(() => this.rest.deletePost(messageId));
+    } catch (err) {
+      if (!isNetworkError(err, "not-found")) throw err;
+    }
+  }
+
+  async react(_roomId: string, messageId: string, reaction: string): Promise<void> {
+    await guarded(() => this.rest.addReaction(messageId, reaction));
+  }
+
+  async unreact(_roomId: string, messageId: string, reaction: string): Promise<void> {
+    await guarded(() => this.rest.removeReaction(messageId, reaction));
+  }
+
+  /** Mattermost reads by channel: viewing it marks all of it read. */
+  async markRead(roomId: string): Promise<void> {
+    await guarded(() => this.rest.viewChannel(roomId));
+  }
+
+  /** Mattermost has no "stopped typing": its clients let the indicator fade. */
+  async typing(roomId: string, typing: boolean): Promise<void> {
+    if (typing) await guarded(() => this.rest.typing(roomId));
+  }
+
+  async historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
+    const { at, postId } = parseCursor(cursor);
+    const perPage = Math.max(1, Math.min(limit, MAX_PER_PAGE));
+    if (postId) {
+      try {
+        const page = await guarded(() => this.rest.postsAfter(roomId, postId, perPage));
+        return { messages: page.posts.map(toMessage), more: page.more };
+      } catch (err) {
+        // The cursor's post is gone for good: go on from its time instead.
+        if (!isNetworkError(err, "not-found")) throw err;
+      }
+    }
+    const posts = await this.createdAfter(roomId, at);
+    return { messages: posts.slice(0, perPage).map(toMessage), more: posts.length > perPage };
+  }
+
+  async startCursor(roomId: string): Promise<Cursor> {
+    const newest = (await guarded(() => this.rest.latestPosts(roomId, 1))).at(-1);
+    return newest ? cursorOf(newest.create_at, newest.id) : cursorOf(Date.now());
+  }
+
+  /**
+   * The user's posts since `probe.since` less the skew, oldest first: the one with the send's pending_post_id (where
+   * the server lists it), else the first of the same text and thread.
+   */
+  async findOwnMessage(roomId: string, probe: SendProbe): Promise<NetworkMessage | null> {
+    const pending = this.pendingId(probe.key);
+    const text = outgoingText({ text: probe.text });
+    const mine = (await this.createdAfter(roomId, probe.since - CLOCK_SKEW_MS)).filter((p) => p.user_id === this.self.id && p.type === "");
+    const byKey = mine.find((p) => p.pending_post_id === pending);
+    const candidates = byKey ? [byKey] : mine.filter((p) => normalise(p.message) === normalise(text) && (p.root_id || undefined) === probe.threadId);
+    for (const p of candidates) if (!(await probe.isTaken?.(p.id))) return toMessage(p);
+    return null;
+  }
+
+  async uploadFile(roomId: string, file: UploadedFile): Promise<NetworkFile> {
+    return toFile(await guarded(() => this.rest.uploadFile(roomId, file.name, file.data, file.mimeType)));
+  }
+
+  async downloadFile(fileId: string): Promise<DownloadedFile> {
+    const got = await guarded(() => this.rest.downloadFile(fileId));
+    return { data: got.data, mimeType: got.contentType };
+  }
+
+  realtime(): RealtimeStream {
+    this.stream ??= new MattermostStream({ ...this.options.websocket, serverUrl: this.options.serverUrl, token: this.options.token }, this.self.id);
+    return this.stream;
+  }
+
+  /** Mattermost's own clients write `<user id>:<random>`; the key stands for the random part. */
+  private pendingId(key: string): string {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(key)) throw new NetworkError("rejected", MATTERMOST, "an idempotency key must be 1 to 64 of A-Z a-z 0-9 _ -");
+    return `${this.self.id}:${key}`;
+  }
+
+  /** Live posts created after `at`, oldest first (GET posts?since=, at most 1000: enough for a gap of moments). */
+  private async createdAfter(roomId: string, at: number): Promise<MmPost[]> {
+    const changed = await guarded(() => this.rest.postsChangedSince(roomId, at));
+    return changed.posts.filter((p) => p.create_at > at && p.delete_at === 0).sort((a, b) => a.create_at - b.create_at || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Channels as rooms; the people of direct and group channels are looked up, in one request for all. */
+  private async rooms(channels: MmChannel[], teams: MmTeam[]): Promise<NetworkRoom[]> {
+    const byTeam = new Map(teams.map((t) => [t.id, t]));
+    const others = new Map<string, string[]>();
+    for (const c of channels) {
+      if (c.type === "D") others.set(c.id, [directPartner(c, this.self.id) ?? ""].filter((id) => id && id !== this.self.id));
+      if (c.type === "G") others.set(c.id, (await guarded(() => this.rest.channelMembers(c.id))).map((m) => m.user_id).filter((id) => id !== this.self.id));
+    }
+    const ids = [...new Set([...others.values()].flat())];
+    const users = new Map((await guarded(() => this.rest.usersByIds(ids))).map((u) => [u.id, toUser(u)]));
+    return channels.map((c) => toRoom(c, byTeam, (others.get(c.id) ?? []).flatMap((id) => users.get(id) ?? [])));
+  }
+}
+
+function outgoingText(message: Pick<OutgoingMessage, "text" | "kind">): string {
+  return message.kind === "emote" && message.text !== "" ? `*${message.text}*` : message.text;
+}
+
+function normalise(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trimEnd();
+}

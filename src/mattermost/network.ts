@@ -7,7 +7,7 @@ import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConne
 import { NetworkError, isNetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe, UploadedFile } from "../network/types";
-import { isValidMattermostId } from "./convert/ids";
+import { isMmId } from "./validate";
 import { MATTERMOST, cursorOf, directPartner, guarded, parseCursor, toFile, toMessage, toRoom, toUser } from "./network-convert";
 import { MattermostStream } from "./network-realtime";
 import { MattermostOAuth, type MattermostOAuthOptions, type MattermostTokens } from "./oauth";
@@ -41,8 +41,8 @@ const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: tru
 export const MATTERMOST_IDS: GhostIdRules = {
   defaultPrefix: "mattermost_",
   ghostName: (user) => user.username,
-  isUserId: isValidMattermostId,
-  isRoomId: isValidMattermostId,
+  isUserId: isMmId,
+  isRoomId: isMmId,
 };
 
 export class MattermostConnector implements NetworkConnector {

@@ -243,15 +243,21 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       w.stream.stop();
     });
 
-    it("joins and leaves a room", T, async () => {
+    it("joins and leaves a room, and the stream reports the room list's changes", T, async () => {
+      const w = stream(await h.connector().connect(h.aliceToken));
+      await waitFor("connected", () => w.stream.state === "connected");
+      const listed = (change: string, id: string) => w.events.some((e) => e.type === "rooms" && e.change === change && e.roomId === id);
       const other = await client.resolveRoom(h.otherRoom);
       assert.equal(other.kind, "group");
       const joined = await client.join(other.id);
       assert.equal(joined.id, other.id);
       assert.ok((await client.listRooms()).some((r) => r.id === other.id), "listed once joined");
       assert.ok((await client.members(other.id)).some((u) => u.id === client.self.id), "a member once joined");
+      await waitFor("the room added", () => listed("added", other.id));
       await client.leave(other.id);
       assert.ok(!(await client.listRooms()).some((r) => r.id === other.id), "gone once left");
+      await waitFor("the room removed", () => listed("removed", other.id));
+      w.stream.stop();
       await client.leave(other.id);
       await assert.rejects(client.resolveRoom(`${h.otherRoom}-nope`), (e: unknown) => isNetworkError(e, "not-found"));
     });

@@ -1,10 +1,11 @@
 // The whole stack with Matrix users already logged in to Gitter through the bridge and joined to their portals:
 // the emulator (in this process, control API on), a real Synapse, the bridge as a child process. For e2e tests
 // and benchmarks that are about what happens after login (faults, crashes, revoked tokens).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { LogService, MatrixClient } from "matrix-bot-sdk";
+import YAML from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { FixtureData } from "../../emulator/fixture";
 import { MatrixUser } from "./matrix-user";
@@ -62,6 +63,8 @@ export interface StackOptions {
   database?: string;
   /** Extra node flags for every bridge process (e.g. --cpu-prof for a benchmark's profile). */
   bridgeNodeArgs?: string[];
+  /** Where Synapse is to reach the bridge's appservice port (`asPort`), e.g. a proxy in the test; default directly. */
+  appserviceUrl?: (asPort: number) => Promise<string>;
 }
 
 /** Starts everything and logs every user in. On failure, whatever was started is stopped again. */
@@ -92,6 +95,7 @@ async function startParts(p: Partial<BridgedStack> & { dir: string; users: Map<s
     logLevel: opts.logLevel,
     database: opts.database,
   });
+  if (opts.appserviceUrl) await pointRegistration(p.files.registrationPath, await opts.appserviceUrl(p.files.asPort));
   p.synapse = await startSynapse({ registrationPath: p.files.registrationPath, port: hsPort, name: `${opts.name}-${process.pid}` });
   await controlCall(p.emulator, "/oauth-apps", {
     method: "POST",
@@ -100,6 +104,12 @@ async function startParts(p: Partial<BridgedStack> & { dir: string; users: Map<s
   p.bridge = startBridge(p.files, {}, { nodeArgs: opts.bridgeNodeArgs });
   await p.bridge.waitForLine(/bridge started/);
   for (const spec of opts.users) p.users.set(spec.localpart, await logIn(p.synapse, spec));
+}
+
+/** Rewrites the registration's url, which only the homeserver reads (the bridge listens where its config says). */
+async function pointRegistration(file: string, url: string): Promise<void> {
+  const registration = YAML.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+  await writeFile(file, YAML.stringify({ ...registration, url }));
 }
 
 async function logIn(synapse: SynapseHandle, spec: StackUserSpec): Promise<BridgedUser> {

@@ -212,6 +212,8 @@ async function startServers(
     inbox: store.inbox,
     isOurUser: (id) => matrix.ids.isOurs(id),
     onTransaction: () => processor.nudge(),
+    // A ping that gets through makes Synapse's recoverer send at once (rest/client/appservice_ping.py force_retry).
+    onRecovery: () => void matrix.client.ping(registration.id).catch((err: Error) => log.warn("ping after a refused transaction failed", { error: err })),
   });
   const appservice = await listen(asApp, config.appservice.bind, config.appservice.port);
   const shared = sharedMediaRoute(config, registration, store);

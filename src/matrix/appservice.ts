@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import type { InboxStore } from "../store/store";
 import { nestsDeeperThan } from "../util/json-depth";
 import { getLogger } from "../util/log";
+import { StrandedTransactionWatch } from "./stranded-transactions";
 
 const log = getLogger("appservice");
 /**
@@ -27,10 +28,21 @@ export interface AppserviceRouterOptions {
   isOurUser: (userId: string) => boolean;
   /** Called once a new transaction is safely recorded (the processor's nudge). Must not throw. */
   onTransaction?: () => void;
+  /**
+   * Called shortly after a transaction was refused so that the homeserver sends first one it left behind (see
+   * stranded-transactions.ts): asking the homeserver to ping us makes it send them at once. Must not throw.
+   */
+  onRecovery?: () => void;
   /** Largest accepted body (default 10 MB); larger ones get 413. */
   maxBodyBytes?: number;
   now?: () => number;
 }
+
+/**
+ * How long after the refusal the homeserver is asked to ping us: Synapse starts its recoverer in the background
+ * once it has read the refusal (scheduler.py _on_txn_fail), and a ping before that does nothing (force_retry).
+ */
+const RECOVERY_PING_DELAY_MS = 200;
 
 const PREFIXES = ["/_matrix/app/v1", ""]; // the unprefixed paths are the legacy API some homeservers still use
 
@@ -39,10 +51,11 @@ export function createAppserviceRouter(opts: AppserviceRouterOptions): express.R
   const auth = requireHsToken(opts.hsToken);
   const json = express.json({ limit: opts.maxBodyBytes ?? 10 * 1024 * 1024, type: () => true });
   const now = opts.now ?? Date.now;
+  const watch = new StrandedTransactionWatch(now);
 
   for (const prefix of PREFIXES) {
     router.put(`${prefix}/transactions/:txnId`, auth, json, (req: Request<{ txnId: string }>, res, next) => {
-      void acceptTransaction(opts, now, req, res).catch(next);
+      void acceptTransaction({ ...opts, watch }, now, req, res).catch(next);
     });
     router.get(`${prefix}/users/:userId`, auth, (req: Request<{ userId: string }>, res) => {
       if (opts.isOurUser(req.params.userId)) res.json({});
@@ -70,7 +83,9 @@ export function createAppserviceApp(opts: AppserviceRouterOptions): express.Expr
   return app;
 }
 
-async function acceptTransaction(opts: AppserviceRouterOptions, now: () => number, req: Request<{ txnId: string }>, res: Response): Promise<void> {
+type TransactionOptions = AppserviceRouterOptions & { watch: StrandedTransactionWatch };
+
+async function acceptTransaction(opts: TransactionOptions, now: () => number, req: Request<{ txnId: string }>, res: Response): Promise<void> {
   const txnId = req.params.txnId;
   const all = validEvents(req.body);
   if (!all) return matrixError(res, 400, "M_BAD_JSON", "Expected {\"events\": [ {...}, ... ]} and, if any, an ephemeral list");
@@ -80,7 +95,11 @@ async function acceptTransaction(opts: AppserviceRouterOptions, now: () => numbe
   }
   // Events sent by the bridge's own users (every message it bridges comes back this way) are never acted on:
   // not writing them saves two database writes per bridged message.
-  const events = all.filter((e) => typeof e.sender !== "string" || !opts.isOurUser(e.sender));
+  const notOurs = (e: Record<string, unknown>) => typeof e.sender !== "string" || !opts.isOurUser(e.sender);
+  const events = all.filter(notOurs);
+  const roomEvents = (req.body as { events: unknown[] }).events.length;
+  const admission = opts.watch.admit(txnId, roomEvents > 0);
+  if (admission !== "accept") return refuseForOlder(opts, now, txnId, all.slice(roomEvents).filter(notOurs), admission, res);
   if (events.length === 0) {
     log.debug("transaction of our own events only", { txnId, events: all.length });
     return void res.json({});
@@ -100,6 +119,26 @@ async function acceptTransaction(opts: AppserviceRouterOptions, now: () => numbe
   } else {
     log.debug("transaction replayed, already recorded", { txnId });
   }
+}
+
+/**
+ * Refuses a transaction so that the homeserver sends first one it left behind (stranded-transactions.ts). Its room
+ * events come again with it; its ephemeral events would not (Synapse resends a transaction without them:
+ * get_oldest_unsent_txn), so the receipts are recorded now, under its id (the inbox keeps the room events that
+ * come later under a known id).
+ */
+async function refuseForOlder(
+  opts: TransactionOptions,
+  now: () => number,
+  txnId: string,
+  ephemeral: Record<string, unknown>[],
+  admission: "refuse" | "recover",
+  res: Response,
+): Promise<void> {
+  log.warn("transaction refused: the homeserver skipped one, and is to send it first", { txnId, first: admission === "recover" });
+  if (ephemeral.length > 0 && (await opts.inbox.acceptTransaction(txnId, ephemeral, now()))) opts.onTransaction?.();
+  if (admission === "recover") res.once("finish", () => setTimeout(() => opts.onRecovery?.(), RECOVERY_PING_DELAY_MS).unref());
+  matrixError(res, 503, "M_UNKNOWN", "Send the older transactions you stored first");
 }
 
 /** Ephemeral event types the bridge acts on; typing and presence would only fill the inbox. */

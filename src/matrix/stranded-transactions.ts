@@ -1,0 +1,80 @@
+// Spots an appservice transaction the homeserver made but left behind, from a gap in the transaction ids, and
+// decides which transaction to refuse so that the homeserver sends the one left behind first. Pure: no I/O.
+//
+// What Synapse (1.160) does, and why a refusal is the only lever:
+// - synapse/appservice/scheduler.py _TransactionController.send stores a transaction
+//   (storage/databases/main/appservice.py create_appservice_txn) and only then sends it. When Synapse stops before
+//   it has marked the appservice DOWN (killed during the request, or stopped before sending), the stored
+//   transaction stays behind while the appservice stays UP.
+// - ApplicationServiceScheduler.start starts a recoverer only for appservices marked DOWN, and while one is UP its
+//   new transactions are sent at once; complete_appservice_txn deletes only the transaction sent, so the one left
+//   behind is neither sent nor skipped: it waits for the next failed send (_on_txn_fail marks DOWN and starts a
+//   _Recoverer, whose retry sends get_oldest_unsent_txn first, oldest id first).
+// - Transaction ids come from one counter for all appservices, and a stored transaction keeps its id: on SQLite
+//   the counter restarts after the largest stored id (LocalSequenceGenerator, get_max_as_txn_id), on PostgreSQL it
+//   is a sequence. So one left behind shows as a gap in the ids the bridge receives: the next one skips it.
+// Refusing the first transaction with room events after a gap makes Synapse mark the bridge DOWN and send, oldest
+// first, the one left behind and then the refused one; nothing is lost (the refused one stays stored) and nothing
+// doubles (the inbox dedupes by transaction and event id). On a homeserver serving other appservices, a gap may
+// be theirs: the refusal then costs only a resend. Gaps are acted on only after two consecutive ids, so a
+// homeserver whose ids are never consecutive (busy neighbours, another counter) is left alone.
+
+/** How long the ids above the refused one are refused while waiting for the homeserver to send it again. */
+export const RECOVERY_WAIT_MS = 60_000;
+
+/** "recover": refuse it, and it is the first refused of a recovery (the moment to ask the homeserver to hurry). */
+export type Admission = "accept" | "refuse" | "recover";
+
+export class StrandedTransactionWatch {
+  private last: number | null = null;
+  /** Whether `last` came right after the id before it. */
+  private stepping = false;
+  /** A gap was seen in a transaction without room events: the next one with room events is refused. */
+  private armed = false;
+  private recovering: { refused: number; since: number } | null = null;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly waitMs = RECOVERY_WAIT_MS,
+  ) {}
+
+  /**
+   * Whether to record the transaction `txnId` or refuse it (answer with an error, so that the homeserver sends
+   * it again later, after any it left behind). Ids that are not decimal integers are always accepted.
+   */
+  admit(txnId: string, hasRoomEvents: boolean): Admission {
+    if (!/^\d{1,15}$/.test(txnId)) return "accept";
+    const id = Number(txnId);
+    if (this.recovering) return this.whileRecovering(id);
+    const gap = this.last !== null && this.stepping && id > this.last + 1;
+    if ((gap || this.armed) && hasRoomEvents) {
+      this.armed = false;
+      this.recovering = { refused: id, since: this.now() };
+      return "recover";
+    }
+    this.armed ||= gap;
+    this.step(id);
+    return "accept";
+  }
+
+  /**
+   * The homeserver now sends what it stored, oldest first: older ids are those left behind; the refused id ends
+   * the recovery. A newer id is one sent before the homeserver took the refusal in, refused too (it stays stored
+   * and comes after), unless the refused one has not come back for `waitMs`.
+   */
+  private whileRecovering(id: number): Admission {
+    const { refused, since } = this.recovering!;
+    if (id < refused) return "accept";
+    if (id > refused && this.now() - since < this.waitMs) return "refuse";
+    this.recovering = null;
+    this.last = id;
+    this.stepping = id === refused;
+    return "accept";
+  }
+
+  private step(id: number): void {
+    if (id === this.last) return; // the same transaction again
+    this.stepping = this.last !== null && id === this.last + 1;
+    this.last = id;
+  }
+}

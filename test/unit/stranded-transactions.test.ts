@@ -1,0 +1,56 @@
+// Which transaction the bridge refuses so that the homeserver sends one it left behind first
+// (src/matrix/stranded-transactions.ts); the real Synapse case is test/e2e/stranded-transaction.test.ts.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { StrandedTransactionWatch, type Admission } from "../../src/matrix/stranded-transactions";
+
+function watch(): { w: StrandedTransactionWatch; clock: { t: number } } {
+  const clock = { t: 0 };
+  return { w: new StrandedTransactionWatch(() => clock.t, 60_000), clock };
+}
+
+/** Admits each id (with room events unless it ends in "e", for ephemeral only) and lists the answers. */
+function admitAll(w: StrandedTransactionWatch, ids: string[]): Admission[] {
+  return ids.map((id) => (id.endsWith("e") ? w.admit(id.slice(0, -1), false) : w.admit(id, true)));
+}
+
+describe("spotting a transaction the homeserver left behind", () => {
+  it("accepts consecutive ids, repeats, and ids that start again at 1 (Synapse on SQLite after a restart)", () => {
+    const { w } = watch();
+    assert.deepEqual(admitAll(w, ["1", "2", "3", "3", "4", "1", "2", "3"]), Array(8).fill("accept"));
+  });
+
+  it("refuses the transaction after a skipped id, takes the older ones, then the refused one again", () => {
+    const { w } = watch();
+    // 16 was left behind; Synapse, marked down by the refusal of 17, sends 16 then 17, then 18 made meanwhile.
+    assert.deepEqual(admitAll(w, ["14", "15", "17", "16", "17", "18", "19"]), ["accept", "accept", "recover", "accept", "accept", "accept", "accept"]);
+  });
+
+  it("refuses newer ids sent before the homeserver took the refusal in, until the refused one is back", () => {
+    const { w } = watch();
+    assert.deepEqual(admitAll(w, ["1", "2", "4", "5", "3", "4", "5"]), ["accept", "accept", "recover", "refuse", "accept", "accept", "accept"]);
+  });
+
+  it("stops waiting for the refused id after a while", () => {
+    const { w, clock } = watch();
+    assert.deepEqual(admitAll(w, ["1", "2", "4", "5"]), ["accept", "accept", "recover", "refuse"]);
+    clock.t = 60_000;
+    assert.deepEqual(admitAll(w, ["6", "7", "8", "10"]), ["accept", "accept", "accept", "recover"]);
+  });
+
+  it("lets a transaction without room events through and refuses the next one with room events", () => {
+    const { w } = watch();
+    assert.deepEqual(admitAll(w, ["1", "2", "4e", "5e", "6", "3", "6"]), ["accept", "accept", "accept", "accept", "recover", "accept", "accept"]);
+  });
+
+  it("leaves alone ids that do not come one after the other (other appservices, other homeservers)", () => {
+    const { w } = watch();
+    assert.deepEqual(admitAll(w, ["3", "7", "12", "20", "31", "40"]), Array(6).fill("accept"));
+    assert.deepEqual(admitAll(w, ["txn-a", "txn-b", "1700000000000"]), Array(3).fill("accept"));
+  });
+
+  it("needs a step seen since it started: the first ids after a bridge restart are taken as they come", () => {
+    const { w } = watch();
+    assert.deepEqual(admitAll(w, ["40", "42", "43", "45"]), ["accept", "accept", "accept", "recover"]);
+  });
+});

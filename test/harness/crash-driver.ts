@@ -223,12 +223,10 @@ class Chaos {
 
   /**
    * Restarts Synapse while the bridge runs; Matrix-side sending pauses meanwhile. Synapse is stopped only once it
-   * has handed the bridge every Matrix message sent: an appservice transaction it made but had not delivered when it
-   * stops is left behind, and Synapse sends it only the next time it finds the appservice down, after the newer
-   * transactions (synapse/appservice/scheduler.py: _TransactionController.send records the transaction, then sends
-   * it; ApplicationServiceScheduler.start recovers only appservices marked DOWN; _Recoverer.retry sends the oldest
-   * unsent first). Such a message reaches the bridge late, after newer ones, which no appservice can undo (and
-   * events queued but not yet in a transaction may be lost: element-hq/synapse#11637).
+   * has handed the bridge every Matrix message sent: events it has only queued in memory behind a transaction on its
+   * way when it stops are never sent (its stream position is already past them: synapse/handlers/appservice.py
+   * _notify_interested_services; element-hq/synapse#11637), which no appservice can undo. A transaction stored but
+   * left unsent is brought back in order by the bridge (src/matrix/stranded-transactions.ts).
    */
   private async restartSynapse(): Promise<void> {
     await this.ensureRunning();

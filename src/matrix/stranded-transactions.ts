@@ -16,11 +16,16 @@
 // Refusing the first transaction with room events after a gap makes Synapse mark the bridge DOWN and send, oldest
 // first, the one left behind and then the refused one; nothing is lost (the refused one stays stored) and nothing
 // doubles (the inbox dedupes by transaction and event id). On a homeserver serving other appservices, a gap may
-// be theirs: the refusal then costs only a resend. Gaps are acted on only after two consecutive ids, so a
-// homeserver whose ids are never consecutive (busy neighbours, another counter) is left alone.
+// be theirs: the refusal then costs a resend, a moment marked down (Synapse drops receipts and typing for an
+// appservice that is down) and an error line in Synapse's log. So gaps are acted on only after two consecutive
+// ids (a homeserver whose ids are never consecutive, with busy neighbours, is left alone), and at most once per
+// RECOVERY_INTERVAL_MS: a transaction really left behind then waits that long at worst, instead of until the
+// bridge next fails, and neighbours' gaps cost at most one resend per interval.
 
 /** How long the ids above the refused one are refused while waiting for the homeserver to send it again. */
 export const RECOVERY_WAIT_MS = 60_000;
+/** The least time between two recoveries (see the header: a gap may be another appservice's). */
+export const RECOVERY_INTERVAL_MS = 10 * 60_000;
 
 /** "recover": refuse it, and it is the first refused of a recovery (the moment to ask the homeserver to hurry). */
 export type Admission = "accept" | "refuse" | "recover";
@@ -32,10 +37,12 @@ export class StrandedTransactionWatch {
   /** A gap was seen in a transaction without room events: the next one with room events is refused. */
   private armed = false;
   private recovering: { refused: number; since: number } | null = null;
+  private lastRecovery = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly now: () => number,
     private readonly waitMs = RECOVERY_WAIT_MS,
+    private readonly intervalMs = RECOVERY_INTERVAL_MS,
   ) {}
 
   /**
@@ -46,10 +53,11 @@ export class StrandedTransactionWatch {
     if (!/^\d{1,15}$/.test(txnId)) return "accept";
     const id = Number(txnId);
     if (this.recovering) return this.whileRecovering(id);
-    const gap = this.last !== null && this.stepping && id > this.last + 1;
+    const gap = this.last !== null && this.stepping && id > this.last + 1 && this.now() - this.lastRecovery >= this.intervalMs;
     if ((gap || this.armed) && hasRoomEvents) {
       this.armed = false;
       this.recovering = { refused: id, since: this.now() };
+      this.lastRecovery = this.now();
       return "recover";
     }
     this.armed ||= gap;

@@ -6,7 +6,7 @@ import { StrandedTransactionWatch, type Admission } from "../../src/matrix/stran
 
 function watch(): { w: StrandedTransactionWatch; clock: { t: number } } {
   const clock = { t: 0 };
-  return { w: new StrandedTransactionWatch(() => clock.t, 60_000), clock };
+  return { w: new StrandedTransactionWatch(() => clock.t, 60_000, 0), clock };
 }
 
 /** Admits each id (with room events unless it ends in "e", for ephemeral only) and lists the answers. */
@@ -52,5 +52,15 @@ describe("spotting a transaction the homeserver left behind", () => {
   it("needs a step seen since it started: the first ids after a bridge restart are taken as they come", () => {
     const { w } = watch();
     assert.deepEqual(admitAll(w, ["40", "42", "43", "45"]), ["accept", "accept", "accept", "recover"]);
+  });
+
+  it("acts on a gap at most once per interval, since a gap may be another appservice's", () => {
+    const clock = { t: 0 };
+    const w = new StrandedTransactionWatch(() => clock.t, 60_000, 10 * 60_000);
+    assert.deepEqual(admitAll(w, ["1", "2", "4", "4", "5", "6", "9"]), ["accept", "accept", "recover", "accept", "accept", "accept", "accept"]);
+    clock.t = 10 * 60_000 - 1;
+    assert.deepEqual(admitAll(w, ["10", "12"]), ["accept", "accept"]);
+    clock.t = 10 * 60_000;
+    assert.deepEqual(admitAll(w, ["13", "15"]), ["accept", "recover"]);
   });
 });

@@ -1,4 +1,5 @@
 // CLI: npm run emulator -- --port 5555 --fixture fixtures/demo.yaml [--control] [--oauth-redirect URL] [--state FILE] ...
+import { eachFlag, FlagError, intFlag, urlFlag, valueFlag } from "./cli-flags";
 import { FixtureError } from "./fixture";
 import { startEmulator, type EmulatorOptions } from "./server";
 
@@ -6,29 +7,9 @@ const USAGE =
   "usage: npm run emulator -- [--port N] [--host H] [--fixture FILE] [--control] [--heartbeat-ms N] " +
   "[--rate-limit N] [--edit-window-seconds N] [--public-url URL] [--oauth-redirect URL] [--state FILE]";
 
-class FlagError extends Error {}
-
-function intFlag(flag: string, v: string | undefined, min: number): number {
-  if (v === undefined || !/^\d+$/.test(v) || parseInt(v, 10) < min) throw new FlagError(`${flag} needs a whole number >= ${min}`);
-  return parseInt(v, 10);
-}
-
-function valueFlag(flag: string, v: string | undefined): string {
-  if (v === undefined || v.startsWith("--")) throw new FlagError(`${flag} needs a value`);
-  return v;
-}
-
-function urlFlag(flag: string, v: string | undefined): string {
-  const value = valueFlag(flag, v);
-  if (!/^https?:\/\/\S+$/.test(value)) throw new FlagError(`${flag} needs an http(s) URL`);
-  return value;
-}
-
 export function parseArgs(argv: string[]): EmulatorOptions {
   const opts: EmulatorOptions = { fixture: "fixtures/demo.yaml", port: 5555 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const next = () => (inline !== undefined ? inline : argv[++i]);
+  eachFlag(argv, (flag, next) => {
     switch (flag) {
       case "--port": opts.port = intFlag(flag, next(), 0); break;
       case "--host": opts.host = valueFlag(flag, next()); break;
@@ -43,7 +24,7 @@ export function parseArgs(argv: string[]): EmulatorOptions {
       case "--help": case "-h": console.log(USAGE); process.exit(0); break;
       default: throw new FlagError(`unknown flag ${flag}`);
     }
-  }
+  });
   return opts;
 }
 

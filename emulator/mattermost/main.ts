@@ -1,4 +1,5 @@
 // CLI: npm run emulator:mattermost -- --port 8065 [--fixture FILE] [--control] [--no-rate-limit] ...
+import { eachFlag, FlagError, intFlag, valueFlag } from "../cli-flags";
 import { FixtureError } from "./fixture";
 import { startMattermostEmulator, type MmEmulatorOptions } from "./server";
 
@@ -6,38 +7,24 @@ const USAGE =
   "usage: npm run emulator:mattermost -- [--port N] [--host H] [--fixture FILE] [--control] [--no-rate-limit] " +
   "[--rate-per-sec N] [--rate-burst N] [--oauth-token-seconds N] [--oauth-redirect URL] [--public-url URL]";
 
-class FlagError extends Error {}
-
-function int(flag: string, v: string | undefined, min: number): number {
-  if (v === undefined || !/^\d+$/.test(v) || parseInt(v, 10) < min) throw new FlagError(`${flag} needs a whole number >= ${min}`);
-  return parseInt(v, 10);
-}
-
-function value(flag: string, v: string | undefined): string {
-  if (v === undefined || v.startsWith("--")) throw new FlagError(`${flag} needs a value`);
-  return v;
-}
-
 export function parseArgs(argv: string[]): MmEmulatorOptions {
   const o: MmEmulatorOptions = { fixture: "fixtures/mattermost-test.yaml", port: 8065 };
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    const next = () => (inline !== undefined ? inline : argv[++i]);
+  eachFlag(argv, (flag, next) => {
     switch (flag) {
-      case "--port": o.port = int(flag, next(), 0); break;
-      case "--host": o.host = value(flag, next()); break;
-      case "--fixture": o.fixture = value(flag, next()); break;
+      case "--port": o.port = intFlag(flag, next(), 0); break;
+      case "--host": o.host = valueFlag(flag, next()); break;
+      case "--fixture": o.fixture = valueFlag(flag, next()); break;
       case "--control": o.control = true; break;
       case "--no-rate-limit": o.rateLimit = false; break;
-      case "--rate-per-sec": o.ratePerSec = int(flag, next(), 1); break;
-      case "--rate-burst": o.rateBurst = int(flag, next(), 0); break;
-      case "--oauth-token-seconds": o.oauthTokenSeconds = int(flag, next(), 1); break;
-      case "--oauth-redirect": o.oauthRedirectUri = value(flag, next()); break;
-      case "--public-url": o.publicUrl = value(flag, next()); break;
+      case "--rate-per-sec": o.ratePerSec = intFlag(flag, next(), 1); break;
+      case "--rate-burst": o.rateBurst = intFlag(flag, next(), 0); break;
+      case "--oauth-token-seconds": o.oauthTokenSeconds = intFlag(flag, next(), 1); break;
+      case "--oauth-redirect": o.oauthRedirectUri = valueFlag(flag, next()); break;
+      case "--public-url": o.publicUrl = valueFlag(flag, next()); break;
       case "--help": case "-h": console.log(USAGE); process.exit(0); break;
       default: throw new FlagError(`unknown flag ${flag}`);
     }
-  }
+  });
   return o;
 }
 

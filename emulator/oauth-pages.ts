@@ -1,6 +1,8 @@
 // The HTML of the OAuth pages: sign in as a fixture user, then approve or deny the app. Plain, accessible
 // markup (labels, landmarks, an alert for errors) so that people and browser tests can both drive it.
 
+import { escapeHtml, hiddenInputs, htmlPage } from "./html-page";
+
 export interface AuthorizeParams {
   client_id: string;
   redirect_uri: string;
@@ -8,37 +10,8 @@ export interface AuthorizeParams {
   state?: string;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
-
-function hidden(params: AuthorizeParams): string {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined) as [string, string][];
-  return entries.map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join("\n      ");
-}
-
 function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>${escapeHtml(title)} - Gitter</title>
-  <style>
-    body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
-    label { display: block; margin-top: 1rem; font-weight: 600; }
-    input[type=text], input[type=password] { width: 100%; padding: .5rem; font-size: 1rem; box-sizing: border-box; }
-    button { margin-top: 1.25rem; margin-right: .5rem; padding: .5rem 1.25rem; font-size: 1rem; }
-    .error { color: #9b1c1c; background: #fde8e8; padding: .5rem .75rem; border-radius: 4px; }
-  </style>
-</head>
-<body>
-  <main>
-${body}
-  </main>
-</body>
-</html>
-`;
+  return htmlPage("Gitter", title, body);
 }
 
 export function loginPage(appName: string, params: AuthorizeParams, error?: string, username = ""): string {
@@ -48,7 +21,7 @@ export function loginPage(appName: string, params: AuthorizeParams, error?: stri
     `    <h1>Sign in to Gitter</h1>
     <p><strong>${escapeHtml(appName)}</strong> wants to use your Gitter account. Sign in first.</p>
 ${alert}    <form method="post" action="/login/oauth/authorize/login">
-      ${hidden(params)}
+      ${hiddenInputs(params)}
       <label for="username">Username</label>
       <input id="username" name="username" type="text" autocomplete="username" required value="${escapeHtml(username)}">
       <label for="password">Password</label>
@@ -65,13 +38,13 @@ export function consentPage(appName: string, params: AuthorizeParams, who: { use
     <p>You are signed in as <strong>${escapeHtml(who.displayName)}</strong> (@${escapeHtml(who.username)}).</p>
     <p><strong>${escapeHtml(appName)}</strong> wants to read and send messages in your rooms on your behalf.</p>
     <form method="post" action="/login/oauth/authorize/decision">
-      ${hidden(params)}
+      ${hiddenInputs(params)}
       <input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
       <button type="submit" name="decision" value="approve">Approve</button>
       <button type="submit" name="decision" value="deny">Deny</button>
     </form>
     <form method="post" action="/login/oauth/logout">
-      ${hidden(params)}
+      ${hiddenInputs(params)}
       <button type="submit">Not you? Sign out</button>
     </form>`,
   );

@@ -2,21 +2,13 @@
 // keeps transaction ids as Synapse does: a handler that hit an outage after its notice went out is run again by
 // the inbox, and the notice must not appear twice; two different notices must both appear.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import YAML from "yaml";
-import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { configureLogging } from "../../src/util/log";
-import { startHomeserverStub, type HomeserverStub } from "../harness/hs-stub";
-import { openSeeder } from "../harness/seed";
-import { eventually, startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "../harness/stack";
+import { eventually } from "../harness/stack";
+import { BOT, startStubStack, type StubStack } from "../harness/stub-stack";
 
 configureLogging({ level: "warn" });
 
-const BOT = "@gitter:localhost";
 const CAROL = "@carol:localhost";
 const DAVE = "@dave:localhost";
 const GROUP = "!group:localhost";
@@ -25,56 +17,42 @@ const CONTROL = "!carol-control:localhost";
 const LEAVE_FAILURES = 6;
 
 describe("a bot notice whose handler runs again", { timeout: 120_000 }, () => {
-  let dir: string;
-  let emulator: RunningEmulator;
-  let hs: HomeserverStub;
-  let files: BridgeFiles;
-  let bridge: BridgeProcess;
-  let hsToken: string;
+  let stack: StubStack;
   let failLeaves = 0;
 
   const member = (user: string) => ({ type: "m.room.member", state_key: user, sender: user, content: { membership: "join" } });
-  const push = (event: Record<string, unknown>) => hs.pushTransaction(`http://127.0.0.1:${files.asPort}`, hsToken, [event]);
-  const botSends = (room: string) => hs.sends.filter((s) => s.roomId === room && s.userId === BOT).map((s) => String(s.content.body));
+  const push = (event: Record<string, unknown>) => stack.push([event]);
+  const botSends = (room: string) => stack.hs.sends.filter((s) => s.roomId === room && s.userId === BOT).map((s) => String(s.content.body));
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "notice-retries-"));
-    emulator = await startEmulator({ fixture: { users: [{ username: "alice" }], rooms: [] } });
-    hs = await startHomeserverStub({
-      override: (route) => {
-        // A room of three: the bot says it only works one-to-one, then leaves.
-        if (route === "roomState") return { status: 200, body: [member(CAROL), member(DAVE), member(BOT)] };
-        // The homeserver rate-limits the leave longer than the transport waits: the handler fails as in an outage.
-        if (route === "membership" && failLeaves > 0) {
-          failLeaves--;
-          return { status: 429, body: { errcode: "M_LIMIT_EXCEEDED", error: "Too many requests", retry_after_ms: 5 } };
-        }
-        return undefined;
+    stack = await startStubStack({
+      name: "notices",
+      fixture: { users: [{ username: "alice" }], rooms: [] },
+      controlRooms: { [CAROL]: CONTROL },
+      hs: {
+        override: (route) => {
+          // A room of three: the bot says it only works one-to-one, then leaves.
+          if (route === "roomState") return { status: 200, body: [member(CAROL), member(DAVE), member(BOT)] };
+          // The homeserver rate-limits the leave longer than the transport waits: the handler fails as in an outage.
+          if (route === "membership" && failLeaves > 0) {
+            failLeaves--;
+            return { status: 429, body: { errcode: "M_LIMIT_EXCEEDED", error: "Too many requests", retry_after_ms: 5 } };
+          }
+          return undefined;
+        },
       },
     });
-    files = await writeBridgeFiles({ dir, homeserverUrl: hs.url, domain: "localhost", gitterUrl: emulator.url, clientId: "notices-test", clientSecret: "s" });
-    hsToken = (YAML.parse(readFileSync(files.registrationPath, "utf8")) as { hs_token: string }).hs_token;
-    const seeder = await openSeeder(dir);
-    await seeder.store.users.setControlRoom(CAROL, CONTROL);
-    await seeder.store.close();
-    bridge = startBridge(files);
-    await bridge.waitForLine(/bridge started/);
   });
 
-  after(async () => {
-    await bridge?.stop();
-    await hs?.stop();
-    await emulator?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => stack?.stop());
 
   it("says once that it works one-to-one only, although the invite's handler ran twice", async () => {
     failLeaves = LEAVE_FAILURES;
-    const leavesBefore = hs.counts.get("membership") ?? 0;
+    const leavesBefore = stack.hs.counts.get("membership") ?? 0;
     await push({ type: "m.room.member", state_key: BOT, sender: CAROL, room_id: GROUP, event_id: "$invite-group", content: { membership: "invite" } });
     // The failed leaves, then the one that worked on the handler's second run.
-    await eventually(() => (hs.counts.get("membership") ?? 0) === leavesBefore + LEAVE_FAILURES + 1, "the bot left after its leave was refused", 30_000);
-    await eventually(() => bridge.lines.some((l) => /event handler hit an outage/.test(l)), "the handler ran again");
+    await eventually(() => (stack.hs.counts.get("membership") ?? 0) === leavesBefore + LEAVE_FAILURES + 1, "the bot left after its leave was refused", 30_000);
+    await eventually(() => stack.bridge.lines.some((l) => /event handler hit an outage/.test(l)), "the handler ran again");
     const said = botSends(GROUP).filter((b) => /only work in one-to-one rooms/.test(b));
     assert.equal(said.length, 1, `one notice, not one per run: ${JSON.stringify(said)}`);
   });

@@ -7,10 +7,12 @@ import type { CommandServices } from "./commands/types";
 import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
 import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
+import { GitterConnector } from "./gitter/network";
 import { GitterOAuth } from "./gitter/oauth";
 import { GitterRestClient } from "./gitter/rest";
 import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
+import type { NetworkConnector } from "./network/connector";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
 import { startInboxPruning } from "./matrix/inbox-pruning";
@@ -128,7 +130,8 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
     ...{ store, ids, ghosts, queue, cipher, media, metrics },
     matrix: client,
     tell: matrix.tell,
-    gitter: { apiUrl: config.gitter.apiUrl, realtimeUrl: config.gitter.realtimeUrl },
+    network: networkConnector(config),
+    gitter: { realtimeUrl: config.gitter.realtimeUrl },
     maxPortalMembers: config.bridge.maxPortalMembers,
     loginLink: (mxid) => login.createLink(mxid),
     mayUse: (mxid) => permissionFor(config, mxid) !== "none",
@@ -142,6 +145,11 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
   });
   const handler = matrixRouter(config, store, matrix, { ghosts, sessions, services, metrics });
   return { queue, metrics, login, sessions, handler };
+}
+
+/** The network the config names: Gitter, the only one the bridge serves yet. Its OAuth stays with loginService. */
+function networkConnector(config: BridgeConfig): NetworkConnector {
+  return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl });
 }
 
 /** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */

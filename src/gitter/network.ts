@@ -5,6 +5,7 @@
 import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
 import { NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
+import { Gate } from "../util/gate";
 import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { objectIdAt } from "./object-id";
@@ -35,6 +36,12 @@ export interface GitterNetworkOptions {
   realtime?: { livenessTimeoutMs?: number; backoff?: { baseMs: number; maxMs: number } };
 }
 
+/**
+ * Gitter REST requests in flight at once, all the connector's clients together, unless `rest.gate` is given: a
+ * restart catches up every room of every user.
+ */
+const REQUESTS_IN_FLIGHT = 64;
+
 const CAPABILITIES: Capabilities = { threads: true, reactions: false, typing: false, files: false, keyedSendWindowMs: 0 };
 
 export const GITTER_IDS: GhostIdRules = {
@@ -50,8 +57,10 @@ export class GitterConnector implements NetworkConnector {
   readonly capabilities = CAPABILITIES;
   readonly ids = GITTER_IDS;
   readonly loginFlows: readonly LoginFlow[];
+  private readonly gate: NonNullable<GitterRestClientOptions["gate"]>;
 
   constructor(private readonly options: GitterNetworkOptions) {
+    this.gate = options.rest?.gate ?? new Gate(REQUESTS_IN_FLIGHT);
     const flows: LoginFlow[] = [];
     if (options.oauth) {
       const oauth = new GitterOAuth(options.oauth);
@@ -67,17 +76,37 @@ export class GitterConnector implements NetworkConnector {
   }
 
   async connect(token: string): Promise<NetworkClient> {
-    const rest = new GitterRestClient({ ...this.options.rest, apiUrl: this.options.apiUrl, token });
+    const rest = this.restClient(token);
     const me = await guarded(() => rest.getCurrentUser());
     return new GitterNetworkClient(rest, toUser(me), { ...this.options, token });
   }
+
+  resume(token: string, self: NetworkUser): NetworkClient {
+    return new GitterNetworkClient(this.restClient(token), self, { ...this.options, token });
+  }
+
+  /** One REST client per client made: its rate limiter is the token's one budget (100 requests a minute). */
+  private restClient(token: string): GitterRestClient {
+    return new GitterRestClient({ ...this.options.rest, gate: this.gate, apiUrl: this.options.apiUrl, token });
+  }
+}
+
+/**
+ * The Gitter REST client under a Gitter network client, for the parts of the core not moved onto the interface
+ * yet: they share its rate limiter and gate instead of spending a second budget on the same token. Goes once
+ * nothing in the core calls Gitter's client. Throws for a client of another network.
+ */
+export function gitterRestOf(client: NetworkClient): GitterRestClient {
+  if (!(client instanceof GitterNetworkClient)) throw new Error("not a Gitter network client");
+  return client.rest;
 }
 
 export class GitterNetworkClient implements NetworkClient {
   private stream: GitterStream | undefined;
 
   constructor(
-    private readonly rest: GitterRestClient,
+    /** Read by gitterRestOf only. */
+    readonly rest: GitterRestClient,
     readonly self: NetworkUser,
     private readonly options: GitterNetworkOptions & { token: string },
   ) {}

@@ -78,6 +78,11 @@ export class MattermostConnector implements NetworkConnector {
     const me = await guarded(() => rest.me());
     return new MattermostNetworkClient(rest, toUser(me), { ...this.options, token });
   }
+
+  resume(token: string, self: NetworkUser): NetworkClient {
+    const rest = new MattermostClient({ ...this.options.rest, serverUrl: this.options.serverUrl, token });
+    return new MattermostNetworkClient(rest, self, { ...this.options, token });
+  }
 }
 
 export class MattermostNetworkClient implements NetworkClient {

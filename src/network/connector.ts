@@ -64,6 +64,12 @@ export interface NetworkConnector {
   readonly ids: GhostIdRules;
   /** A client acting with `token`, once the network confirmed who it belongs to; "token-invalid" if it did not. */
   connect(token: string): Promise<NetworkClient>;
+  /**
+   * A client for a login whose owner is already known (stored when it was confirmed), without asking the network
+   * again: a session resuming spends no request on who the token belongs to. Never throws; a dead token shows on
+   * the client's first request.
+   */
+  resume(token: string, self: NetworkUser): NetworkClient;
 }
 
 export interface NetworkClient {

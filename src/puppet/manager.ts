@@ -1,9 +1,10 @@
 // Owns every logged-in user's session: resumes them on start, starts one on login, ends it on logout or
 // when Gitter stops accepting the token. What the bot's commands ask of the bridge is in command-services.ts.
-import { GitterRestClient } from "../gitter/rest";
+import { gitterRestOf } from "../gitter/network";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
+import type { NetworkConnector } from "../network/connector";
 import type { TokenCipher } from "../store/crypto";
 import type { BridgeUser, Store } from "../store/store";
 import { Gate } from "../util/gate";
@@ -25,7 +26,9 @@ export interface ManagerDeps {
   ghosts: GhostManager;
   queue: PortalQueues;
   cipher: TokenCipher;
-  gitter: { apiUrl: string; realtimeUrl: string };
+  /** The network the sessions' clients come from (Gitter). */
+  network: NetworkConnector;
+  gitter: { realtimeUrl: string };
   maxPortalMembers: number;
   media: MediaBridge;
   metrics?: MessageMetrics;
@@ -37,8 +40,6 @@ export interface ManagerDeps {
   mayUse(mxid: string): boolean;
 }
 
-/** Gitter REST requests in flight at once, all users together: a restart catches up every room of every user. */
-const GITTER_REQUESTS_IN_FLIGHT = 64;
 /**
  * Sessions being started at once when the bridge resumes. Each start reads the user's portals and asks Gitter
  * for their rooms; ten thousand at once starve the database queue until its lookups time out.
@@ -54,7 +55,6 @@ export class SessionManager {
   private readonly resumed: Promise<void>;
   private markResumed!: () => void;
   private stopping = false;
-  private readonly gitterGate = new Gate(GITTER_REQUESTS_IN_FLIGHT);
   private readonly connectGate = new Gate(CONNECTING_AT_ONCE);
   private readonly notice: SayNotice;
 
@@ -136,12 +136,14 @@ export class SessionManager {
 
   /** Makes and registers a user's session without starting it. */
   private createSession(mxid: string, identity: LoginIdentity, token: string): UserSession {
-    const rest = new GitterRestClient({ apiUrl: this.deps.gitter.apiUrl, token, gate: this.gitterGate });
+    // The identity was confirmed at login and stored: no who-am-I per start.
+    const network = this.deps.network.resume(token, { id: identity.gitterUserId, username: identity.gitterUsername, displayName: identity.gitterUsername });
     const lifetime = new AbortController();
     const ctx = {
       ...identity,
       mxid,
-      rest,
+      network,
+      rest: gitterRestOf(network),
       matrix: this.deps.matrix,
       ids: this.deps.ids,
       ghosts: this.deps.ghosts,

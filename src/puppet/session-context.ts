@@ -2,6 +2,7 @@ import type { GitterRestClient } from "../gitter/rest";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
+import type { NetworkClient } from "../network/connector";
 import type { Store } from "../store/store";
 import type { GhostManager } from "./ghosts";
 import type { PortalQueues } from "./portal-queues";
@@ -13,6 +14,9 @@ export interface SessionContext {
   mxid: string;
   gitterUserId: string;
   gitterUsername: string;
+  /** The user's client of the network interface; what the core moved onto the interface calls. */
+  network: NetworkClient;
+  /** The Gitter client under `network` (one rate limit per token), for the parts still calling Gitter directly. */
   rest: GitterRestClient;
   /** The appservice's client; `.as(mxid)` acts as the bot or a ghost. */
   matrix: MatrixClient;

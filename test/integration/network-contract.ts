@@ -129,6 +129,12 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       assert.ok(h.connector().ids.isRoomId(shared.id));
     });
 
+    it("resumes a stored login as its owner, and the client works", async () => {
+      const resumed = h.connector().resume(h.aliceToken, client.self);
+      assert.deepEqual(resumed.self, client.self);
+      assert.ok((await resumed.listRooms()).some((r) => r.id === shared.id));
+    });
+
     it("lists the user's rooms with their kinds", async () => {
       const rooms = await client.listRooms();
       assert.deepEqual([...new Set(rooms.map((r) => r.kind))].sort(), [...h.expectedKinds].sort());

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { GitterMaybeDeliveredError } from "../../src/gitter/errors";
+import { GitterNetworkClient } from "../../src/gitter/network";
 import { GitterRestClient } from "../../src/gitter/rest";
 import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
@@ -57,7 +58,7 @@ describe("outbox", () => {
       mxid: MXID,
       gitterUserId: api.userId("alice"),
       gitterUsername: "alice",
-      rest: new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } }),
+      ...sessionClients(api, new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } })),
       matrix,
       ids,
       ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
@@ -290,4 +291,10 @@ function withBusyPortals(store: Store, times: number): Store {
     },
   });
   return new Proxy(store, { get: (target, key) => (key === "portals" ? portals : Reflect.get(target, key)) });
+}
+
+/** The session's network client over the test's Gitter client, as the session manager pairs them. */
+function sessionClients(api: Api, rest: GitterRestClient): Pick<SessionContext, "network" | "rest"> {
+  const self = { id: api.userId("alice"), username: "alice", displayName: "alice" };
+  return { network: new GitterNetworkClient(rest, self, { apiUrl: api.emu.url, fayeUrl: `${api.emu.url}/bayeux`, token: ALICE }), rest };
 }

@@ -18,10 +18,13 @@ export function toRoom(r: GitterRoom): NetworkRoom {
   if (r.oneToOne) {
     const room: NetworkRoom = { id: r.id, kind: "direct", name: r.user?.displayName || r.user?.username || r.name };
     if (r.user) room.otherUserIds = [r.user.id];
+    if (r.user) room.others = [toUser(r.user)];
+    if (r.avatarUrl) room.avatarUrl = r.avatarUrl;
     return room;
   }
   const room: NetworkRoom = { id: r.id, kind: "group", name: r.uri ?? r.name };
   if (r.topic) room.topic = r.topic;
+  if (r.avatarUrl) room.avatarUrl = r.avatarUrl;
   if (r.uri) room.link = r.uri;
   return room;
 }

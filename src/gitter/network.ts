@@ -9,10 +9,11 @@ import { Gate } from "../util/gate";
 import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { objectIdAt } from "./object-id";
-import { GITTER, guarded, toMessage, toRoom, toUser } from "./network-convert";
+import { GitterApiError, isGitterStatus } from "./errors";
+import { GITTER, guarded, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
 import { GitterStream } from "./network-realtime";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
-import type { GitterMessage } from "./types";
+import type { GitterMessage, GitterRoom } from "./types";
 import { isObjectId } from "./validate";
 
 /** Gitter caps a page of messages at 100 (API reference 3.4). */
@@ -81,13 +82,14 @@ export class GitterConnector implements NetworkConnector {
     return new GitterNetworkClient(rest, toUser(me), { ...this.options, token });
   }
 
+  /** The user's id goes to the REST client too: the paths that name the user need no who-am-I either. */
   resume(token: string, self: NetworkUser): NetworkClient {
-    return new GitterNetworkClient(this.restClient(token), self, { ...this.options, token });
+    return new GitterNetworkClient(this.restClient(token, self.id), self, { ...this.options, token });
   }
 
   /** One REST client per client made: its rate limiter is the token's one budget (100 requests a minute). */
-  private restClient(token: string): GitterRestClient {
-    return new GitterRestClient({ ...this.options.rest, gate: this.gate, apiUrl: this.options.apiUrl, token });
+  private restClient(token: string, userId?: string): GitterRestClient {
+    return new GitterRestClient({ ...this.options.rest, gate: this.gate, apiUrl: this.options.apiUrl, token, userId });
   }
 }
 
@@ -103,6 +105,8 @@ export function gitterRestOf(client: NetworkClient): GitterRestClient {
 
 export class GitterNetworkClient implements NetworkClient {
   private stream: GitterStream | undefined;
+  /** Ids of one-to-one rooms seen so far (they are hidden rather than left). */
+  private readonly directs = new Set<string>();
 
   constructor(
     /** Read by gitterRestOf only. */
@@ -118,17 +122,17 @@ export class GitterNetworkClient implements NetworkClient {
   /** Rooms where the user was only mentioned (`roomMember: false`) are not the user's. */
   async listRooms(): Promise<NetworkRoom[]> {
     const rooms = await guarded(() => this.rest.listRooms());
-    return rooms.filter((r) => r.roomMember !== false).map(toRoom);
+    return rooms.filter((r) => r.roomMember !== false).map((r) => this.seen(r));
   }
 
   async getRoom(roomId: string): Promise<NetworkRoom> {
-    return toRoom(await guarded(() => this.rest.getRoom(roomId)));
+    return this.seen(await guarded(() => this.rest.getRoom(roomId)));
   }
 
   /** `org/room`, or its gitter.im address. */
   async resolveRoom(nameOrLink: string): Promise<NetworkRoom> {
     const uri = WEB_LINK.exec(nameOrLink.trim())?.[1] ?? nameOrLink.trim();
-    return toRoom(await guarded(() => this.rest.resolveRoom(uri)));
+    return this.seen(await guarded(() => this.rest.resolveRoom(uri)));
   }
 
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {
@@ -150,20 +154,40 @@ export class GitterNetworkClient implements NetworkClient {
     if (usernames.length !== 1) throw new NetworkError("unsupported", GITTER, "Gitter has no group direct rooms");
     const room = await guarded(() => this.rest.resolveRoom(usernames[0].replace(/^@/, "")));
     if (!room.oneToOne) throw new NetworkError("not-found", GITTER, `${usernames[0]} is not a Gitter user`);
-    return toRoom(room);
+    return this.seen(room);
   }
 
+  /**
+   * Gitter answers an unknown id with a 500, not a 404 (zero804/gitter server/api/v1/user/troupes.js create), which
+   * the REST client retries as an outage and then gives up: when the room is then not found either, it is gone.
+   */
   async join(roomId: string): Promise<NetworkRoom> {
-    return toRoom(await guarded(() => this.rest.joinRoom(roomId)));
+    try {
+      return this.seen(await this.rest.joinRoom(roomId));
+    } catch (err) {
+      if (!(err instanceof GitterApiError) || err.status < 500) throw toNetworkError(err);
+      const gone = await this.rest.getRoom(roomId).then(() => false, (e: unknown) => isGitterStatus(e, 404));
+      if (gone) throw new NetworkError("not-found", GITTER, `room ${roomId} no longer exists`, { cause: err });
+      throw toNetworkError(err);
+    }
   }
 
-  /** One-to-one rooms cannot be left on Gitter: they are hidden. */
+  /**
+   * One-to-one rooms cannot be left on Gitter: they are hidden. A room already left is done (the REST client takes
+   * Gitter's 404 to a non-member as done). Asks for the room only when it was not listed or fetched before.
+   */
   async leave(roomId: string): Promise<void> {
     await guarded(async () => {
-      const room = await this.rest.getRoom(roomId).catch(() => undefined);
-      if (room?.oneToOne) await this.rest.hideRoom(roomId);
+      const direct = this.directs.has(roomId) || (await this.rest.getRoom(roomId).then((r) => r.oneToOne, () => false));
+      if (direct) await this.rest.hideRoom(roomId);
       else await this.rest.leaveRoom(roomId);
     });
+  }
+
+  /** Remembers which rooms are one-to-ones, for `leave`; returns the room as a NetworkRoom. */
+  private seen(room: GitterRoom): NetworkRoom {
+    if (room.oneToOne) this.directs.add(room.id);
+    return toRoom(room);
   }
 
   async members(roomId: string): Promise<NetworkUser[]> {

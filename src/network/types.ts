@@ -34,6 +34,10 @@ export interface NetworkRoom {
   link?: string;
   /** direct and group-direct: the other people in it (not the user), when the network says. */
   otherUserIds?: string[];
+  /** direct and group-direct: the other people themselves, where the network sends them with the room. */
+  others?: NetworkUser[];
+  /** The room's picture, where the network has one. */
+  avatarUrl?: string;
 }
 
 export type MessageKind = "text" | "emote" | "system";

@@ -3,12 +3,12 @@
 import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, LogoutResult, SessionStatus } from "../commands/types";
 import { UserFacingError } from "../commands/types";
 import type { CheckResult } from "../doctor/types";
-import { isGitterStatus } from "../gitter/errors";
-import type { GitterRoom } from "../gitter/types";
+import { isNetworkError } from "../network/errors";
+import type { NetworkRoom } from "../network/types";
 import { getLogger } from "../util/log";
 import type { SessionManager } from "./manager";
 import { closePortalRoom, type CloseDeps } from "./portal-reopen";
-import { joinById } from "./room-list";
+import { asGitterRoom } from "./room-list";
 import type { UserSession } from "./session";
 
 const log = getLogger("commands");
@@ -69,22 +69,22 @@ export class BridgeCommandServices implements CommandServices {
 
   async listRooms(mxid: string): Promise<GitterRoomSummary[]> {
     const s = this.require(mxid);
-    const rooms = await s.ctx.rest.listRooms();
-    return rooms.filter((r) => r.roomMember !== false).map((r) => summary(r, !!s.portalByGitterRoom(r.id)));
+    const rooms = await s.ctx.network.listRooms();
+    return rooms.map((r) => summary(r, !!s.portalByGitterRoom(r.id)));
   }
 
   async join(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
     const s = this.require(mxid);
     let room = await resolve(s, target);
-    if (!room.oneToOne) room = { ...room, ...(await joinById(s.ctx.rest, room)) };
-    return { ...summary(room, true), membership: await s.openForOwner(room) };
+    if (room.kind === "group") room = { ...room, ...(await joinById(s, room)) };
+    return { ...summary(room, true), membership: await s.openForOwner(asGitterRoom(room)) };
   }
 
+  /** A one-to-one is hidden, as it cannot be left (the network's `leave` does either). */
   async part(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
     const s = this.require(mxid);
     const room = await findMine(s, target);
-    if (room.oneToOne) await s.ctx.rest.hideRoom(room.id);
-    else await s.ctx.rest.leaveRoom(room.id);
+    await s.ctx.network.leave(room.id);
     await s.closePortal(room.id, "You left this room with gpart.");
     return summary(room, false);
   }
@@ -92,7 +92,7 @@ export class BridgeCommandServices implements CommandServices {
   async openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
     const s = this.require(mxid);
     const room = await findMine(s, target);
-    return { ...summary(room, true), membership: await s.openForOwner(room) };
+    return { ...summary(room, true), membership: await s.openForOwner(asGitterRoom(room)) };
   }
 
   async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {
@@ -112,28 +112,39 @@ export class BridgeCommandServices implements CommandServices {
   }
 }
 
-async function resolve(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
+/** The room or the one-to-one a command names, without joining it; a UserFacingError when there is none. */
+async function resolve(s: UserSession, target: GitterTarget): Promise<NetworkRoom> {
   const uri = target.kind === "room" ? target.uri : target.username;
   try {
-    return await s.ctx.rest.resolveRoom(uri);
+    return target.kind === "room" ? await s.ctx.network.resolveRoom(uri) : await s.ctx.network.openDirect([uri]);
   } catch (err) {
-    if (isGitterStatus(err, 404) || isGitterStatus(err, 400) || isGitterStatus(err, 403)) {
+    if (isNetworkError(err, "not-found") || isNetworkError(err, "rejected") || isNetworkError(err, "forbidden")) {
       throw new UserFacingError(target.kind === "room" ? `There is no Gitter room ${uri}, or you cannot see it.` : `There is no Gitter user ${uri}.`);
     }
     throw err;
   }
 }
 
-async function findMine(s: UserSession, target: GitterTarget): Promise<GitterRoom> {
-  const rooms = await s.ctx.rest.listRooms();
+/** Joins a group room; one the network no longer has is said so, rather than to try again later. */
+async function joinById(s: UserSession, room: NetworkRoom): Promise<NetworkRoom> {
+  try {
+    return await s.ctx.network.join(room.id);
+  } catch (err) {
+    if (isNetworkError(err, "not-found")) throw new UserFacingError(`The Gitter room ${room.link ?? room.name} no longer exists.`);
+    throw err;
+  }
+}
+
+async function findMine(s: UserSession, target: GitterTarget): Promise<NetworkRoom> {
+  const rooms = await s.ctx.network.listRooms();
   const want = (target.kind === "room" ? target.uri : target.username).toLowerCase();
   const room = rooms.find((r) =>
-    target.kind === "room" ? r.uri?.toLowerCase() === want : r.oneToOne && r.user?.username.toLowerCase() === want,
+    target.kind === "room" ? r.link?.toLowerCase() === want : r.kind === "direct" && r.others?.[0]?.username.toLowerCase() === want,
   );
   if (!room) throw new UserFacingError(`You are not in ${target.kind === "room" ? want : "a one-to-one chat with @" + want} on Gitter. See \`list\`.`);
   return room;
 }
 
-function summary(r: GitterRoom, open: boolean): GitterRoomSummary {
-  return { id: r.id, name: r.name, uri: r.uri, oneToOne: r.oneToOne, open };
+function summary(r: NetworkRoom, open: boolean): GitterRoomSummary {
+  return { id: r.id, name: r.name, uri: r.link, oneToOne: r.kind === "direct", open };
 }

@@ -3,11 +3,10 @@
 // false`). A hidden room has no `lastAccessTime`; hiding pushes a patch with `lastAccessTime: null`, not a remove,
 // and a new message into a hidden room pushes only its raised unread counts, no `create`. Gitter's clients show a
 // room that was visited or has unread items, and so does the bridge (see docs/gitter-fidelity.md).
-import { UserFacingError } from "../commands/types";
-import { GitterApiError, isGitterStatus } from "../gitter/errors";
 import { objectIdAt } from "../gitter/object-id";
 import type { GitterRestClient } from "../gitter/rest";
-import type { GitterRoom } from "../gitter/types";
+import type { GitterRoom, GitterUser } from "../gitter/types";
+import type { NetworkRoom, NetworkUser } from "../network/types";
 import { getLogger } from "../util/log";
 
 const log = getLogger("room-list");
@@ -116,21 +115,33 @@ export async function cursorBeforeUnread(rest: GitterRestClient, roomId: string)
   return before.at(-1)?.id ?? objectIdAt(0);
 }
 
-/**
- * Joins a group room by id. Gitter answers an unknown id with a 500, not a 404 (zero804/gitter
- * server/api/v1/user/troupes.js create), which the REST client retries a few times as an outage and then gives
- * up: when the room is then not found either, the person is told it is gone rather than to try again later.
- */
-export async function joinById(rest: GitterRestClient, room: GitterRoom): Promise<GitterRoom> {
-  try {
-    return await rest.joinRoom(room.id);
-  } catch (err) {
-    if (!(err instanceof GitterApiError) || err.status < 500) throw err;
-    const gone = await rest.getRoom(room.id).then(
-      () => false,
-      (e: unknown) => isGitterStatus(e, 404),
-    );
-    if (gone) throw new UserFacingError(`The Gitter room ${room.uri ?? room.name} no longer exists.`);
-    throw err;
-  }
+// The one place the commands, moved onto the network interface, hand a room back to session code that still takes
+// Gitter's own room object (UserSession.openForOwner and the portal setup under it). Goes once the session and its
+// portals take the interface's NetworkRoom.
+
+/** `room` as Gitter's REST API would have sent it, with the fields the portal setup reads. Pure. */
+export function asGitterRoom(room: NetworkRoom): GitterRoom {
+  const other = room.kind === "direct" ? room.others?.[0] : undefined;
+  const out: GitterRoom = {
+    id: room.id,
+    name: room.name,
+    topic: room.topic ?? "",
+    oneToOne: room.kind === "direct",
+    userCount: 0,
+    unreadItems: 0,
+    mentions: 0,
+    lurk: false,
+    url: `/${room.link ?? other?.username ?? ""}`,
+    githubType: room.kind === "direct" ? "ONETOONE" : "ORG_CHANNEL",
+  };
+  if (room.link) out.uri = room.link;
+  if (room.avatarUrl) out.avatarUrl = room.avatarUrl;
+  if (other) out.user = asGitterUser(other);
+  return out;
+}
+
+function asGitterUser(u: NetworkUser): GitterUser {
+  const user: GitterUser = { id: u.id, username: u.username, displayName: u.displayName, url: `/${u.username}` };
+  if (u.avatarUrl) user.avatarUrl = u.avatarUrl;
+  return user;
 }

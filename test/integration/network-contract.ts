@@ -27,6 +27,8 @@ export interface ContractHarness {
   sharedRoom: string;
   /** A public group room alice is not in. */
   otherRoom: string;
+  /** A room id of the network's shape that names no room. */
+  unknownRoomId: string;
   /** As bob, over the emulator's control API. */
   bob: {
     post(roomId: string, text: string): Promise<string>;
@@ -144,6 +146,7 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
         for (const [k, v] of Object.entries(want)) assert.deepEqual(got[k as keyof NetworkRoom], v, `${want.name}.${k}`);
       }
       for (const r of rooms.filter((x) => x.kind !== "group")) assert.ok(r.otherUserIds?.length, `${r.name} names the others`);
+      for (const r of rooms.filter((x) => x.others)) assert.deepEqual(r.others!.map((u) => u.id), r.otherUserIds, `${r.name}'s others`);
       assert.ok(!rooms.some((r) => r.link === h.otherRoom), "a room the user is not in is not listed");
     });
 
@@ -266,6 +269,11 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       w.stream.stop();
       await client.leave(other.id);
       await assert.rejects(client.resolveRoom(`${h.otherRoom}-nope`), (e: unknown) => isNetworkError(e, "not-found"));
+    });
+
+    it("joining a room that does not exist is not-found, not an outage", T, async () => {
+      assert.ok(h.connector().ids.isRoomId(h.unknownRoomId));
+      await assert.rejects(client.join(h.unknownRoomId), (e: unknown) => isNetworkError(e, "not-found"));
     });
 
     it("a revoked token is token-invalid, on REST and on the stream", T, async () => {

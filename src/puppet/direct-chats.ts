@@ -1,13 +1,13 @@
 // Starting a one-to-one Gitter chat from Matrix: the user makes a direct room and invites the ghost of a Gitter
-// user. The ghost joins, the bridge opens (or finds) the one-to-one on Gitter (`POST /v1/rooms` with the username),
+// user. The ghost joins, the bridge opens (or finds) the one-to-one on Gitter (the network client's `openDirect`),
 // invites the bot, and the room becomes that chat's portal. Chats started on Gitter arrive the other way, through the
 // session's room list (portal-setup.ts makes a direct room for them). The bridge cannot read an encrypted room, so
 // an encrypted direct room is refused, with the reason, rather than bridged one way.
 import type { Permission } from "../commands/types";
-import { isGitterStatus } from "../gitter/errors";
-import type { GitterRoom } from "../gitter/types";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
+import { isNetworkError } from "../network/errors";
+import type { NetworkRoom } from "../network/types";
 import type { Store } from "../store/store";
 import type { EncryptionMetrics } from "../metrics";
 import { getLogger } from "../util/log";
@@ -15,6 +15,7 @@ import { directChatRefused } from "./encryption";
 import type { GhostManager } from "./ghosts";
 import { noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MatrixRoomEvent } from "./portal";
+import { asGitterRoom, asGitterUser, type SessionRoom } from "./room-list";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("direct-chats");
@@ -34,7 +35,7 @@ export interface DirectChatDeps {
 
 export interface DirectChatSession {
   ctx: SessionContext;
-  ensurePortal(room: GitterRoom): Promise<unknown>;
+  ensurePortal(room: SessionRoom): Promise<unknown>;
   /** Usernames whose one-to-one is being adopted, so the session leaves Gitter's push about it to us. */
   adoptingDirect: Set<string>;
 }
@@ -114,16 +115,15 @@ export class DirectChats {
 
   private async openFor(session: DirectChatSession, event: Invite, username: string): Promise<string | null> {
     const mxid = event.sender;
-    let room: GitterRoom;
+    let room: NetworkRoom;
     try {
-      room = await session.ctx.rest.resolveRoom(username);
+      room = await session.ctx.network.openDirect([username]);
     } catch (err) {
-      if (isGitterStatus(err, 404) || isGitterStatus(err, 400) || isGitterStatus(err, 403)) {
+      if (isNetworkError(err, "not-found") || isNetworkError(err, "rejected") || isNetworkError(err, "forbidden")) {
         return `There is no Gitter user ${username} you can chat with, so this room cannot be bridged.`;
       }
       throw err;
     }
-    if (!room.oneToOne) return `${username} is not a Gitter user, so this room cannot be bridged.`;
     const existing = await this.deps.store.portals.getPortal(mxid, room.id);
     if (existing) {
       await this.deps.matrix.as(this.deps.ids.botMxid).invite(existing.matrixRoomId, mxid).catch(() => undefined);
@@ -134,21 +134,23 @@ export class DirectChats {
   }
 
   /** Makes the room the portal: the bot joins for notices, the row is stored, and the session starts bridging it. */
-  private async adopt(session: DirectChatSession, event: Invite, room: GitterRoom): Promise<void> {
+  private async adopt(session: DirectChatSession, event: Invite, room: NetworkRoom): Promise<void> {
     const bot = this.deps.ids.botMxid;
     await this.deps.matrix.as(event.state_key).invite(event.room_id, bot);
     await this.deps.matrix.as(bot).join(event.room_id);
-    if (room.user) await this.deps.ghosts.ensure(room.user);
+    const other = room.others?.[0];
+    if (other) await this.deps.ghosts.ensure(asGitterUser(other));
     this.deps.ghosts.noteJoined(event.room_id, [event.state_key, bot]);
-    const latest = await session.ctx.rest.listMessages(room.id, { limit: 1 });
+    const start = await session.ctx.network.startCursor(room.id);
     await this.deps.store.portals.putPortal({
       mxid: event.sender,
       gitterRoomId: room.id,
       matrixRoomId: event.room_id,
       oneToOne: true,
-      lastGitterMessageId: latest.at(-1)?.id ?? null,
+      lastGitterMessageId: start,
     });
-    await session.ensurePortal(room);
+    // The session still takes Gitter's room object: converted here until it takes the network's.
+    await session.ensurePortal(asGitterRoom(room));
     log.info("direct chat opened from Matrix", { mxid: event.sender, gitterRoom: room.id, room: event.room_id });
   }
 

@@ -119,6 +119,16 @@ export async function cursorBeforeUnread(rest: GitterRestClient, roomId: string)
 // Gitter's own room object (UserSession.openForOwner and the portal setup under it). Goes once the session and its
 // portals take the interface's NetworkRoom.
 
+/** The room object the session's portals still take. */
+export type SessionRoom = GitterRoom;
+
+/** `user` as Gitter's REST API would have sent them, for the ghosts, which still take Gitter's user. Pure. */
+export function asGitterUser(u: NetworkUser): GitterUser {
+  const user: GitterUser = { id: u.id, username: u.username, displayName: u.displayName, url: `/${u.username}` };
+  if (u.avatarUrl) user.avatarUrl = u.avatarUrl;
+  return user;
+}
+
 /** `room` as Gitter's REST API would have sent it, with the fields the portal setup reads. Pure. */
 export function asGitterRoom(room: NetworkRoom): GitterRoom {
   const other = room.kind === "direct" ? room.others?.[0] : undefined;
@@ -138,10 +148,4 @@ export function asGitterRoom(room: NetworkRoom): GitterRoom {
   if (room.avatarUrl) out.avatarUrl = room.avatarUrl;
   if (other) out.user = asGitterUser(other);
   return out;
-}
-
-function asGitterUser(u: NetworkUser): GitterUser {
-  const user: GitterUser = { id: u.id, username: u.username, displayName: u.displayName, url: `/${u.username}` };
-  if (u.avatarUrl) user.avatarUrl = u.avatarUrl;
-  return user;
 }

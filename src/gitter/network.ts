@@ -135,6 +135,12 @@ export class GitterNetworkClient implements NetworkClient {
     return this.seen(await guarded(() => this.rest.resolveRoom(uri)));
   }
 
+  /** Gitter searches public rooms by uri and name; results carry their member count. */
+  async searchRooms(query: string, limit: number): Promise<NetworkRoom[]> {
+    const rooms = await guarded(() => this.rest.searchRooms(query, { limit }));
+    return rooms.filter((r) => r.uri && !r.oneToOne).map((r) => ({ ...toRoom(r), memberCount: r.userCount }));
+  }
+
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {
     const name = (WEB_LINK.exec(nameOrLink.trim())?.[1] ?? nameOrLink.trim()).replace(/^@/, "");
     return toUser(await guarded(() => this.rest.getUserByUsername(name)));
@@ -166,7 +172,7 @@ export class GitterNetworkClient implements NetworkClient {
       return this.seen(await this.rest.joinRoom(roomId));
     } catch (err) {
       if (!(err instanceof GitterApiError) || err.status < 500) throw toNetworkError(err);
-      const gone = await this.rest.getRoom(roomId).then(() => false, (e: unknown) => isGitterStatus(e, 404));
+        const gone = await this.rest.getRoom(roomId).then(() => false, (e: unknown) => isGitterStatus(e, 404));
       if (gone) throw new NetworkError("not-found", GITTER, `room ${roomId} no longer exists`, { cause: err });
       throw toNetworkError(err);
     }
@@ -224,7 +230,6 @@ export class GitterNetworkClient implements NetworkClient {
   react(): Promise<void> {
     return Promise.reject(new NetworkError("unsupported", GITTER, "Gitter has no reactions"));
   }
-
   unreact(): Promise<void> {
     return this.react();
   }
@@ -234,9 +239,8 @@ export class GitterNetworkClient implements NetworkClient {
     await guarded(() => this.rest.markAllRead(roomId));
   }
 
-  async typing(): Promise<void> {
-    // Gitter's API has no typing notifications.
-  }
+  /** Gitter's API has no typing notifications. */
+  async typing(): Promise<void> {}
 
   async historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
     const page = await this.page(roomId, cursor, Math.min(limit, PAGE));
@@ -264,7 +268,6 @@ export class GitterNetworkClient implements NetworkClient {
   uploadFile(): Promise<never> {
     return Promise.reject(new NetworkError("unsupported", GITTER, "Gitter has no file upload"));
   }
-
   downloadFile(): Promise<never> {
     return this.uploadFile();
   }

@@ -30,7 +30,7 @@ export function toRoom(c: MmChannel, teams: Map<string, MmTeam>, others: Network
   const kind = KINDS[c.type];
   if (kind !== "group") {
     const names = others.map((u) => u.displayName).sort();
-    return { id: c.id, kind, name: names.join(", ") || c.display_name, otherUserIds: others.map((u) => u.id) };
+    return { id: c.id, kind, name: names.join(", ") || c.display_name, otherUserIds: others.map((u) => u.id), others };
   }
   const room: NetworkRoom = { id: c.id, kind, name: c.display_name || c.name };
   const team = teams.get(c.team_id);

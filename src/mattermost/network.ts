@@ -119,6 +119,13 @@ export class MattermostNetworkClient implements NetworkClient {
     return (await this.rooms([channel], await guarded(() => this.rest.myTeams())))[0];
   }
 
+  /** The public channels of each of the user's teams that match (`POST /teams/{id}/channels/search`). */
+  async searchRooms(query: string, limit: number): Promise<NetworkRoom[]> {
+    const teams = await guarded(() => this.rest.myTeams());
+    const found = await guarded(() => Promise.all(teams.map((t) => this.rest.searchChannels(t.id, query))));
+    return this.rooms(found.flat().slice(0, limit), teams);
+  }
+
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {
     const ref = nameOrLink.trim();
     const name = (USER_LINK.exec(ref)?.[1] ?? ref).replace(/^@/, "");

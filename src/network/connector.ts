@@ -83,6 +83,8 @@ export interface NetworkClient {
   getRoom(roomId: string): Promise<NetworkRoom>;
   /** A room by its `link` or the network's web address for it, without joining. */
   resolveRoom(nameOrLink: string): Promise<NetworkRoom>;
+  /** Group rooms the user can find and join, whose name or link matches `query`; at most `limit`. Read-only. */
+  searchRooms(query: string, limit: number): Promise<NetworkRoom[]>;
   /** A user by username (a leading `@` is allowed) or profile link. */
   resolveUser(nameOrLink: string): Promise<NetworkUser>;
   getUser(userId: string): Promise<NetworkUser>;

@@ -38,6 +38,8 @@ export interface NetworkRoom {
   others?: NetworkUser[];
   /** The room's picture, where the network has one. */
   avatarUrl?: string;
+  /** How many people are in it, where the network says (Gitter's search results). */
+  memberCount?: number;
 }
 
 export type MessageKind = "text" | "emote" | "system";

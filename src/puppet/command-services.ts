@@ -97,8 +97,8 @@ export class BridgeCommandServices implements CommandServices {
 
   async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {
     const s = this.require(mxid);
-    const rooms = await s.ctx.rest.searchRooms(query, { limit: 10 });
-    return rooms.filter((r) => r.uri).map((r) => ({ name: r.name, uri: r.uri!, userCount: r.userCount }));
+    const rooms = await s.ctx.network.searchRooms(query, 10);
+    return rooms.flatMap((r) => (r.link ? [{ name: r.name, uri: r.link, userCount: r.memberCount ?? 0 }] : []));
   }
 
   doctor(): Promise<CheckResult[]> {

@@ -27,6 +27,8 @@ export interface ContractHarness {
   sharedRoom: string;
   /** A public group room alice is not in. */
   otherRoom: string;
+  /** A word of otherRoom's name that a search finds it by. */
+  searchTerm: string;
   /** A room id of the network's shape that names no room. */
   unknownRoomId: string;
   /** As bob, over the emulator's control API. */
@@ -269,6 +271,12 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       w.stream.stop();
       await client.leave(other.id);
       await assert.rejects(client.resolveRoom(`${h.otherRoom}-nope`), (e: unknown) => isNetworkError(e, "not-found"));
+    });
+
+    it("finds a room the user is not in by searching, with its link", T, async () => {
+      const found = await client.searchRooms(h.searchTerm, 10);
+      assert.ok(found.length <= 10);
+      assert.ok(found.some((r) => r.kind === "group" && r.link === h.otherRoom), JSON.stringify(found.map((r) => r.link)));
     });
 
     it("joining a room that does not exist is not-found, not an outage", T, async () => {

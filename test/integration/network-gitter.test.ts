@@ -38,6 +38,7 @@ runNetworkContract("Gitter", {
     { kind: "direct", name: "Carol Chen" },
   ],
   expectedKinds: ["group", "direct"],
+  searchTerm: "other",
   unknownRoomId: "0123456789abcdef01234567",
   sharedRoom: "test/general",
   otherRoom: "test/other",

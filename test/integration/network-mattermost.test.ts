@@ -29,6 +29,7 @@ runNetworkContract("Mattermost", {
     { kind: "group-direct", name: "bob, carol" },
   ],
   expectedKinds: ["group", "direct", "group-direct"],
+  searchTerm: "lobby",
   unknownRoomId: "nochannel0000000000000000a",
   sharedRoom: "acme/dev",
   otherRoom: "acme/lobby",

@@ -9,7 +9,6 @@ import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
 import { GitterConnector } from "./gitter/network";
 import { GitterOAuth } from "./gitter/oauth";
-import { GitterRestClient } from "./gitter/rest";
 import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
 import type { NetworkConnector } from "./network/connector";
@@ -125,12 +124,13 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
   const ghosts = new GhostManager({ matrix: client, ids, store: store.ghosts, maxAvatarBytes: maxBytes, trustedHosts, displayNameTemplate: config.bridge.displayNameTemplate });
   await ghosts.loadIds();
   const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts });
-  const login = loginService(config, store, cipher, ids.botMxid);
+  const connector = networkConnector(config);
+  const login = loginService(config, store, cipher, ids.botMxid, connector);
   const sessions = new SessionManager({
     ...{ store, ids, ghosts, queue, cipher, media, metrics },
     matrix: client,
     tell: matrix.tell,
-    network: networkConnector(config),
+    network: connector,
     gitter: { realtimeUrl: config.gitter.realtimeUrl },
     maxPortalMembers: config.bridge.maxPortalMembers,
     loginLink: (mxid) => login.createLink(mxid),
@@ -153,7 +153,7 @@ function networkConnector(config: BridgeConfig): NetworkConnector {
 }
 
 /** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */
-function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string): LoginService {
+function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
   const oauth = new GitterOAuth({
     oauthUrl: config.gitter.oauthUrl,
     clientId: config.gitter.oauth.clientId,
@@ -167,9 +167,10 @@ function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, b
     encrypt: (t) => cipher.encrypt(t),
     decrypt: (sealed) => cipher.decrypt(sealed),
     botMxid,
+    // The network says who owns the token (connect asks it once, and refuses a dead token).
     identify: async (token) => {
-      const me = await new GitterRestClient({ apiUrl: config.gitter.apiUrl, token }).getCurrentUser();
-      return { gitterUserId: me.id, gitterUsername: me.username };
+      const { self } = await network.connect(token);
+      return { gitterUserId: self.id, gitterUsername: self.username };
     },
   });
 }

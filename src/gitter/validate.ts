@@ -4,26 +4,16 @@
 //
 // Each check returns null when the value fits, else a short description of the first problem (for the log).
 // Only the fields the bridge reads are checked; unknown extra fields are allowed, as Gitter adds them over time.
+import { checkList, describe, first, isRecord, type Problem } from "../util/shape-check";
 import type { GitterMessage, GitterRoom, GitterUser } from "./types";
 
-export type Problem = string | null;
+export { checkList, type Problem };
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 
 /** Gitter's ids (messages, rooms, users) are MongoDB ObjectIds: 24 lower-case hex digits. */
 export function isObjectId(value: unknown): value is string {
   return typeof value === "string" && OBJECT_ID.test(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `a string of ${value.length} characters`;
-  return typeof value === "object" || typeof value === "undefined" ? `an ${typeof value}` : `a ${typeof value}`;
 }
 
 /** A required non-empty string field. */
@@ -36,10 +26,6 @@ function text(obj: Record<string, unknown>, key: string, at: string): Problem {
 function optional(obj: Record<string, unknown>, key: string, type: "string" | "boolean" | "number", at: string): Problem {
   const v = obj[key];
   return v === undefined || v === null || typeof v === type ? null : `${at}.${key} must be a ${type}, got ${describe(v)}`;
-}
-
-function first(...problems: Problem[]): Problem {
-  return problems.find((p) => p !== null) ?? null;
 }
 
 export function checkUser(value: unknown, at = "user"): Problem {
@@ -85,18 +71,6 @@ function checkMentions(value: unknown, at: string): Problem {
   if (!Array.isArray(value)) return `${at} must be an array, got ${describe(value)}`;
   const bad = value.findIndex((m) => !isRecord(m) || typeof m.screenName !== "string");
   return bad < 0 ? null : `${at}[${bad}].screenName must be a string`;
-}
-
-/** An array whose every item passes `check`. */
-export function checkList(check: (v: unknown, at: string) => Problem): (value: unknown) => Problem {
-  return (value) => {
-    if (!Array.isArray(value)) return `expected an array, got ${describe(value)}`;
-    for (let i = 0; i < value.length; i++) {
-      const p = check(value[i], `[${i}]`);
-      if (p) return p;
-    }
-    return null;
-  };
 }
 
 /** Search endpoints wrap their list: `{results: [...]}`. */

@@ -2,31 +2,16 @@
 // the types in ./types, so anything that does not fit them is stopped here with a clear description. Pure; never
 // throws. Each check returns null when the value fits, else the first problem; extra fields are allowed, as the
 // server adds them over time.
+import { checkList, describe, first, isRecord, type Check, type Problem } from "../util/shape-check";
 import type { MmChannel, MmPost, MmPostList, MmUser } from "./types";
 
-export type Problem = string | null;
-export type Check = (value: unknown, at: string) => Problem;
+export { checkList, isRecord, type Check, type Problem };
 
 /** Mattermost's ids (model.NewId) are 26 characters of base32 in lower case. */
 const ID = /^[a-z0-9]{26}$/;
 
 export function isMmId(value: unknown): value is string {
   return typeof value === "string" && ID.test(value);
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `a string of ${value.length} characters`;
-  return typeof value === "object" || typeof value === "undefined" ? `an ${typeof value}` : `a ${typeof value}`;
-}
-
-function first(...problems: Problem[]): Problem {
-  return problems.find((p) => p !== null) ?? null;
 }
 
 function id(obj: Record<string, unknown>, key: string, at: string, allowEmpty = false): Problem {
@@ -100,18 +85,6 @@ export const checkPostList: Check = (value, at = "posts") =>
     const missing = v.order.find((x) => typeof x !== "string" || !(x in posts));
     return missing === undefined ? null : `${at}.order names ${describe(missing)} missing from posts`;
   });
-
-/** An array whose every item passes `check`. */
-export function checkList(check: Check): (value: unknown) => Problem {
-  return (value) => {
-    if (!Array.isArray(value)) return `expected an array, got ${describe(value)}`;
-    for (let i = 0; i < value.length; i++) {
-      const p = check(value[i], `[${i}]`);
-      if (p) return p;
-    }
-    return null;
-  };
-}
 
 /** For a single object answer. */
 export function checkOne(check: Check): (value: unknown) => Problem {

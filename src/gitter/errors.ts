@@ -4,9 +4,10 @@
 // The bridge decides on statuses and fields only, never on the wording of `error`: Gitter's bodies carry only the
 // reason phrase of the status (`{"error":"Bad Request"}`; a 5xx adds a `uniqueId`).
 import { STATUS_CODES } from "node:http";
+import { apiFailure, badResponseDetails, maybeDeliveredMessage, redactSecret, unansweredMessage, type ApiErrorDetails } from "../util/api-errors";
 import { BridgeError } from "../util/errors";
 
-const MAX_BODY_CHARS = 500;
+export { redactSecret, type ApiErrorDetails };
 
 export abstract class GitterError extends BridgeError {
   readonly side = "remote" as const;
@@ -29,15 +30,6 @@ export abstract class GitterError extends BridgeError {
   }
 }
 
-export interface ApiErrorDetails {
-  status: number;
-  method: string;
-  /** Path and query only (never carries a token: tokens travel in a header). */
-  path: string;
-  /** Response body, already redacted; cut to a few hundred characters. */
-  bodyText: string;
-}
-
 /** Gitter answered with a status outside 2xx (after any retries). */
 export class GitterApiError extends GitterError {
   readonly status: number;
@@ -48,10 +40,9 @@ export class GitterApiError extends GitterError {
   readonly serverMessage: string | undefined;
 
   constructor(details: ApiErrorDetails, userMessage?: string) {
-    const bodyText = details.bodyText.slice(0, MAX_BODY_CHARS);
+    const { bodyText, logMessage } = apiFailure("Gitter", details);
     const serverMessage = parseServerMessage(bodyText);
-    const log = `Gitter ${details.method} ${details.path} failed: ${details.status}${bodyText ? ` ${bodyText}` : ""}`;
-    super(log, userMessage ?? userMessageForStatus(details.status, serverMessage));
+    super(logMessage, userMessage ?? userMessageForStatus(details.status, serverMessage));
     this.status = details.status;
     this.method = details.method;
     this.path = details.path;
@@ -78,7 +69,7 @@ export class GitterBadResponseError extends GitterApiError {
   readonly problem: string;
 
   constructor(details: ApiErrorDetails, problem: string) {
-    super({ ...details, bodyText: `(unexpected answer: ${problem}) ${details.bodyText}` }, "Gitter sent an answer the bridge could not understand.");
+    super(badResponseDetails(details, problem), "Gitter sent an answer the bridge could not understand.");
     this.problem = problem;
   }
 }
@@ -99,7 +90,7 @@ export class GitterNetworkError extends GitterError {
   readonly path: string;
 
   constructor(method: string, path: string, cause: unknown) {
-    super(`Gitter ${method} ${path} failed: ${describeCause(cause)}`, "Could not reach Gitter. Please try again later.", {
+    super(unansweredMessage("Gitter", method, path, cause), "Could not reach Gitter. Please try again later.", {
       cause,
     });
     this.method = method;
@@ -123,7 +114,7 @@ export class GitterMaybeDeliveredError extends GitterError {
 
   constructor(cause: GitterApiError | GitterNetworkError) {
     super(
-      `${cause.message} (not retried: the request may have been delivered)`,
+      maybeDeliveredMessage(cause),
       "Gitter did not confirm the message; it may or may not have been posted.",
       { cause },
     );
@@ -147,12 +138,6 @@ export function isGitterStatus(err: unknown, status: number): err is GitterApiEr
 /** The person-facing text for any error; a generic sentence for errors that are not ours. */
 export function userMessageOf(err: unknown): string {
   return err instanceof GitterError ? err.userMessage : "Something went wrong while talking to Gitter.";
-}
-
-/** Replaces every occurrence of `secret` in `text`. Empty secrets leave the text unchanged. */
-export function redactSecret(text: string, secret: string | undefined): string {
-  if (!secret) return text;
-  return text.split(secret).join("[redacted]");
 }
 
 function parseServerMessage(bodyText: string): string | undefined {
@@ -179,13 +164,4 @@ function userMessageForStatus(status: number, serverMessage: string | undefined)
   if (status === 429) return "Gitter is limiting how fast we may send requests. Please try again in a minute.";
   if (status >= 500) return "Gitter is having trouble right now. Please try again later.";
   return `Gitter answered with an unexpected error (${status})${detail === "." ? "." : detail}`;
-}
-
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) {
-    const inner = (cause as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
-    const code = inner && typeof inner.code === "string" ? ` (${inner.code})` : "";
-    return `${cause.name}: ${cause.message}${code}`;
-  }
-  return String(cause);
 }

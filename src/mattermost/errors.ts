@@ -5,8 +5,9 @@
 // (mattermost/mattermost server/public/model/utils.go): decide on `status` and the stable `id`, never on the
 // translated `message`. A 429 is not an AppError: its body is the plain text "limit exceeded"
 // (server/channels/app/ratelimit.go).
+import { apiFailure, badResponseDetails, maybeDeliveredMessage, redactSecret, unansweredMessage, type ApiErrorDetails } from "../util/api-errors";
 
-const MAX_BODY_CHARS = 500;
+export { redactSecret, type ApiErrorDetails };
 
 export abstract class MattermostError extends Error {
   /** Safe to show to the person: no token, no stack, no body dump. */
@@ -23,15 +24,6 @@ export abstract class MattermostError extends Error {
   }
 }
 
-export interface ApiErrorDetails {
-  status: number;
-  method: string;
-  /** Path and query only (tokens travel in a header, never in the URL). */
-  path: string;
-  /** Response body, already redacted; cut to a few hundred characters. */
-  bodyText: string;
-}
-
 /** Mattermost answered with a status outside 2xx (after any retries). */
 export class MattermostApiError extends MattermostError {
   readonly status: number;
@@ -44,10 +36,9 @@ export class MattermostApiError extends MattermostError {
   readonly serverMessage: string | undefined;
 
   constructor(details: ApiErrorDetails, userMessage?: string) {
-    const bodyText = details.bodyText.slice(0, MAX_BODY_CHARS);
+    const { bodyText, logMessage } = apiFailure("Mattermost", details);
     const { id, message } = parseAppError(bodyText);
-    const log = `Mattermost ${details.method} ${details.path} failed: ${details.status}${bodyText ? ` ${bodyText}` : ""}`;
-    super(log, userMessage ?? userMessageForStatus(details.status, message));
+    super(logMessage, userMessage ?? userMessageForStatus(details.status, message));
     this.status = details.status;
     this.method = details.method;
     this.path = details.path;
@@ -63,7 +54,7 @@ export class MattermostBadResponseError extends MattermostApiError {
   readonly problem: string;
 
   constructor(details: ApiErrorDetails, problem: string) {
-    super({ ...details, bodyText: `(unexpected answer: ${problem}) ${details.bodyText}` }, "Mattermost sent an answer the bridge could not understand.");
+    super(badResponseDetails(details, problem), "Mattermost sent an answer the bridge could not understand.");
     this.problem = problem;
   }
 }
@@ -84,7 +75,7 @@ export class MattermostNetworkError extends MattermostError {
   readonly path: string;
 
   constructor(method: string, path: string, cause: unknown) {
-    super(`Mattermost ${method} ${path} failed: ${describeCause(cause)}`, "Could not reach Mattermost. Please try again later.", { cause });
+    super(unansweredMessage("Mattermost", method, path, cause), "Could not reach Mattermost. Please try again later.", { cause });
     this.method = method;
     this.path = path;
   }
@@ -101,7 +92,7 @@ export class MattermostMaybeDeliveredError extends MattermostError {
 
   constructor(cause: MattermostApiError | MattermostNetworkError) {
     super(
-      `${cause.message} (not retried: the request may have been delivered)`,
+      maybeDeliveredMessage(cause),
       "Mattermost did not confirm the message; it may or may not have been posted.",
       { cause },
     );
@@ -117,12 +108,6 @@ export function isMattermostStatus(err: unknown, status: number): err is Matterm
 /** The person-facing text for any error; a generic sentence for errors that are not ours. */
 export function userMessageOf(err: unknown): string {
   return err instanceof MattermostError ? err.userMessage : "Something went wrong while talking to Mattermost.";
-}
-
-/** Replaces every occurrence of `secret` in `text`. Empty secrets leave the text unchanged. */
-export function redactSecret(text: string, secret: string | undefined): string {
-  if (!secret) return text;
-  return text.split(secret).join("[redacted]");
 }
 
 /** The `id` and `message` of an AppError body; both undefined for anything else (a 429's text, an HTML page). */
@@ -149,13 +134,4 @@ function userMessageForStatus(status: number, serverMessage: string | undefined)
   if (status === 429) return "Mattermost is limiting how fast we may send requests. Please try again in a minute.";
   if (status >= 500) return "Mattermost is having trouble right now. Please try again later.";
   return `Mattermost answered with an unexpected error (${status})${detail}`;
-}
-
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) {
-    const inner = (cause as Error & { cause?: { code?: unknown } }).cause;
-    const code = inner && typeof inner.code === "string" ? ` (${inner.code})` : "";
-    return `${cause.name}: ${cause.message}${code}`;
-  }
-  return String(cause);
 }

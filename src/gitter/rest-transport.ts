@@ -1,14 +1,16 @@
-// One HTTP exchange with Gitter's REST API, with the retry rules in one place:
-// - 429 is always retried after the rate-limit wait (Gitter refused it before doing anything);
-// - 5xx and network failures are retried with jittered backoff only for requests that are safe to repeat;
-// - a request that is not safe to repeat (posting a message) fails with GitterMaybeDeliveredError when it may
-//   have reached Gitter, so the caller can check history instead of posting twice;
-// - a 2xx answer the caller cannot use (not JSON, or failing the request's `expect` check) is never retried: it
-//   fails with GitterBadResponseError (GitterMaybeDeliveredError around it for requests not safe to repeat).
+// One HTTP exchange with Gitter's REST API. The retry rules live in src/util/rest-exchange.ts; what is Gitter's
+// own is here: its URLs and headers, its rate limit (./rate-limit), the shared gate, its error classes, and which
+// requests are safe to repeat:
+// - a request that is not (posting a message) fails with GitterMaybeDeliveredError when it may have reached
+//   Gitter, so the caller can check history instead of posting twice;
+// - a 2xx answer the caller cannot use (not JSON, or failing the request's `expect` check) fails with
+//   GitterBadResponseError (GitterMaybeDeliveredError around it for requests not safe to repeat);
+// - a delete whose retry is answered 404 was done by the attempt whose answer was lost.
 
-import { backoffDelay, realSleep, type Sleep } from "../util/backoff";
-import { fromFetch, httpSend, NOT_SENT_CODES, type HttpRequestInit, type HttpResponse, type HttpSend } from "../util/http";
+import { realSleep, type Sleep } from "../util/backoff";
+import { fromFetch, httpSend, type HttpRequestInit, type HttpSend } from "../util/http";
 import { getLogger } from "../util/log";
+import { exchange, urlWithQuery, withRetries, type ErrorKinds, type Outcome, type Query, type RetryPolicy } from "../util/rest-exchange";
 import {
   GitterApiError,
   GitterBadResponseError,
@@ -16,30 +18,16 @@ import {
   GitterNetworkError,
   GitterNotFoundError,
   GitterTokenInvalidError,
-  redactSecret,
-  type ApiErrorDetails,
 } from "./errors";
 import { RateLimiter } from "./rate-limit";
 
-const log = getLogger("gitter.rest");
+export type { Query, RetryPolicy };
 
-export interface RetryPolicy {
-  /** Attempts (first included) for 5xx and network failures of repeatable requests. */
-  maxAttempts: number;
-  /** 429 answers tolerated for one request before giving up with its GitterApiError. */
-  maxThrottled: number;
-  baseMs: number;
-  maxMs: number;
-  /** Per-attempt timeout, in ms. */
-  timeoutMs: number;
-  random?: () => number;
-  sleep?: Sleep;
-}
+const log = getLogger("gitter.rest");
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, maxThrottled: 8, baseMs: 500, maxMs: 15_000, timeoutMs: 30_000 };
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-export type Query = Record<string, string | number | boolean | undefined>;
 
 export interface RequestSpec {
   method: Method;
@@ -72,13 +60,14 @@ export interface RequestGate {
   run<T>(task: () => Promise<T>): Promise<T>;
 }
 
-type Outcome =
-  | { kind: "done"; value: unknown }
-  | { kind: "unusable"; error: GitterBadResponseError }
-  | { kind: "throttled"; error: GitterApiError }
-  | { kind: "failed"; error: GitterApiError | GitterNetworkError; maybeSent: boolean }
-  | { kind: "refused"; error: GitterApiError };
-
+const ERRORS: ErrorKinds<GitterApiError, GitterNetworkError> = {
+  api: (details) => new GitterApiError(details),
+  tokenInvalid: (details) => new GitterTokenInvalidError(details),
+  notFound: (details) => new GitterNotFoundError(details),
+  badResponse: (details, problem) => new GitterBadResponseError(details, problem),
+  network: (method, path, cause) => new GitterNetworkError(method, path, cause),
+  maybeDelivered: (cause) => new GitterMaybeDeliveredError(cause),
+};
 
 export class RestTransport {
   readonly limiter: RateLimiter;
@@ -107,62 +96,38 @@ export class RestTransport {
    * GitterMaybeDeliveredError (non-repeatable request that may have arrived).
    */
   async request(spec: RequestSpec): Promise<unknown> {
-    const url = this.urlFor(spec);
-    let failures = 0;
-    let throttles = 0;
-    for (;;) {
-      const release = await this.limiter.acquire();
-      const attempt = () => this.once(spec, url);
-      const outcome = await (this.gate ? this.gate.run(attempt) : attempt()).finally(release);
-      if (outcome.kind === "done") return outcome.value;
-      if (outcome.kind === "unusable") throw spec.repeatable ? outcome.error : new GitterMaybeDeliveredError(outcome.error);
-      if (outcome.kind === "refused") {
-        if (spec.goneAfterRetryIsDone && failures > 0 && outcome.error.status === 404) return undefined;
-        throw outcome.error;
-      }
-      if (outcome.kind === "throttled") {
-        if (++throttles >= this.policy.maxThrottled) throw outcome.error;
-        log.info("Gitter rate limit hit, waiting for the window to reset", { method: spec.method, path: url.pathname });
-        await this.limiter.waitAfterThrottle(throttles);
-        continue;
-      }
-      if (!spec.repeatable && outcome.maybeSent) throw new GitterMaybeDeliveredError(outcome.error);
-      if (++failures >= this.policy.maxAttempts) throw outcome.error;
-      const delay = backoffDelay(failures, this.policy);
-      log.warn("Gitter request failed, retrying", { method: spec.method, path: url.pathname, delayMs: delay, error: outcome.error.message });
-      await this.sleep(delay);
-    }
+    const url = urlWithQuery(this.base + spec.path, spec.query);
+    return withRetries({
+      policy: this.policy,
+      sleep: this.sleep,
+      log,
+      party: "Gitter",
+      method: spec.method,
+      path: url.pathname,
+      throttleNote: "Gitter rate limit hit, waiting for the window to reset",
+      attempt: () => this.attempt(spec, url),
+      repeatable: () => spec.repeatable,
+      doneWhenRefused: (error, failures) => spec.goneAfterRetryIsDone === true && failures > 0 && error.status === 404,
+      waitAfterThrottle: (_headers, throttles) => this.limiter.waitAfterThrottle(throttles),
+      maybeDelivered: ERRORS.maybeDelivered,
+    });
   }
 
-  private urlFor(spec: RequestSpec): URL {
-    const url = new URL(this.base + spec.path);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-
-  private async once(spec: RequestSpec, url: URL): Promise<Outcome> {
-    const where = url.pathname + url.search;
-    let res: HttpResponse;
-    let text: string;
-    try {
-      res = await this.send(url, this.init(spec));
-    } catch (err) {
-      return { kind: "failed", error: new GitterNetworkError(spec.method, where, err), maybeSent: !neverSent(err) };
-    }
-    this.limiter.update(res.headers);
-    try {
-      text = await res.text();
-    } catch (err) {
-      return { kind: "failed", error: new GitterNetworkError(spec.method, where, err), maybeSent: true };
-    }
-    const details: ApiErrorDetails = { status: res.status, method: spec.method, path: where, bodyText: redactSecret(text, this.token) };
-    if (res.ok) return accept(spec, text, details);
-    const error = errorFor(details);
-    if (res.status === 429) return { kind: "throttled", error };
-    if (res.status >= 500) return { kind: "failed", error, maybeSent: true };
-    return { kind: "refused", error };
+  /** One attempt inside a rate-limit slot (and the gate's, when there is one). */
+  private async attempt(spec: RequestSpec, url: URL): Promise<Outcome<GitterApiError, GitterNetworkError>> {
+    const release = await this.limiter.acquire();
+    const once = () =>
+      exchange({
+        send: this.send,
+        url,
+        method: spec.method,
+        init: () => this.init(spec),
+        token: this.token,
+        errors: ERRORS,
+        expect: spec.expect,
+        onHeaders: (headers) => this.limiter.update(headers),
+      });
+    return (this.gate ? this.gate.run(once) : once()).finally(release);
   }
 
   private init(spec: RequestSpec): HttpRequestInit {
@@ -180,29 +145,4 @@ export class RestTransport {
     }
     return init;
   }
-}
-
-/** A 2xx answer: its parsed body, or why it cannot be used. An empty body (204) is undefined. */
-function accept(spec: RequestSpec, text: string, details: ApiErrorDetails): Outcome {
-  let value: unknown;
-  if (details.status !== 204 && text.trim() !== "") {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return { kind: "unusable", error: new GitterBadResponseError(details, "unparseable success body") };
-    }
-  }
-  const problem = spec.expect?.(value) ?? null;
-  return problem === null ? { kind: "done", value } : { kind: "unusable", error: new GitterBadResponseError(details, problem) };
-}
-
-function errorFor(details: ApiErrorDetails): GitterApiError {
-  if (details.status === 401) return new GitterTokenInvalidError(details);
-  if (details.status === 404) return new GitterNotFoundError(details);
-  return new GitterApiError(details);
-}
-
-function neverSent(err: unknown): boolean {
-  const cause = err instanceof Error ? (err as Error & { cause?: { code?: unknown } }).cause : undefined;
-  return typeof cause?.code === "string" && NOT_SENT_CODES.has(cause.code);
 }

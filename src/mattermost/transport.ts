@@ -1,4 +1,5 @@
-// One HTTP exchange with Mattermost's REST API v4 (bearer token), with the retry rules in one place:
+// One HTTP exchange with Mattermost's REST API v4 (bearer token). The retry rules live in
+// src/util/rest-exchange.ts; what is Mattermost's own is here, with which requests are safe to repeat:
 // - 429 is retried after the wait the answer asks for (./rate-limit), a bounded number of times;
 // - 5xx and network failures are retried with jittered backoff for requests that are safe to repeat;
 // - a create carrying a pending_post_id is safe to repeat only while the server still remembers that id
@@ -7,9 +8,10 @@
 //   arrives while the first is still being saved is a 500 `api.post.deduplicate_create_post.pending`, retried too;
 // - any other request not safe to repeat fails with MattermostMaybeDeliveredError when it may have arrived;
 // - a 2xx answer the caller cannot use (not JSON, or failing `expect`) is never retried: MattermostBadResponseError.
-import { backoffDelay, realSleep, type Sleep } from "../util/backoff";
-import { fromFetch, httpSend, NOT_SENT_CODES, type HttpRequestInit, type HttpResponse, type HttpSend } from "../util/http";
+import { realSleep, type Sleep } from "../util/backoff";
+import { fromFetch, httpSend, type HttpRequestInit, type HttpResponse, type HttpSend } from "../util/http";
 import { getLogger } from "../util/log";
+import { exchange, urlWithQuery, withRetries, type ErrorKinds, type Query, type RetryPolicy } from "../util/rest-exchange";
 import {
   MattermostApiError,
   MattermostBadResponseError,
@@ -17,33 +19,19 @@ import {
   MattermostNetworkError,
   MattermostNotFoundError,
   MattermostTokenInvalidError,
-  redactSecret,
-  type ApiErrorDetails,
 } from "./errors";
 import { MattermostRateLimiter } from "./rate-limit";
+
+export type { Query, RetryPolicy };
 
 const log = getLogger("mattermost.rest");
 
 /** Retries of a create with a pending_post_id stop this long after its first attempt: the server's window is 30 s. */
 export const PENDING_POST_RETRY_MS = 25_000;
 
-export interface RetryPolicy {
-  /** Attempts (first included) for 5xx and network failures of repeatable requests. */
-  maxAttempts: number;
-  /** 429 answers tolerated for one request before giving up with its MattermostApiError. */
-  maxThrottled: number;
-  baseMs: number;
-  maxMs: number;
-  /** Per-attempt timeout, in ms. */
-  timeoutMs: number;
-  random?: () => number;
-  sleep?: Sleep;
-}
-
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, maxThrottled: 6, baseMs: 500, maxMs: 15_000, timeoutMs: 30_000 };
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
-export type Query = Record<string, string | number | boolean | undefined>;
 
 export interface RequestSpec {
   method: Method;
@@ -81,12 +69,14 @@ export interface TransportOptions {
   now?: () => number;
 }
 
-type Outcome =
-  | { kind: "done"; value: unknown }
-  | { kind: "unusable"; error: MattermostBadResponseError }
-  | { kind: "throttled"; error: MattermostApiError; headers: HttpResponse["headers"] }
-  | { kind: "failed"; error: MattermostApiError | MattermostNetworkError; maybeSent: boolean }
-  | { kind: "refused"; error: MattermostApiError };
+const ERRORS: ErrorKinds<MattermostApiError, MattermostNetworkError> = {
+  api: (details) => new MattermostApiError(details),
+  tokenInvalid: (details) => new MattermostTokenInvalidError(details),
+  notFound: (details) => new MattermostNotFoundError(details),
+  badResponse: (details, problem) => new MattermostBadResponseError(details, problem),
+  network: (method, path, cause) => new MattermostNetworkError(method, path, cause),
+  maybeDelivered: (cause) => new MattermostMaybeDeliveredError(cause),
+};
 
 export class MattermostTransport {
   readonly limiter: MattermostRateLimiter;
@@ -114,64 +104,37 @@ export class MattermostTransport {
    * MattermostMaybeDeliveredError (a request not safe to repeat that may have arrived).
    */
   async request(spec: RequestSpec): Promise<unknown> {
-    const url = this.urlFor(spec);
+    const url = urlWithQuery(`${this.baseUrl}/api/v4${spec.path}`, spec.query);
     const started = this.now();
-    let failures = 0;
-    let throttles = 0;
-    for (;;) {
-      await this.limiter.acquire();
-      const outcome = await this.once(spec, url);
-      if (outcome.kind === "done") return outcome.value;
-      if (outcome.kind === "unusable") throw this.repeatable(spec, started) ? outcome.error : new MattermostMaybeDeliveredError(outcome.error);
-      if (outcome.kind === "refused") throw outcome.error;
-      if (outcome.kind === "throttled") {
-        if (++throttles >= this.policy.maxThrottled) throw outcome.error;
-        log.info("Mattermost rate limit hit, waiting", { method: spec.method, path: url.pathname });
-        await this.limiter.waitAfterThrottle(outcome.headers, throttles);
-        continue;
-      }
-      if (outcome.maybeSent && !this.repeatable(spec, started)) throw new MattermostMaybeDeliveredError(outcome.error);
-      if (++failures >= this.policy.maxAttempts) throw outcome.error;
-      const delay = backoffDelay(failures, this.policy);
-      log.warn("Mattermost request failed, retrying", { method: spec.method, path: url.pathname, delayMs: delay, error: outcome.error.message });
-      await this.sleep(delay);
-    }
+    return withRetries({
+      policy: this.policy,
+      sleep: this.sleep,
+      log,
+      party: "Mattermost",
+      method: spec.method,
+      path: url.pathname,
+      throttleNote: "Mattermost rate limit hit, waiting",
+      attempt: async () => {
+        await this.limiter.acquire();
+        return exchange({
+          send: this.send,
+          url,
+          method: spec.method,
+          init: () => this.init(spec),
+          token: this.token,
+          errors: ERRORS,
+          expect: spec.expect,
+          read: (res) => readBody(res, spec.binary === true),
+        });
+      },
+      repeatable: () => this.repeatable(spec, started),
+      waitAfterThrottle: (headers, throttles) => this.limiter.waitAfterThrottle(headers, throttles),
+      maybeDelivered: ERRORS.maybeDelivered,
+    });
   }
 
   private repeatable(spec: RequestSpec, started: number): boolean {
     return spec.repeatable || (spec.repeatableForMs !== undefined && this.now() - started < spec.repeatableForMs);
-  }
-
-  private urlFor(spec: RequestSpec): URL {
-    const url = new URL(`${this.baseUrl}/api/v4${spec.path}`);
-    for (const [key, value] of Object.entries(spec.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
-    return url;
-  }
-
-  private async once(spec: RequestSpec, url: URL): Promise<Outcome> {
-    const where = url.pathname + url.search;
-    let res: HttpResponse;
-    let bytes: Uint8Array;
-    try {
-      res = await this.send(url, this.init(spec));
-    } catch (err) {
-      return { kind: "failed", error: new MattermostNetworkError(spec.method, where, err), maybeSent: !neverSent(err) };
-    }
-    try {
-      bytes = res.bytes ? await res.bytes() : Buffer.from(await res.text(), "utf8");
-    } catch (err) {
-      return { kind: "failed", error: new MattermostNetworkError(spec.method, where, err), maybeSent: true };
-    }
-    const text = spec.binary && res.ok ? "" : Buffer.from(bytes).toString("utf8");
-    const details: ApiErrorDetails = { status: res.status, method: spec.method, path: where, bodyText: redactSecret(text, this.token) };
-    if (res.ok && spec.binary) return { kind: "done", value: { data: bytes, contentType: res.headers.get("content-type") ?? "application/octet-stream" } };
-    if (res.ok) return accept(spec, text, details);
-    const error = errorFor(details);
-    if (res.status === 429) return { kind: "throttled", error, headers: res.headers };
-    if (res.status >= 500) return { kind: "failed", error, maybeSent: true };
-    return { kind: "refused", error };
   }
 
   private init(spec: RequestSpec): HttpRequestInit {
@@ -188,27 +151,9 @@ export class MattermostTransport {
   }
 }
 
-/** A 2xx answer: its parsed body, or why it cannot be used. An empty body is undefined. */
-function accept(spec: RequestSpec, text: string, details: ApiErrorDetails): Outcome {
-  let value: unknown;
-  if (text.trim() !== "") {
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return { kind: "unusable", error: new MattermostBadResponseError(details, "unparseable success body") };
-    }
-  }
-  const problem = spec.expect?.(value) ?? null;
-  return problem === null ? { kind: "done", value } : { kind: "unusable", error: new MattermostBadResponseError(details, problem) };
-}
-
-function errorFor(details: ApiErrorDetails): MattermostApiError {
-  if (details.status === 401) return new MattermostTokenInvalidError(details);
-  if (details.status === 404) return new MattermostNotFoundError(details);
-  return new MattermostApiError(details);
-}
-
-function neverSent(err: unknown): boolean {
-  const cause = err instanceof Error ? (err as Error & { cause?: { code?: unknown } }).cause : undefined;
-  return typeof cause?.code === "string" && NOT_SENT_CODES.has(cause.code);
+/** A 2xx download as it came (a Download), else the body's text, read as bytes so a download keeps them unchanged. */
+async function readBody(res: HttpResponse, binary: boolean): Promise<string | { value: Download }> {
+  const bytes = res.bytes ? await res.bytes() : Buffer.from(await res.text(), "utf8");
+  if (binary && res.ok) return { value: { data: bytes, contentType: res.headers.get("content-type") ?? "application/octet-stream" } };
+  return Buffer.from(bytes).toString("utf8");
 }

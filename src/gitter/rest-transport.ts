@@ -8,9 +8,9 @@
 // - a delete whose retry is answered 404 was done by the attempt whose answer was lost.
 
 import { realSleep, type Sleep } from "../util/backoff";
-import { fromFetch, httpSend, type HttpRequestInit, type HttpSend } from "../util/http";
+import { fromFetch, httpSend, type HttpRequestInit } from "../util/http";
 import { getLogger } from "../util/log";
-import { exchange, urlWithQuery, withRetries, type ErrorKinds, type Outcome, type Query, type RetryPolicy } from "../util/rest-exchange";
+import { exchange, urlWithQuery, withRetries, type ErrorKinds, type Outcome, type Query, type RetryPolicy, type Wire } from "../util/rest-exchange";
 import {
   GitterApiError,
   GitterBadResponseError,
@@ -61,19 +61,15 @@ export interface RequestGate {
 }
 
 const ERRORS: ErrorKinds<GitterApiError, GitterNetworkError> = {
-  api: (details) => new GitterApiError(details),
-  tokenInvalid: (details) => new GitterTokenInvalidError(details),
-  notFound: (details) => new GitterNotFoundError(details),
-  badResponse: (details, problem) => new GitterBadResponseError(details, problem),
-  network: (method, path, cause) => new GitterNetworkError(method, path, cause),
-  maybeDelivered: (cause) => new GitterMaybeDeliveredError(cause),
+  Api: GitterApiError, TokenInvalid: GitterTokenInvalidError, NotFound: GitterNotFoundError,
+  BadResponse: GitterBadResponseError, Network: GitterNetworkError, MaybeDelivered: GitterMaybeDeliveredError,
 };
 
 export class RestTransport {
   readonly limiter: RateLimiter;
   private readonly base: string;
   private readonly token: string;
-  private readonly send: HttpSend;
+  private readonly wire: Wire<GitterApiError, GitterNetworkError>;
   private readonly policy: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly gate: RequestGate | undefined;
@@ -81,7 +77,7 @@ export class RestTransport {
   constructor(options: TransportOptions) {
     this.base = options.apiUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
     this.token = options.token;
-    this.send = options.fetch ? fromFetch(options.fetch) : httpSend;
+    this.wire = { send: options.fetch ? fromFetch(options.fetch) : httpSend, token: this.token, errors: ERRORS };
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.sleep = this.policy.sleep ?? realSleep;
     this.limiter = options.limiter ?? new RateLimiter();
@@ -109,7 +105,7 @@ export class RestTransport {
       repeatable: () => spec.repeatable,
       doneWhenRefused: (error, failures) => spec.goneAfterRetryIsDone === true && failures > 0 && error.status === 404,
       waitAfterThrottle: (_headers, throttles) => this.limiter.waitAfterThrottle(throttles),
-      maybeDelivered: ERRORS.maybeDelivered,
+      errors: ERRORS,
     });
   }
 
@@ -117,16 +113,7 @@ export class RestTransport {
   private async attempt(spec: RequestSpec, url: URL): Promise<Outcome<GitterApiError, GitterNetworkError>> {
     const release = await this.limiter.acquire();
     const once = () =>
-      exchange({
-        send: this.send,
-        url,
-        method: spec.method,
-        init: () => this.init(spec),
-        token: this.token,
-        errors: ERRORS,
-        expect: spec.expect,
-        onHeaders: (headers) => this.limiter.update(headers),
-      });
+      exchange({ ...this.wire, url, method: spec.method, init: () => this.init(spec), expect: spec.expect, onHeaders: (headers) => this.limiter.update(headers) });
     return (this.gate ? this.gate.run(once) : once()).finally(release);
   }
 

@@ -9,9 +9,9 @@
 // - any other request not safe to repeat fails with MattermostMaybeDeliveredError when it may have arrived;
 // - a 2xx answer the caller cannot use (not JSON, or failing `expect`) is never retried: MattermostBadResponseError.
 import { realSleep, type Sleep } from "../util/backoff";
-import { fromFetch, httpSend, type HttpRequestInit, type HttpResponse, type HttpSend } from "../util/http";
+import { fromFetch, httpSend, type HttpRequestInit, type HttpResponse } from "../util/http";
 import { getLogger } from "../util/log";
-import { exchange, urlWithQuery, withRetries, type ErrorKinds, type Query, type RetryPolicy } from "../util/rest-exchange";
+import { exchange, urlWithQuery, withRetries, type ErrorKinds, type Query, type RetryPolicy, type Wire } from "../util/rest-exchange";
 import {
   MattermostApiError,
   MattermostBadResponseError,
@@ -70,19 +70,15 @@ export interface TransportOptions {
 }
 
 const ERRORS: ErrorKinds<MattermostApiError, MattermostNetworkError> = {
-  api: (details) => new MattermostApiError(details),
-  tokenInvalid: (details) => new MattermostTokenInvalidError(details),
-  notFound: (details) => new MattermostNotFoundError(details),
-  badResponse: (details, problem) => new MattermostBadResponseError(details, problem),
-  network: (method, path, cause) => new MattermostNetworkError(method, path, cause),
-  maybeDelivered: (cause) => new MattermostMaybeDeliveredError(cause),
+  Api: MattermostApiError, TokenInvalid: MattermostTokenInvalidError, NotFound: MattermostNotFoundError,
+  BadResponse: MattermostBadResponseError, Network: MattermostNetworkError, MaybeDelivered: MattermostMaybeDeliveredError,
 };
 
 export class MattermostTransport {
   readonly limiter: MattermostRateLimiter;
   readonly baseUrl: string;
   private readonly token: string;
-  private readonly send: HttpSend;
+  private readonly wire: Wire<MattermostApiError, MattermostNetworkError>;
   private readonly policy: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly now: () => number;
@@ -90,7 +86,7 @@ export class MattermostTransport {
   constructor(options: TransportOptions) {
     this.baseUrl = options.serverUrl.replace(/\/+$/, "").replace(/\/api\/v4$/, "");
     this.token = options.token;
-    this.send = options.fetch ? fromFetch(options.fetch) : httpSend;
+    this.wire = { send: options.fetch ? fromFetch(options.fetch) : httpSend, token: this.token, errors: ERRORS };
     this.policy = { ...DEFAULT_RETRY, ...options.retry };
     this.sleep = this.policy.sleep ?? realSleep;
     this.limiter = options.limiter ?? new MattermostRateLimiter();
@@ -116,20 +112,11 @@ export class MattermostTransport {
       throttleNote: "Mattermost rate limit hit, waiting",
       attempt: async () => {
         await this.limiter.acquire();
-        return exchange({
-          send: this.send,
-          url,
-          method: spec.method,
-          init: () => this.init(spec),
-          token: this.token,
-          errors: ERRORS,
-          expect: spec.expect,
-          read: (res) => readBody(res, spec.binary === true),
-        });
+        return exchange({ ...this.wire, url, method: spec.method, init: () => this.init(spec), expect: spec.expect, read: (res) => readBody(res, spec.binary === true) });
       },
       repeatable: () => this.repeatable(spec, started),
       waitAfterThrottle: (headers, throttles) => this.limiter.waitAfterThrottle(headers, throttles),
-      maybeDelivered: ERRORS.maybeDelivered,
+      errors: ERRORS,
     });
   }
 

@@ -34,17 +34,17 @@ export type Headers = HttpResponse["headers"];
 /** How a network names its failures: its own classes, so that callers' instanceof checks keep working. */
 export interface ErrorKinds<A extends Error & { readonly status: number }, N extends Error> {
   /** Any status outside 2xx that has no class of its own. */
-  api(details: ApiErrorDetails): A;
+  Api: new (details: ApiErrorDetails) => A;
   /** 401. */
-  tokenInvalid(details: ApiErrorDetails): A;
+  TokenInvalid: new (details: ApiErrorDetails) => A;
   /** 404. */
-  notFound(details: ApiErrorDetails): A;
+  NotFound: new (details: ApiErrorDetails) => A;
   /** A 2xx answer the caller cannot use. */
-  badResponse(details: ApiErrorDetails, problem: string): A;
+  BadResponse: new (details: ApiErrorDetails, problem: string) => A;
   /** No HTTP answer at all. */
-  network(method: string, path: string, cause: unknown): N;
+  Network: new (method: string, path: string, cause: unknown) => N;
   /** A failure not retried because the request may have arrived. */
-  maybeDelivered(cause: A | N): Error;
+  MaybeDelivered: new (cause: A | N) => Error;
 }
 
 export type Outcome<A, N> =
@@ -63,15 +63,19 @@ export function urlWithQuery(base: string, query: Query | undefined): URL {
   return url;
 }
 
-export interface Exchange<A extends Error & { readonly status: number }, N extends Error> {
+/** What a client sends every request with. */
+export interface Wire<A extends Error & { readonly status: number }, N extends Error> {
   send: HttpSend;
+  /** Redacted from every body kept in an error. */
+  token: string;
+  errors: ErrorKinds<A, N>;
+}
+
+export interface Exchange<A extends Error & { readonly status: number }, N extends Error> extends Wire<A, N> {
   url: URL;
   method: string;
   /** Built inside the attempt: a body that cannot be serialised fails like a request that may have left. */
   init: () => HttpRequestInit;
-  /** Redacted from every body kept in an error. */
-  token: string;
-  errors: ErrorKinds<A, N>;
   /** Checks the parsed 2xx body: null when usable, else what is wrong. */
   expect?: (body: unknown) => string | null;
   /** Sees every answer's headers before its body is read (rate-limit bookkeeping). */
@@ -88,13 +92,13 @@ export async function exchange<A extends Error & { readonly status: number }, N 
   try {
     res = await ex.send(ex.url, ex.init());
   } catch (err) {
-    return { kind: "failed", error: ex.errors.network(ex.method, where, err), maybeSent: !neverSent(err) };
+    return { kind: "failed", error: new ex.errors.Network(ex.method, where, err), maybeSent: !neverSent(err) };
   }
   ex.onHeaders?.(res.headers);
   try {
     body = await (ex.read ? ex.read(res) : res.text());
   } catch (err) {
-    return { kind: "failed", error: ex.errors.network(ex.method, where, err), maybeSent: true };
+    return { kind: "failed", error: new ex.errors.Network(ex.method, where, err), maybeSent: true };
   }
   if (typeof body !== "string") return { kind: "done", value: body.value };
   const details: ApiErrorDetails = { status: res.status, method: ex.method, path: where, bodyText: redactSecret(body, ex.token) };
@@ -112,17 +116,17 @@ function accept<A extends Error & { readonly status: number }, N extends Error>(
     try {
       value = JSON.parse(text);
     } catch {
-      return { kind: "unusable", error: ex.errors.badResponse(details, "unparseable success body") };
+      return { kind: "unusable", error: new ex.errors.BadResponse(details, "unparseable success body") };
     }
   }
   const problem = ex.expect?.(value) ?? null;
-  return problem === null ? { kind: "done", value } : { kind: "unusable", error: ex.errors.badResponse(details, problem) };
+  return problem === null ? { kind: "done", value } : { kind: "unusable", error: new ex.errors.BadResponse(details, problem) };
 }
 
 function errorFor<A extends Error & { readonly status: number }, N extends Error>(details: ApiErrorDetails, errors: ErrorKinds<A, N>): A {
-  if (details.status === 401) return errors.tokenInvalid(details);
-  if (details.status === 404) return errors.notFound(details);
-  return errors.api(details);
+  if (details.status === 401) return new errors.TokenInvalid(details);
+  if (details.status === 404) return new errors.NotFound(details);
+  return new errors.Api(details);
 }
 
 /** True when the error proves no byte of the request left this machine (see NOT_SENT_CODES). */
@@ -147,7 +151,7 @@ export interface Retries<A extends Error & { readonly status: number }, N extend
   /** A refusal that means the work is done, given the failed attempts before it (a retried delete's 404). */
   doneWhenRefused?: (error: A, failures: number) => boolean;
   waitAfterThrottle: (headers: Headers, throttles: number) => Promise<void>;
-  maybeDelivered: (cause: A | N) => Error;
+  errors: ErrorKinds<A, N>;
 }
 
 /** Runs attempts as the header comment says until one settles: its value, or the error to throw. */
@@ -157,7 +161,7 @@ export async function withRetries<A extends Error & { readonly status: number },
   for (;;) {
     const outcome = await r.attempt();
     if (outcome.kind === "done") return outcome.value;
-    if (outcome.kind === "unusable") throw r.repeatable() ? outcome.error : r.maybeDelivered(outcome.error);
+    if (outcome.kind === "unusable") throw r.repeatable() ? outcome.error : new r.errors.MaybeDelivered(outcome.error);
     if (outcome.kind === "refused") {
       if (r.doneWhenRefused?.(outcome.error, failures)) return undefined;
       throw outcome.error;
@@ -168,7 +172,7 @@ export async function withRetries<A extends Error & { readonly status: number },
       await r.waitAfterThrottle(outcome.headers, throttles);
       continue;
     }
-    if (outcome.maybeSent && !r.repeatable()) throw r.maybeDelivered(outcome.error);
+    if (outcome.maybeSent && !r.repeatable()) throw new r.errors.MaybeDelivered(outcome.error);
     if (++failures >= r.policy.maxAttempts) throw outcome.error;
     const delay = backoffDelay(failures, r.policy);
     r.log.warn(`${r.party} request failed, retrying`, { method: r.method, path: r.path, delayMs: delay, error: outcome.error.message });

@@ -114,10 +114,17 @@ export class SessionManager {
   }
 
   /** Called once a login's token is stored: replaces any running session and tells the user. */
-  async onLogin(mxid: string, identity: LoginIdentity, token: string): Promise<void> {
+  async onLogin(mxid: string, identity: LoginIdentity, token: string, sealed: string): Promise<void> {
     await this.stopSession(mxid);
     const about = { cause: await this.loginCauseOf(mxid), purpose: "logged-in" };
     await this.deps.tell(mxid, about, `You are logged in to Gitter as ${identity.gitterUsername}. Opening your rooms now.`);
+    // A logout (or a newer login) handled while the user was told: this login is no longer the stored one, and a
+    // session started from it would bridge for a user who logged out. Nothing is awaited from here to the session
+    // being registered, so a later logout finds it.
+    if ((await this.deps.store.users.getUser(mxid))?.tokenCiphertext !== sealed) {
+      log.info("login replaced or logged out before its session started; not starting it", { mxid });
+      return;
+    }
     await this.startSession(mxid, identity, token);
   }
 
@@ -156,7 +163,8 @@ export class SessionManager {
       notice: (roomId: string, about: NoticeAbout, text: string) => this.notice(roomId, about, text),
     };
     const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token, connectGate: this.connectGate }, {
-      onTokenInvalid: (s) => void this.onTokenInvalid(s.mxid),
+      onTokenInvalid: (s) =>
+        void this.onTokenInvalid(s.mxid).catch((err: Error) => log.error("could not handle a token Gitter no longer accepts", { mxid: s.mxid, error: err })),
     });
     this.sessions.set(mxid, session);
     this.lifetimes.set(mxid, lifetime);
@@ -219,6 +227,6 @@ export class SessionManager {
     const u = await this.deps.store.users.getUser(mxid);
     if (!u?.gitterUserId || !u.gitterUsername || !u.tokenCiphertext) return;
     const token = this.deps.cipher.decrypt(u.tokenCiphertext);
-    await this.onLogin(mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token);
+    await this.onLogin(mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token, u.tokenCiphertext);
   }
 }

@@ -11,7 +11,6 @@ import type { SessionContext } from "./session-context";
 const log = getLogger("portal-setup");
 
 /**
-/**
  * Returns the user's portal for `room`. When there is none open, the room of a closed one is used again if it can
  * be, else a Matrix room is created; either way the user is invited and `created` is true. A portal (re)opened
  * starts from now, or after `startAfter` (a message id) when given.

@@ -107,6 +107,11 @@ function isFullRoom(room: Pushed): room is GitterRoom {
  * messages which brought the room back are bridged. Undefined when nothing is unread (a new portal then starts
  * from now). May throw the REST client's errors.
  */
+/** Where a new portal of `room` starts: before its first unread message for a one-to-one with some, else now. */
+export async function startOfUnread(rest: GitterRestClient, room: GitterRoom): Promise<string | undefined> {
+  return room.oneToOne && (room.unreadItems > 0 || room.mentions > 0) ? cursorBeforeUnread(rest, room.id) : undefined;
+}
+
 export async function cursorBeforeUnread(rest: GitterRestClient, roomId: string): Promise<string | undefined> {
   const unread = await rest.getUnreadItems(roomId);
   const oldest = [...unread.chat, ...unread.mention].sort()[0];

@@ -1,18 +1,17 @@
 // A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
 import { GitterRealtime } from "../gitter/realtime";
-import type { GitterMessage, GitterRoom, GitterUser } from "../gitter/types";
+import type { GitterRoom } from "../gitter/types";
 import type { Portal } from "../store/store";
-import type { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
 import { untilDone } from "./retry";
 import { openPortal, populateMembers, refreshBridgeInfo } from "./portal-setup";
 import { closePortalRoom, inviteOwner, type OwnerMembership } from "./portal-reopen";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
-import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
-import { LEFT_ON_GITTER, RoomListFollower } from "./room-list";
+import { LEFT_ON_GITTER, RoomListFollower, startOfUnread } from "./room-list";
 import type { SessionContext } from "./session-context";
+import { sessionRealtime, type RealtimeOptions } from "./session-realtime";
 
 const log = getLogger("session");
 
@@ -43,7 +42,7 @@ export class UserSession {
 
   constructor(
     readonly ctx: SessionContext,
-    private readonly realtimeOpts: { fayeUrl: string; token: string; connectGate?: Gate },
+    private readonly realtimeOpts: RealtimeOptions,
     private readonly hooks: SessionHooks,
   ) {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
@@ -60,32 +59,23 @@ export class UserSession {
     return this.ctx.mxid;
   }
 
-  /** Opens a portal for every Gitter room the user is in and starts listening. May throw (Gitter unreachable). */
+  /**
+   * Opens a portal for every Gitter room the user is in and starts listening. Outages of the database and of
+   * Gitter are waited out; a session stopped meanwhile (logout, a new login, shutdown) goes no further. May throw.
+   */
   async start(): Promise<void> {
-    const rt = new GitterRealtime({
-      fayeUrl: this.realtimeOpts.fayeUrl,
-      token: this.realtimeOpts.token,
-      connectGate: this.realtimeOpts.connectGate,
-      userId: this.ctx.gitterUserId,
-      // Thread replies are excluded from lists unless asked for; a catch-up must not lose them.
-      fetchMissed: (roomId, afterId) => this.ctx.rest.listMessages(roomId, { afterId, limit: 100, includeThreads: true }),
-      catchUpPageSize: 100,
+    const rt = sessionRealtime(this.ctx, this.realtimeOpts, {
+      portal: (id) => this.portals.get(id),
+      roomList: this.roomList,
+      onState: (state) => this.onState(state),
     });
     this.realtime = rt;
-    rt.on("state", (state) => this.onState(state));
-    rt.on("message", (roomId, msg) => this.onGitterMessage(roomId, msg));
-    rt.on("messageUpdate", (roomId, msg) => this.onGitterChange(roomId, msg.id, (p) => gitterEditToMatrix(this.ctx, p.row, msg)));
-    rt.on("messageRemove", (roomId, id) => this.onGitterChange(roomId, id, (p) => gitterDeleteToMatrix(this.ctx, p.row, id)));
-    rt.on("userRoom", (operation, room) => this.roomList.onPush(operation, room));
-    rt.on("roomMember", (roomId, operation, user) => this.onRoomMember(roomId, operation, user));
-    rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: this.mxid, gitterRoom: roomId, error: err }));
-    this.ctx.rest.limiter.onWait((wait) => this.ctx.metrics?.rateLimitWait(wait));
     let stored: Portal[] | undefined;
     let rooms: GitterRoom[];
     try {
       // Known rooms are watched before connecting, so the connection subscribes to them all in one request.
       stored = await this.loadPortals();
-      rooms = this.roomList.listed(await this.ctx.rest.listRooms());
+      rooms = this.roomList.listed(await this.retried("read the user's Gitter rooms", () => this.ctx.rest.listRooms()));
       // Before any held Matrix message goes out: Gitter takes a message into a public room from a non-member, so
       // a portal of a room left while the bridge was down would post it.
       await this.closeStale(stored, rooms);
@@ -93,10 +83,23 @@ export class UserSession {
       try {
         await this.release();
       } finally {
-        if (stored) rt.start();
+        if (stored && !this.ended()) rt.start();
       }
     }
     await this.openPortals(rooms);
+  }
+
+  /** Whether the session was stopped: nothing may be started or opened for it any more. */
+  private ended(): boolean {
+    return this.ctx.lifetime.aborted || this.realtime === null;
+  }
+
+  /** Runs `fn` until it succeeds, outages waited out until the session stops (then it throws Stopped). */
+  private retried<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return untilDone(fn, {
+      signal: this.ctx.lifetime,
+      onRetry: (err, attempt, delayMs) => log.warn(`could not ${what}; will retry`, { mxid: this.mxid, attempt, delayMs, error: err as Error }),
+    });
   }
 
   /** Rooms left or hidden on Gitter while no session was listening: the realtime push never came. */
@@ -112,14 +115,16 @@ export class UserSession {
   /** Opens a portal for each room without one; a loaded portal needs no lookup, only its bridge info refreshed. */
   private async openPortals(rooms: GitterRoom[]): Promise<void> {
     for (const room of rooms) {
+      if (this.ended()) return;
       const known = this.portals.get(room.id);
       if (known) {
         refreshBridgeInfo(this.ctx, known, room);
         continue;
       }
-      await this.ensurePortal(room).catch((err: Error) =>
-        log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }),
-      );
+      // A one-to-one with messages the user has not read (sent while it was hidden, or while the bridge was down)
+      // starts from the first of them, as when Gitter's push reopens it.
+      const opening = startOfUnread(this.ctx.rest, room).then((startAfter) => this.ensurePortal(room, startAfter));
+      await opening.catch((err: Error) => log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }));
     }
   }
 
@@ -129,11 +134,8 @@ export class UserSession {
    * a room no longer bridged and drop it.
    */
   private async loadPortals(): Promise<Portal[]> {
-    const stored = await untilDone(() => this.ctx.store.portals.listPortals(this.mxid), {
-      signal: this.ctx.lifetime,
-      onRetry: (err, attempt, delayMs) => log.warn("could not read the user's portals; will retry", { mxid: this.mxid, attempt, delayMs, error: err as Error }),
-    });
-    for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
+    const stored = await this.retried("read the user's portals", () => this.ctx.store.portals.listPortals(this.mxid));
+    if (!this.ended()) for (const row of stored) this.attach(new PortalRoom(this.ctx, row));
     return stored;
   }
 
@@ -264,31 +266,6 @@ export class UserSession {
     if (this.portals.has(gitterRoomId)) return;
     this.portals.set(gitterRoomId, portal);
     this.realtime?.watchRoom(gitterRoomId, lastGitterMessageId);
-  }
-
-  private onGitterMessage(roomId: string, msg: GitterMessage): void {
-    const portal = this.portals.get(roomId);
-    if (!portal) return;
-    void portal.fromGitter(msg).catch((err: Error) =>
-      log.error("bridging a Gitter message failed", { room: portal.matrixRoomId, gitterMessageId: msg.id, error: err }),
-    );
-  }
-
-  private onRoomMember(roomId: string, operation: string, user: Partial<GitterUser> & { id: string }): void {
-    const portal = this.portals.get(roomId);
-    if (!portal || portal.row.oneToOne) return;
-    void portal.memberChanged(operation, user).catch((err: Error) =>
-      log.warn("could not follow a Gitter membership change", { room: portal.matrixRoomId, gitterUser: user.id, operation, error: err }),
-    );
-  }
-
-  /** An edit or deletion, queued behind the portal's earlier work so the message it changes is bridged first. */
-  private onGitterChange(roomId: string, messageId: string, apply: (portal: PortalRoom) => Promise<void>): void {
-    const portal = this.portals.get(roomId);
-    if (!portal) return;
-    void this.ctx.queue.push("gitter-to-matrix", portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
-      log.error("bridging a Gitter edit or deletion failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
-    );
   }
 
   private onState(state: string): void {

@@ -118,6 +118,19 @@ describe("rooms and membership as Gitter has them", { timeout: 300_000 }, () => 
     await alice.waitForMessage(current, ghost("bob"), /^back after the restart$/, 60_000);
   });
 
+  it("after a restart, brings in what was written into a hidden one-to-one while the bridge was down", async () => {
+    const dm = dmInvites().at(-1)!.roomId;
+    assert.match(await command("gpart bob"), /^Left .* on Gitter\.$/);
+    await alice.waitForMembership(dm, "leave");
+    assert.equal(await stack.bridge.stop(), 0);
+    await stack.postAs("bob", dmId, "written while you were away");
+    await stack.restartBridge();
+    // The room list shows the one-to-one again for its unread message; its portal starts before that message.
+    await alice.waitForMembership(dm, "invite", 60_000);
+    await alice.client.joinRoom(dm);
+    await alice.waitForMessage(dm, ghost("bob"), /^written while you were away$/, 60_000);
+  });
+
   /** Alice's token for the bridge's OAuth client (her requests share its rate-limit window). */
   async function aliceToken(): Promise<string> {
     return ((await stack.gitter("/tokens", "POST", { user: "alice", clientId: `${NAME}-client` })) as { access_token: string }).access_token;

@@ -24,7 +24,7 @@ export interface HomeserverStubOptions {
   /** An answer to give instead of the route's own (e.g. a 502 to the first pings), or undefined to let it answer. */
   override?: (route: string) => { status: number; body: unknown } | undefined;
   /** Milliseconds to hold a route's answer back (a slow homeserver); 0 or undefined answers at once. */
-  delayMs?: (route: string) => number | undefined;
+  delayMs?: (route: string, path: string) => number | undefined;
 }
 
 export interface HomeserverStub {
@@ -124,10 +124,11 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const route = ROUTES.find((r) => r.method === req.method && r.re.test(new URL(req.url ?? "/", "http://stub").pathname))?.name ?? "";
+      const pathname = new URL(req.url ?? "/", "http://stub").pathname;
+      const route = ROUTES.find((r) => r.method === req.method && r.re.test(pathname))?.name ?? "";
       const overridden = route ? opts.override?.(route) : undefined;
       const reply = () => (overridden ? answerOverride(res, route, overridden, counts) : answer(req, res, Buffer.concat(chunks), state, counts));
-      const delay = route ? (opts.delayMs?.(route) ?? 0) : 0;
+      const delay = route ? (opts.delayMs?.(route, pathname) ?? 0) : 0;
       if (delay > 0) setTimeout(reply, delay);
       else reply();
     });

@@ -229,7 +229,7 @@ describe("outbox", () => {
   it("waits out a database outage while loading the portals at session start, and then sends the user's message", async () => {
     const lifetime = new AbortController();
     const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org", maxAttempts: 1 });
-    const sessionCtx = { ...context(lifetime.signal), matrix, store: withBusyPortals(store, 2) };
+    const sessionCtx = { ...context(lifetime.signal), matrix, store: withListPortals(store, busyTimes(2)) };
     const session = new UserSession(sessionCtx, { fayeUrl: "http://127.0.0.1:1/bayeux", token: ALICE }, { onTokenInvalid: () => undefined });
     const started = session.start().catch(() => undefined);
     try {
@@ -241,6 +241,23 @@ describe("outbox", () => {
       await session.stop();
       lifetime.abort();
     }
+  });
+
+  it("starts nothing for a session stopped while it was starting: no Gitter connection, no portal opened", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const lifetime = new AbortController();
+    const sessionCtx = { ...context(lifetime.signal), store: withListPortals(store, async (list) => (await gate, list())) };
+    const session = new UserSession(sessionCtx, { fayeUrl: `${api.emu.url}/bayeux`, token: ALICE }, { onTokenInvalid: () => undefined });
+    const started = session.start().catch(() => undefined);
+    // Logged out (or replaced by a new login) while the start waited for the store.
+    lifetime.abort("the session ended");
+    await session.stop();
+    release();
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(session.connection, "stopped", "the realtime connection was started after the stop");
+    assert.equal(session.portalCount(), 0);
   });
 
   it("waits out Gitter being down while recovering, and gives up only when the session stops", async () => {
@@ -275,22 +292,25 @@ function withSlowIntents(store: Store, until: Promise<void>): Store {
   return new Proxy(store, { get: (target, key) => (key === "pendingSends" ? pendingSends : Reflect.get(target, key)) });
 }
 
-/** The store, with listing a user's portals failing as a busy SQLite database does, `times` times. */
-function withBusyPortals(store: Store, times: number): Store {
-  let left = times;
+/** The store, with listing a user's portals going through `wrap` (given the real listing). */
+function withListPortals(store: Store, wrap: (list: () => Promise<Portal[]>) => Promise<Portal[]>): Store {
   const portals = new Proxy(store.portals, {
     get(target, key) {
-      if (key === "listPortals" && left > 0) {
-        return async () => {
-          left -= 1;
-          throw Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
-        };
-      }
+      if (key === "listPortals") return (mxid: string) => wrap(() => target.listPortals(mxid));
       const value: unknown = Reflect.get(target, key);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
   return new Proxy(store, { get: (target, key) => (key === "portals" ? portals : Reflect.get(target, key)) });
+}
+
+/** Listing a user's portals fails as a busy SQLite database does, `times` times. */
+function busyTimes(times: number): (list: () => Promise<Portal[]>) => Promise<Portal[]> {
+  let left = times;
+  return async (list) => {
+    if (left-- > 0) throw Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
+    return list();
+  };
 }
 
 /** The session's network client over the test's Gitter client, as the session manager pairs them. */

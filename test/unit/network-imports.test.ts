@@ -77,6 +77,7 @@ const CORE_STILL_ON_GITTER = [
   "puppet/retry.ts",
   "puppet/room-list.ts",
   "puppet/session-context.ts",
+  "puppet/session-realtime.ts",
   "puppet/session.ts",
 ];
 

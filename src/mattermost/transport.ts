@@ -5,7 +5,9 @@
 // - a create carrying a pending_post_id is safe to repeat only while the server still remembers that id
 //   (30 s: mattermost/mattermost server/channels/app/post.go deduplicateCreatePost, pendingPostIDsCacheTTL);
 //   a repeat within it returns the post the first attempt made instead of posting twice, and a repeat that
-//   arrives while the first is still being saved is a 500 `api.post.deduplicate_create_post.pending`, retried too;
+//   arrives while the first is still being saved is a 500 `api.post.deduplicate_create_post.pending`, retried too.
+//   The window is asked again right before each later send (after the rate-limit wait), and a create that may have
+//   arrived fails MattermostMaybeDeliveredError rather than be sent late, or when its attempts run out;
 // - any other request not safe to repeat fails with MattermostMaybeDeliveredError when it may have arrived;
 // - a 2xx answer the caller cannot use (not JSON, or failing `expect`) is never retried: MattermostBadResponseError.
 import { realSleep, type Sleep } from "../util/backoff";
@@ -110,11 +112,13 @@ export class MattermostTransport {
       method: spec.method,
       path: url.pathname,
       throttleNote: "Mattermost rate limit hit, waiting",
-      attempt: async () => {
+      attempt: async (beforeSend) => {
         await this.limiter.acquire();
+        beforeSend(); // the wait for a slot may have outlived the server's memory of a pending_post_id
         return exchange({ ...this.wire, url, method: spec.method, init: () => this.init(spec), expect: spec.expect, read: (res) => readBody(res, spec.binary === true) });
       },
       repeatable: () => this.repeatable(spec, started),
+      windowed: !spec.repeatable && spec.repeatableForMs !== undefined,
       waitAfterThrottle: (headers, throttles) => this.limiter.waitAfterThrottle(headers, throttles),
       errors: ERRORS,
     });

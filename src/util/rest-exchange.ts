@@ -8,6 +8,9 @@
 //   request is safe to repeat; one that is not and may have arrived fails with the network's "maybe delivered"
 //   error, so the caller can look at the history instead of posting twice. One that surely never left (the
 //   connection was refused, the name did not resolve: NOT_SENT_CODES) counts as safe to repeat;
+// - a request safe to repeat only for a while (`windowed`) is asked again before every later attempt, after any
+//   wait: once an earlier attempt may have arrived and the window has closed, it fails "maybe delivered" unsent.
+//   Giving up on it after a possible arrival (attempts spent, too many 429s) is "maybe delivered" too;
 // - a 2xx answer the caller cannot use (not JSON, or failing the request's `expect`) is never retried: it fails
 //   with the network's bad-response error, wrapped as "maybe delivered" for a request not safe to repeat.
 import { redactSecret, type ApiErrorDetails } from "./api-errors";
@@ -144,10 +147,12 @@ export interface Retries<A extends Error & { readonly status: number }, N extend
   method: string;
   path: string;
   throttleNote: string;
-  /** One attempt, rate-limit slot and all. */
-  attempt: () => Promise<Outcome<A, N>>;
+  /** One attempt, rate-limit slot and all; calls `beforeSend` right before sending (it throws when it must not). */
+  attempt: (beforeSend: () => void) => Promise<Outcome<A, N>>;
   /** Sending the request again does no harm; asked each time it matters, as it may stop being so. */
   repeatable: () => boolean;
+  /** True when `repeatable` may turn false (a deduplication window): see the header comment. */
+  windowed?: boolean;
   /** A refusal that means the work is done, given the failed attempts before it (a retried delete's 404). */
   doneWhenRefused?: (error: A, failures: number) => boolean;
   waitAfterThrottle: (headers: Headers, throttles: number) => Promise<void>;
@@ -158,8 +163,14 @@ export interface Retries<A extends Error & { readonly status: number }, N extend
 export async function withRetries<A extends Error & { readonly status: number }, N extends Error>(r: Retries<A, N>): Promise<unknown> {
   let failures = 0;
   let throttles = 0;
+  let arrived: A | N | undefined; // the failure of an earlier attempt that may have reached the server
+  const beforeSend = (): void => {
+    if (arrived !== undefined && !r.repeatable()) throw new r.errors.MaybeDelivered(arrived);
+  };
+  const giveUp = (error: A | N): Error => (arrived !== undefined && r.windowed === true ? new r.errors.MaybeDelivered(error) : error);
   for (;;) {
-    const outcome = await r.attempt();
+    beforeSend();
+    const outcome = await r.attempt(beforeSend);
     if (outcome.kind === "done") return outcome.value;
     if (outcome.kind === "unusable") throw r.repeatable() ? outcome.error : new r.errors.MaybeDelivered(outcome.error);
     if (outcome.kind === "refused") {
@@ -167,13 +178,14 @@ export async function withRetries<A extends Error & { readonly status: number },
       throw outcome.error;
     }
     if (outcome.kind === "throttled") {
-      if (++throttles >= r.policy.maxThrottled) throw outcome.error;
+      if (++throttles >= r.policy.maxThrottled) throw giveUp(outcome.error);
       r.log.info(r.throttleNote, { method: r.method, path: r.path });
       await r.waitAfterThrottle(outcome.headers, throttles);
       continue;
     }
     if (outcome.maybeSent && !r.repeatable()) throw new r.errors.MaybeDelivered(outcome.error);
-    if (++failures >= r.policy.maxAttempts) throw outcome.error;
+    if (outcome.maybeSent) arrived = outcome.error;
+    if (++failures >= r.policy.maxAttempts) throw giveUp(outcome.error);
     const delay = backoffDelay(failures, r.policy);
     r.log.warn(`${r.party} request failed, retrying`, { method: r.method, path: r.path, delayMs: delay, error: outcome.error.message });
     await r.sleep(delay);

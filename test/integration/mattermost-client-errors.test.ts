@@ -100,6 +100,29 @@ describe("Mattermost client errors", () => {
     assert.equal(postsSaying("maybe"), 1);
   });
 
+  it("says maybe-delivered, without sending again, when a 429's wait outlasts the window after a possible arrival", async () => {
+    const dev = api.channelId("acme/dev");
+    let clock = Date.now();
+    const sleep = async (ms: number) => void (clock += ms);
+    const limiter = new MattermostRateLimiter({ now: () => clock, sleep, backoff: { baseMs: 80_000, maxMs: 80_000 } });
+    const slow = client(ALICE, { now: () => clock, limiter, retry: { ...fast, sleep } });
+    await slow.myId();
+    await api.control("POST", "/faults", { status: 500, count: 1, method: "POST", path: "^/posts$", drop: true });
+    await api.control("POST", "/faults", { status: 429, count: 1, method: "POST", path: "^/posts$" });
+    const err = await failure(slow.createPost({ channel_id: dev, message: "saved, then throttled" }));
+    assert.ok(err instanceof MattermostMaybeDeliveredError, String(err));
+    assert.equal(postsSaying("saved, then throttled"), 1);
+  });
+
+  it("says maybe-delivered when a create's attempts run out inside the window, as the first may have arrived", async () => {
+    const dev = api.channelId("acme/dev");
+    await api.control("POST", "/faults", { status: 500, count: 1, method: "POST", path: "^/posts$", drop: true });
+    await api.control("POST", "/faults", { status: 502, count: 3, method: "POST", path: "^/posts$" });
+    const err = await failure(client().createPost({ channel_id: dev, message: "four failures" }));
+    assert.ok(err instanceof MattermostMaybeDeliveredError, String(err));
+    assert.equal(postsSaying("four failures"), 1);
+  });
+
   it("fails a request to a server that is gone with a network error", async () => {
     const gone = new MattermostClient({ serverUrl: "http://127.0.0.1:9", token: ALICE, retry: { ...fast, maxAttempts: 2 } });
     const err = await failure(gone.me());

@@ -103,9 +103,8 @@ describe("rest-exchange", () => {
   });
 
   it("asks whether the request is still safe to repeat at each failure", async () => {
-    let window = 2;
     const s = script([answer(500, ""), answer(500, ""), answer(500, ""), answer(200, "{}")]);
-    const err = await retries(s.send, () => window-- > 0).catch((e: unknown) => e);
+    const err = await retries(s.send, () => s.sent() < 3).catch((e: unknown) => e);
     assert.ok(err instanceof MaybeDelivered && err.inner instanceof ApiError && err.inner.status === 500);
     assert.equal(s.sent(), 3);
   });
@@ -116,4 +115,63 @@ describe("rest-exchange", () => {
     const err = await retries(script([answer(404, "")]).send, () => true, done).catch((e: unknown) => e);
     assert.ok(err instanceof NotFound);
   });
+
+  it("fails maybe-delivered instead of sending once the window has closed during a 429's wait", async () => {
+    const clock = windowedClock([answer(502, ""), answer(429, ""), answer(200, "{}")], 40_000);
+    const err = await clock.run().catch((e: unknown) => e);
+    assert.ok(err instanceof MaybeDelivered, String(err));
+    assert.deepEqual(clock.sentAt, [0, 345]);
+  });
+
+  it("asks the window again right before sending, after the attempt's own wait for a slot", async () => {
+    const clock = windowedClock([answer(502, ""), answer(200, "{}")], 0, 30_000);
+    const err = await clock.run().catch((e: unknown) => e);
+    assert.ok(err instanceof MaybeDelivered, String(err));
+    assert.deepEqual(clock.sentAt, [0]);
+  });
+
+  it("gives up maybe-delivered, not with the last error, when a windowed request may have arrived", async () => {
+    const clock = windowedClock([answer(500, ""), answer(500, ""), answer(500, ""), answer(500, "")], 0);
+    const err = await clock.run().catch((e: unknown) => e);
+    assert.ok(err instanceof MaybeDelivered && err.inner instanceof ApiError && err.inner.status === 500, String(err));
+    assert.equal(clock.sentAt.length, 4);
+    const always = script([answer(500, ""), answer(500, ""), answer(500, ""), answer(500, "")]);
+    const plain = await retries(always.send, () => true).catch((e: unknown) => e);
+    assert.ok(plain instanceof ApiError && !(plain instanceof MaybeDelivered));
+  });
 });
+
+/**
+ * A create safe to repeat for 25 s after its first attempt, on a fake clock that waits move: backoff jitter of
+ * 0.38 makes the first retry 345 ms later, a 429 waits `throttleMs`, taking a slot before a send waits `slotMs`.
+ */
+function windowedClock(answers: HttpResponse[], throttleMs: number, slotMs = 0) {
+  let now = 0;
+  let slots = 0;
+  const sentAt: number[] = [];
+  const s = script(answers);
+  const send: HttpSend = (u, init) => {
+    sentAt.push(now);
+    return s.send(u, init);
+  };
+  const run = () =>
+    withRetries<ApiError, NetError>({
+      policy: { maxAttempts: 4, maxThrottled: 6, baseMs: 500, maxMs: 15_000, timeoutMs: 1000, random: () => 0.38 },
+      sleep: async (ms) => void (now += ms),
+      log: getLogger("test.rest-exchange"),
+      party: "Test",
+      method: "POST",
+      path: url.pathname,
+      throttleNote: "throttled",
+      attempt: async (beforeSend) => {
+        if (slots++ > 0) now += slotMs;
+        beforeSend();
+        return once(send);
+      },
+      repeatable: () => now < 25_000,
+      windowed: true,
+      waitAfterThrottle: async () => void (now += throttleMs),
+      errors: ERRORS,
+    });
+  return { run, sentAt };
+}

@@ -28,6 +28,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.dropTable("shared_media");
 }
 
+// Rolling back keeps every shared file served: one row per file, its first share's, as the old table kept the first
+// record of a file and ignored the rest.
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.createTable("shared_media", (t) => {
     t.string("server_name", 255).notNullable();
@@ -38,5 +40,12 @@ export async function down(knex: Knex): Promise<void> {
     t.bigInteger("shared_at").notNullable();
     t.primary(["server_name", "media_id"]);
   });
+  await knex.raw(
+    `INSERT INTO shared_media (server_name, media_id, filename, mimetype, matrix_room_id, shared_at)
+     SELECT s.server_name, s.media_id, s.filename, s.mimetype, s.matrix_room_id, s.shared_at
+     FROM media_shares s
+     WHERE NOT EXISTS (SELECT 1 FROM media_shares o WHERE o.server_name = s.server_name AND o.media_id = s.media_id
+       AND (o.shared_at < s.shared_at OR (o.shared_at = s.shared_at AND o.matrix_event_id < s.matrix_event_id)))`,
+  );
   await knex.schema.dropTable("media_shares");
 }

@@ -7,6 +7,7 @@ import { openKnex, parseDatabaseUrl } from "../../src/store/connection";
 import { openStore } from "../../src/store/knex-store";
 import { startPostgres, type PostgresHandle } from "../harness/postgres";
 import { registerStoreContract } from "../integration/store-contract";
+import { registerRollbackCases } from "../integration/store-rollback";
 
 let pg: PostgresHandle;
 before(async () => {
@@ -17,6 +18,11 @@ after(async () => {
 });
 
 registerStoreContract("postgresql", () => openStore(pg.url));
+registerRollbackCases("postgresql", async (name) => {
+  const admin = openKnex(parseDatabaseUrl(pg.url));
+  await admin.raw(`CREATE DATABASE ${name}`).finally(() => admin.destroy());
+  return pg.url.replace(/\/postgres$/, `/${name}`);
+});
 
 describe("migrations at startup (postgresql)", () => {
   it("rejects naming the failing step and rolls the whole batch back", async () => {

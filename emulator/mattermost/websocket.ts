@@ -44,12 +44,8 @@ export function attachWebsocket(server: http.Server, state: MmState, hub: Hub): 
     }
     ws.on("close", () => conn && hub.dropped(conn));
     ws.on("message", (text: string) => {
-      let r: WsRequest;
-      try {
-        r = JSON.parse(text) as WsRequest;
-      } catch {
-        return ws.close(1003, "bad json"); // web_conn.go readPump: a message that does not decode ends the connection
-      }
+      const r = decodeRequest(text);
+      if (!r) return ws.close(1003, "bad json"); // web_conn.go readPump: a message that does not decode ends the connection
       const next = handleRequest(state, hub, ws, conn, r);
       if (next) conn = next;
     });
@@ -59,6 +55,22 @@ export function attachWebsocket(server: http.Server, state: MmState, hub: Hub): 
     server.off("upgrade", onUpgrade);
     for (const s of sockets) s.terminate();
   };
+}
+
+/**
+ * mattermost/mattermost server/channels/app/platform/web_conn.go readPump decodes each message into a
+ * model.WebSocketRequest with encoding/json: `null` leaves it empty (no action, seq 0, answered by the router), while
+ * anything else that is not an object fails to decode and ends the connection (null here).
+ */
+function decodeRequest(text: string): WsRequest | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (value === null) return {};
+  return typeof value === "object" && !Array.isArray(value) ? (value as WsRequest) : null;
 }
 
 function reply(ws: WsConnection, seq: number, data?: Record<string, unknown>): void {
@@ -72,6 +84,8 @@ function fail(ws: WsConnection, seq: number, id: string, message: string, status
 /** websocket_router.go ServeWebSocket: returns the connection when this request authenticated it. */
 function handleRequest(state: MmState, hub: Hub, ws: WsConnection, conn: WebConn | undefined, r: WsRequest): WebConn | undefined {
   const seq = typeof r.seq === "number" ? r.seq : 0;
+  // websocket_router.go ServeWebSocket checks the action before the sequence number.
+  if (typeof r.action !== "string" || r.action === "") return void fail(ws, seq, "api.web_socket_router.no_action.app_error", "No websocket action.", 400);
   if (seq <= 0) return void fail(ws, seq, "api.web_socket_router.bad_seq.app_error", "Invalid sequence for WebSocket message.", 400);
   if (r.action === "authentication_challenge") {
     if (conn) return undefined; // already authenticated: ignored

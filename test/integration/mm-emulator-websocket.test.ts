@@ -98,6 +98,21 @@ describe("Mattermost emulator: websocket", () => {
     await c.closed;
   });
 
+  it("answers a null message as a request without an action, closes on any other non-object, and stays up", async () => {
+    const c = await connect(ALICE);
+    c.send(null);
+    const err = await c.waitFor((m) => m.status === "FAIL");
+    assert.equal((err as { error?: { id?: string } }).error?.id, "api.web_socket_router.no_action.app_error");
+    c.send({ seq: 1, action: "ping" });
+    assert.equal((await c.waitFor((m) => m.seq_reply === 1)).data?.text, "pong");
+    c.send(5);
+    await c.closed;
+    const next = await connect(ALICE);
+    next.send({ seq: 1, action: "ping" });
+    assert.equal((await next.waitFor((m) => m.seq_reply === 1)).status, "OK");
+    next.ws.close();
+  });
+
   it("numbers edits, deletes, reactions, typing and views in order, and leaves non-members out", async () => {
     const alice = await connect(ALICE);
     const carol = await connect("c".repeat(26));

@@ -65,7 +65,7 @@ describe("rooms and membership as Gitter has them", { timeout: 300_000 }, () => 
     const first = await alice.waitForInvite((i) => i.isDirect && i.inviter === ghost("bob"));
     await alice.client.joinRoom(first);
     assert.match(await command("gpart bob"), /^Left .* on Gitter\.$/);
-    await alice.waitForMembership(first, "leave");
+    await alice.waitForMembership(first, "leave", 60_000);
     await stack.postAs("bob", dmId, "are you still there?");
     // The portal's room is used again (portal-reopen.ts): Bob's ghost invites Alice back into it.
     await alice.waitForMembership(first, "invite", 60_000);
@@ -92,7 +92,7 @@ describe("rooms and membership as Gitter has them", { timeout: 300_000 }, () => 
     await alice.client.joinRoom(dev);
     const current = dmInvites().at(-1)!.roomId;
     assert.match(await command("gpart bob"), /^Left .* on Gitter\.$/);
-    await alice.waitForMembership(current, "leave");
+    await alice.waitForMembership(current, "leave", 60_000);
     assert.equal(await stack.bridge.stop(), 0);
     await stack.gitter(`/rooms/${encodeURIComponent(DEV)}/members/alice`, "DELETE");
     await alice.client.sendText(dev, "held while the bridge was down");
@@ -106,7 +106,7 @@ describe("rooms and membership as Gitter has them", { timeout: 300_000 }, () => 
     // window's last; a short window ends that soon.
     stack.emulator.limiter.configure(1000, 5_000);
     await stack.bridge.waitForLine(/not sent to Gitter: the room is no longer bridged/, 90_000);
-    await alice.waitForMembership(dev, "leave");
+    await alice.waitForMembership(dev, "leave", 60_000);
     assert.match(alice.membershipReasons.get(dev) ?? "", /You left this room on Gitter/, "the bot's kick says why");
     assert.equal((await stack.gitterLog(DEV)).some((m) => m.text === "held while the bridge was down"), false, "nothing posted");
     await lobbyMarker("after the restart");
@@ -121,7 +121,7 @@ describe("rooms and membership as Gitter has them", { timeout: 300_000 }, () => 
   it("after a restart, brings in what was written into a hidden one-to-one while the bridge was down", async () => {
     const dm = dmInvites().at(-1)!.roomId;
     assert.match(await command("gpart bob"), /^Left .* on Gitter\.$/);
-    await alice.waitForMembership(dm, "leave");
+    await alice.waitForMembership(dm, "leave", 60_000);
     assert.equal(await stack.bridge.stop(), 0);
     await stack.postAs("bob", dmId, "written while you were away");
     await stack.restartBridge();

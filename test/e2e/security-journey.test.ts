@@ -232,7 +232,9 @@ function rawOddCommand(f: Fuzz): string {
     case 0:
       return `${f.pick(["?", "¿", "x"])}${f.oddString().slice(0, 500)}`;
     case 1:
-      return `${f.pick(["logout", "list", "status", "help", "login"])} ${f.pick(["now", "please", "--force", f.noise(10) || "x"])}`;
+      // An argument that is all whitespace would be trimmed away, and a bare `logout` is a real one: the rest of
+      // the journey needs alice logged in.
+      return `${f.pick(["logout", "list", "status", "help", "login"])} ${f.pick(["now", "please", "--force", f.noise(10).trim() || "x"])}`;
     case 2:
       return `${f.pick(["gjoin", "gpart", "invite"])} a b ${f.noise(8)}`;
     case 3:

@@ -1,6 +1,6 @@
 // Gitter's wire types as the network interface's values (src/network), and Gitter's errors as NetworkErrors.
 // Pure; never throws.
-import { NetworkError, type NetworkErrorKind } from "../network/errors";
+import { kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
 import type { NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
 import { GitterApiError, GitterBadResponseError, GitterError, GitterMaybeDeliveredError, GitterNetworkError } from "./errors";
 import type { GitterMessage, GitterRoom, GitterUser } from "./types";
@@ -59,11 +59,7 @@ function kindOf(err: GitterError): NetworkErrorKind {
   if (err instanceof GitterNetworkError) return "unavailable";
   if (err instanceof GitterBadResponseError) return "bad-response";
   if (!(err instanceof GitterApiError)) return err.transient ? "unavailable" : "rejected";
-  if (err.status === 401) return "token-invalid";
-  if (err.status === 403) return "forbidden";
-  if (err.status === 404) return "not-found";
-  if (err.status === 429 || err.status >= 500) return "unavailable";
-  return "rejected";
+  return kindOfStatus(err.status);
 }
 
 /** Runs a client call, turning its errors into NetworkErrors. */

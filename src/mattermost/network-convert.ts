@@ -1,6 +1,6 @@
 // Mattermost's wire types as the network interface's values (src/network), cursors, and Mattermost's errors as
 // NetworkErrors. Pure; never throws (but `parseCursor`, on a cursor that is not one of ours).
-import { NetworkError, type NetworkErrorKind } from "../network/errors";
+import { kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
 import type { Cursor, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, RoomKind } from "../network/types";
 import {
   MattermostApiError,
@@ -96,11 +96,7 @@ function kindOf(err: MattermostError): NetworkErrorKind {
   if (err instanceof MattermostBadResponseError) return "bad-response";
   if (err instanceof MattermostOAuthError) return err.reason === "unreachable" || err.reason === "server_error" ? "unavailable" : "rejected";
   if (!(err instanceof MattermostApiError)) return "rejected";
-  if (err.status === 401) return "token-invalid";
-  if (err.status === 403) return "forbidden";
-  if (err.status === 404) return "not-found";
-  if (err.status === 429 || err.status >= 500) return "unavailable";
-  return "rejected";
+  return kindOfStatus(err.status);
 }
 
 /** Runs a client call, turning its errors into NetworkErrors. */

@@ -79,3 +79,12 @@ function defaultMessage(kind: NetworkErrorKind, party: string): string {
       return `${party} does not offer that.`;
   }
 }
+
+/** The kind an HTTP status from a network's API means, for a request that got an answer. */
+export function kindOfStatus(status: number): NetworkErrorKind {
+  if (status === 401) return "token-invalid";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not-found";
+  if (status === 429 || status >= 500) return "unavailable";
+  return "rejected";
+}

@@ -24,7 +24,8 @@ export class UserSession {
   private readonly portals = new Map<string, PortalRoom>();
   /** Portals being opened, by Gitter room id: a second request for one waits for the first instead of making a room. */
   private readonly opening = new Map<string, Promise<PortalRoom>>();
-  private readonly closing = new Set<string>();
+  /** Portals being closed, by Gitter room id: an opening of the same room waits for the close to end. */
+  private readonly closing = new Map<string, Promise<void>>();
   private readonly roomList: RoomListFollower;
   private realtime: GitterRealtime | null = null;
   /**
@@ -187,7 +188,7 @@ export class UserSession {
     // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
     const pending = this.opening.get(room.id);
     if (pending) return pending;
-    const opening = this.open(room, startAfter);
+    const opening = (this.closing.get(room.id) ?? Promise.resolve()).then(() => this.open(room, startAfter));
     this.opening.set(room.id, opening);
     try {
       return await opening;
@@ -221,9 +222,10 @@ export class UserSession {
   async closePortal(gitterRoomId: string, reason: string): Promise<void> {
     // gpart hides a one-to-one, and Gitter's patch saying it is hidden closes it too: once is enough.
     if (this.closing.has(gitterRoomId)) return;
-    this.closing.add(gitterRoomId);
+    const closing = this.close(gitterRoomId, reason);
+    this.closing.set(gitterRoomId, closing.catch(() => undefined));
     try {
-      await this.close(gitterRoomId, reason);
+      await closing;
     } finally {
       this.closing.delete(gitterRoomId);
     }
@@ -235,8 +237,10 @@ export class UserSession {
     this.realtime?.unwatchRoom(gitterRoomId);
     const row = portal?.row ?? (await this.ctx.store.portals.getPortal(this.mxid, gitterRoomId));
     if (!row) return;
-    await closePortalRoom(this.ctx, row, reason);
+    // Before the kick: Gitter's unread push reopening a hidden one-to-one may come while the kick is on its way (the
+    // reopen then waits for this close, see ensurePortal).
     this.roomList.closed(gitterRoomId, row.oneToOne);
+    await closePortalRoom(this.ctx, row, reason);
     log.info("portal closed", { mxid: this.mxid, gitterRoom: gitterRoomId, room: row.matrixRoomId, reason });
   }
 

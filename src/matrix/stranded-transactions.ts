@@ -53,6 +53,7 @@ export class StrandedTransactionWatch {
     if (!/^\d{1,15}$/.test(txnId)) return "accept";
     const id = Number(txnId);
     if (this.recovering) return this.whileRecovering(id);
+    if (this.last !== null && id < this.last) return this.older(id);
     const gap = this.last !== null && this.stepping && id > this.last + 1 && this.now() - this.lastRecovery >= this.intervalMs;
     if ((gap || this.armed) && hasRoomEvents) {
       this.armed = false;
@@ -77,6 +78,18 @@ export class StrandedTransactionWatch {
     this.recovering = null;
     this.last = id;
     this.stepping = id === refused;
+    return "accept";
+  }
+
+  /**
+   * An id below the last one: the one left behind arriving, a transaction sent again (by an operator, or a test),
+   * or Synapse on SQLite counting again from 1 after a restart with nothing stored (get_max_as_txn_id). None is a
+   * newer transaction after a gap, so none is refused, and a gap seen before is no longer evidence of anything.
+   * Only a count starting again moves `last` back: ids after a late or replayed one are compared with the newest.
+   */
+  private older(id: number): Admission {
+    this.armed = false;
+    if (id === 1) this.step(id);
     return "accept";
   }
 

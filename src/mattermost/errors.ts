@@ -1,15 +1,18 @@
-// Errors raised by the Mattermost clients, in the shape of the Gitter ones: `message` (= logMessage) for the log,
-// with method, path and status; `userMessage`, short and safe to show to the person in a Matrix room. Neither ever
-// contains a token: callers pass texts through `redactSecret` before building an error.
+// Errors raised by the Mattermost clients, on the common base (src/util/errors.ts) like the Gitter ones:
+// `message` (= logMessage) for the log, with method, path and status; `userMessage`, short and safe to show to the
+// person in a Matrix room. Neither ever contains a token: callers pass texts through `redactSecret` first.
 // Mattermost's errors are AppErrors, `{id, message, detailed_error, request_id, status_code}`
 // (mattermost/mattermost server/public/model/utils.go): decide on `status` and the stable `id`, never on the
 // translated `message`. A 429 is not an AppError: its body is the plain text "limit exceeded"
 // (server/channels/app/ratelimit.go).
 import { apiFailure, badResponseDetails, maybeDeliveredMessage, redactSecret, unansweredMessage, type ApiErrorDetails } from "../util/api-errors";
+import { BridgeError } from "../util/errors";
 
 export { redactSecret, type ApiErrorDetails };
 
-export abstract class MattermostError extends Error {
+export abstract class MattermostError extends BridgeError {
+  readonly side = "remote" as const;
+  readonly party = "Mattermost";
   /** Safe to show to the person: no token, no stack, no body dump. */
   readonly userMessage: string;
 
@@ -21,6 +24,10 @@ export abstract class MattermostError extends Error {
 
   get logMessage(): string {
     return this.message;
+  }
+
+  override get personMessage(): string {
+    return this.userMessage;
   }
 }
 
@@ -45,6 +52,15 @@ export class MattermostApiError extends MattermostError {
     this.bodyText = bodyText;
     this.errorId = id;
     this.serverMessage = message;
+  }
+
+  /** Mattermost was down or overloaded (5xx) or limiting us (429); any other status is its answer to this request. */
+  override get transient(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+
+  override get answerStatus(): number {
+    return this.status;
   }
 }
 
@@ -79,6 +95,10 @@ export class MattermostNetworkError extends MattermostError {
     this.method = method;
     this.path = path;
   }
+
+  override get transient(): boolean {
+    return true;
+  }
 }
 
 /**
@@ -97,6 +117,14 @@ export class MattermostMaybeDeliveredError extends MattermostError {
       { cause },
     );
     this.cause = cause;
+  }
+
+  override get transient(): boolean {
+    return true;
+  }
+
+  override get answerStatus(): number | undefined {
+    return this.cause instanceof MattermostApiError ? this.cause.status : undefined;
   }
 }
 

@@ -76,14 +76,22 @@ export function addToChannel(state: MmState, c: MmChannel, userId: string, actor
   return state.addMember(c, userId);
 }
 
-/** Leaving (or removing, for a member); town-square cannot be left, direct channels neither. app/channel.go RemoveUserFromChannel */
+/**
+ * Leaving, or removing someone. server/channels/api4/channel.go removeChannelMember: only public and private
+ * channels (400 for direct and group ones, which are closed through preferences instead); removing someone else
+ * needs a permission on the channel (403 for a non-member here). app/channel.go removeUserFromChannel: town-square
+ * cannot be left; the one removed must be a member (GetChannelMember: 404 app.channel.get_member.missing.app_error),
+ * so leaving twice is a 404.
+ */
 export function removeFromChannel(state: MmState, c: MmChannel, userId: string, actorId: string): void {
-  if (!state.member(c.id, actorId)) throw errors.permissions();
-  if (c.type === "D") throw new AppError(400, "api.channel.remove_user_from_channel.direct.app_error", "Can not remove user from a direct message channel.");
+  if (c.type === "D" || c.type === "G") {
+    throw new AppError(400, "api.channel.remove_channel_member.type.app_error", "Unable to remove user from channel.");
+  }
+  if (userId !== actorId && !state.member(c.id, actorId)) throw errors.permissions();
   if (c.name === "town-square") {
     throw new AppError(400, "api.channel.remove.default.app_error", `Unable to remove user from the default channel ${c.name}.`);
   }
-  if (!state.member(c.id, userId)) return;
+  if (!state.member(c.id, userId)) throw errors.notFound("app.channel.get_member.missing.app_error", "channel member");
   state.removeMember(c, userId, actorId);
 }
 

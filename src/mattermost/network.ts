@@ -152,9 +152,9 @@ export class MattermostNetworkClient implements NetworkClient {
   }
 
   /**
-   * A channel already left is done: Mattermost refuses (403) a non-member's removal of themselves, as it has no
-   * permission on the channel any more (server/channels/api4/channel.go removeChannelMember), so a refusal is
-   * checked against the user's channels.
+   * A channel already left is done: Mattermost answers a non-member's removal of themselves with 404
+   * (server/channels/app/channel.go removeUserFromChannel asks GetChannelMember first), and a refusal (404, 403)
+   * is checked against the user's channels, so one still listed is a real failure.
    */
   async leave(roomId: string): Promise<void> {
     try {

@@ -158,7 +158,19 @@ describe("Mattermost emulator: membership, direct and group channels, read state
     const ts = await api.call("DELETE", `/api/v4/channels/${api.channelId("acme/town-square")}/members/${alice}`, ALICE);
     assert.equal((await read(ts)).id, "api.channel.remove.default.app_error");
     assert.deepEqual(await api.json("DELETE", `/api/v4/channels/${lobby}/members/${alice}`, ALICE), { status: "OK" });
+    const again = await api.call("DELETE", `/api/v4/channels/${lobby}/members/${alice}`, ALICE);
+    assert.deepEqual([again.status, (await read(again)).id], [404, "app.channel.get_member.missing.app_error"], "leaving twice");
     assert.equal((await api.call("POST", `/api/v4/channels/${api.channelId("acme/secret")}/members`, ALICE, { user_id: alice })).status, 403);
+  });
+
+  it("leaves no direct or group channel through membership: those are closed in preferences", async () => {
+    const [alice, bob, carol] = ["alice", "bob", "carol"].map((u) => api.userId(u));
+    const g = await api.json("POST", "/api/v4/channels/group", ALICE, [bob, carol]);
+    const d = await api.json("POST", "/api/v4/channels/direct", ALICE, [alice, bob]);
+    for (const c of [g, d]) {
+      const res = await api.call("DELETE", `/api/v4/channels/${String(c.id)}/members/${alice}`, ALICE);
+      assert.deepEqual([res.status, (await read(res)).id], [400, "api.channel.remove_channel_member.type.app_error"]);
+    }
   });
 
   it("creates direct and group channels once, with the server's names", async () => {

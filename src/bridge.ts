@@ -1,22 +1,18 @@
 // Composition root: builds the store, the Matrix edge, the Gitter sessions and the web server, and returns a
 // handle whose stop() undoes it all. No decisions live here; they belong to the parts it wires.
-import http from "node:http";
-import expressApp from "express";
-import type express from "express";
 import type { CommandServices } from "./commands/types";
 import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
 import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
 import { GitterConnector } from "./gitter/network";
 import { GitterOAuth } from "./gitter/oauth";
-import { createAppserviceApp } from "./matrix/appservice";
 import { MatrixClient } from "./matrix/client";
 import type { NetworkConnector } from "./network/connector";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
+import { startServers, type Servers } from "./servers";
 import { startInboxPruning } from "./matrix/inbox-pruning";
 import { InboxProcessor, type EventHandler } from "./matrix/inbox-processor";
-import { downloadMedia } from "./matrix/media";
 import { BridgeMetrics } from "./metrics";
 import { ControlRooms, controlRoomTeller, type TellUser } from "./puppet/control";
 import { DirectChats } from "./puppet/direct-chats";
@@ -34,11 +30,8 @@ import { createRouter } from "./puppet/router";
 import { assertKeyOpens, loadOrCreateKey, TokenCipher } from "./store/crypto";
 import { openStore } from "./store/knex-store";
 import type { Store } from "./store/store";
-import { close, listen, urlOf } from "./util/http-server";
+import { close, urlOf } from "./util/http-server";
 import { configureLogging, getLogger, resolveFormat } from "./util/log";
-import { createWebApp } from "./web/app";
-import { mediaRouter } from "./web/media";
-import { mountOpsRoutes } from "./web/metrics";
 import { VERSION } from "./version";
 
 const log = getLogger("bridge");
@@ -194,50 +187,6 @@ function matrixRouter(
   return createRouter({ ids, store, control, sessions, readMarkers, directChats, encryption, mayUse });
 }
 
-interface Servers {
-  appservice: http.Server;
-  web: http.Server;
-  /** The private metrics listener, when metrics.port is set. */
-  metrics?: http.Server;
-}
-
-/** Listens for the homeserver's transactions, then serves the login pages, media and ops routes. */
-async function startServers(
-  config: BridgeConfig,
-  registration: Registration,
-  store: Store,
-  parts: { matrix: MatrixSide; network: NetworkSide; processor: InboxProcessor },
-): Promise<Servers> {
-  const { matrix, network, processor } = parts;
-  const { queue, sessions, metrics } = network;
-  metrics.attach({
-    sessionStates: () => sessions.sessionStates(),
-    roomsCatchingUp: () => sessions.roomsCatchingUp(),
-    queueDepths: () => ({ ...queue.depths(), inbox: processor.depths() }),
-    inboxPending: () => store.inbox.countPending(),
-  });
-  const asApp = createAppserviceApp({
-    hsToken: registration.hs_token,
-    inbox: store.inbox,
-    isOurUser: (id) => matrix.ids.isOurs(id),
-    onTransaction: () => processor.nudge(),
-    // A ping that gets through makes Synapse's recoverer send at once (rest/client/appservice_ping.py force_retry).
-    onRecovery: () => void matrix.client.ping(registration.id).catch((err: Error) => log.warn("ping after a refused transaction failed", { error: err })),
-  });
-  const appservice = await listen(asApp, config.appservice.bind, config.appservice.port);
-  const shared = sharedMediaRoute(config, registration, store);
-  // With metrics.port set, /metrics has a private listener of its own and is kept off the public web server.
-  const metricsApp = config.metrics.port > 0 ? metricsOnlyApp() : undefined;
-  const ops = opsRoutes(config, registration, matrix.ids.botMxid, store, metrics, metricsApp);
-  const extend = (app: express.Express) => {
-    app.use(shared);
-    ops(app);
-  };
-  const web = await listen(createWebApp({ login: network.login, extend }), config.web.bind, config.web.port);
-  const metricsServer = metricsApp ? await listen(metricsApp, config.metrics.bind, config.metrics.port) : undefined;
-  return { appservice, web, ...(metricsServer ? { metrics: metricsServer } : {}) };
-}
-
 interface Running {
   store: Store;
   network: NetworkSide;
@@ -284,43 +233,6 @@ async function prepareBot(matrix: MatrixClient, config: BridgeConfig): Promise<v
   await matrix.registerUser(config.bridge.botLocalpart);
   const profile = await matrix.getProfile(matrix.userId).catch(() => null);
   if (profile?.displayname !== "Gitter bridge") await matrix.setDisplayName("Gitter bridge");
-}
-
-/** Serves the Matrix files users shared to Gitter, read from the homeserver as the appservice. */
-function sharedMediaRoute(config: BridgeConfig, registration: Registration, store: Store): express.Router {
-  const source = { homeserverUrl: config.homeserver.url, asToken: registration.as_token };
-  return mediaRouter({
-    lookup: (server, id) => store.media.getMedia(server, id),
-    download: (server, id) => downloadMedia(source, server, id),
-    maxBytes: config.media.maxBytes,
-  });
-}
-
-/** /metrics, and /ready probing the database (a cheap count) and the homeserver (whoami as the bot). */
-function opsRoutes(
-  config: BridgeConfig,
-  registration: Registration,
-  botMxid: string,
-  store: Store,
-  metrics: BridgeMetrics,
-  metricsApp: express.Express | undefined,
-) {
-  // Its own client: one attempt with a short deadline, so a probe reports an outage instead of retrying through it.
-  const probeClient = MatrixClient.connect({
-    homeserverUrl: config.homeserver.url,
-    asToken: registration.as_token,
-    userId: botMxid,
-    maxAttempts: 1,
-    timeoutMs: 5000,
-  });
-  const probes = { database: () => store.inbox.countPending(), homeserver: () => probeClient.whoami() };
-  return (app: express.Express) => mountOpsRoutes(app, { metrics, readiness: { probes } }, metricsApp);
-}
-
-function metricsOnlyApp(): express.Express {
-  const app = expressApp();
-  app.disable("x-powered-by");
-  return app;
 }
 
 /** The configured Gitter hosts: their images are fetched even where they resolve to private addresses. */

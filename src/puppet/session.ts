@@ -11,6 +11,7 @@ import { closePortalRoom, inviteOwner, type OwnerMembership } from "./portal-reo
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { LEFT_ON_GITTER, RoomListFollower, startOfUnread } from "./room-list";
 import type { SessionContext } from "./session-context";
+import { RoomTurns } from "./room-turns";
 import { sessionRealtime, type RealtimeOptions } from "./session-realtime";
 
 const log = getLogger("session");
@@ -22,10 +23,8 @@ export interface SessionHooks {
 
 export class UserSession {
   private readonly portals = new Map<string, PortalRoom>();
-  /** Portals being opened, by Gitter room id: a second request for one waits for the first instead of making a room. */
-  private readonly opening = new Map<string, Promise<PortalRoom>>();
-  /** Portals being closed, by Gitter room id: an opening of the same room waits for the close to end. */
-  private readonly closing = new Map<string, Promise<void>>();
+  /** Openings and closings of portals, by Gitter room id, taking turns (room-turns.ts). */
+  private readonly turns = new RoomTurns<PortalRoom>();
   private readonly roomList: RoomListFollower;
   private realtime: GitterRealtime | null = null;
   /**
@@ -49,7 +48,7 @@ export class UserSession {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
     this.roomList = new RoomListFollower({
       rest: ctx.rest,
-      hasPortal: (id) => this.portals.has(id) || this.opening.has(id),
+      hasPortal: (id) => this.portals.has(id) || this.turns.isOpening(id),
       adopting: (room) => room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? ""),
       open: (room, startAfter) => this.ensurePortal(room, startAfter),
       close: (id, reason) => this.closePortal(id, reason),
@@ -124,7 +123,7 @@ export class UserSession {
       }
       // A one-to-one with messages the user has not read (sent while it was hidden, or while the bridge was down)
       // starts from the first of them, as when Gitter's push reopens it.
-      const opening = startOfUnread(this.ctx.rest, room).then((startAfter) => this.ensurePortal(room, startAfter));
+      const opening = this.ensurePortal(room, () => startOfUnread(this.ctx.rest, room));
       await opening.catch((err: Error) => log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }));
     }
   }
@@ -182,19 +181,12 @@ export class UserSession {
 
   /**
    * Opens the portal for a room the user is in on Gitter; an open one is returned as it is. A new portal starts
-   * from now, or after the message `startAfter`.
+   * from now, or after the message `startAfter` (or the one it finds).
    */
-  async ensurePortal(room: GitterRoom, startAfter?: string): Promise<PortalRoom> {
+  async ensurePortal(room: GitterRoom, startAfter?: string | (() => Promise<string | undefined>)): Promise<PortalRoom> {
     // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
-    const pending = this.opening.get(room.id);
-    if (pending) return pending;
-    const opening = (this.closing.get(room.id) ?? Promise.resolve()).then(() => this.open(room, startAfter));
-    this.opening.set(room.id, opening);
-    try {
-      return await opening;
-    } finally {
-      this.opening.delete(room.id);
-    }
+    const start = typeof startAfter === "function" ? startAfter : () => Promise.resolve(startAfter);
+    return this.turns.open(room.id, async () => this.open(room, await start()));
   }
 
   /** Opens the portal (see ensurePortal) and lets the user into its Matrix room if they are not in it: gjoin, invite. */
@@ -220,15 +212,10 @@ export class UserSession {
    * portal's next opening (see portal-reopen.ts).
    */
   async closePortal(gitterRoomId: string, reason: string): Promise<void> {
-    // gpart hides a one-to-one, and Gitter's patch saying it is hidden closes it too: once is enough.
-    if (this.closing.has(gitterRoomId)) return;
-    const closing = this.close(gitterRoomId, reason);
-    this.closing.set(gitterRoomId, closing.catch(() => undefined));
-    try {
-      await closing;
-    } finally {
-      this.closing.delete(gitterRoomId);
-    }
+    // gpart hides a one-to-one, and Gitter's patch saying it is hidden closes it too: once is enough. A close while
+    // the portal is being opened (gpart of a room whose portal the session's start is still making) waits for the
+    // opening: closing first would find nothing to close, and the opening would then let the user in.
+    return this.turns.close(gitterRoomId, () => this.close(gitterRoomId, reason));
   }
 
   private async close(gitterRoomId: string, reason: string): Promise<void> {

@@ -1,9 +1,9 @@
 // Gitter's wire types as the network interface's values (src/network), and Gitter's errors as NetworkErrors.
 // Pure; never throws.
 import { kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
-import type { NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
+import type { NetworkMention, NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
 import { GitterApiError, GitterBadResponseError, GitterError, GitterMaybeDeliveredError, GitterNetworkError } from "./errors";
-import type { GitterMessage, GitterRoom, GitterUser } from "./types";
+import type { GitterMention, GitterMessage, GitterRoom, GitterUser } from "./types";
 
 export const GITTER = "Gitter";
 
@@ -29,7 +29,10 @@ export function toRoom(r: GitterRoom): NetworkRoom {
   return room;
 }
 
-/** A message's id is its cursor: ObjectIds of one length whose time prefix rises sort in creation order. */
+/**
+ * A message's id is its cursor: ObjectIds of one length whose time prefix rises sort in creation order. Its version
+ * `v` (raised on every save) is its revision, so an edit replayed keeps the Matrix transaction id it had.
+ */
 export function toMessage(roomId: string, m: GitterMessage): NetworkMessage {
   const msg: NetworkMessage = {
     id: m.id,
@@ -44,7 +47,24 @@ export function toMessage(roomId: string, m: GitterMessage): NetworkMessage {
   };
   if (m.parentId) msg.threadId = m.parentId;
   if (m.editedAt) msg.editedAt = Date.parse(m.editedAt);
+  if (typeof m.v === "number") msg.revision = String(m.v);
+  const mentions = toMentions(m.mentions);
+  if (mentions) msg.mentions = mentions;
   return msg;
+}
+
+/**
+ * Gitter lists every `@name` it rendered as a mention, with `userId` when a user has that name; a list that is
+ * null or not one says nobody is mentioned. Items without a screen name name nobody and are left out.
+ */
+function toMentions(list: GitterMention[] | null | undefined): NetworkMention[] | undefined {
+  if (list === undefined) return undefined;
+  const items: unknown[] = Array.isArray(list) ? list : [];
+  return items.flatMap((item) => {
+    const m = item as Partial<GitterMention> | null;
+    if (typeof m?.screenName !== "string") return [];
+    return [typeof m.userId === "string" ? { username: m.screenName, userId: m.userId } : { username: m.screenName }];
+  });
 }
 
 /** Any error of the Gitter client as the NetworkError the core decides on; others pass through unchanged. */

@@ -65,7 +65,11 @@ export function toFile(f: MmFileInfo): NetworkFile {
   return { id: f.id, name: f.name, mimeType: f.mime_type, size: f.size };
 }
 
-/** A post's type: "" a user's text, "me" a /me post, anything else (system_join_channel...) the server's. */
+/**
+ * A post's type: "" a user's text, "me" a /me post, anything else (system_join_channel...) the server's. Its
+ * revision is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of
+ * mentions (the server finds them when it notifies): `mentions` stays absent and conversion reads the text.
+ */
 export function toMessage(p: MmPost): NetworkMessage {
   const msg: NetworkMessage = {
     id: p.id,
@@ -77,7 +81,10 @@ export function toMessage(p: MmPost): NetworkMessage {
     cursor: cursorOf(p.create_at, p.id),
   };
   if (p.root_id) msg.threadId = p.root_id;
-  if (p.edit_at) msg.editedAt = p.edit_at;
+  if (p.edit_at) {
+    msg.editedAt = p.edit_at;
+    msg.revision = String(p.edit_at);
+  }
   const files = p.metadata?.files;
   if (files?.length) msg.files = files.map(toFile);
   return msg;

@@ -51,6 +51,14 @@ export interface NetworkFile {
   size: number;
 }
 
+/** A person a message mentions, as the network itself resolved the mention. */
+export interface NetworkMention {
+  /** The handle as written after the `@`. */
+  username: string;
+  /** The user it names, when the network resolved it to one (absent: nobody by that name, or a group mention). */
+  userId?: string;
+}
+
 export interface NetworkMessage {
   id: string;
   roomId: string;
@@ -68,6 +76,16 @@ export interface NetworkMessage {
   sentAt: number;
   editedAt?: number;
   files?: NetworkFile[];
+  /**
+   * The @mentions the network found in the text itself, resolved to users where it could. Absent: the network does
+   * not say, and its conversion reads mentions from the text; empty: the network says there are none.
+   */
+  mentions?: NetworkMention[];
+  /**
+   * Which version of the message this is: the same each time the network reports that version (a replayed edit),
+   * another after each edit. Absent where the network has none (an unedited Mattermost post).
+   */
+  revision?: string;
   /** This message's position: `historyAfter(roomId, cursor)` returns what came after it. */
   cursor: Cursor;
 }

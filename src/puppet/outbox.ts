@@ -22,10 +22,12 @@
 // then finds the link it recorded; it never takes a message the send is about to record, nor lets a retry of the
 // send see neither the intent nor the link.
 import { GitterApiError, GitterMaybeDeliveredError, userMessageOf } from "../gitter/errors";
+import { toMessage } from "../gitter/network-convert";
 import { objectIdAt } from "../gitter/object-id";
 import type { NewMessage } from "../gitter/rest";
 import type { GitterMessage } from "../gitter/types";
 import { failureReason } from "../metrics";
+import type { NetworkMessage } from "../network/types";
 import type { Portal, SendIntent } from "../store/store";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
@@ -74,8 +76,8 @@ export function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<s
  * it as that intent's message and returns true: it must not be bridged back to Matrix. Also true when a send of the
  * portal recorded it while this waited for its turn. May throw (store).
  */
-export async function claimOwnMessage(ctx: SessionContext, portal: Portal, msg: GitterMessage): Promise<boolean> {
-  if (msg.fromUser?.id !== ctx.gitterUserId) return false;
+export async function claimOwnMessage(ctx: SessionContext, portal: Portal, msg: NetworkMessage): Promise<boolean> {
+  if (msg.senderId !== ctx.gitterUserId) return false;
   return inTurn(ctx, portal.matrixRoomId, async () => {
     if (await ctx.store.messages.byGitterMessage(portal.matrixRoomId, msg.id)) return true;
     for (const intent of await ctx.store.pendingSends.listIntentsInRoom(portal.matrixRoomId)) {
@@ -163,7 +165,7 @@ export async function findPosted(ctx: SessionContext, intent: SendIntent): Promi
   for (let page = 0; page < MAX_PAGES; page++) {
     const batch = await ctx.rest.listMessages(intent.gitterRoomId, { afterId, limit: PAGE, includeThreads: true });
     for (const m of batch) {
-      if (matches(ctx, intent, m) && !(await ctx.store.messages.byGitterMessage(intent.matrixRoomId, m.id))) return m;
+      if (matches(ctx, intent, toMessage(intent.gitterRoomId, m)) && !(await ctx.store.messages.byGitterMessage(intent.matrixRoomId, m.id))) return m;
     }
     if (batch.length < PAGE) return null;
     afterId = batch[batch.length - 1].id;
@@ -172,12 +174,11 @@ export async function findPosted(ctx: SessionContext, intent: SendIntent): Promi
   return null;
 }
 
-function matches(ctx: SessionContext, intent: SendIntent, m: GitterMessage): boolean {
-  if (m.fromUser?.id !== ctx.gitterUserId) return false;
+function matches(ctx: SessionContext, intent: SendIntent, m: Pick<NetworkMessage, "senderId" | "text" | "threadId" | "sentAt">): boolean {
+  if (m.senderId !== ctx.gitterUserId) return false;
   if (normalise(m.text) !== normalise(intent.text)) return false;
-  if ((m.parentId ?? null) !== intent.parentId) return false;
-  const sent = Date.parse(m.sent);
-  return Number.isNaN(sent) || sent >= intent.createdAt - CLOCK_SKEW_MS;
+  if ((m.threadId ?? null) !== intent.parentId) return false;
+  return Number.isNaN(m.sentAt) || m.sentAt >= intent.createdAt - CLOCK_SKEW_MS;
 }
 
 function normalise(text: string | undefined): string {

@@ -10,10 +10,11 @@ import {
   type MatrixMediaIn,
 } from "../convert/matrix-media";
 import { withQuote, type MatrixRelation } from "../convert/replies";
-import { GITTER_MAX_TEXT, HTML_FORMAT, type MatrixMessageIn, type MentionTarget } from "../convert/types";
-import type { GitterMessage } from "../gitter/types";
+import { GITTER_MAX_TEXT, HTML_FORMAT, type GitterMessageIn, type MatrixMessageIn, type MentionTarget } from "../convert/types";
 import { looksLikeMxc } from "../matrix/mxc";
+import type { NetworkMessage, NetworkUser } from "../network/types";
 import type { Portal } from "../store/store";
+import type { GhostManager } from "./ghosts";
 import type { ShareOrigin } from "./portal-media";
 import { placeInGitter } from "./portal-threads";
 import type { SessionContext } from "./session-context";
@@ -23,27 +24,39 @@ const TEXT_MSGTYPES = new Set(["m.text", "m.notice", "m.emote"]);
 const MAX_IMAGES = 8;
 
 /**
- * The Matrix content for a Gitter message sent by `sender` (a ghost): an `m.image` when the message is a single
+ * The Matrix content for a network message sent by `sender` (a ghost): an `m.image` when the message is a single
  * image that could be copied, else text with its web images copied inline. Never includes relations.
  * May throw only when the store is unreachable; a failed image copy leaves a link instead.
  */
-export async function contentForMatrix(ctx: SessionContext, msg: GitterMessage, sender: string): Promise<Record<string, unknown>> {
-  const html = typeof msg.html === "string" ? msg.html : "";
-  const single = standaloneImage(html);
+export async function contentForMatrix(ctx: SessionContext, msg: NetworkMessage, sender: string): Promise<Record<string, unknown>> {
+  const input = gitterInputOf(msg);
+  const single = standaloneImage(input.html);
   if (single) {
     const copy = await ctx.media.copyImage(single.url, sender);
     if (copy) return { ...imageContent(single, copy) };
   }
   // Fetched side by side: the portal's queue waits for this message, so slow image hosts must not add up.
-  const urls = imageSources(html).slice(0, MAX_IMAGES);
+  const urls = imageSources(input.html).slice(0, MAX_IMAGES);
   const fetched = await Promise.all(urls.map((url) => ctx.media.copyImage(url, sender)));
   const copies = new Map<string, UploadedImage>();
   urls.forEach((url, i) => fetched[i] && copies.set(url, fetched[i]));
-  const content = gitterToMatrix(
-    { text: msg.text, html, status: msg.status, mentions: msg.mentions, fromUsername: msg.fromUser?.username },
-    { mentionTarget: (username) => mentionTarget(ctx, username), imageMxc: (url) => copies.get(url)?.mxc ?? null },
-  );
+  const content = gitterToMatrix(input, {
+    mentionTarget: (username) => mentionTarget(ctx, username),
+    imageMxc: (url) => copies.get(url)?.mxc ?? null,
+  });
   return { ...content };
+}
+
+/**
+ * What the text conversion reads of a message (the Gitter one, the only one the core calls yet): its text and HTML,
+ * whether it is an emote, the mentions the network resolved, and its sender's username. Pure.
+ */
+export function gitterInputOf(msg: NetworkMessage): GitterMessageIn {
+  // Wire data: a message pushed without html must still convert.
+  const input: GitterMessageIn = { text: msg.text, html: typeof msg.html === "string" ? msg.html : "", status: msg.kind === "emote" };
+  if (msg.mentions) input.mentions = msg.mentions.map((m) => ({ screenName: m.username, ...(m.userId === undefined ? {} : { userId: m.userId }) }));
+  if (msg.sender) input.fromUsername = msg.sender.username;
+  return input;
 }
 
 /** The Matrix user a Gitter @username is pilled as: the portal's owner for their own name, else that ghost. */
@@ -54,6 +67,16 @@ export function mentionTarget(ctx: SessionContext, username: string): MentionTar
   } catch {
     return null;
   }
+}
+
+/**
+ * `user` as the ghost manager takes it while it still names Gitter's user shape: it reads only the id, username,
+ * display name and avatar, which a NetworkUser has, and never Gitter's profile `url`. Typed after the manager's own
+ * parameter, so this keeps compiling once the manager takes NetworkUsers. Pure.
+ */
+export function ghostUserOf(user: NetworkUser): Parameters<GhostManager["ensure"]>[0] {
+  const ghostUser = { url: `/${user.username}`, ...user };
+  return ghostUser;
 }
 
 export type Outgoing =

@@ -6,12 +6,12 @@
 import { editOf, mentionedIn, replacementContent, shownContent, showsSame, type MatrixEdit, type MessageContent } from "../convert/edits";
 import { relationOf } from "../convert/replies";
 import { isGitterStatus } from "../gitter/errors";
-import type { GitterMessage } from "../gitter/types";
 import { isMatrixError } from "../matrix/client";
+import type { NetworkMessage } from "../network/types";
 import type { MessageLink, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import type { MatrixRoomEvent } from "./portal";
-import { contentForGitter, contentForMatrix } from "./portal-content";
+import { contentForGitter, contentForMatrix, ghostUserOf } from "./portal-content";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-edits");
@@ -19,31 +19,34 @@ const log = getLogger("portal-edits");
 /** Gitter's edit window (API reference 3.3), for telling people why an edit did not cross. */
 const EDIT_WINDOW_MINUTES = 10;
 
-/** A Gitter edit (`update`, v > 1) of a bridged message becomes an `m.replace` sent by the author's ghost. */
-export async function gitterEditToMatrix(ctx: SessionContext, row: Portal, msg: GitterMessage): Promise<void> {
+/**
+ * A network edit of a bridged message becomes an `m.replace` sent by the author's ghost. Its transaction id names
+ * the message's revision (Gitter's `v`), so the same edit replayed after a crash lands once.
+ */
+export async function editToMatrix(ctx: SessionContext, row: Portal, msg: NetworkMessage): Promise<void> {
   const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, msg.id);
   // Our own Matrix edit coming back, or an edit we could not make as the Matrix user anyway.
   if (!link || link.direction === "matrix-to-gitter") return;
   // A blanked message is Gitter's way of deleting a thread root that still has replies (and the old way of deleting).
   if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
-  const sender = await ctx.ghosts.ensure(msg.fromUser);
+  const sender = await ctx.ghosts.ensure(ghostUserOf(msg.sender ?? (await ctx.network.getUser(msg.senderId))));
   await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
   const next = (await contentForMatrix(ctx, msg, sender)) as MessageContent;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
   // Gitter rewrites a thread root on each reply; the feed drops those it can tell apart, and what it cannot (a
   // message from before this process) is dropped here when Matrix already shows exactly this.
   if (showsSame(shownContent(original), next)) {
-    log.debug("Gitter update changes nothing Matrix shows", { room: row.matrixRoomId, gitterMessageId: msg.id, v: msg.v });
+    log.debug("network update changes nothing Matrix shows", { room: row.matrixRoomId, gitterMessageId: msg.id, revision: msg.revision });
     return;
   }
   const content = replacementContent(next, link.matrixEventId, mentionedIn(original?.content));
-  const txnId = `g2m-${msg.id}-v${msg.v ?? Date.now()}`;
+  const txnId = `g2m-${msg.id}-v${msg.revision ?? Date.now()}`;
   await ctx.matrix.as(sender).sendEvent(row.matrixRoomId, "m.room.message", content, txnId);
-  log.debug("edit bridged to Matrix", { room: row.matrixRoomId, gitterMessageId: msg.id, v: msg.v });
+  log.debug("edit bridged to Matrix", { room: row.matrixRoomId, gitterMessageId: msg.id, revision: msg.revision });
 }
 
-/** A Gitter deletion redacts the bridged message and forgets it. */
-export async function gitterDeleteToMatrix(ctx: SessionContext, row: Portal, messageId: string): Promise<void> {
+/** A network deletion redacts the bridged message and forgets it. */
+export async function deleteToMatrix(ctx: SessionContext, row: Portal, messageId: string): Promise<void> {
   const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, messageId);
   if (link) await redactBridged(ctx, row, link, true);
 }

@@ -1,10 +1,10 @@
 // Threads and replies across the bridge. Gitter has threads (a reply names its root in `parentId`, and threads do
-// not nest) but no replies; Matrix has both. Gitter -> Matrix: a thread reply joins the Matrix thread of its bridged
-// root. Matrix -> Gitter: thread messages and replies to bridged messages become Gitter thread replies; where Gitter
-// cannot say what was replied to (a reply to one message inside a thread, or to something that never crossed), the
-// replied-to message is quoted in Markdown before the text.
+// not nest) but no replies; Matrix has both. Network -> Matrix: a thread reply (`threadId`) joins the Matrix
+// thread of its bridged root. Matrix -> Gitter: thread messages and replies to bridged messages become Gitter thread
+// replies; where Gitter cannot say what was replied to (a reply to one message inside a thread, or to something
+// that never crossed), the replied-to message is quoted in Markdown before the text.
 import { quoteForGitter, threadRelation, type MatrixRelation } from "../convert/replies";
-import type { GitterMessage } from "../gitter/types";
+import type { NetworkMessage } from "../network/types";
 import type { MessageLink, Portal } from "../store/store";
 import type { SessionContext } from "./session-context";
 
@@ -15,14 +15,15 @@ export interface MatrixThreadPlacement {
   threadId?: string;
 }
 
-/** Where a Gitter message goes in Matrix: into the thread of its bridged root, or the main timeline. */
-export async function placeInMatrix(ctx: SessionContext, row: Portal, msg: GitterMessage): Promise<MatrixThreadPlacement> {
-  if (typeof msg.parentId !== "string" || msg.parentId === "") return {};
-  const root = await ctx.store.messages.byGitterMessage(row.matrixRoomId, msg.parentId);
+/** Where a network message goes in Matrix: into the thread of its bridged root, or the main timeline. */
+export async function placeInMatrix(ctx: SessionContext, row: Portal, msg: NetworkMessage): Promise<MatrixThreadPlacement> {
+  const threadId = msg.threadId;
+  if (typeof threadId !== "string" || threadId === "") return {};
+  const root = await ctx.store.messages.byGitterMessage(row.matrixRoomId, threadId);
   // A root from before the portal opened: the reply still counts as part of that thread for later replies.
-  if (!root) return { threadId: msg.parentId };
-  const latest = (await ctx.store.messages.latestInThread(row.matrixRoomId, msg.parentId)) ?? root;
-  return { relation: threadRelation(root.matrixEventId, latest.matrixEventId), threadId: msg.parentId };
+  if (!root) return { threadId };
+  const latest = (await ctx.store.messages.latestInThread(row.matrixRoomId, threadId)) ?? root;
+  return { relation: threadRelation(root.matrixEventId, latest.matrixEventId), threadId };
 }
 
 export interface GitterPlacement {

@@ -1,13 +1,13 @@
-// One portal: a Gitter room as seen by one Matrix user, in a Matrix room of their own. Each direction has its own
-// per-room queue (portal-queues.ts), so neither waits for the other's backlog. Gitter's echo of a message the user
-// sent is dropped by its Gitter id (never by sender name): the outbox records the id, and an echo that arrives
-// while the post is under way waits for it (claimOwnMessage).
+// One portal: a network room as seen by one Matrix user, in a Matrix room of their own. Each direction has its own
+// per-room queue (portal-queues.ts), so neither waits for the other's backlog. The network's echo of a message the
+// user sent is dropped by its message id (never by sender name): the outbox records the id, and an echo that
+// arrives while the post is under way waits for it (claimOwnMessage).
 import { relationOf } from "../convert/replies";
-import type { GitterMessage, GitterUser } from "../gitter/types";
 import { failureReason } from "../metrics";
+import type { NetworkMessage, NetworkUser } from "../network/types";
 import type { Direction, Portal } from "../store/store";
 import { getLogger } from "../util/log";
-import { contentForGitter, contentForMatrix } from "./portal-content";
+import { contentForGitter, contentForMatrix, ghostUserOf } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
@@ -43,13 +43,13 @@ export class PortalRoom {
   }
 
   /**
-   * Bridges a Gitter message into the Matrix room; resolves once it is sent and recorded (or skipped). While the
+   * Bridges a network message into the Matrix room; resolves once it is sent and recorded (or skipped). While the
    * homeserver is unreachable it waits and retries, holding this room's later messages back (the cursor moves
    * only past bridged messages); it resolves without bridging once the session stopped.
    */
-  fromGitter(msg: GitterMessage): Promise<void> {
+  fromNetwork(msg: NetworkMessage): Promise<void> {
     const job = () =>
-      untilDone(() => this.bridgeFromGitter(msg), {
+      untilDone(() => this.bridgeFromNetwork(msg), {
         signal: this.ctx.lifetime,
         onRetry: (err, attempt, delayMs) =>
           log.warn("homeserver or store unreachable; will retry", { room: this.matrixRoomId, gitterMessageId: msg.id, attempt, delayMs, error: err }),
@@ -75,37 +75,39 @@ export class PortalRoom {
   }
 
   /**
-   * Someone joined or left the Gitter room: their ghost follows, in order with the room's messages (so a message
-   * sent just before leaving is not posted by a ghost that already left). Resolves once done; may reject.
+   * Someone joined or left the network room: their ghost follows, in order with the room's messages (so a message
+   * sent just before leaving is not posted by a ghost that already left). A join is followed only when the network
+   * said who joined (`user`). Resolves once done; may reject.
    */
-  memberChanged(operation: string, user: Partial<GitterUser> & { id: string }): Promise<void> {
+  memberChanged(change: "joined" | "left", userId: string, user?: NetworkUser): Promise<void> {
     // The owner's own joins and leaves open and close the portal itself (the user-rooms channel).
-    if (user.id === this.ctx.gitterUserId) return Promise.resolve();
-    return this.ctx.queue.push("gitter-to-matrix", this.matrixRoomId, () => this.followMember(operation, user));
+    if (userId === this.ctx.gitterUserId) return Promise.resolve();
+    return this.ctx.queue.push("gitter-to-matrix", this.matrixRoomId, () => this.followMember(change, userId, user));
   }
 
-  private async followMember(operation: string, user: Partial<GitterUser> & { id: string }): Promise<void> {
-    if (operation === "create" && typeof user.username === "string") {
-      const mxid = await this.ctx.ghosts.ensure(user as GitterUser);
+  private async followMember(change: "joined" | "left", userId: string, user?: NetworkUser): Promise<void> {
+    if (change === "joined" && user) {
+      const mxid = await this.ctx.ghosts.ensure(ghostUserOf(user));
       await this.ctx.ghosts.ensureInRoom(mxid, this.matrixRoomId);
-      log.debug("ghost joined after a Gitter join", { room: this.matrixRoomId, ghost: mxid });
-    } else if (operation === "remove") {
-      const mxid = await this.ctx.ghosts.knownMxid(user.id);
+      log.debug("ghost joined after a network join", { room: this.matrixRoomId, ghost: mxid });
+    } else if (change === "left") {
+      const mxid = await this.ctx.ghosts.knownMxid(userId);
       if (!mxid) return;
       await this.ctx.ghosts.leaveRoom(mxid, this.matrixRoomId);
-      log.debug("ghost left after a Gitter leave", { room: this.matrixRoomId, ghost: mxid });
+      log.debug("ghost left after a network leave", { room: this.matrixRoomId, ghost: mxid });
     }
   }
 
-  private async bridgeFromGitter(msg: GitterMessage): Promise<void> {
+  private async bridgeFromNetwork(msg: NetworkMessage): Promise<void> {
     const { store } = this.ctx;
     const seen = await store.messages.byGitterMessage(this.matrixRoomId, msg.id);
     if (!seen && !(await claimOwnMessage(this.ctx, this.row, msg))) {
-      const sender = await this.ctx.ghosts.ensure(msg.fromUser);
+      const sender = await this.ctx.ghosts.ensure(ghostUserOf(msg.sender ?? (await this.ctx.network.getUser(msg.senderId))));
       await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
       const content = await contentForMatrix(this.ctx, msg, sender);
       const thread = await placeInMatrix(this.ctx, this.row, msg);
       if (thread.relation) content["m.relates_to"] = thread.relation;
+      // The transaction id is the message's alone, so a message bridged again after a crash lands once.
       const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`, {
         mayExist: this.firstSend,
       });
@@ -119,11 +121,11 @@ export class PortalRoom {
         createdAt: Date.now(),
         ...(thread.threadId ? { gitterThreadId: thread.threadId } : {}),
       });
-      this.ctx.metrics?.bridged("gitter-to-matrix", Date.parse(msg.sent));
+      this.ctx.metrics?.bridged("gitter-to-matrix", msg.sentAt);
       log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
     }
-    await store.portals.advanceCursor(this.row.mxid, this.row.gitterRoomId, msg.id);
-    this.row.lastGitterMessageId = msg.id;
+    await store.portals.advanceCursor(this.row.mxid, this.row.gitterRoomId, msg.cursor);
+    this.row.lastGitterMessageId = msg.cursor;
   }
 
   private async bridgeFromMatrix(event: MatrixRoomEvent): Promise<void> {

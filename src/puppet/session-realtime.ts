@@ -1,11 +1,13 @@
 // A session's realtime connection and what its pushes do: new Gitter messages, edits and deletions go to their
 // portals (edits and deletions queued behind the portal's earlier Gitter work, so the message they change is
 // bridged first), member changes to the portal's ghosts, room-list changes to the session's room-list follower.
+// Gitter's pushes become the network interface's values here, which is all the portals take.
+import { toMessage, toUser } from "../gitter/network-convert";
 import { GitterRealtime } from "../gitter/realtime";
 import type { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
-import { gitterDeleteToMatrix, gitterEditToMatrix } from "./portal-edits";
+import { deleteToMatrix, editToMatrix } from "./portal-edits";
 import type { RoomListFollower } from "./room-list";
 import type { SessionContext } from "./session-context";
 
@@ -45,17 +47,19 @@ export function sessionRealtime(ctx: SessionContext, opts: RealtimeOptions, host
   rt.on("state", (state) => host.onState(state));
   rt.on("message", (roomId, msg) => {
     const portal = host.portal(roomId);
-    void portal?.fromGitter(msg).catch((err: Error) =>
+    void portal?.fromNetwork(toMessage(roomId, msg)).catch((err: Error) =>
       log.error("bridging a Gitter message failed", { room: portal.matrixRoomId, gitterMessageId: msg.id, error: err }),
     );
   });
-  rt.on("messageUpdate", (roomId, msg) => change(roomId, msg.id, (p) => gitterEditToMatrix(ctx, p.row, msg)));
-  rt.on("messageRemove", (roomId, id) => change(roomId, id, (p) => gitterDeleteToMatrix(ctx, p.row, id)));
+  rt.on("messageUpdate", (roomId, msg) => change(roomId, msg.id, (p) => editToMatrix(ctx, p.row, toMessage(roomId, msg))));
+  rt.on("messageRemove", (roomId, id) => change(roomId, id, (p) => deleteToMatrix(ctx, p.row, id)));
   rt.on("userRoom", (operation, room) => host.roomList.onPush(operation, room));
   rt.on("roomMember", (roomId, operation, user) => {
     const portal = host.portal(roomId);
-    if (!portal || portal.row.oneToOne) return;
-    void portal.memberChanged(operation, user).catch((err: Error) =>
+    if (!portal || portal.row.oneToOne || (operation !== "create" && operation !== "remove")) return;
+    // A join names its user in full (Gitter sends the user with it); a leave, only the user's id.
+    const joined = operation === "create" && typeof user.username === "string" ? toUser({ ...user, username: user.username }) : undefined;
+    void portal.memberChanged(operation === "create" ? "joined" : "left", user.id, joined).catch((err: Error) =>
       log.warn("could not follow a Gitter membership change", { room: portal.matrixRoomId, gitterUser: user.id, operation, error: err }),
     );
   });

@@ -217,6 +217,30 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       w.stream.stop();
     });
 
+    it("an edit carries a revision: the same wherever that version is reported, another after the next edit", T, async () => {
+      const w = stream(client);
+      const start = await client.startCursor(shared.id);
+      w.stream.watch(shared.id, start);
+      await waitFor("connected", () => w.stream.state === "connected");
+      const text = unique("revised");
+      const id = await h.bob.post(shared.id, text);
+      const listed = async () => (await walk(client, shared.id, start, 100)).find((m) => m.id === id);
+      const original = await listed();
+      const edits = () => w.events.flatMap((e) => (e.type === "edit" && e.message.id === id ? [e.message] : []));
+      await h.bob.edit(id, `${text} (1)`);
+      await waitFor("the first edit", () => edits().length === 1);
+      const first = edits()[0].revision;
+      assert.ok(first, "an edit has a revision");
+      assert.notEqual(first, original?.revision, "the edit's revision is not the original's");
+      assert.equal((await listed())?.revision, first, "history reports the edited message with the edit's revision");
+      // Mattermost's revision is the edit's time: let the clock move on.
+      await new Promise((r) => setTimeout(r, 5));
+      await h.bob.edit(id, `${text} (2)`);
+      await waitFor("the second edit", () => edits().length === 2);
+      assert.notEqual(edits()[1].revision, first, "each edit has its own revision");
+      w.stream.stop();
+    });
+
     it("after a cut, the stream delivers or says what may be lost, and catch-up fills the gap once, in order", T, async () => {
       const delivered: NetworkMessage[] = [];
       let cursor = await client.startCursor(shared.id);

@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { GitterMaybeDeliveredError } from "../../src/gitter/errors";
 import { GitterNetworkClient } from "../../src/gitter/network";
+import { toMessage } from "../../src/gitter/network-convert";
 import { GitterRestClient } from "../../src/gitter/rest";
 import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
@@ -82,6 +83,8 @@ describe("outbox", () => {
   const onGitter = () => api.emu.state.chat.allMessages().filter((m) => m.roomId === portal.gitterRoomId).map((m) => m.text);
   const postAs = (user: string, text: string) =>
     api.json("POST", "/_emulator/messages", undefined, { user, room: portal.gitterRoomId, text }) as Promise<{ id: string }>;
+  /** A message as the portal gets it from the stream. */
+  const pushed = async (id: string) => toMessage(portal.gitterRoomId, await ctx.rest.getMessage(portal.gitterRoomId, id));
   const intent = (eventId: string, text: string, createdAt = Date.now()): SendIntent => ({
     matrixEventId: eventId,
     mxid: MXID,
@@ -169,11 +172,11 @@ describe("outbox", () => {
   it("claims the user's own message arriving from Gitter for the open intent it matches", async () => {
     await store.pendingSends.putIntent(intent("$claim", "echo me"));
     const other = await postAs("bob", "echo me");
-    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, other.id)), false);
+    assert.equal(await claimOwnMessage(ctx, portal, await pushed(other.id)), false);
     const differs = await postAs("alice", "something else");
-    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, differs.id)), false);
+    assert.equal(await claimOwnMessage(ctx, portal, await pushed(differs.id)), false);
     const mine = await postAs("alice", "echo me");
-    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, mine.id)), true);
+    assert.equal(await claimOwnMessage(ctx, portal, await pushed(mine.id)), true);
     assert.equal((await store.messages.byMatrixEvent("$claim"))?.gitterMessageId, mine.id);
     assert.equal(await store.pendingSends.getIntent("$claim"), null);
   });
@@ -181,7 +184,7 @@ describe("outbox", () => {
   it("takes the user's own message as bridged when a send recorded it before the claim's turn came", async () => {
     // The directions run side by side: the echo can be looked up before the send records it, and claimed after.
     const id = await sendOnce(ctx, portal, "$recorded", { text: "recorded meanwhile" });
-    assert.equal(await claimOwnMessage(ctx, portal, await ctx.rest.getMessage(portal.gitterRoomId, id!)), true);
+    assert.equal(await claimOwnMessage(ctx, portal, await pushed(id!)), true);
     assert.deepEqual(onGitter(), ["recorded meanwhile"]);
   });
 

@@ -74,7 +74,6 @@ const CORE_STILL_ON_GITTER = [
   "puppet/portal-setup.ts",
   "puppet/portal-threads.ts",
   "puppet/portal.ts",
-  "puppet/retry.ts",
   "puppet/room-list.ts",
   "puppet/session-context.ts",
   "puppet/session-realtime.ts",

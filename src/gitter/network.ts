@@ -6,6 +6,7 @@ import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConne
 import { NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import { Gate } from "../util/gate";
+import { getLogger } from "../util/log";
 import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { objectIdAt } from "./object-id";
@@ -23,6 +24,7 @@ export const CLOCK_SKEW_MS = 60_000;
 /** Pages of history searched for an unconfirmed send before it counts as not posted. */
 const MAX_SEARCH_PAGES = 10;
 const WEB_LINK = /^https?:\/\/[^/]+\/(.+?)\/?$/;
+const log = getLogger("gitter.network");
 
 export interface GitterNetworkOptions {
   /** e.g. https://api.gitter.im */
@@ -262,6 +264,7 @@ export class GitterNetworkClient implements NetworkClient {
       if (raw.length < PAGE) return null;
       cursor = raw[raw.length - 1].id;
     }
+    log.warn("history search for an unconfirmed send gave up after many pages", { gitterRoom: roomId, pages: MAX_SEARCH_PAGES });
     return null;
   }
 

@@ -3,6 +3,7 @@
 // sent is dropped by its Gitter id (never by sender name): the outbox records the id, and an echo that arrives
 // while the post is under way waits for it (claimOwnMessage).
 import { relationOf } from "../convert/replies";
+import { toMessage } from "../gitter/network-convert";
 import type { GitterMessage, GitterUser } from "../gitter/types";
 import { failureReason } from "../metrics";
 import type { Direction, Portal } from "../store/store";
@@ -100,7 +101,7 @@ export class PortalRoom {
   private async bridgeFromGitter(msg: GitterMessage): Promise<void> {
     const { store } = this.ctx;
     const seen = await store.messages.byGitterMessage(this.matrixRoomId, msg.id);
-    if (!seen && !(await claimOwnMessage(this.ctx, this.row, msg))) {
+    if (!seen && !(await claimOwnMessage(this.ctx, this.row, toMessage(this.row.gitterRoomId, msg)))) {
       const sender = await this.ctx.ghosts.ensure(msg.fromUser);
       await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
       const content = await contentForMatrix(this.ctx, msg, sender);
@@ -138,7 +139,7 @@ export class PortalRoom {
       await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
-    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
+    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, kind: out.status ? "emote" : "text", threadId: out.parentId });
     if (gitterMessageId === null) return;
     if (out.notice) await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "sent-with-notice" }, `Your message ${out.notice}`);
     this.ctx.metrics?.bridged("matrix-to-gitter", event.origin_server_ts);

@@ -67,7 +67,6 @@ const CORE_STILL_ON_GITTER = [
   "puppet/bridge-info.ts",
   "puppet/ghosts.ts",
   "puppet/manager.ts",
-  "puppet/outbox.ts",
   "puppet/portal-content.ts",
   "puppet/portal-edits.ts",
   "puppet/portal-reopen.ts",

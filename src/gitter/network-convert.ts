@@ -1,6 +1,6 @@
 // Gitter's wire types as the network interface's values (src/network), and Gitter's errors as NetworkErrors.
 // Pure; never throws.
-import { kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
+import { isNetworkError, kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
 import type { NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
 import { GitterApiError, GitterBadResponseError, GitterError, GitterMaybeDeliveredError, GitterNetworkError } from "./errors";
 import type { GitterMessage, GitterRoom, GitterUser } from "./types";
@@ -60,6 +60,22 @@ function kindOf(err: GitterError): NetworkErrorKind {
   if (err instanceof GitterBadResponseError) return "bad-response";
   if (!(err instanceof GitterApiError)) return err.transient ? "unavailable" : "rejected";
   return kindOfStatus(err.status);
+}
+
+/** Gitter's edit window (API reference 3.3). */
+const EDIT_WINDOW_MINUTES = 10;
+
+/**
+ * An edit's failure as a NetworkError; Gitter refuses an edit past its window with a bare 400, so a "rejected" edit
+ * tells the person about the window.
+ */
+export function toEditError(err: unknown): unknown {
+  const e = toNetworkError(err);
+  if (!isNetworkError(e, "rejected")) return e;
+  const userMessage =
+    `Gitter only lets you edit a message for ${EDIT_WINDOW_MINUTES} minutes after sending it, so Gitter still shows the old ` +
+    "text. Send a new message to correct it.";
+  return new NetworkError("rejected", GITTER, e.message, { userMessage, status: e.answerStatus, cause: err });
 }
 
 /** Runs a client call, turning its errors into NetworkErrors. */

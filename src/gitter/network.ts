@@ -3,7 +3,7 @@
 // no idempotency key, so sends are never repeated here: a send whose outcome is unknown rejects "maybe-delivered"
 // and is found again in the room's history by `findOwnMessage` (author, text, thread, time).
 import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
-import { NetworkError } from "../network/errors";
+import { isNetworkError, NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
@@ -11,7 +11,7 @@ import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, Out
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { objectIdAt } from "./object-id";
 import { GitterApiError, isGitterStatus } from "./errors";
-import { GITTER, guarded, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
+import { GITTER, guarded, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
 import { GitterStream } from "./network-realtime";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
 import type { GitterMessage, GitterRoom } from "./types";
@@ -221,12 +221,18 @@ export class GitterNetworkClient implements NetworkClient {
     return toMessage(roomId, sent);
   }
 
+  /** "rejected" past Gitter's edit window (see toEditError). */
   async edit(roomId: string, messageId: string, text: string): Promise<void> {
-    await guarded(() => this.rest.editMessage(roomId, messageId, text));
+    await this.rest.editMessage(roomId, messageId, text).catch((err: unknown) => Promise.reject(toEditError(err)));
   }
 
+  /** A message already gone is done: Gitter answers a second deletion with a 404. */
   async delete(roomId: string, messageId: string): Promise<void> {
-    await guarded(() => this.rest.deleteMessage(roomId, messageId));
+    try {
+      await guarded(() => this.rest.deleteMessage(roomId, messageId));
+    } catch (err) {
+      if (!isNetworkError(err, "not-found")) throw err;
+    }
   }
 
   react(): Promise<void> {

@@ -209,6 +209,17 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       assert.equal(await client.findOwnMessage(shared.id, { ...probe, since: since + 122_000 }), null, "too old");
     });
 
+    it("edits and deletes the user's own message; a deletion repeated is done", T, async () => {
+      const start = await client.startCursor(shared.id);
+      const text = unique("to change");
+      const sent = await client.send(shared.id, { text }, randomUUID().replace(/-/g, ""));
+      await client.edit(shared.id, sent.id, `${text} (changed)`);
+      assert.equal((await walk(client, shared.id, start, 50)).find((m) => m.id === sent.id)?.text, `${text} (changed)`);
+      await client.delete(shared.id, sent.id);
+      await client.delete(shared.id, sent.id);
+      assert.ok((await walk(client, shared.id, start, 50)).every((m) => m.id !== sent.id), "gone from history");
+    });
+
     it("reports edits, deletions and reactions on the realtime stream", T, async () => {
       const w = stream(client);
       w.stream.watch(shared.id, await client.startCursor(shared.id));

@@ -1,7 +1,7 @@
 // Gitter's wire types as the network interface's values (src/network), and Gitter's errors as NetworkErrors.
 // Pure; never throws.
 import { isNetworkError, kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
-import type { NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
+import type { NetworkMessage, NetworkRoom, NetworkUser, SendProbe } from "../network/types";
 import { GitterApiError, GitterBadResponseError, GitterError, GitterMaybeDeliveredError, GitterNetworkError } from "./errors";
 import type { GitterMessage, GitterRoom, GitterUser } from "./types";
 
@@ -45,6 +45,23 @@ export function toMessage(roomId: string, m: GitterMessage): NetworkMessage {
   if (m.parentId) msg.threadId = m.parentId;
   if (m.editedAt) msg.editedAt = Date.parse(m.editedAt);
   return msg;
+}
+
+/** How far Gitter's clock may lag ours when looking for an unconfirmed send. */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * True when `m` may be the result of the send `probe` describes: `selfId`'s, of the same text (trailing whitespace
+ * and line endings aside) in the same thread, sent no earlier than the probe's time less the clock skew.
+ */
+export function matchesProbe(m: NetworkMessage, probe: SendProbe, selfId: string): boolean {
+  if (m.senderId !== selfId || normalise(m.text) !== normalise(probe.text)) return false;
+  if ((m.threadId ?? null) !== (probe.threadId ?? null)) return false;
+  return Number.isNaN(m.sentAt) || m.sentAt >= probe.since - CLOCK_SKEW_MS;
+}
+
+function normalise(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trimEnd();
 }
 
 /** Any error of the Gitter client as the NetworkError the core decides on; others pass through unchanged. */

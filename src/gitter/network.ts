@@ -11,7 +11,7 @@ import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, Out
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { objectIdAt } from "./object-id";
 import { GitterApiError, isGitterStatus } from "./errors";
-import { GITTER, guarded, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
+import { CLOCK_SKEW_MS, GITTER, guarded, matchesProbe, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
 import { GitterStream } from "./network-realtime";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
 import type { GitterMessage, GitterRoom } from "./types";
@@ -19,8 +19,6 @@ import { isObjectId } from "./validate";
 
 /** Gitter caps a page of messages at 100 (API reference 3.4). */
 const PAGE = 100;
-/** How far Gitter's clock may lag ours when looking for an unconfirmed send. */
-export const CLOCK_SKEW_MS = 60_000;
 /** Pages of history searched for an unconfirmed send before it counts as not posted. */
 const MAX_SEARCH_PAGES = 10;
 const WEB_LINK = /^https?:\/\/[^/]+\/(.+?)\/?$/;
@@ -109,6 +107,8 @@ export class GitterNetworkClient implements NetworkClient {
   private stream: GitterStream | undefined;
   /** Ids of one-to-one rooms seen so far (they are hidden rather than left). */
   private readonly directs = new Set<string>();
+  /** Per room, the newest message marked read so far. */
+  private readonly readUpTo = new Map<string, string>();
 
   constructor(
     /** Read by gitterRestOf only. */
@@ -242,9 +242,18 @@ export class GitterNetworkClient implements NetworkClient {
     return this.react();
   }
 
-  /** Gitter reads by unread item; the bridge marks the whole room read. */
-  async markRead(roomId: string): Promise<void> {
-    await guarded(() => this.rest.markAllRead(roomId));
+  /**
+   * Gitter reads by unread item: the user's unread items up to the message are marked (ids are ObjectIds: string
+   * order is creation order), or that message alone in a thread. An older or repeated read costs no request.
+   */
+  async markRead(roomId: string, upToMessageId: string, options: { inThread?: boolean } = {}): Promise<void> {
+    if (!options.inThread && (this.readUpTo.get(roomId) ?? "") >= upToMessageId) return;
+    await guarded(async () => {
+      const unread = await this.rest.getUnreadItems(roomId);
+      const ids = [...new Set([...unread.chat, ...unread.mention])].filter((id) => (options.inThread ? id === upToMessageId : id <= upToMessageId));
+      await this.rest.markRead(roomId, ids);
+    });
+    if (!options.inThread) this.readUpTo.set(roomId, upToMessageId);
   }
 
   /** Gitter's API has no typing notifications. */
@@ -266,7 +275,7 @@ export class GitterNetworkClient implements NetworkClient {
     let cursor = objectIdAt(probe.since - CLOCK_SKEW_MS);
     for (let n = 0; n < MAX_SEARCH_PAGES; n++) {
       const { raw, messages } = await this.page(roomId, cursor, PAGE);
-      for (const m of messages) if (this.matches(m, probe) && !(await probe.isTaken?.(m.id))) return m;
+      for (const m of messages) if (matchesProbe(m, probe, this.self.id) && !(await probe.isTaken?.(m.id))) return m;
       if (raw.length < PAGE) return null;
       cursor = raw[raw.length - 1].id;
     }
@@ -298,14 +307,4 @@ export class GitterNetworkClient implements NetworkClient {
     const messages = raw.filter((m) => m.id > afterId).sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => toMessage(roomId, m));
     return { raw, messages };
   }
-
-  private matches(m: NetworkMessage, probe: SendProbe): boolean {
-    if (m.senderId !== this.self.id || normalise(m.text) !== normalise(probe.text)) return false;
-    if ((m.threadId ?? null) !== (probe.threadId ?? null)) return false;
-    return Number.isNaN(m.sentAt) || m.sentAt >= probe.since - CLOCK_SKEW_MS;
-  }
-}
-
-function normalise(text: string): string {
-  return text.replace(/\r\n?/g, "\n").trimEnd();
 }

@@ -220,6 +220,13 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       assert.ok((await walk(client, shared.id, start, 50)).every((m) => m.id !== sent.id), "gone from history");
     });
 
+    it("marks a room read up to a message, again, and for a message read in its thread", T, async () => {
+      const id = await h.bob.post(shared.id, unique("to read"));
+      await client.markRead(shared.id, id);
+      await client.markRead(shared.id, id);
+      await client.markRead(shared.id, id, { inThread: true });
+    });
+
     it("reports edits, deletions and reactions on the realtime stream", T, async () => {
       const w = stream(client);
       w.stream.watch(shared.id, await client.startCursor(shared.id));

@@ -73,4 +73,20 @@ describe("Gitter adapter: what only Gitter does", () => {
     await assert.rejects(client.edit(room.id, sent.id, "too late"), (e: unknown) =>
       isNetworkError(e, "rejected") && /^Gitter only lets you edit a message for 10 minutes after sending it/.test(e.personMessage));
   });
+
+  it("marks the user's unread items up to a message, or that message alone when it was read in its thread", async () => {
+    const client = await connector().connect(ALICE);
+    const room = await client.resolveRoom("test/general");
+    const ids: string[] = [];
+    for (const text of ["read one", "read two", "read three"]) ids.push((await control<{ id: string }>("POST", "/messages", { user: "bob", room: room.id, text })).id);
+    const unread = async () => {
+      const res = await fetch(`${emu.url}/v1/user/me/rooms/${room.id}/unreadItems`, { headers: { authorization: `Bearer ${ALICE}` } });
+      return ((await res.json()) as { chat: string[] }).chat.filter((id) => ids.includes(id));
+    };
+    assert.deepEqual(await unread(), ids);
+    await client.markRead(room.id, ids[2], { inThread: true });
+    assert.deepEqual(await unread(), ids.slice(0, 2), "only the message read in its thread");
+    await client.markRead(room.id, ids[0]);
+    assert.deepEqual(await unread(), [ids[1]], "up to the message read");
+  });
 });

@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import { GitterApiError, GitterMaybeDeliveredError, GitterNetworkError, GitterTokenInvalidError } from "./gitter/errors";
 import type { RateLimitWait } from "./gitter/rate-limit";
 import { MatrixApiError } from "./matrix/errors";
+import { NetworkError } from "./network/errors";
 import type { Direction } from "./store/store";
 import { VERSION } from "./version";
 
@@ -225,8 +226,15 @@ const KNOWN_ERRCODES = new Set([
   "M_WRONG_ROOM_KEYS_VERSION", "M_THREEPID_IN_USE", "M_CONNECTION_FAILED",
 ]);
 
-/** A short, bounded label for why bridging failed (never ids or free text). */
+/**
+ * A short, bounded label for why bridging failed (never ids or free text). A network's error is labelled by the
+ * client error under it where that has a label (so Gitter's stay as they were), else by its kind.
+ */
 export function failureReason(err: unknown): string {
+  if (err instanceof NetworkError) {
+    const under = err.cause === undefined ? "internal" : failureReason(err.cause);
+    return under === "internal" ? `network_${err.kind.replace(/-/g, "_")}` : under;
+  }
   if (err instanceof MatrixApiError) return `matrix_${KNOWN_ERRCODES.has(err.errcode) ? err.errcode : "other"}`;
   if (err instanceof GitterMaybeDeliveredError) return "gitter_maybe_delivered";
   if (err instanceof GitterTokenInvalidError) return "gitter_token_invalid";

@@ -1,7 +1,7 @@
 // Gitter's wire types as the network interface's values (src/network), and Gitter's errors as NetworkErrors.
 // Pure; never throws.
-import { kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
-import type { NetworkMention, NetworkMessage, NetworkRoom, NetworkUser } from "../network/types";
+import { isNetworkError, kindOfStatus, NetworkError, type NetworkErrorKind } from "../network/errors";
+import type { NetworkMention, NetworkMessage, NetworkRoom, NetworkUser, SendProbe } from "../network/types";
 import { GitterApiError, GitterBadResponseError, GitterError, GitterMaybeDeliveredError, GitterNetworkError } from "./errors";
 import type { GitterMention, GitterMessage, GitterRoom, GitterUser } from "./types";
 
@@ -67,6 +67,23 @@ function toMentions(list: GitterMention[] | null | undefined): NetworkMention[] 
   });
 }
 
+/** How far Gitter's clock may lag ours when looking for an unconfirmed send. */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * True when `m` may be the result of the send `probe` describes: `selfId`'s, of the same text (trailing whitespace
+ * and line endings aside) in the same thread, sent no earlier than the probe's time less the clock skew.
+ */
+export function matchesProbe(m: NetworkMessage, probe: SendProbe, selfId: string): boolean {
+  if (m.senderId !== selfId || normalise(m.text) !== normalise(probe.text)) return false;
+  if ((m.threadId ?? null) !== (probe.threadId ?? null)) return false;
+  return Number.isNaN(m.sentAt) || m.sentAt >= probe.since - CLOCK_SKEW_MS;
+}
+
+function normalise(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trimEnd();
+}
+
 /** Any error of the Gitter client as the NetworkError the core decides on; others pass through unchanged. */
 export function toNetworkError(err: unknown): unknown {
   if (!(err instanceof GitterError) || err instanceof NetworkError) return err;
@@ -80,6 +97,22 @@ function kindOf(err: GitterError): NetworkErrorKind {
   if (err instanceof GitterBadResponseError) return "bad-response";
   if (!(err instanceof GitterApiError)) return err.transient ? "unavailable" : "rejected";
   return kindOfStatus(err.status);
+}
+
+/** Gitter's edit window (API reference 3.3). */
+const EDIT_WINDOW_MINUTES = 10;
+
+/**
+ * An edit's failure as a NetworkError; Gitter refuses an edit past its window with a bare 400, so a "rejected" edit
+ * tells the person about the window.
+ */
+export function toEditError(err: unknown): unknown {
+  const e = toNetworkError(err);
+  if (!isNetworkError(e, "rejected")) return e;
+  const userMessage =
+    `Gitter only lets you edit a message for ${EDIT_WINDOW_MINUTES} minutes after sending it, so Gitter still shows the old ` +
+    "text. Send a new message to correct it.";
+  return new NetworkError("rejected", GITTER, e.message, { userMessage, status: e.answerStatus, cause: err });
 }
 
 /** Runs a client call, turning its errors into NetworkErrors. */

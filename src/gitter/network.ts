@@ -3,14 +3,15 @@
 // no idempotency key, so sends are never repeated here: a send whose outcome is unknown rejects "maybe-delivered"
 // and is found again in the room's history by `findOwnMessage` (author, text, thread, time).
 import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
-import { NetworkError } from "../network/errors";
+import { isNetworkError, NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import { Gate } from "../util/gate";
+import { getLogger } from "../util/log";
 import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { objectIdAt } from "./object-id";
 import { GitterApiError, isGitterStatus } from "./errors";
-import { GITTER, guarded, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
+import { CLOCK_SKEW_MS, GITTER, guarded, matchesProbe, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
 import { GitterStream } from "./network-realtime";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
 import type { GitterMessage, GitterRoom } from "./types";
@@ -18,11 +19,10 @@ import { isObjectId } from "./validate";
 
 /** Gitter caps a page of messages at 100 (API reference 3.4). */
 const PAGE = 100;
-/** How far Gitter's clock may lag ours when looking for an unconfirmed send. */
-export const CLOCK_SKEW_MS = 60_000;
 /** Pages of history searched for an unconfirmed send before it counts as not posted. */
 const MAX_SEARCH_PAGES = 10;
 const WEB_LINK = /^https?:\/\/[^/]+\/(.+?)\/?$/;
+const log = getLogger("gitter.network");
 
 export interface GitterNetworkOptions {
   /** e.g. https://api.gitter.im */
@@ -107,6 +107,8 @@ export class GitterNetworkClient implements NetworkClient {
   private stream: GitterStream | undefined;
   /** Ids of one-to-one rooms seen so far (they are hidden rather than left). */
   private readonly directs = new Set<string>();
+  /** Per room, the newest message marked read so far. */
+  private readonly readUpTo = new Map<string, string>();
 
   constructor(
     /** Read by gitterRestOf only. */
@@ -219,12 +221,18 @@ export class GitterNetworkClient implements NetworkClient {
     return toMessage(roomId, sent);
   }
 
+  /** "rejected" past Gitter's edit window (see toEditError). */
   async edit(roomId: string, messageId: string, text: string): Promise<void> {
-    await guarded(() => this.rest.editMessage(roomId, messageId, text));
+    await this.rest.editMessage(roomId, messageId, text).catch((err: unknown) => Promise.reject(toEditError(err)));
   }
 
+  /** A message already gone is done: Gitter answers a second deletion with a 404. */
   async delete(roomId: string, messageId: string): Promise<void> {
-    await guarded(() => this.rest.deleteMessage(roomId, messageId));
+    try {
+      await guarded(() => this.rest.deleteMessage(roomId, messageId));
+    } catch (err) {
+      if (!isNetworkError(err, "not-found")) throw err;
+    }
   }
 
   react(): Promise<void> {
@@ -234,9 +242,18 @@ export class GitterNetworkClient implements NetworkClient {
     return this.react();
   }
 
-  /** Gitter reads by unread item; the bridge marks the whole room read. */
-  async markRead(roomId: string): Promise<void> {
-    await guarded(() => this.rest.markAllRead(roomId));
+  /**
+   * Gitter reads by unread item: the user's unread items up to the message are marked (ids are ObjectIds: string
+   * order is creation order), or that message alone in a thread. An older or repeated read costs no request.
+   */
+  async markRead(roomId: string, upToMessageId: string, options: { inThread?: boolean } = {}): Promise<void> {
+    if (!options.inThread && (this.readUpTo.get(roomId) ?? "") >= upToMessageId) return;
+    await guarded(async () => {
+      const unread = await this.rest.getUnreadItems(roomId);
+      const ids = [...new Set([...unread.chat, ...unread.mention])].filter((id) => (options.inThread ? id === upToMessageId : id <= upToMessageId));
+      await this.rest.markRead(roomId, ids);
+    });
+    if (!options.inThread) this.readUpTo.set(roomId, upToMessageId);
   }
 
   /** Gitter's API has no typing notifications. */
@@ -258,10 +275,11 @@ export class GitterNetworkClient implements NetworkClient {
     let cursor = objectIdAt(probe.since - CLOCK_SKEW_MS);
     for (let n = 0; n < MAX_SEARCH_PAGES; n++) {
       const { raw, messages } = await this.page(roomId, cursor, PAGE);
-      for (const m of messages) if (this.matches(m, probe) && !(await probe.isTaken?.(m.id))) return m;
+      for (const m of messages) if (matchesProbe(m, probe, this.self.id) && !(await probe.isTaken?.(m.id))) return m;
       if (raw.length < PAGE) return null;
       cursor = raw[raw.length - 1].id;
     }
+    log.warn("history search for an unconfirmed send gave up after many pages", { gitterRoom: roomId, pages: MAX_SEARCH_PAGES });
     return null;
   }
 
@@ -289,14 +307,4 @@ export class GitterNetworkClient implements NetworkClient {
     const messages = raw.filter((m) => m.id > afterId).sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => toMessage(roomId, m));
     return { raw, messages };
   }
-
-  private matches(m: NetworkMessage, probe: SendProbe): boolean {
-    if (m.senderId !== this.self.id || normalise(m.text) !== normalise(probe.text)) return false;
-    if ((m.threadId ?? null) !== (probe.threadId ?? null)) return false;
-    return Number.isNaN(m.sentAt) || m.sentAt >= probe.since - CLOCK_SKEW_MS;
-  }
-}
-
-function normalise(text: string): string {
-  return text.replace(/\r\n?/g, "\n").trimEnd();
 }

@@ -41,6 +41,11 @@ export class GitterOAuthError extends GitterError {
     return this.reason === "unreachable" || this.reason === "server_error";
   }
 
+  /** A code works once: starting the login again is the person's to do. */
+  override get worthWaitingOut(): boolean {
+    return false;
+  }
+
   override get answerStatus(): number | undefined {
     return this.status;
   }

@@ -40,6 +40,11 @@ export class BayeuxError extends GitterError {
     return this.status === undefined || this.status >= 500;
   }
 
+  /** The realtime client reconnects by itself: the work around it does not wait for it. */
+  override get worthWaitingOut(): boolean {
+    return false;
+  }
+
   override get answerStatus(): number | undefined {
     return this.status;
   }

@@ -205,8 +205,9 @@ export class MattermostNetworkClient implements NetworkClient {
     await guarded(() => this.rest.removeReaction(messageId, reaction));
   }
 
-  /** Mattermost reads by channel: viewing it marks all of it read. */
-  async markRead(roomId: string): Promise<void> {
+  /** Mattermost reads by channel: viewing it marks all of it read, so a message read in its thread marks nothing. */
+  async markRead(roomId: string, _upToMessageId: string, options: { inThread?: boolean } = {}): Promise<void> {
+    if (options.inThread) return;
     await guarded(() => this.rest.viewChannel(roomId));
   }
 

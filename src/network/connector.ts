@@ -109,8 +109,12 @@ export interface NetworkClient {
   /** "unsupported" without `capabilities.reactions`. Safe to repeat. */
   react(roomId: string, messageId: string, reaction: string): Promise<void>;
   unreact(roomId: string, messageId: string, reaction: string): Promise<void>;
-  /** Marks the room read up to a message (the whole room on networks that cannot say where). Safe to repeat. */
-  markRead(roomId: string, upToMessageId: string): Promise<void>;
+  /**
+   * Marks the room read up to a message, that one included (the whole room on networks that cannot say where).
+   * `inThread`: the message was read in its thread, which says nothing about the main timeline: only that message
+   * is marked (nothing, on networks that cannot mark one message). Safe to repeat.
+   */
+  markRead(roomId: string, upToMessageId: string, options?: { inThread?: boolean }): Promise<void>;
   /** Does nothing without `capabilities.typing`. Never rejects for "unsupported". */
   typing(roomId: string, typing: boolean): Promise<void>;
 

@@ -1,33 +1,32 @@
-// Posting a Matrix message to Gitter exactly once, although Gitter's POST has no idempotency key and the
-// bridge may die at any moment.
+// Posting a Matrix message to the network exactly once, although a network's send may take no idempotency key
+// (Gitter's POST takes none) and the bridge may die at any moment.
 //
-// The rule: record the intent, then post, then record the message link and clear the intent (one database
-// transaction). An intent that is still open later (after a crash, or after Gitter failed in a way that may or
-// may not have posted: GitterMaybeDeliveredError) means "perhaps on Gitter". Before posting it again, the
-// room's Gitter history is searched for it (a fresh intent is posted at once: nothing can be on Gitter for it yet,
-// and the search would cost a request of Gitter's 100 a minute per message); the message found is the one that
-//   - was posted by the portal owner's own Gitter account,
+// The rule: record the intent, then send, then record the message link and clear the intent (one database
+// transaction). Every attempt of one intent sends with the same key (sendKey: made of the Matrix event id, so it
+// survives a crash); a network that remembers keys (capabilities.keyedSendWindowMs) answers a repeat with the
+// first message. An intent that is still open later (after a crash, or after a send failed "maybe-delivered")
+// means "perhaps on the network". Before sending it again, the network looks for it (findOwnMessage; a fresh
+// intent is sent at once: nothing can be there for it yet, and on Gitter the search would cost a request of its
+// 100 a minute per message); the message found is the one that
+//   - was posted by the portal owner's own account,
 //   - has the same text (trailing whitespace and line endings aside) in the same thread (or none),
 //   - was sent no earlier than the intent was recorded, less CLOCK_SKEW_MS for the two clocks,
-//   - and is not linked to any other Matrix message yet (so two identical messages in a row stay two).
-// The oldest such message is taken. If there is none, the message is posted again. The same rule lets the
-// Gitter side claim the user's own message when it arrives before the intent was resolved, so it is never
-// bridged back into Matrix as a copy.
+//   - and is not linked to any other Matrix message yet (isTaken: so two identical messages in a row stay two).
+// The oldest such message is taken. If there is none, the message is sent again. The same rule lets the network
+// side claim the user's own message when it arrives before the intent was resolved, so it is never bridged back
+// into Matrix as a copy.
 //
-// The one ambiguity left: an identical message the user typed on Gitter itself, within that window, while an
-// intent was open, is taken for the bridged one (the Matrix message then is not posted a second time).
+// The one ambiguity left: an identical message the user typed on the network itself, within that window, while
+// an intent was open, is taken for the bridged one (the Matrix message then is not posted a second time).
 //
-// The two directions run side by side (portal-queues.ts), so Gitter's echo of a message can arrive while it is
-// being posted. Sends and claims of one room therefore take turns (inTurn): a claim waits for the send under way,
+// The two directions run side by side (portal-queues.ts), so the network's echo of a message can arrive while it
+// is being sent. Sends and claims of one room therefore take turns (inTurn): a claim waits for the send under way,
 // then finds the link it recorded; it never takes a message the send is about to record, nor lets a retry of the
 // send see neither the intent nor the link.
-import { GitterApiError, GitterMaybeDeliveredError, userMessageOf } from "../gitter/errors";
-import { toMessage } from "../gitter/network-convert";
-import { objectIdAt } from "../gitter/object-id";
-import type { NewMessage } from "../gitter/rest";
-import type { GitterMessage } from "../gitter/types";
+import { createHash } from "node:crypto";
 import { failureReason } from "../metrics";
-import type { NetworkMessage } from "../network/types";
+import { isNetworkError, NetworkError, type NetworkErrorKind } from "../network/errors";
+import type { NetworkMessage, OutgoingMessage, SendProbe } from "../network/types";
 import type { Portal, SendIntent } from "../store/store";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
@@ -36,19 +35,19 @@ import type { SessionContext } from "./session-context";
 
 const log = getLogger("outbox");
 
-/** How far Gitter's clock may lag ours when comparing a message's `sent` with the intent's time. */
+/** How far the network's clock may lag ours when comparing a message's time with the intent's (as the adapters do). */
 export const CLOCK_SKEW_MS = 60_000;
-/** History pages (of 100) searched for an intent before it counts as not posted. */
-const MAX_PAGES = 10;
-const PAGE = 100;
+
+/** Kinds that say the network will refuse the same send again: told to the person once, not retried. */
+const REFUSALS: ReadonlySet<NetworkErrorKind> = new Set(["token-invalid", "not-found", "forbidden", "rejected", "unsupported"]);
 
 /**
- * Posts `message` for the Matrix event unless it is already linked or on Gitter, and records the link. Resolves
- * with the Gitter message id once the link is recorded (null when the event was linked before this call), or with
- * null once a refusal by Gitter was told to the user (in the portal). Throws on outages (the caller retries; the
- * intent stays open, so the retry looks at history first) and on unexpected errors.
+ * Sends `message` for the Matrix event unless it is already linked or on the network, and records the link.
+ * Resolves with the network's message id once the link is recorded (null when the event was linked before this
+ * call), or with null once a refusal by the network was told to the user (in the portal). Throws on outages (the
+ * caller retries; the intent stays open, so the retry looks for it first) and on unexpected errors.
  */
-export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): Promise<string | null> {
+export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: OutgoingMessage): Promise<string | null> {
   return inTurn(ctx, portal.matrixRoomId, async () => {
     if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return null;
     const open = await ctx.store.pendingSends.getIntent(matrixEventId);
@@ -77,13 +76,13 @@ export function resumeIntent(ctx: SessionContext, intent: SendIntent): Promise<s
  * portal recorded it while this waited for its turn. May throw (store).
  */
 export async function claimOwnMessage(ctx: SessionContext, portal: Portal, msg: NetworkMessage): Promise<boolean> {
-  if (msg.senderId !== ctx.gitterUserId) return false;
+  if (msg.senderId !== ctx.network.self.id) return false;
   return inTurn(ctx, portal.matrixRoomId, async () => {
     if (await ctx.store.messages.byGitterMessage(portal.matrixRoomId, msg.id)) return true;
     for (const intent of await ctx.store.pendingSends.listIntentsInRoom(portal.matrixRoomId)) {
       if (!matches(ctx, intent, msg)) continue;
       await complete(ctx, intent, msg.id);
-      log.info("own Gitter message matched an open send intent", { room: intent.matrixRoomId, event: intent.matrixEventId, gitterMessageId: msg.id });
+      log.info("own network message matched an open send intent", { room: intent.matrixRoomId, event: intent.matrixEventId, gitterMessageId: msg.id });
       return true;
     }
     return false;
@@ -124,7 +123,7 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
     const run = () =>
       untilDone(() => resumeIntent(ctx, intent), {
         signal: ctx.lifetime,
-        onRetry: (err, attempt, delayMs) => log.warn("Gitter or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
+        onRetry: (err, attempt, delayMs) => log.warn("the network or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
       });
     void ctx.queue.push("matrix-to-gitter", portal.matrixRoomId, run).catch((err: Error) => {
       if (!(err instanceof Stopped)) log.error("could not finish a message left in flight", ids(intent, { error: err }));
@@ -132,25 +131,33 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
   }
 }
 
+/**
+ * The intent's idempotency key for the network: the same for every attempt of one Matrix event, in every process,
+ * and another for each event (43 of A-Z a-z 0-9 _ -).
+ */
+export function sendKey(matrixEventId: string): string {
+  return createHash("sha256").update(matrixEventId).digest("base64url");
+}
+
 /** `fresh`: the intent was recorded just now, by this call; `recovering`: an earlier attempt may have posted it. */
 async function deliver(ctx: SessionContext, intent: SendIntent, state: "fresh" | "recovering"): Promise<string | null> {
   const already = state === "recovering" ? await findPosted(ctx, intent) : null;
   if (already) {
-    log.info("message was already on Gitter; not posting it again", ids(intent, { gitterMessageId: already.id }));
+    log.info("message was already on the network; not posting it again", ids(intent, { gitterMessageId: already.id }));
     return complete(ctx, intent, already.id);
   }
-  let sent: GitterMessage;
+  let sent: NetworkMessage;
   try {
-    sent = await ctx.rest.sendMessage(intent.gitterRoomId, messageOf(intent));
+    sent = await ctx.network.send(intent.gitterRoomId, messageOf(intent), sendKey(intent.matrixEventId));
   } catch (err) {
-    if (err instanceof GitterMaybeDeliveredError) {
+    if (isNetworkError(err, "maybe-delivered")) {
       const found = await findPosted(ctx, intent);
       if (found) {
-        log.info("Gitter did not confirm a message, but it is in the room's history", ids(intent, { gitterMessageId: found.id }));
+        log.info("the network did not confirm a message, but it is in the room", ids(intent, { gitterMessageId: found.id }));
         return complete(ctx, intent, found.id);
       }
-      log.warn("Gitter did not confirm a message and it is not in history (yet); will look again before resending", ids(intent, { error: err }));
-    } else if (isRefusal(err)) {
+      log.warn("the network did not confirm a message and it is not in the room (yet); will look again before resending", ids(intent, { error: err }));
+    } else if (err instanceof NetworkError && REFUSALS.has(err.kind)) {
       await refused(ctx, intent, err);
       return null;
     }
@@ -160,42 +167,36 @@ async function deliver(ctx: SessionContext, intent: SendIntent, state: "fresh" |
 }
 
 /** The oldest message of the room matching the intent (see the rule at the top), or null. May throw. */
-export async function findPosted(ctx: SessionContext, intent: SendIntent): Promise<GitterMessage | null> {
-  let afterId = objectIdAt(intent.createdAt - CLOCK_SKEW_MS);
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const batch = await ctx.rest.listMessages(intent.gitterRoomId, { afterId, limit: PAGE, includeThreads: true });
-    for (const m of batch) {
-      if (matches(ctx, intent, toMessage(intent.gitterRoomId, m)) && !(await ctx.store.messages.byGitterMessage(intent.matrixRoomId, m.id))) return m;
-    }
-    if (batch.length < PAGE) return null;
-    afterId = batch[batch.length - 1].id;
-  }
-  log.warn("history search for a send intent gave up after many pages", ids(intent, { pages: MAX_PAGES }));
-  return null;
+function findPosted(ctx: SessionContext, intent: SendIntent): Promise<NetworkMessage | null> {
+  const probe: SendProbe = {
+    key: sendKey(intent.matrixEventId),
+    text: intent.text,
+    since: intent.createdAt,
+    isTaken: async (messageId) => (await ctx.store.messages.byGitterMessage(intent.matrixRoomId, messageId)) !== null,
+  };
+  if (intent.parentId) probe.threadId = intent.parentId;
+  return ctx.network.findOwnMessage(intent.gitterRoomId, probe);
 }
 
-function matches(ctx: SessionContext, intent: SendIntent, m: Pick<NetworkMessage, "senderId" | "text" | "threadId" | "sentAt">): boolean {
-  if (m.senderId !== ctx.gitterUserId) return false;
+/** The claim's half of the rule at the top; the network's findOwnMessage applies the same one. */
+function matches(ctx: SessionContext, intent: SendIntent, m: NetworkMessage): boolean {
+  if (m.senderId !== ctx.network.self.id) return false;
   if (normalise(m.text) !== normalise(intent.text)) return false;
   if ((m.threadId ?? null) !== intent.parentId) return false;
   return Number.isNaN(m.sentAt) || m.sentAt >= intent.createdAt - CLOCK_SKEW_MS;
 }
 
-function normalise(text: string | undefined): string {
-  return (text ?? "").replace(/\r\n?/g, "\n").trimEnd();
+function normalise(text: string): string {
+  return text.replace(/\r\n?/g, "\n").trimEnd();
 }
 
-/** 4xx other than 429: Gitter will refuse the same request again (401 included: the login is gone). */
-function isRefusal(err: unknown): err is GitterApiError {
-  return err instanceof GitterApiError && err.status >= 400 && err.status < 500 && err.status !== 429;
-}
-
-async function refused(ctx: SessionContext, intent: SendIntent, err: GitterApiError): Promise<void> {
+async function refused(ctx: SessionContext, intent: SendIntent, err: NetworkError): Promise<void> {
   await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
   ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
-  log.warn("Gitter refused a message", ids(intent, { status: err.status, error: err }));
+  log.warn("the network refused a message", ids(intent, { kind: err.kind, status: err.answerStatus, error: err }));
+  // The purpose's name is part of the notice's transaction id: it stays as it was.
   const about = { cause: intent.matrixEventId, purpose: "refused-by-gitter" };
-  await ctx.notice(intent.matrixRoomId, about, `Your message was not sent to Gitter: ${userMessageOf(err)}`);
+  await ctx.notice(intent.matrixRoomId, about, `Your message was not sent to ${err.party}: ${err.personMessage}`);
 }
 
 async function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<string> {
@@ -211,23 +212,24 @@ async function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId
   return gitterMessageId;
 }
 
-function intentFor(ctx: SessionContext, portal: Portal, matrixEventId: string, message: NewMessage): SendIntent {
+/** The store keeps an emote as `status` and the thread as `parentId` (Gitter's words, the columns' names). */
+function intentFor(ctx: SessionContext, portal: Portal, matrixEventId: string, message: OutgoingMessage): SendIntent {
   return {
     matrixEventId,
     mxid: ctx.mxid,
     matrixRoomId: portal.matrixRoomId,
     gitterRoomId: portal.gitterRoomId,
     text: message.text,
-    status: message.status === true,
-    parentId: message.parentId ?? null,
+    status: message.kind === "emote",
+    parentId: message.threadId ?? null,
     createdAt: Date.now(),
   };
 }
 
-function messageOf(intent: SendIntent): NewMessage {
-  const out: NewMessage = { text: intent.text };
-  if (intent.status) out.status = true;
-  if (intent.parentId) out.parentId = intent.parentId;
+function messageOf(intent: SendIntent): OutgoingMessage {
+  const out: OutgoingMessage = { text: intent.text };
+  if (intent.status) out.kind = "emote";
+  if (intent.parentId) out.threadId = intent.parentId;
   return out;
 }
 

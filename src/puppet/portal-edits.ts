@@ -5,8 +5,8 @@
 // portal's queue of its direction, after the message it changes was bridged (which crossed the same way).
 import { editOf, mentionedIn, replacementContent, shownContent, showsSame, type MatrixEdit, type MessageContent } from "../convert/edits";
 import { relationOf } from "../convert/replies";
-import { isGitterStatus } from "../gitter/errors";
 import { isMatrixError } from "../matrix/client";
+import { isNetworkError } from "../network/errors";
 import type { NetworkMessage } from "../network/types";
 import type { MessageLink, Portal } from "../store/store";
 import { getLogger } from "../util/log";
@@ -15,9 +15,6 @@ import { contentForGitter, contentForMatrix, ghostUserOf } from "./portal-conten
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-edits");
-
-/** Gitter's edit window (API reference 3.3), for telling people why an edit did not cross. */
-const EDIT_WINDOW_MINUTES = 10;
 
 /**
  * A network edit of a bridged message becomes an `m.replace` sent by the author's ghost. Its transaction id names
@@ -106,18 +103,14 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   const about = (purpose: string) => ({ cause: editEventId, purpose });
   if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to Gitter: ${out.notice}`);
   try {
-    await ctx.rest.editMessage(row.gitterRoomId, link.gitterMessageId, out.text);
+    await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text);
   } catch (err) {
-    if (isGitterStatus(err, 400)) {
-      return ctx.notice(
-        row.matrixRoomId,
-        about("edit-too-late"),
-        `Your edit was not sent to Gitter: Gitter only lets you edit a message for ${EDIT_WINDOW_MINUTES} minutes ` +
-          "after sending it, so Gitter still shows the old text. Send a new message to correct it.",
-      );
-    }
-    if (isGitterStatus(err, 403) || isGitterStatus(err, 404)) {
-      return ctx.notice(row.matrixRoomId, about("edit-gone"), "Your edit was not sent to Gitter: Gitter no longer has that message, or does not let you change it.");
+    // The purposes keep their names: they are part of the notices' transaction ids. The network says why it
+    // refused (Gitter: its edit window).
+    if (isNetworkError(err, "rejected")) return ctx.notice(row.matrixRoomId, about("edit-too-late"), `Your edit was not sent to ${err.party}: ${err.personMessage}`);
+    if (isNetworkError(err, "forbidden") || isNetworkError(err, "not-found")) {
+      const why = `${err.party} no longer has that message, or does not let you change it.`;
+      return ctx.notice(row.matrixRoomId, about("edit-gone"), `Your edit was not sent to ${err.party}: ${why}`);
     }
     throw err;
   }
@@ -134,11 +127,8 @@ async function redactionToGitter(ctx: SessionContext, row: Portal, event: Matrix
   const link = await ctx.store.messages.byMatrixEvent(redacts);
   if (!link || link.matrixRoomId !== row.matrixRoomId) return;
   if (!(await writtenByOwner(ctx, row, link))) return;
-  try {
-    await ctx.rest.deleteMessage(row.gitterRoomId, link.gitterMessageId);
-  } catch (err) {
-    if (!isGitterStatus(err, 404)) throw err;
-  }
+  // A message already gone is done (the interface's contract).
+  await ctx.network.delete(row.gitterRoomId, link.gitterMessageId);
   await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
   log.debug("deletion bridged to Gitter", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId });
 }

@@ -140,7 +140,7 @@ export class PortalRoom {
       await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to Gitter: ${out.notice}`);
       return;
     }
-    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, status: out.status, parentId: out.parentId });
+    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, kind: out.status ? "emote" : "text", threadId: out.parentId });
     if (gitterMessageId === null) return;
     if (out.notice) await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "sent-with-notice" }, `Your message ${out.notice}`);
     this.ctx.metrics?.bridged("matrix-to-gitter", event.origin_server_ts);

@@ -1,6 +1,7 @@
-// Read markers, Matrix -> Gitter: when a portal's owner reads up to a bridged message in Matrix (a read receipt, which
-// the homeserver pushes as an ephemeral event), the Gitter messages they have not read up to that one are marked read
-// for their Gitter account. Receipts for events that never crossed say nothing about Gitter and are ignored.
+// Read markers, Matrix -> network: when a portal's owner reads up to a bridged message in Matrix (a read receipt,
+// which the homeserver pushes as an ephemeral event), the room is marked read up to that message for their network
+// account (markRead: on Gitter, their unread items up to it). Receipts for events that never crossed say nothing
+// about the network and are ignored.
 import type { Store } from "../store/store";
 import { getLogger } from "../util/log";
 import type { SessionContext } from "./session-context";
@@ -23,12 +24,9 @@ interface ReadBy {
 }
 
 export class ReadMarkers {
-  /** The highest Gitter id marked read per portal room, so older or repeated receipts cost no request. */
-  private readonly marked = new Map<string, string>();
-
   constructor(private readonly deps: ReadMarkerDeps) {}
 
-  /** Handles one `m.receipt` event from the inbox. May throw (Gitter or store unreachable); never repeats itself. */
+  /** Handles one `m.receipt` event from the inbox. May throw (network or store unreachable); never repeats itself. */
   async onReceipt(event: Record<string, unknown>): Promise<void> {
     const roomId = event.room_id;
     if (typeof roomId !== "string") return;
@@ -43,15 +41,9 @@ export class ReadMarkers {
   private async markRead(ctx: SessionContext, roomId: string, gitterRoomId: string, receipt: ReadBy): Promise<void> {
     const link = await ctx.store.messages.byMatrixEvent(receipt.eventId);
     if (!link || link.matrixRoomId !== roomId) return;
-    const cutoff = link.gitterMessageId;
-    const inThread = receipt.threadId !== undefined;
-    if (!inThread && (this.marked.get(roomId) ?? "") >= cutoff) return;
-    const unread = await ctx.rest.getUnreadItems(gitterRoomId);
-    // Gitter ids are ObjectIds: string order is creation order. A thread receipt says nothing about the main timeline.
-    const ids = [...new Set([...unread.chat, ...unread.mention])].filter((id) => (inThread ? id === cutoff : id <= cutoff));
-    await ctx.rest.markRead(gitterRoomId, ids);
-    if (!inThread) this.marked.set(roomId, cutoff);
-    log.debug("marked read on Gitter", { room: roomId, gitterRoom: gitterRoomId, upTo: cutoff, count: ids.length });
+    // A thread receipt says nothing about the main timeline.
+    await ctx.network.markRead(gitterRoomId, link.gitterMessageId, { inThread: receipt.threadId !== undefined });
+    log.debug("marked read on the network", { room: roomId, gitterRoom: gitterRoomId, upTo: link.gitterMessageId, inThread: receipt.threadId !== undefined });
   }
 }
 

@@ -5,10 +5,9 @@
 //
 // Only failures that say "unreachable, busy or overloaded" are retried. Anything else (a refusal, a bug) is
 // thrown at once: retrying it forever would wedge the room.
-import { GitterApiError, GitterMaybeDeliveredError, GitterNetworkError } from "../gitter/errors";
 import { MatrixApiError } from "../matrix/errors";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
-import { isTransientDatabaseError } from "../util/errors";
+import { BridgeError, isTransientDatabaseError } from "../util/errors";
 
 /** The work's owner (a session, the bridge) stopped before it could be done. Not a failure of the work. */
 export class Stopped extends Error {
@@ -22,10 +21,11 @@ export const OUTAGE_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 15_000 };
 
 /** True when `err` says a service was unreachable, overloaded or rate-limiting: worth waiting out. Never throws. */
 export function isOutage(err: unknown): boolean {
-  // The request-level failures only: the realtime client (BayeuxError) reconnects by itself, and a login's code
-  // exchange (GitterOAuthError) is the person's to start again.
-  const request = err instanceof MatrixApiError || err instanceof GitterApiError || err instanceof GitterNetworkError || err instanceof GitterMaybeDeliveredError;
-  if (request) return err.transient;
+  // A network's (NetworkError: "unavailable" and "maybe-delivered"), the homeserver's and, while parts of the core
+  // still call Gitter's client, Gitter's request failures. A failure retried elsewhere or not to be repeated says
+  // so (worthWaitingOut): the realtime client reconnects by itself, and a login's code exchange is the person's to
+  // start again.
+  if (err instanceof BridgeError) return err.worthWaitingOut;
   return isTransientDatabaseError(err);
 }
 

@@ -26,6 +26,15 @@ export abstract class BridgeError extends Error {
     return false;
   }
 
+  /**
+   * True when the work that met this failure is worth doing again after a wait (src/puppet/retry.ts): a transient
+   * failure of one request. False for failures something else already retries or that must not be repeated as
+   * they are (a realtime connection reconnects by itself; a login's code works once).
+   */
+  get worthWaitingOut(): boolean {
+    return this.transient;
+  }
+
   /** The HTTP status answered, or undefined when no answer came (or the failure was not HTTP). */
   get answerStatus(): number | undefined {
     return undefined;

@@ -195,6 +195,38 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       assert.equal(taken, null, "a message already linked to another send is not taken again");
     });
 
+    it("findOwnMessage takes the oldest of identical messages not taken, and none older than since less a minute", T, async () => {
+      const text = unique("same words");
+      const since = Date.now();
+      const first = await client.send(shared.id, { text }, randomUUID().replace(/-/g, ""));
+      const second = await client.send(shared.id, { text }, randomUUID().replace(/-/g, ""));
+      // A key the network never saw: the message is found by its text and thread.
+      const probe = { key: randomUUID().replace(/-/g, ""), text: `${text}\n`, since };
+      assert.equal((await client.findOwnMessage(shared.id, probe))?.id, first.id, "the oldest");
+      assert.equal((await client.findOwnMessage(shared.id, { ...probe, isTaken: (id) => id === first.id }))?.id, second.id, "two stay two");
+      assert.equal(await client.findOwnMessage(shared.id, { ...probe, threadId: first.id }), null, "not in that thread");
+      // Two minutes and more later, both messages are too old to be the result of that send.
+      assert.equal(await client.findOwnMessage(shared.id, { ...probe, since: since + 122_000 }), null, "too old");
+    });
+
+    it("edits and deletes the user's own message; a deletion repeated is done", T, async () => {
+      const start = await client.startCursor(shared.id);
+      const text = unique("to change");
+      const sent = await client.send(shared.id, { text }, randomUUID().replace(/-/g, ""));
+      await client.edit(shared.id, sent.id, `${text} (changed)`);
+      assert.equal((await walk(client, shared.id, start, 50)).find((m) => m.id === sent.id)?.text, `${text} (changed)`);
+      await client.delete(shared.id, sent.id);
+      await client.delete(shared.id, sent.id);
+      assert.ok((await walk(client, shared.id, start, 50)).every((m) => m.id !== sent.id), "gone from history");
+    });
+
+    it("marks a room read up to a message, again, and for a message read in its thread", T, async () => {
+      const id = await h.bob.post(shared.id, unique("to read"));
+      await client.markRead(shared.id, id);
+      await client.markRead(shared.id, id);
+      await client.markRead(shared.id, id, { inThread: true });
+    });
+
     it("reports edits, deletions and reactions on the realtime stream", T, async () => {
       const w = stream(client);
       w.stream.watch(shared.id, await client.startCursor(shared.id));

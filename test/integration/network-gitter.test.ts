@@ -1,11 +1,23 @@
 // The network interface's contract (./network-contract.ts) against Gitter: src/gitter/network.ts over the Gitter
 // emulator (emulator/server.ts) and its control API.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { GitterConnector } from "../../src/gitter/network";
+import { isNetworkError } from "../../src/network/errors";
 import { runNetworkContract } from "./network-contract";
 import { ALICE, TEST_FIXTURE } from "./emulator-helpers";
 
 let emu: RunningEmulator;
+
+const connector = () =>
+  new GitterConnector({
+    apiUrl: emu.url,
+    fayeUrl: `${emu.url}/bayeux`,
+    rest: { retry: { maxAttempts: 2, baseMs: 10, maxMs: 50 } },
+    // Slow enough that messages posted just after a cut are posted while it lasts.
+    realtime: { livenessTimeoutMs: 5_000, backoff: { baseMs: 400, maxMs: 800 } },
+  });
 
 async function control<T>(method: string, route: string, body?: unknown): Promise<T> {
   const res = await fetch(`${emu.url}/_emulator${route}`, {
@@ -22,14 +34,7 @@ runNetworkContract("Gitter", {
     emu = await startEmulator({ port: 0, fixture: TEST_FIXTURE, control: true, rateLimit: 100_000 });
   },
   stop: () => emu.stop(),
-  connector: () =>
-    new GitterConnector({
-      apiUrl: emu.url,
-      fayeUrl: `${emu.url}/bayeux`,
-      rest: { retry: { maxAttempts: 2, baseMs: 10, maxMs: 50 } },
-      // Slow enough that messages posted just after a cut are posted while it lasts.
-      realtime: { livenessTimeoutMs: 5_000, backoff: { baseMs: 400, maxMs: 800 } },
-    }),
+  connector,
   aliceToken: ALICE,
   issueToken: async () => (await control<{ access_token: string }>("POST", "/tokens", { user: "alice" })).access_token,
   revokeToken: async (token) => void (await control("POST", "/tokens/revoke", { token })),
@@ -51,4 +56,37 @@ runNetworkContract("Gitter", {
   reaction: "thumbsup",
   loseNextSendAnswer: async () => void (await control("POST", "/faults", { mode: "drop", status: 502, count: 1, method: "POST", path: "/chatMessages$" })),
   cutRealtime: async () => void (await control("POST", "/cut-connections")),
+});
+
+describe("Gitter adapter: what only Gitter does", () => {
+  before(async () => {
+    emu = await startEmulator({ port: 0, fixture: TEST_FIXTURE, control: true, rateLimit: 100_000 });
+  });
+  after(() => emu.stop());
+
+  it("rejects an edit past Gitter's window, saying so to the person", async () => {
+    const client = await connector().connect(ALICE);
+    const room = await client.resolveRoom("test/general");
+    const sent = await client.send(room.id, { text: "soon too old" }, "late-edit");
+    await control("PUT", "/edit-window", { seconds: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await assert.rejects(client.edit(room.id, sent.id, "too late"), (e: unknown) =>
+      isNetworkError(e, "rejected") && /^Gitter only lets you edit a message for 10 minutes after sending it/.test(e.personMessage));
+  });
+
+  it("marks the user's unread items up to a message, or that message alone when it was read in its thread", async () => {
+    const client = await connector().connect(ALICE);
+    const room = await client.resolveRoom("test/general");
+    const ids: string[] = [];
+    for (const text of ["read one", "read two", "read three"]) ids.push((await control<{ id: string }>("POST", "/messages", { user: "bob", room: room.id, text })).id);
+    const unread = async () => {
+      const res = await fetch(`${emu.url}/v1/user/me/rooms/${room.id}/unreadItems`, { headers: { authorization: `Bearer ${ALICE}` } });
+      return ((await res.json()) as { chat: string[] }).chat.filter((id) => ids.includes(id));
+    };
+    assert.deepEqual(await unread(), ids);
+    await client.markRead(room.id, ids[2], { inThread: true });
+    assert.deepEqual(await unread(), ids.slice(0, 2), "only the message read in its thread");
+    await client.markRead(room.id, ids[0]);
+    assert.deepEqual(await unread(), [ids[1]], "up to the message read");
+  });
 });

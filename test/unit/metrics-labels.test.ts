@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GitterApiError } from "../../src/gitter/errors";
 import { MatrixApiError } from "../../src/matrix/errors";
+import { toNetworkError } from "../../src/gitter/network-convert";
 import { BridgeMetrics, failureReason } from "../../src/metrics";
+import { NetworkError } from "../../src/network/errors";
 import { parseMetrics, sample } from "../harness/prom";
 
 function matrixError(errcode: string): MatrixApiError {
@@ -23,6 +25,13 @@ describe("metric labels", () => {
     const gitter = (status: number) => new GitterApiError({ status, method: "GET", path: "/v1/rooms", bodyText: "" });
     assert.equal(failureReason(gitter(503)), "gitter_http_503");
     assert.equal(failureReason(gitter(0)), "gitter_http_other");
+  });
+
+  it("labels a network's error as the Gitter error under it, else by its kind", () => {
+    const gitter = new GitterApiError({ status: 403, method: "POST", path: "/v1/rooms/x/chatMessages", bodyText: "" });
+    assert.equal(failureReason(toNetworkError(gitter)), "gitter_http_403");
+    assert.equal(failureReason(new NetworkError("maybe-delivered", "Mattermost", "POST /api/v4/posts: no answer")), "network_maybe_delivered");
+    assert.equal(failureReason(new NetworkError("token-invalid", "Mattermost", "401", { cause: new Error("x") })), "network_token_invalid");
   });
 
   it("reports queues per queue only, never per room", async () => {

@@ -2,7 +2,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GitterApiError, GitterMaybeDeliveredError, GitterNetworkError, GitterTokenInvalidError } from "../../src/gitter/errors";
+import { GitterOAuthError } from "../../src/gitter/oauth";
+import { BayeuxError } from "../../src/gitter/realtime-bayeux";
 import { MatrixApiError } from "../../src/matrix/errors";
+import { NetworkError, type NetworkErrorKind } from "../../src/network/errors";
 import { isOutage, outageDelay, sleepUnlessAborted, Stopped, untilDone } from "../../src/puppet/retry";
 
 const matrix = (status: number, retryAfterMs?: number) =>
@@ -10,6 +13,7 @@ const matrix = (status: number, retryAfterMs?: number) =>
 const gitter = (status: number) => new GitterApiError({ status, method: "GET", path: "/v1/x", bodyText: "" });
 const coded = (code: string) => Object.assign(new Error(code), { code });
 const fast = { baseMs: 1, maxMs: 2 };
+const network = (kind: NetworkErrorKind) => new NetworkError(kind, "Mattermost", `a ${kind} failure`);
 
 describe("isOutage", () => {
   it("counts unreachable, overloaded and rate-limiting services as outages", () => {
@@ -25,6 +29,24 @@ describe("isOutage", () => {
   it("does not count refusals or bugs", () => {
     for (const err of [matrix(403), matrix(404), gitter(400), gitter(404), new GitterTokenInvalidError({ status: 401, method: "GET", path: "/v1/x", bodyText: "" }),
       new TypeError("x is undefined"), coded("SQLITE_CONSTRAINT"), "a string", null]) {
+      assert.equal(isOutage(err), false, String(err));
+    }
+  });
+
+  it("decides a network's failures on their kind alone: unavailable and maybe-delivered are waited out", () => {
+    for (const kind of ["unavailable", "maybe-delivered"] as const) assert.equal(isOutage(network(kind)), true, kind);
+    for (const kind of ["token-invalid", "not-found", "forbidden", "rejected", "bad-response", "unsupported"] as const) {
+      assert.equal(isOutage(network(kind)), false, kind);
+    }
+    assert.equal(outageDelay(network("forbidden"), 1), null);
+    assert.equal(outageDelay(network("unavailable"), 1, { baseMs: 100, maxMs: 1000, random: () => 1 }), 100);
+  });
+
+  it("leaves the realtime connection's and a login's failures to their owners, transient as they are", () => {
+    const dropped = new BayeuxError("/meta/connect", "transport closed");
+    const unreachable = new GitterOAuthError("unreachable", undefined, undefined, "POST /login/oauth/token failed");
+    for (const err of [dropped, unreachable]) {
+      assert.equal(err.transient, true, String(err));
       assert.equal(isOutage(err), false, String(err));
     }
   });

@@ -15,7 +15,7 @@ import { directChatRefused } from "./encryption";
 import type { GhostManager } from "./ghosts";
 import { noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MatrixRoomEvent } from "./portal";
-import { asGitterRoom, asGitterUser, type SessionRoom } from "./room-list";
+import { asGitterRoom, type SessionRoom } from "./room-list";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("direct-chats");
@@ -139,7 +139,7 @@ export class DirectChats {
     await this.deps.matrix.as(event.state_key).invite(event.room_id, bot);
     await this.deps.matrix.as(bot).join(event.room_id);
     const other = room.others?.[0];
-    if (other) await this.deps.ghosts.ensure(asGitterUser(other));
+    if (other) await this.deps.ghosts.ensure(other);
     this.deps.ghosts.noteJoined(event.room_id, [event.state_key, bot]);
     const start = await session.ctx.network.startCursor(room.id);
     await this.deps.store.portals.putPortal({

@@ -65,7 +65,6 @@ describe("network interface import rules", () => {
  */
 const CORE_STILL_ON_GITTER = [
   "puppet/bridge-info.ts",
-  "puppet/ghosts.ts",
   "puppet/manager.ts",
   "puppet/outbox.ts",
   "puppet/portal-content.ts",

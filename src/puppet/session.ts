@@ -1,7 +1,9 @@
 // A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
 import { GitterRealtime } from "../gitter/realtime";
+import { toRoom } from "../gitter/network-convert";
 import type { GitterRoom } from "../gitter/types";
+import type { NetworkRoom } from "../network/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
@@ -51,7 +53,7 @@ export class UserSession {
       rest: ctx.rest,
       hasPortal: (id) => this.portals.has(id) || this.opening.has(id),
       adopting: (room) => room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? ""),
-      open: (room, startAfter) => this.ensurePortal(room, startAfter),
+      open: (room, startAfter) => this.ensurePortal(toRoom(room), startAfter),
       close: (id, reason) => this.closePortal(id, reason),
     });
   }
@@ -119,12 +121,12 @@ export class UserSession {
       if (this.ended()) return;
       const known = this.portals.get(room.id);
       if (known) {
-        refreshBridgeInfo(this.ctx, known, room);
+        refreshBridgeInfo(this.ctx, known, toRoom(room));
         continue;
       }
       // A one-to-one with messages the user has not read (sent while it was hidden, or while the bridge was down)
       // starts from the first of them, as when Gitter's push reopens it.
-      const opening = startOfUnread(this.ctx.rest, room).then((startAfter) => this.ensurePortal(room, startAfter));
+      const opening = startOfUnread(this.ctx.rest, room).then((startAfter) => this.ensurePortal(toRoom(room), startAfter));
       await opening.catch((err: Error) => log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }));
     }
   }
@@ -184,7 +186,7 @@ export class UserSession {
    * Opens the portal for a room the user is in on Gitter; an open one is returned as it is. A new portal starts
    * from now, or after the message `startAfter`.
    */
-  async ensurePortal(room: GitterRoom, startAfter?: string): Promise<PortalRoom> {
+  async ensurePortal(room: NetworkRoom, startAfter?: string): Promise<PortalRoom> {
     // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
     const pending = this.opening.get(room.id);
     if (pending) return pending;
@@ -198,12 +200,12 @@ export class UserSession {
   }
 
   /** Opens the portal (see ensurePortal) and lets the user into its Matrix room if they are not in it: gjoin, invite. */
-  async openForOwner(room: GitterRoom): Promise<OwnerMembership> {
+  async openForOwner(room: NetworkRoom): Promise<OwnerMembership> {
     const portal = await this.ensurePortal(room);
     return inviteOwner(this.ctx, portal, room);
   }
 
-  private async open(room: GitterRoom, startAfter?: string): Promise<PortalRoom> {
+  private async open(room: NetworkRoom, startAfter?: string): Promise<PortalRoom> {
     const { portal, created } = await openPortal(this.ctx, room, startAfter);
     this.attach(portal);
     this.roomList.opened(room.id);

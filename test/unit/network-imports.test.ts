@@ -64,13 +64,10 @@ describe("network interface import rules", () => {
  * moved onto the interface is taken off it, and then may not import src/gitter again (docs/network-interface.md).
  */
 const CORE_STILL_ON_GITTER = [
-  "puppet/bridge-info.ts",
   "puppet/manager.ts",
   "puppet/outbox.ts",
   "puppet/portal-content.ts",
   "puppet/portal-edits.ts",
-  "puppet/portal-reopen.ts",
-  "puppet/portal-setup.ts",
   "puppet/portal-threads.ts",
   "puppet/portal.ts",
   "puppet/retry.ts",

@@ -49,9 +49,10 @@ export async function closePortalRoom(deps: CloseDeps, row: Portal, reason: stri
 
 /**
  * Opens a closed portal again in its old Matrix room: the bot (and for a one-to-one chat, the other person's ghost)
- * back in, the owner's power set, the row open with its cursor at the network room's newest message (what was said
- * while it was closed stays on the network, as for a new portal), and the owner invited. Resolves to null when the room
- * cannot be used any more (gone, or the bridge was put out of it): the caller makes a new one. Throws on outages.
+ * back in, the owner's power set, the row open with its cursor at the network room's newest message (what was
+ * said while it was closed stays on the network, as for a new portal), and the owner invited. Resolves to null when
+ * the room cannot be used any more (gone, or the bridge was put out of it): the caller makes a new one. Throws on
+ * outages.
  */
 export async function reopenPortal(ctx: SessionContext, closed: Portal, room: NetworkRoom, startAfter?: string): Promise<PortalRoom | null> {
   const roomId = closed.matrixRoomId;

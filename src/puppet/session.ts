@@ -234,6 +234,9 @@ export class UserSession {
   }
 
   private async close(gitterRoomId: string, reason: string): Promise<void> {
+    // A portal still being opened (its room made, its row not yet stored) would be found nowhere and left open: a
+    // gpart sent as soon as the invite shows waits for the opening, then closes it.
+    await this.opening.get(gitterRoomId)?.catch(() => undefined);
     const portal = this.portals.get(gitterRoomId);
     this.portals.delete(gitterRoomId);
     this.realtime?.unwatchRoom(gitterRoomId);

@@ -13,19 +13,31 @@ export function toUser(u: Pick<GitterUser, "id" | "username"> & { displayName?: 
   return user;
 }
 
-/** Gitter has rooms and one-to-one rooms only: no group-direct, no spaces to qualify a name. */
+/** Gitter's web site, where every room and person has a page (`gitter.im/org/room`, `gitter.im/username`). */
+export const GITTER_WEB = "https://gitter.im";
+
+/**
+ * Gitter has rooms and one-to-one rooms only: no group-direct, no spaces to qualify a name. A room's name is
+ * Gitter's own: its uri, the other person's display name for a one-to-one (zero804/gitter
+ * server/serializers/rest/troupe-strategy.js), falling back to the username where that is empty. A room
+ * in a community (the first part of `org/room`) has it as its space.
+ */
 export function toRoom(r: GitterRoom): NetworkRoom {
+  // Rooms that came from a realtime update may lack `url`; a one-to-one chat's page is the other person's.
+  const webUrl = `${GITTER_WEB}/${r.uri ?? r.user?.username ?? (r.url ?? "").replace(/^\/+/, "")}`;
   if (r.oneToOne) {
-    const room: NetworkRoom = { id: r.id, kind: "direct", name: r.user?.displayName || r.user?.username || r.name };
+    const room: NetworkRoom = { id: r.id, kind: "direct", name: r.name || r.user?.displayName || r.user?.username || "", webUrl };
     if (r.user) room.otherUserIds = [r.user.id];
     if (r.user) room.others = [toUser(r.user)];
     if (r.avatarUrl) room.avatarUrl = r.avatarUrl;
     return room;
   }
-  const room: NetworkRoom = { id: r.id, kind: "group", name: r.uri ?? r.name };
+  const room: NetworkRoom = { id: r.id, kind: "group", name: r.name || r.uri || "", webUrl };
   if (r.topic) room.topic = r.topic;
   if (r.avatarUrl) room.avatarUrl = r.avatarUrl;
   if (r.uri) room.link = r.uri;
+  const community = r.uri?.includes("/") ? r.uri.split("/")[0] : undefined;
+  if (community) room.space = { id: community, name: community, webUrl: `${GITTER_WEB}/${community}` };
   return room;
 }
 

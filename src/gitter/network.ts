@@ -198,7 +198,7 @@ export class GitterNetworkClient implements NetworkClient {
     return toRoom(room);
   }
 
-  async members(roomId: string): Promise<NetworkUser[]> {
+  async members(roomId: string, limit = Infinity): Promise<NetworkUser[]> {
     const all: NetworkUser[] = [];
     const seen = new Set<string>();
     for (let skip = 0; ; skip += PAGE) {
@@ -208,7 +208,7 @@ export class GitterNetworkClient implements NetworkClient {
         seen.add(u.id);
         all.push(toUser(u));
       }
-      if (batch.length < PAGE) return all;
+      if (batch.length < PAGE || all.length >= limit) return all.slice(0, limit);
     }
   }
 
@@ -262,6 +262,11 @@ export class GitterNetworkClient implements NetworkClient {
   async historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
     const page = await this.page(roomId, cursor, Math.min(limit, PAGE));
     return { messages: page.messages, more: page.raw.length >= Math.min(limit, PAGE) };
+  }
+
+  /** Without includeThreads, Gitter lists the main timeline only. */
+  async latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]> {
+    return (await guarded(() => this.rest.listMessages(roomId, { limit: Math.min(limit, PAGE) }))).map((m) => toMessage(roomId, m));
   }
 
   /** The newest message's id; in an empty room, the smallest ObjectId of this second. */

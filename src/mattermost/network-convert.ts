@@ -24,9 +24,10 @@ export function toUser(u: MmUser): NetworkUser {
 
 /**
  * A channel as a room: public and private channels are groups named by their display name and qualified by their
- * team's; a direct channel is named after the other person; a group channel after the others, by name.
+ * team's; a direct channel is named after the other person; a group channel after the others, by name. With the
+ * server's address (`web`), a team's channel has its page, `<server>/<team>/channels/<channel>`, and its team's.
  */
-export function toRoom(c: MmChannel, teams: Map<string, MmTeam>, others: NetworkUser[]): NetworkRoom {
+export function toRoom(c: MmChannel, teams: Map<string, MmTeam>, others: NetworkUser[], web?: string): NetworkRoom {
   const kind = KINDS[c.type];
   if (kind !== "group") {
     const names = others.map((u) => u.displayName).sort();
@@ -37,6 +38,8 @@ export function toRoom(c: MmChannel, teams: Map<string, MmTeam>, others: Network
   if (team) {
     room.qualifier = team.display_name || team.name;
     room.link = `${team.name}/${c.name}`;
+    room.space = { id: team.id, name: room.qualifier };
+    if (web) [room.webUrl, room.space.webUrl] = [`${web}/${team.name}/channels/${c.name}`, `${web}/${team.name}`];
   }
   const topic = c.header || c.purpose;
   if (topic) room.topic = topic;

@@ -166,8 +166,8 @@ export class MattermostNetworkClient implements NetworkClient {
     }
   }
 
-  async members(roomId: string): Promise<NetworkUser[]> {
-    const members = await guarded(() => this.rest.channelMembers(roomId));
+  async members(roomId: string, limit = Infinity): Promise<NetworkUser[]> {
+    const members = (await guarded(() => this.rest.channelMembers(roomId))).slice(0, limit);
     return (await guarded(() => this.rest.usersByIds(members.map((m) => m.user_id)))).map(toUser);
   }
 
@@ -232,6 +232,10 @@ export class MattermostNetworkClient implements NetworkClient {
     return { messages: posts.slice(0, perPage).map(toMessage), more: posts.length > perPage };
   }
 
+  async latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]> {
+    return (await guarded(() => this.rest.latestPosts(roomId, Math.max(1, Math.min(limit, MAX_PER_PAGE))))).map(toMessage);
+  }
+
   async startCursor(roomId: string): Promise<Cursor> {
     const newest = (await guarded(() => this.rest.latestPosts(roomId, 1))).at(-1);
     return newest ? cursorOf(newest.create_at, newest.id) : cursorOf(Date.now());
@@ -287,7 +291,7 @@ export class MattermostNetworkClient implements NetworkClient {
     }
     const ids = [...new Set([...others.values()].flat())];
     const users = new Map((await guarded(() => this.rest.usersByIds(ids))).map((u) => [u.id, toUser(u)]));
-    return channels.map((c) => toRoom(c, byTeam, (others.get(c.id) ?? []).flatMap((id) => users.get(id) ?? [])));
+    return channels.map((c) => toRoom(c, byTeam, (others.get(c.id) ?? []).flatMap((id) => users.get(id) ?? []), this.options.serverUrl.replace(/\/+$/, "")));
   }
 }
 

@@ -94,7 +94,8 @@ export interface NetworkClient {
   join(roomId: string): Promise<NetworkRoom>;
   /** Leaves, or hides a room that cannot be left (direct); a room already left is done, not failed. */
   leave(roomId: string): Promise<void>;
-  members(roomId: string): Promise<NetworkUser[]>;
+  /** Every member, each once; only the first `limit` when given (the network is asked no further). */
+  members(roomId: string, limit?: number): Promise<NetworkUser[]>;
 
   /**
    * Posts as the user. `key` (1 to 64 of A-Z a-z 0-9 _ -) is the core's idempotency key for this message: the
@@ -123,6 +124,11 @@ export interface NetworkClient {
    * never one at or before the cursor. Walk on from the last message's cursor while `more`.
    */
   historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage>;
+  /**
+   * The room's newest messages, oldest first, at most `limit` (the network may cap it): who spoke lately. Thread
+   * replies are included where the network lists them with the room (Gitter does not). Read-only.
+   */
+  latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]>;
   /** Where a room opened now starts: the newest message's cursor, or a cursor for "now" in an empty room. */
   startCursor(roomId: string): Promise<Cursor>;
   /**

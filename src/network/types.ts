@@ -40,6 +40,18 @@ export interface NetworkRoom {
   avatarUrl?: string;
   /** How many people are in it, where the network says (Gitter's search results). */
   memberCount?: number;
+  /** The room's page on the network's web site, where it has one. */
+  webUrl?: string;
+  /** The space the room belongs to (a Gitter community, a Mattermost team), where the network has them. */
+  space?: NetworkSpace;
+}
+
+/** A group of rooms on the network: a Gitter community, a Mattermost team. */
+export interface NetworkSpace {
+  /** The network's id for it (a Gitter community's name, which is all Gitter gives). */
+  id: string;
+  name: string;
+  webUrl?: string;
 }
 
 export type MessageKind = "text" | "emote" | "system";

@@ -2,8 +2,8 @@
 // read before the MSC settled), so clients can show "bridged to Gitter: org/room". Set when a portal is created
 // and put back, on the bridge's start, in portals that lack it or show stale names.
 import { createHash } from "node:crypto";
-import type { GitterRoom } from "../gitter/types";
 import type { StateEventInput } from "../matrix/client";
+import type { NetworkRoom } from "../network/types";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
 import type { SessionContext } from "./session-context";
@@ -11,47 +11,45 @@ import type { SessionContext } from "./session-context";
 const log = getLogger("bridge-info");
 
 export const BRIDGE_INFO_TYPES = ["m.bridge", "uk.half-shot.bridge"] as const;
-const GITTER_WEB = "https://gitter.im";
+/** Sessions run on Gitter only so far: the protocol, and the state key's scheme, are Gitter's. */
+const PROTOCOL = { id: "gitter", displayname: "Gitter", external_url: "https://gitter.im" } as const;
 
 export interface BridgeInfoContent {
   bridgebot: string;
   /** The Matrix user whose portal this is: their login is what bridges it. */
   creator: string;
-  protocol: { id: "gitter"; displayname: "Gitter"; external_url: string };
-  network?: { id: string; displayname: string; external_url: string };
-  channel: { id: string; displayname: string; external_url: string };
+  protocol: { id: string; displayname: string; external_url: string };
+  network?: { id: string; displayname: string; external_url?: string };
+  channel: { id: string; displayname: string; external_url?: string };
   [key: string]: unknown;
 }
 
-/** One state key per Gitter room, so a room bridged twice over would keep two entries. */
-export function bridgeInfoStateKey(gitterRoomId: string): string {
-  return `gitter://gitter/${gitterRoomId}`;
+/** One state key per network room, so a room bridged twice over would keep two entries. */
+export function bridgeInfoStateKey(networkRoomId: string): string {
+  return `${PROTOCOL.id}://${PROTOCOL.id}/${networkRoomId}`;
 }
 
-/** The content for `room` as seen by `owner`. Pure. */
-export function bridgeInfoContent(room: GitterRoom, bot: string, owner: string): BridgeInfoContent {
-  // Rooms that came from a realtime update may lack `url`; a one-to-one chat's page is the other person's.
-  const path = room.uri ?? room.user?.username ?? (room.url ?? "").replace(/^\/+/, "");
+/** The content for `room` as seen by `owner`: the room and its space (a Gitter community), with their pages. Pure. */
+export function bridgeInfoContent(room: NetworkRoom, bot: string, owner: string): BridgeInfoContent {
   const content: BridgeInfoContent = {
     bridgebot: bot,
     creator: owner,
-    protocol: { id: "gitter", displayname: "Gitter", external_url: GITTER_WEB },
-    channel: { id: room.id, displayname: room.name, external_url: `${GITTER_WEB}/${path}` },
+    protocol: { ...PROTOCOL },
+    channel: { id: room.id, displayname: room.name, ...(room.webUrl !== undefined && { external_url: room.webUrl }) },
   };
-  // A Gitter community is the first part of its rooms' uris (org/room, org/repo/channel).
-  const community = !room.oneToOne && room.uri?.includes("/") ? room.uri.split("/")[0] : undefined;
-  if (community) content.network = { id: community, displayname: community, external_url: `${GITTER_WEB}/${community}` };
+  const space = room.space;
+  if (space) content.network = { id: space.id, displayname: space.name, ...(space.webUrl !== undefined && { external_url: space.webUrl }) };
   return content;
 }
 
 /** What the portal's bridge info is recorded as once written: a hash of the content, stable under key order. */
-export function bridgeInfoHash(ctx: SessionContext, room: GitterRoom): string {
+export function bridgeInfoHash(ctx: SessionContext, room: NetworkRoom): string {
   const content = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
   return createHash("sha256").update(JSON.stringify(sortKeys(content))).digest("hex");
 }
 
 /** Both events, for createRoom's initial_state. */
-export function bridgeInfoState(ctx: SessionContext, room: GitterRoom): StateEventInput[] {
+export function bridgeInfoState(ctx: SessionContext, room: NetworkRoom): StateEventInput[] {
   const content = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
   return BRIDGE_INFO_TYPES.map((type) => ({ type, state_key: bridgeInfoStateKey(room.id), content }));
 }
@@ -60,7 +58,7 @@ export function bridgeInfoState(ctx: SessionContext, room: GitterRoom): StateEve
  * Sets both events in an existing portal unless they already hold exactly this content. Sends as the bot, which
  * has power in every portal. May throw (homeserver unreachable, bot not in the room).
  */
-export async function ensureBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: GitterRoom): Promise<boolean> {
+export async function ensureBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: NetworkRoom): Promise<boolean> {
   const bot = ctx.matrix.as(ctx.ids.botMxid);
   const key = bridgeInfoStateKey(room.id);
   const want = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);

@@ -8,7 +8,6 @@ import type { NetworkRoom } from "../network/types";
 import { getLogger } from "../util/log";
 import type { SessionManager } from "./manager";
 import { closePortalRoom, type CloseDeps } from "./portal-reopen";
-import { asGitterRoom } from "./room-list";
 import type { UserSession } from "./session";
 
 const log = getLogger("commands");
@@ -77,7 +76,7 @@ export class BridgeCommandServices implements CommandServices {
     const s = this.require(mxid);
     let room = await resolve(s, target);
     if (room.kind === "group") room = { ...room, ...(await joinById(s, room)) };
-    return { ...summary(room, true), membership: await s.openForOwner(asGitterRoom(room)) };
+    return { ...summary(room, true), membership: await s.openForOwner(room) };
   }
 
   /** A one-to-one is hidden, as it cannot be left (the network's `leave` does either). */
@@ -92,7 +91,7 @@ export class BridgeCommandServices implements CommandServices {
   async openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary> {
     const s = this.require(mxid);
     const room = await findMine(s, target);
-    return { ...summary(room, true), membership: await s.openForOwner(asGitterRoom(room)) };
+    return { ...summary(room, true), membership: await s.openForOwner(room) };
   }
 
   async searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]> {

@@ -15,7 +15,6 @@ import { directChatRefused } from "./encryption";
 import type { GhostManager } from "./ghosts";
 import { noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MatrixRoomEvent } from "./portal";
-import { asGitterRoom, asGitterUser, type SessionRoom } from "./room-list";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("direct-chats");
@@ -35,7 +34,7 @@ export interface DirectChatDeps {
 
 export interface DirectChatSession {
   ctx: SessionContext;
-  ensurePortal(room: SessionRoom): Promise<unknown>;
+  ensurePortal(room: NetworkRoom): Promise<unknown>;
   /** Usernames whose one-to-one is being adopted, so the session leaves Gitter's push about it to us. */
   adoptingDirect: Set<string>;
 }
@@ -139,7 +138,7 @@ export class DirectChats {
     await this.deps.matrix.as(event.state_key).invite(event.room_id, bot);
     await this.deps.matrix.as(bot).join(event.room_id);
     const other = room.others?.[0];
-    if (other) await this.deps.ghosts.ensure(asGitterUser(other));
+    if (other) await this.deps.ghosts.ensure(other);
     this.deps.ghosts.noteJoined(event.room_id, [event.state_key, bot]);
     const start = await session.ctx.network.startCursor(room.id);
     await this.deps.store.portals.putPortal({
@@ -149,8 +148,7 @@ export class DirectChats {
       oneToOne: true,
       lastGitterMessageId: start,
     });
-    // The session still takes Gitter's room object: converted here until it takes the network's.
-    await session.ensurePortal(asGitterRoom(room));
+    await session.ensurePortal(room);
     log.info("direct chat opened from Matrix", { mxid: event.sender, gitterRoom: room.id, room: event.room_id });
   }
 

@@ -1,11 +1,11 @@
-// Ghosts: the Matrix users standing for Gitter people. Registered on demand, profile (display name, avatar)
-// kept in step with Gitter, the avatar uploaded once per distinct Gitter avatar URL. A profile the homeserver
+// Ghosts: the Matrix users standing for the network's people. Registered on demand, named after their username,
+// profile (display name, avatar) kept in step with the network, the avatar uploaded once per distinct avatar URL. A profile the homeserver
 // refuses never stops a message: the ghost posts under its old (or default) profile, the refusal is logged once,
 // and the profile is tried again later (after PROFILE_RETRY_MS, or on the next start).
 import { renderDisplayName } from "../convert/display-name";
-import type { GitterUser } from "../gitter/types";
 import { isMatrixError, type MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
+import type { NetworkUser } from "../network/types";
 import type { Ghost, GhostStore } from "../store/store";
 import { getLogger } from "../util/log";
 import { fetchRemoteImage } from "../util/remote-image";
@@ -27,9 +27,9 @@ export interface GhostDeps {
 }
 
 export class GhostManager {
-  /** Profiles last brought to the homeserver (or tried, see profileRetry), by Gitter user id (this process only). */
+  /** Profiles last brought to the homeserver (or tried, see profileRetry), by network user id (this process only). */
   private readonly current = new Map<string, Ghost>();
-  /** Gitter user ids whose profile the homeserver refused, with when to try again. */
+  /** Network user ids whose profile the homeserver refused, with when to try again. */
   private readonly profileRetry = new Map<string, number>();
   /** Shortened ghost ids recorded in the store (or being recorded), by username. */
   private readonly recorded = new Map<string, Promise<void>>();
@@ -57,7 +57,7 @@ export class GhostManager {
   }
 
   /** The display name the ghost shows for `user`: cleaned, templated, capped. */
-  displayNameOf(user: Pick<GitterUser, "username" | "displayName">): string {
+  displayNameOf(user: Pick<NetworkUser, "username" | "displayName">): string {
     return renderDisplayName(this.deps.displayNameTemplate, user);
   }
 
@@ -65,7 +65,7 @@ export class GhostManager {
    * Registers the ghost if needed and brings its profile up to date; returns its mxid. A profile the homeserver
    * refuses is no failure here (see the file's head). May throw when the homeserver or the store is unreachable.
    */
-  async ensure(user: GitterUser): Promise<string> {
+  async ensure(user: NetworkUser): Promise<string> {
     const mxid = this.mxidFor(user.username);
     const known = this.current.get(user.id);
     const wanted = known && known.displayName === this.displayNameOf(user) && known.avatarUrl === (user.avatarUrl ?? null);
@@ -114,13 +114,13 @@ export class GhostManager {
     }
   }
 
-  /** The mxid of a Gitter user's ghost if one was ever registered (Gitter's leave events carry only the id). */
+  /** The mxid of a user's ghost if one was ever registered (Gitter's leave events carry only the user's id). */
   async knownMxid(gitterUserId: string): Promise<string | null> {
     const ghost = this.current.get(gitterUserId) ?? (await this.deps.store.getGhost(gitterUserId));
     return ghost ? this.mxidFor(ghost.username) : null;
   }
 
-  private async refresh(user: GitterUser, mxid: string): Promise<string> {
+  private async refresh(user: NetworkUser, mxid: string): Promise<string> {
     const stored = await this.deps.store.getGhost(user.id);
     if (!stored) {
       await this.recordId(user.username);
@@ -195,7 +195,7 @@ export class GhostManager {
     return pending;
   }
 
-  /** Fetches a Gitter avatar and uploads it; a failure leaves the ghost without an avatar, never blocks it. */
+  /** Fetches a network avatar and uploads it; a failure leaves the ghost without an avatar, never blocks it. */
   private async uploadAvatar(url: string): Promise<string | null> {
     try {
       const opts = { maxBytes: this.deps.maxAvatarBytes, timeoutMs: 10_000, trustedHosts: this.deps.trustedHosts };

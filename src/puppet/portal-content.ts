@@ -12,9 +12,8 @@ import {
 import { withQuote, type MatrixRelation } from "../convert/replies";
 import { GITTER_MAX_TEXT, HTML_FORMAT, type GitterMessageIn, type MatrixMessageIn, type MentionTarget } from "../convert/types";
 import { looksLikeMxc } from "../matrix/mxc";
-import type { NetworkMessage, NetworkUser } from "../network/types";
+import type { NetworkMessage } from "../network/types";
 import type { Portal } from "../store/store";
-import type { GhostManager } from "./ghosts";
 import type { ShareOrigin } from "./portal-media";
 import { placeInGitter } from "./portal-threads";
 import type { SessionContext } from "./session-context";
@@ -67,16 +66,6 @@ export function mentionTarget(ctx: SessionContext, username: string): MentionTar
   } catch {
     return null;
   }
-}
-
-/**
- * `user` as the ghost manager takes it while it still names Gitter's user shape: it reads only the id, username,
- * display name and avatar, which a NetworkUser has, and never Gitter's profile `url`. Typed after the manager's own
- * parameter, so this keeps compiling once the manager takes NetworkUsers. Pure.
- */
-export function ghostUserOf(user: NetworkUser): Parameters<GhostManager["ensure"]>[0] {
-  const ghostUser = { url: `/${user.username}`, ...user };
-  return ghostUser;
 }
 
 export type Outgoing =

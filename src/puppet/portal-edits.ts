@@ -11,7 +11,7 @@ import type { NetworkMessage } from "../network/types";
 import type { MessageLink, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import type { MatrixRoomEvent } from "./portal";
-import { contentForGitter, contentForMatrix, ghostUserOf } from "./portal-content";
+import { contentForGitter, contentForMatrix } from "./portal-content";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-edits");
@@ -26,7 +26,7 @@ export async function editToMatrix(ctx: SessionContext, row: Portal, msg: Networ
   if (!link || link.direction === "matrix-to-gitter") return;
   // A blanked message is Gitter's way of deleting a thread root that still has replies (and the old way of deleting).
   if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
-  const sender = await ctx.ghosts.ensure(ghostUserOf(msg.sender ?? (await ctx.network.getUser(msg.senderId))));
+  const sender = await ctx.ghosts.ensure(msg.sender ?? (await ctx.network.getUser(msg.senderId)));
   await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
   const next = (await contentForMatrix(ctx, msg, sender)) as MessageContent;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);

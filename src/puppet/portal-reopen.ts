@@ -2,11 +2,10 @@
 // Gitter room) keeps the bridge in the room and the row marked closed, so the next time the user opens that Gitter
 // room they are invited back into the same room, history and all. Only a direct chat the user made in Matrix is
 // left by the bridge: the room is theirs, and the bridge cannot (and should not) put them out of it.
-import { objectIdAt } from "../gitter/object-id";
-import type { GitterRoom } from "../gitter/types";
 import type { MatrixClient } from "../matrix/client";
 import { isMatrixError } from "../matrix/errors";
 import type { MatrixIds } from "../matrix/ids";
+import type { NetworkRoom, NetworkUser } from "../network/types";
 import type { Portal, Store } from "../store/store";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
@@ -50,14 +49,16 @@ export async function closePortalRoom(deps: CloseDeps, row: Portal, reason: stri
 
 /**
  * Opens a closed portal again in its old Matrix room: the bot (and for a one-to-one chat, the other person's ghost)
- * back in, the owner's power set, the row open with its cursor at the Gitter room's newest message (what was said
- * while it was closed stays on Gitter, as for a new portal), and the owner invited. Resolves to null when the room
- * cannot be used any more (gone, or the bridge was put out of it): the caller makes a new one. Throws on outages.
+ * back in, the owner's power set, the row open with its cursor at the network room's newest message (what was
+ * said while it was closed stays on the network, as for a new portal), and the owner invited. Resolves to null when
+ * the room cannot be used any more (gone, or the bridge was put out of it): the caller makes a new one. Throws on
+ * outages.
  */
-export async function reopenPortal(ctx: SessionContext, closed: Portal, room: GitterRoom, startAfter?: string): Promise<PortalRoom | null> {
+export async function reopenPortal(ctx: SessionContext, closed: Portal, room: NetworkRoom, startAfter?: string): Promise<PortalRoom | null> {
   const roomId = closed.matrixRoomId;
   try {
-    const ghost = closed.oneToOne && room.user ? await ctx.ghosts.ensure(room.user) : null;
+    const other = directPartner(room);
+    const ghost = closed.oneToOne && other ? await ctx.ghosts.ensure(other) : null;
     await bringBotBack(ctx, roomId, ghost);
     if (ghost) await ctx.ghosts.ensureInRoom(ghost, roomId);
     await ensureOwnerPower(ctx, roomId);
@@ -66,8 +67,7 @@ export async function reopenPortal(ctx: SessionContext, closed: Portal, room: Gi
     log.info("a closed portal's Matrix room cannot be used again; making a new one", { mxid: ctx.mxid, gitterRoom: room.id, room: roomId, error: err as Error });
     return null;
   }
-  const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
-  const row: Portal = { ...closed, lastGitterMessageId: startAfter ?? latest.at(-1)?.id ?? objectIdAt(Date.now()) };
+  const row: Portal = { ...closed, lastGitterMessageId: startAfter ?? (await ctx.network.startCursor(room.id)) };
   await ctx.store.portals.putPortal(row);
   const portal = new PortalRoom(ctx, row);
   await inviteOwner(ctx, portal, room);
@@ -79,12 +79,13 @@ export async function reopenPortal(ctx: SessionContext, closed: Portal, room: Gi
  * Lets the owner into their portal: nothing to do when they are joined or invited already, else an invite (for a
  * one-to-one chat from the other person's ghost, marked direct, so clients file it as a chat with them). May throw.
  */
-export async function inviteOwner(ctx: SessionContext, portal: PortalRoom, room: GitterRoom): Promise<OwnerMembership> {
+export async function inviteOwner(ctx: SessionContext, portal: PortalRoom, room: NetworkRoom): Promise<OwnerMembership> {
   const bot = ctx.matrix.as(ctx.ids.botMxid);
   const member = await bot.getStateEvent(portal.matrixRoomId, "m.room.member", ctx.mxid);
   if (member?.membership === "join") return "joined";
   if (member?.membership === "invite") return "invited";
-  const ghost = portal.row.oneToOne && room.user ? await ctx.ghosts.ensure(room.user) : null;
+  const other = directPartner(room);
+  const ghost = portal.row.oneToOne && other ? await ctx.ghosts.ensure(other) : null;
   try {
     if (!ghost) throw new Error("not a one-to-one chat");
     // The invite endpoint takes no is_direct; the member event may carry it (Synapse treats it as an invite).
@@ -93,6 +94,11 @@ export async function inviteOwner(ctx: SessionContext, portal: PortalRoom, room:
     await bot.invite(portal.matrixRoomId, ctx.mxid);
   }
   return "invited";
+}
+
+/** The other person of a direct room, where the network said who. */
+function directPartner(room: NetworkRoom): NetworkUser | undefined {
+  return room.kind === "direct" ? room.others?.[0] : undefined;
 }
 
 /** The bot joined to the room, invited back by the ghost if it had left a one-to-one chat. */

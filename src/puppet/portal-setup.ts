@@ -1,7 +1,6 @@
-// Opening a portal: the private Matrix room for one Gitter room of one user, created by the bot (or, for a
-// one-to-one chat, by the other person's ghost, so clients file it as a direct chat with them).
-import { objectIdAt } from "../gitter/object-id";
-import type { GitterRoom, GitterUser } from "../gitter/types";
+// Opening a portal: the private Matrix room for one network room of one user, created by the bot (or, for a
+// direct chat, by the other person's ghost, so clients file it as a direct chat with them).
+import type { NetworkRoom, NetworkUser } from "../network/types";
 import { getLogger } from "../util/log";
 import { bridgeInfoHash, bridgeInfoState, ensureBridgeInfo } from "./bridge-info";
 import { PortalRoom } from "./portal";
@@ -15,7 +14,7 @@ const log = getLogger("portal-setup");
  * be, else a Matrix room is created; either way the user is invited and `created` is true. A portal (re)opened
  * starts from now, or after `startAfter` (a message id) when given.
  */
-export async function openPortal(ctx: SessionContext, room: GitterRoom, startAfter?: string): Promise<{ portal: PortalRoom; created: boolean }> {
+export async function openPortal(ctx: SessionContext, room: NetworkRoom, startAfter?: string): Promise<{ portal: PortalRoom; created: boolean }> {
   const existing = await ctx.store.portals.getPortal(ctx.mxid, room.id);
   if (existing) {
     const portal = new PortalRoom(ctx, existing);
@@ -28,17 +27,17 @@ export async function openPortal(ctx: SessionContext, room: GitterRoom, startAft
     refreshBridgeInfo(ctx, reopened, room);
     return { portal: reopened, created: true };
   }
-  const openedAt = Date.now();
-  const latest = await ctx.rest.listMessages(room.id, { limit: 1 });
-  const matrixRoomId = room.oneToOne && room.user ? await createDirectRoom(ctx, room, room.user) : await createGroupRoom(ctx, room);
+  // New portals start from now: history stays on the network. An empty room's start is a cursor for the moment,
+  // so that a restart before its first message catches up from here rather than from the restart.
+  const start = startAfter ?? (await ctx.network.startCursor(room.id));
+  const other = room.kind === "direct" ? room.others?.[0] : undefined;
+  const matrixRoomId = other ? await createDirectRoom(ctx, room, other) : await createGroupRoom(ctx, room);
   const row = {
     mxid: ctx.mxid,
     gitterRoomId: room.id,
     matrixRoomId,
-    oneToOne: room.oneToOne,
-    // New portals start from now: history stays on Gitter. A room without messages gets a cursor made from the
-    // time, so that a restart before its first message catches up from here rather than from the restart.
-    lastGitterMessageId: startAfter ?? (latest.length ? latest[latest.length - 1].id : objectIdAt(openedAt)),
+    oneToOne: room.kind === "direct",
+    lastGitterMessageId: start,
     // The room was created with the bridge info in its initial state.
     bridgeInfoHash: bridgeInfoHash(ctx, room),
   };
@@ -66,11 +65,11 @@ export function portalPowerLevels(users: Record<string, number>): Record<string,
 
 /**
  * Brings an existing portal's bridge info up to date in the background: portals made before bridge info existed
- * get it, a room renamed on Gitter too. Never throws; failures are logged.
+ * get it, a room renamed on the network too. Never throws; failures are logged.
  */
-export function refreshBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: GitterRoom): void {
+export function refreshBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: NetworkRoom): void {
   // Recorded as written: the room already holds it (only the bridge has the power to change it), so a start
-  // costs the homeserver nothing for the portals whose Gitter room did not change.
+  // costs the homeserver nothing for the portals whose network room did not change.
   const hash = bridgeInfoHash(ctx, room);
   if (portal.row.bridgeInfoHash === hash) return;
   void ensureBridgeInfo(ctx, portal, room)
@@ -79,7 +78,7 @@ export function refreshBridgeInfo(ctx: SessionContext, portal: PortalRoom, room:
     .catch((err: Error) => log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }));
 }
 
-async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<string> {
+async function createGroupRoom(ctx: SessionContext, room: NetworkRoom): Promise<string> {
   const bot = ctx.ids.botMxid;
   const roomId = await ctx.matrix.as(bot).createRoom({
     preset: "private_chat",
@@ -94,7 +93,7 @@ async function createGroupRoom(ctx: SessionContext, room: GitterRoom): Promise<s
   return roomId;
 }
 
-async function createDirectRoom(ctx: SessionContext, room: GitterRoom, other: GitterUser): Promise<string> {
+async function createDirectRoom(ctx: SessionContext, room: NetworkRoom, other: NetworkUser): Promise<string> {
   const ghost = await ctx.ghosts.ensure(other);
   const bot = ctx.ids.botMxid;
   const roomId = await ctx.matrix.as(ghost).createRoom({
@@ -111,20 +110,22 @@ async function createDirectRoom(ctx: SessionContext, room: GitterRoom, other: Gi
 }
 
 /**
- * Brings the Gitter room's people in as ghosts, up to the configured cap, most recently active first.
+ * Brings the network room's people in as ghosts, up to the configured cap, most recently active first.
  * Runs in the background after the portal opened; one failing ghost does not stop the others.
  */
 export async function populateMembers(ctx: SessionContext, portal: PortalRoom): Promise<number> {
-  const gitterRoomId = portal.row.gitterRoomId;
-  const recent = await ctx.rest.listMessages(gitterRoomId, { limit: 100 });
-  const ranked = new Map<string, GitterUser>();
-  for (const m of recent.reverse()) if (!ranked.has(m.fromUser.id)) ranked.set(m.fromUser.id, m.fromUser);
-  for (let skip = 0; ranked.size < ctx.maxPortalMembers + 1; skip += 100) {
-    const page = await ctx.rest.listRoomMembers(gitterRoomId, { limit: 100, skip });
-    for (const u of page) if (!ranked.has(u.id)) ranked.set(u.id, u);
-    if (page.length < 100) break;
-  }
-  const people = [...ranked.values()].filter((u) => u.id !== ctx.gitterUserId).slice(0, ctx.maxPortalMembers);
+  const roomId = portal.row.gitterRoomId;
+  const recent = (await ctx.network.latestMessages(roomId, 100)).reverse();
+  const known = new Map<string, NetworkUser>();
+  for (const m of recent) if (m.sender && !known.has(m.senderId)) known.set(m.senderId, m.sender);
+  // One more than the cap: the user may be among them. A sender the network did not describe is found here.
+  const members = await ctx.network.members(roomId, ctx.maxPortalMembers + 1);
+  for (const u of members) if (!known.has(u.id)) known.set(u.id, u);
+  const ranked = new Set([...recent.map((m) => m.senderId), ...members.map((u) => u.id)]);
+  const people = [...ranked]
+    .flatMap((id) => known.get(id) ?? [])
+    .filter((u) => u.id !== ctx.network.self.id)
+    .slice(0, ctx.maxPortalMembers);
   let joined = 0;
   for (const user of people) {
     try {

@@ -7,7 +7,7 @@ import { failureReason } from "../metrics";
 import type { NetworkMessage, NetworkUser } from "../network/types";
 import type { Direction, Portal } from "../store/store";
 import { getLogger } from "../util/log";
-import { contentForGitter, contentForMatrix, ghostUserOf } from "./portal-content";
+import { contentForGitter, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
@@ -87,7 +87,7 @@ export class PortalRoom {
 
   private async followMember(change: "joined" | "left", userId: string, user?: NetworkUser): Promise<void> {
     if (change === "joined" && user) {
-      const mxid = await this.ctx.ghosts.ensure(ghostUserOf(user));
+      const mxid = await this.ctx.ghosts.ensure(user);
       await this.ctx.ghosts.ensureInRoom(mxid, this.matrixRoomId);
       log.debug("ghost joined after a network join", { room: this.matrixRoomId, ghost: mxid });
     } else if (change === "left") {
@@ -102,7 +102,7 @@ export class PortalRoom {
     const { store } = this.ctx;
     const seen = await store.messages.byGitterMessage(this.matrixRoomId, msg.id);
     if (!seen && !(await claimOwnMessage(this.ctx, this.row, msg))) {
-      const sender = await this.ctx.ghosts.ensure(ghostUserOf(msg.sender ?? (await this.ctx.network.getUser(msg.senderId))));
+      const sender = await this.ctx.ghosts.ensure(msg.sender ?? (await this.ctx.network.getUser(msg.senderId)));
       await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
       const content = await contentForMatrix(this.ctx, msg, sender);
       const thread = await placeInMatrix(this.ctx, this.row, msg);

@@ -5,8 +5,7 @@
 // room that was visited or has unread items, and so does the bridge (see docs/gitter-fidelity.md).
 import { objectIdAt } from "../gitter/object-id";
 import type { GitterRestClient } from "../gitter/rest";
-import type { GitterRoom, GitterUser } from "../gitter/types";
-import type { NetworkRoom, NetworkUser } from "../network/types";
+import type { GitterRoom } from "../gitter/types";
 import { getLogger } from "../util/log";
 
 const log = getLogger("room-list");
@@ -118,39 +117,4 @@ export async function cursorBeforeUnread(rest: GitterRestClient, roomId: string)
   if (oldest === undefined) return undefined;
   const before = await rest.listMessages(roomId, { beforeId: oldest, limit: 1, includeThreads: true });
   return before.at(-1)?.id ?? objectIdAt(0);
-}
-
-// The one place the commands, moved onto the network interface, hand a room back to session code that still takes
-// Gitter's own room object (UserSession.openForOwner and the portal setup under it). Goes once the session and its
-// portals take the interface's NetworkRoom.
-
-/** The room object the session's portals still take. */
-export type SessionRoom = GitterRoom;
-
-/** `user` as Gitter's REST API would have sent them, for the ghosts, which still take Gitter's user. Pure. */
-export function asGitterUser(u: NetworkUser): GitterUser {
-  const user: GitterUser = { id: u.id, username: u.username, displayName: u.displayName, url: `/${u.username}` };
-  if (u.avatarUrl) user.avatarUrl = u.avatarUrl;
-  return user;
-}
-
-/** `room` as Gitter's REST API would have sent it, with the fields the portal setup reads. Pure. */
-export function asGitterRoom(room: NetworkRoom): GitterRoom {
-  const other = room.kind === "direct" ? room.others?.[0] : undefined;
-  const out: GitterRoom = {
-    id: room.id,
-    name: room.name,
-    topic: room.topic ?? "",
-    oneToOne: room.kind === "direct",
-    userCount: 0,
-    unreadItems: 0,
-    mentions: 0,
-    lurk: false,
-    url: `/${room.link ?? other?.username ?? ""}`,
-    githubType: room.kind === "direct" ? "ONETOONE" : "ORG_CHANNEL",
-  };
-  if (room.link) out.uri = room.link;
-  if (room.avatarUrl) out.avatarUrl = room.avatarUrl;
-  if (other) out.user = asGitterUser(other);
-  return out;
 }

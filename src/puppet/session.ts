@@ -1,7 +1,9 @@
 // A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
 import { GitterRealtime } from "../gitter/realtime";
+import { toRoom } from "../gitter/network-convert";
 import type { GitterRoom } from "../gitter/types";
+import type { NetworkRoom } from "../network/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
@@ -50,7 +52,7 @@ export class UserSession {
       rest: ctx.rest,
       hasPortal: (id) => this.portals.has(id) || this.turns.isOpening(id),
       adopting: (room) => room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? ""),
-      open: (room, startAfter) => this.ensurePortal(room, startAfter),
+      open: (room, startAfter) => this.ensurePortal(toRoom(room), startAfter),
       close: (id, reason) => this.closePortal(id, reason),
     });
   }
@@ -118,12 +120,12 @@ export class UserSession {
       if (this.ended()) return;
       const known = this.portals.get(room.id);
       if (known) {
-        refreshBridgeInfo(this.ctx, known, room);
+        refreshBridgeInfo(this.ctx, known, toRoom(room));
         continue;
       }
       // A one-to-one with messages the user has not read (sent while it was hidden, or while the bridge was down)
       // starts from the first of them, as when Gitter's push reopens it.
-      const opening = this.ensurePortal(room, () => startOfUnread(this.ctx.rest, room));
+      const opening = this.ensurePortal(toRoom(room), () => startOfUnread(this.ctx.rest, room));
       await opening.catch((err: Error) => log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }));
     }
   }
@@ -183,19 +185,19 @@ export class UserSession {
    * Opens the portal for a room the user is in on Gitter; an open one is returned as it is. A new portal starts
    * from now, or after the message `startAfter` (or the one it finds).
    */
-  async ensurePortal(room: GitterRoom, startAfter?: string | (() => Promise<string | undefined>)): Promise<PortalRoom> {
+  async ensurePortal(room: NetworkRoom, startAfter?: string | (() => Promise<string | undefined>)): Promise<PortalRoom> {
     // gjoin of a one-to-one chat and Gitter's notice of that new chat arrive together: both must find one portal.
     const start = typeof startAfter === "function" ? startAfter : () => Promise.resolve(startAfter);
     return this.turns.open(room.id, async () => this.open(room, await start()));
   }
 
   /** Opens the portal (see ensurePortal) and lets the user into its Matrix room if they are not in it: gjoin, invite. */
-  async openForOwner(room: GitterRoom): Promise<OwnerMembership> {
+  async openForOwner(room: NetworkRoom): Promise<OwnerMembership> {
     const portal = await this.ensurePortal(room);
     return inviteOwner(this.ctx, portal, room);
   }
 
-  private async open(room: GitterRoom, startAfter?: string): Promise<PortalRoom> {
+  private async open(room: NetworkRoom, startAfter?: string): Promise<PortalRoom> {
     const { portal, created } = await openPortal(this.ctx, room, startAfter);
     this.attach(portal);
     this.roomList.opened(room.id);
@@ -225,7 +227,7 @@ export class UserSession {
     const row = portal?.row ?? (await this.ctx.store.portals.getPortal(this.mxid, gitterRoomId));
     if (!row) return;
     // Before the kick: Gitter's unread push reopening a hidden one-to-one may come while the kick is on its way (the
-    // reopen then waits for this close, see ensurePortal).
+    // reopen then waits for this close, see room-turns.ts).
     this.roomList.closed(gitterRoomId, row.oneToOne);
     await closePortalRoom(this.ctx, row, reason);
     log.info("portal closed", { mxid: this.mxid, gitterRoom: gitterRoomId, room: row.matrixRoomId, reason });

@@ -9,6 +9,7 @@ import type { NetworkClient, NetworkConnector } from "../../src/network/connecto
 import { isNetworkError, NetworkError } from "../../src/network/errors";
 import type { ConnectionState, Loss, NetworkEvent, RealtimeStream } from "../../src/network/realtime";
 import type { Cursor, NetworkMessage, NetworkRoom, OutgoingMessage, RoomKind } from "../../src/network/types";
+import { roomContractCases } from "./network-contract-rooms";
 
 export interface ContractHarness {
   start(): Promise<void>;
@@ -151,6 +152,8 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       for (const r of rooms.filter((x) => x.others)) assert.deepEqual(r.others!.map((u) => u.id), r.otherUserIds, `${r.name}'s others`);
       assert.ok(!rooms.some((r) => r.link === h.otherRoom), "a room the user is not in is not listed");
     });
+
+    roomContractCases(() => ({ client, shared }), h);
 
     it("pages history after a cursor, in order, with nothing at or before it", T, async () => {
       const start = await client.startCursor(shared.id);

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { toRoom } from "../../src/gitter/network-convert";
 import type { GitterRoom } from "../../src/gitter/types";
+import type { NetworkRoom } from "../../src/network/types";
 import { bridgeInfoContent, bridgeInfoState, bridgeInfoStateKey, ensureBridgeInfo } from "../../src/puppet/bridge-info";
 import type { PortalRoom } from "../../src/puppet/portal";
 import type { SessionContext } from "../../src/puppet/session-context";
@@ -8,8 +10,9 @@ import type { SessionContext } from "../../src/puppet/session-context";
 const BOT = "@gitter:example.org";
 const OWNER = "@alice:example.org";
 
-function room(over: Partial<GitterRoom> = {}): GitterRoom {
-  return {
+/** A Gitter room as the portals receive it: converted by the Gitter adapter. */
+function room(over: Partial<GitterRoom> = {}): NetworkRoom {
+  return toRoom({
     id: "5f00aa",
     name: "gitter-demo/lobby",
     topic: "",
@@ -22,7 +25,7 @@ function room(over: Partial<GitterRoom> = {}): GitterRoom {
     url: "/gitter-demo/lobby",
     githubType: "ORG",
     ...over,
-  };
+  });
 }
 
 /** A homeserver double for the bot: room state in a map, every write recorded. */

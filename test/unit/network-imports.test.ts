@@ -64,11 +64,7 @@ describe("network interface import rules", () => {
  * moved onto the interface is taken off it, and then may not import src/gitter again (docs/network-interface.md).
  */
 const CORE_STILL_ON_GITTER = [
-  "puppet/bridge-info.ts",
-  "puppet/ghosts.ts",
   "puppet/manager.ts",
-  "puppet/portal-reopen.ts",
-  "puppet/portal-setup.ts",
   "puppet/room-list.ts",
   "puppet/session-context.ts",
   "puppet/session-realtime.ts",

@@ -1,7 +1,7 @@
 // The network interface's contract (./network-contract.ts) against Mattermost: src/mattermost/network.ts over the
 // Mattermost emulator (emulator/mattermost/server.ts) and its control API.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import { MattermostConnector } from "../../src/mattermost/network";
 import { ALICE, BOB, startMm, type MmApi } from "./mm-emulator-helpers";
 import { listen, runNetworkContract, waitFor } from "./network-contract";
@@ -53,10 +53,14 @@ describe("Mattermost network: closing direct and group channels", () => {
     await mm.control("PUT", "/rate-limit", { enabled: false });
   });
   after(() => mm.emu.stop());
+  // A failed case must not leave a socket reconnecting forever.
+  const watching: ReturnType<typeof listen>[] = [];
+  afterEach(() => watching.splice(0).forEach((w) => w.stream.stop()));
 
   it("closes them with a preference on leave, leaves them out of the rooms, and shows them again on a post", { timeout: 30_000 }, async () => {
     const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(ALICE);
     const w = listen(client);
+    watching.push(w);
     await waitFor("connected", () => w.stream.state === "connected");
     const said = (change: string, id: string) => w.events.filter((e) => e.type === "rooms" && e.change === change && e.roomId === id).length;
     const rooms = await client.listRooms();
@@ -78,12 +82,12 @@ describe("Mattermost network: closing direct and group channels", () => {
       await waitFor(`${room.name} added`, () => said("added", room.id) === 1);
       assert.ok((await client.listRooms()).some((r) => r.id === room.id), `${room.name} listed again`);
     }
-    w.stream.stop();
   });
 
   it("reports a channel closed and shown again on another of the user's clients", { timeout: 30_000 }, async () => {
     const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(BOB);
     const w = listen(client);
+    watching.push(w);
     await waitFor("connected", () => w.stream.state === "connected");
     const direct = (await client.listRooms()).find((r) => r.kind === "direct")!;
     const pref = { user_id: mm.userId("bob"), category: "direct_channel_show", name: direct.otherUserIds![0], value: "false" };
@@ -91,6 +95,5 @@ describe("Mattermost network: closing direct and group channels", () => {
     await waitFor("removed", () => w.events.some((e) => e.type === "rooms" && e.change === "removed" && e.roomId === direct.id));
     await mm.json("POST", "/api/v4/users/me/preferences/delete", BOB, [pref]);
     await waitFor("added", () => w.events.some((e) => e.type === "rooms" && e.change === "added" && e.roomId === direct.id));
-    w.stream.stop();
   });
 });

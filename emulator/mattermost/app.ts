@@ -8,6 +8,7 @@ import { oauthRouter } from "./oauth";
 import { channelRoutes } from "./rest-channels";
 import { fileRoutes } from "./rest-files";
 import { postRoutes } from "./rest-posts";
+import { preferenceRoutes } from "./rest-preferences";
 import { searchRoutes } from "./rest-search";
 import { userRoutes } from "./rest-users";
 
@@ -24,6 +25,7 @@ export function mountApp(app: Express, deps: ControlDeps, control: boolean): voi
   api.use(express.json({ limit: "50mb" }));
   searchRoutes(api, state);
   userRoutes(api, state);
+  preferenceRoutes(api, state);
   channelRoutes(api, state);
   postRoutes(api, state);
   fileRoutes(api, state);

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { AppError, errors } from "./errors";
 import { newId } from "./ids";
-import type { ChannelType, MmChannel, MmFile, MmMember, MmOAuthApp, MmPost, MmReaction, MmSession, MmTeam, MmUser, WsEvent } from "./types";
+import type { ChannelType, MmChannel, MmFile, MmMember, MmOAuthApp, MmPost, MmPreference, MmReaction, MmSession, MmTeam, MmUser, WsEvent } from "./types";
 
 export class MmState extends EventEmitter {
   users = new Map<string, MmUser>();
@@ -19,6 +19,8 @@ export class MmState extends EventEmitter {
   apps = new Map<string, MmOAuthApp>();
   /** pending_post_id -> post id and when it was seen (server/channels/app/post.go deduplicateCreatePost). */
   pendingPosts = new Map<string, { postId: string; at: number }>();
+  /** user id -> `category\u0000name` -> preference. */
+  preferences = new Map<string, Map<string, MmPreference>>();
   publicUrl = "";
   private last = 0;
 
@@ -153,6 +155,29 @@ export class MmState extends EventEmitter {
     const c = this.addChannel({ name, type: "G", display_name: display, creator_id: creatorId });
     for (const id of unique) this.addMember(c, id, true);
     return c;
+  }
+
+  preferencesOf(userId: string): MmPreference[] {
+    return [...(this.preferences.get(userId)?.values() ?? [])];
+  }
+
+  /**
+   * Saves (or replaces) a user's preferences; the user's sockets hear sidebar_category_updated, then
+   * preferences_changed with the saved list as a JSON string. server/channels/app/preference.go UpdatePreferences
+   */
+  savePreferences(userId: string, prefs: MmPreference[]): void {
+    const mine = this.preferences.get(userId) ?? new Map<string, MmPreference>();
+    this.preferences.set(userId, mine);
+    for (const p of prefs) mine.set(`${p.category}\u0000${p.name}`, { ...p });
+    this.publish("sidebar_category_updated", {}, { user_id: userId });
+    this.publish("preferences_changed", { preferences: JSON.stringify(prefs) }, { user_id: userId });
+  }
+
+  /** As savePreferences, for deletion: preferences_deleted. server/channels/app/preference.go DeletePreferences */
+  deletePreferences(userId: string, prefs: MmPreference[]): void {
+    for (const p of prefs) this.preferences.get(userId)?.delete(`${p.category}\u0000${p.name}`);
+    this.publish("sidebar_category_updated", {}, { user_id: userId });
+    this.publish("preferences_deleted", { preferences: JSON.stringify(prefs) }, { user_id: userId });
   }
 
   reactionsOf(postId: string): MmReaction[] {

@@ -77,6 +77,14 @@ export interface MmPost {
   is_pinned: boolean;
 }
 
+/** server/public/model/preference.go Preference */
+export interface MmPreference {
+  user_id: string;
+  category: string;
+  name: string;
+  value: string;
+}
+
 export interface MmReaction {
   user_id: string;
   post_id: string;

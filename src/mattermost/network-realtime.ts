@@ -2,10 +2,12 @@
 // channel of the user; room events are passed on for watched channels only. It resumes a dropped connection with
 // connection_id + sequence_number and says when it could not (a new connection id, a gap in seq, an event it could
 // not read): that is reported as a Loss of every watched channel, messages included, and the core catches each up
-// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss.
+// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss. A direct or group
+// channel closed or shown again in the user's preferences (./network-closed) is a room removed or added.
 import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
 import type { Cursor } from "../network/types";
 import { getLogger } from "../util/log";
+import type { ClosedChannels } from "./network-closed";
 import { toMessage, toNetworkError } from "./network-convert";
 import { MattermostWebsocket, type LossReason, type MattermostWebsocketOptions, type MmEvent, type WsState } from "./websocket";
 
@@ -27,6 +29,7 @@ export class MattermostStream implements RealtimeStream {
   constructor(
     options: MattermostWebsocketOptions,
     private readonly selfId: string,
+    private readonly closed: ClosedChannels,
   ) {
     this.ws = new MattermostWebsocket(options);
     this.ws.on("state", (state, detail) => this.onState(state, detail));
@@ -69,6 +72,11 @@ export class MattermostStream implements RealtimeStream {
   }
 
   private onEvent(e: MmEvent): void {
+    if (e.type === "preferences") {
+      void this.closed.changes(e.preferences, e.deleted).then((events) => events.forEach((ev) => this.call((l) => l.event(ev))), (err: unknown) => log.warn("closed channels not resolved", { error: err as Error }));
+      return;
+    }
+    if (e.type === "posted") void this.closed.postArrived(e.channelId, e.post.user_id, e.channelType).catch((err: unknown) => log.warn("closed channel not shown again", { error: err as Error }));
     const event = this.translate(e);
     if (!event) return;
     if (event.type !== "rooms" && !this.watched.has(event.type === "message" || event.type === "edit" ? event.message.roomId : event.roomId)) return;
@@ -105,6 +113,7 @@ export class MattermostStream implements RealtimeStream {
         }
         return undefined;
       case "other":
+      case "preferences":
         return undefined;
     }
   }

@@ -9,6 +9,7 @@ import type { RealtimeStream } from "../network/realtime";
 import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe, UploadedFile } from "../network/types";
 import { isMmId } from "./validate";
 import { MATTERMOST, cursorOf, directPartner, guarded, parseCursor, toFile, toMessage, toRoom, toUser } from "./network-convert";
+import { ClosedChannels } from "./network-closed";
 import { MattermostStream } from "./network-realtime";
 import { MattermostOAuth, type MattermostOAuthOptions, type MattermostTokens } from "./oauth";
 import { MAX_PER_PAGE } from "./rest-posts";
@@ -87,21 +88,24 @@ export class MattermostConnector implements NetworkConnector {
 
 export class MattermostNetworkClient implements NetworkClient {
   private stream: MattermostStream | undefined;
+  private readonly closed: ClosedChannels;
 
   constructor(
     private readonly rest: MattermostClient,
     readonly self: NetworkUser,
     private readonly options: MattermostNetworkOptions & { token: string },
-  ) {}
+  ) {
+    this.closed = new ClosedChannels(rest, self.id);
+  }
 
   async whoAmI(): Promise<NetworkUser> {
     return toUser(await guarded(() => this.rest.me()));
   }
 
-  /** GET /users/me/channels: every channel of the user in every team, each direct and group channel once. */
+  /** GET /users/me/channels: every channel of the user in every team, each direct and group channel once, closed ones left out. */
   async listRooms(): Promise<NetworkRoom[]> {
     const [channels, teams] = await guarded(() => Promise.all([this.rest.myChannels(), this.rest.myTeams()]));
-    return this.rooms(channels.filter((c) => c.delete_at === 0), teams);
+    return this.rooms(await this.closed.open(channels.filter((c) => c.delete_at === 0)), teams);
   }
 
   async getRoom(roomId: string): Promise<NetworkRoom> {
@@ -151,19 +155,9 @@ export class MattermostNetworkClient implements NetworkClient {
     return this.getRoom(roomId);
   }
 
-  /**
-   * A channel already left is done: Mattermost answers a non-member's removal of themselves with 404
-   * (server/channels/app/channel.go removeUserFromChannel asks GetChannelMember first), and a refusal (404, 403)
-   * is checked against the user's channels, so one still listed is a real failure.
-   */
+  /** Leaves the channel, or closes a direct or group one (./network-closed); a channel already left is done. */
   async leave(roomId: string): Promise<void> {
-    try {
-      await guarded(() => this.rest.leaveChannel(roomId));
-    } catch (err) {
-      if (!isNetworkError(err, "not-found") && !isNetworkError(err, "forbidden")) throw err;
-      const mine = await guarded(() => this.rest.myChannels());
-      if (mine.some((c) => c.id === roomId)) throw err;
-    }
+    await this.closed.leave(roomId);
   }
 
   async members(roomId: string, limit = Infinity): Promise<NetworkUser[]> {
@@ -265,7 +259,7 @@ export class MattermostNetworkClient implements NetworkClient {
   }
 
   realtime(): RealtimeStream {
-    this.stream ??= new MattermostStream({ ...this.options.websocket, serverUrl: this.options.serverUrl, token: this.options.token }, this.self.id);
+    this.stream ??= new MattermostStream({ ...this.options.websocket, serverUrl: this.options.serverUrl, token: this.options.token }, this.self.id, this.closed);
     return this.stream;
   }
 

@@ -4,8 +4,8 @@
 // follow ./errors and ./transport. mattermost/mattermost server/channels/api4/user.go, team.go, channel.go
 import { MattermostPostCalls } from "./rest-posts";
 import { MattermostTransport, type TransportOptions } from "./transport";
-import type { MmChannel, MmChannelMember, MmTeam, MmUser } from "./types";
-import { checkChannel, checkList, checkMember, checkOne, checkTeam, checkUser } from "./validate";
+import type { MmChannel, MmChannelMember, MmPreference, MmTeam, MmUser } from "./types";
+import { checkChannel, checkList, checkMember, checkOne, checkPreference, checkTeam, checkUser } from "./validate";
 
 export type { NewPost, PostsPage, ChangedPosts } from "./rest-posts";
 export type { Download, TransportOptions } from "./transport";
@@ -120,6 +120,16 @@ export class MattermostClient extends MattermostPostCalls {
   /** POST /users/me/typing: the channel's other members hear `typing` (api4/user.go publishUserTyping). */
   async typing(channelId: string, parentId = ""): Promise<void> {
     await this.transport.request({ method: "POST", path: "/users/me/typing", body: { channel_id: channelId, parent_id: parentId }, repeatable: true });
+  }
+
+  /** GET /users/me/preferences: all of the caller's (api4/preference.go getPreferences). */
+  async myPreferences(): Promise<MmPreference[]> {
+    return (await this.get("/users/me/preferences", checkList(checkPreference))) as MmPreference[];
+  }
+
+  /** PUT /users/me/preferences: saves (replaces) the caller's; their sockets hear preferences_changed. */
+  async savePreferences(preferences: MmPreference[]): Promise<void> {
+    await this.transport.request({ method: "PUT", path: "/users/me/preferences", body: preferences, repeatable: true });
   }
 
   private get(path: string, expect: (v: unknown) => string | null): Promise<unknown> {

@@ -88,3 +88,11 @@ export interface MmPostList {
   next_post_id?: string;
   prev_post_id?: string;
 }
+
+/** A user's preference (server/public/model/preference.go); direct and group channels are closed with one. */
+export interface MmPreference {
+  user_id: string;
+  category: string;
+  name: string;
+  value: string;
+}

@@ -73,6 +73,9 @@ export const checkPost: Check = (value, at = "post") =>
     ),
   );
 
+export const checkPreference: Check = (value, at = "preference") =>
+  object(value, at, (v) => first(id(v, "user_id", at), str(v, "category", at), str(v, "name", at), str(v, "value", at)));
+
 /** A PostList whose every `order` id is in `posts`, so a caller walking `order` never meets a hole. */
 export const checkPostList: Check = (value, at = "posts") =>
   object(value, at, (v) => {

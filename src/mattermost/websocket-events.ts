@@ -1,8 +1,8 @@
 // The websocket's events, typed and checked. The server sends `{event, data, broadcast, seq}`; posts travel as a
 // JSON string in `data.post`, reactions in `data.reaction` (mattermost/mattermost server/public/model/websocket_message.go,
 // server/channels/app/post.go, server/channels/app/reaction.go, server/channels/app/channel.go). Pure; never throws.
-import type { MmPost, MmReaction } from "./types";
-import { checkPost, checkReaction, isMmId, isRecord, type Problem } from "./validate";
+import type { MmPost, MmPreference, MmReaction } from "./types";
+import { checkList, checkPost, checkPreference, checkReaction, isMmId, isRecord, type Problem } from "./validate";
 
 export type MmEvent =
   | { type: "posted"; channelId: string; post: MmPost; channelType: string; teamId: string }
@@ -16,6 +16,8 @@ export type MmEvent =
   /** The user (maybe the caller) left or was removed from the channel. */
   | { type: "user_removed"; channelId: string; userId: string; removerId: string }
   | { type: "channel_created"; channelId: string; teamId: string }
+  /** The caller's preferences saved (`preferences_changed`) or deleted (`preferences_deleted`), app/preference.go. */
+  | { type: "preferences"; deleted: boolean; preferences: MmPreference[] }
   /** Any other event, unchecked. */
   | { type: "other"; event: string; data: Record<string, unknown> };
 
@@ -110,6 +112,12 @@ export function parseEvent(raw: RawEvent): Parsed {
     case "channel_created": {
       const channelId = str(raw.data.channel_id);
       return isMmId(channelId) ? { event: { type: "channel_created", channelId, teamId: str(raw.data.team_id) } } : { problem: "data.channel_id must be an id" };
+    }
+    case "preferences_changed":
+    case "preferences_deleted": {
+      const got = embedded(raw.data, "preferences", checkList(checkPreference));
+      if ("problem" in got) return got;
+      return { event: { type: "preferences", deleted: raw.event === "preferences_deleted", preferences: got.value as MmPreference[] } };
     }
     default:
       return { event: { type: "other", event: raw.event, data: raw.data } };

@@ -92,7 +92,7 @@ export interface NetworkClient {
   openDirect(usernames: string[]): Promise<NetworkRoom>;
   /** Joins (twice is harmless) and returns the room. */
   join(roomId: string): Promise<NetworkRoom>;
-  /** Leaves, or hides a room that cannot be left (direct); a room already left is done, not failed. */
+  /** Leaves, or hides a room that cannot be left (direct, group-direct); a room already left or hidden is done, not failed. */
   leave(roomId: string): Promise<void>;
   /** Every member, each once; only the first `limit` when given (the network is asked no further). */
   members(roomId: string, limit?: number): Promise<NetworkUser[]>;

@@ -1,8 +1,10 @@
 // The network interface's contract (./network-contract.ts) against Mattermost: src/mattermost/network.ts over the
 // Mattermost emulator (emulator/mattermost/server.ts) and its control API.
+import assert from "node:assert/strict";
+import { after, afterEach, before, describe, it } from "node:test";
 import { MattermostConnector } from "../../src/mattermost/network";
-import { ALICE, startMm, type MmApi } from "./mm-emulator-helpers";
-import { runNetworkContract } from "./network-contract";
+import { ALICE, BOB, startMm, type MmApi } from "./mm-emulator-helpers";
+import { listen, runNetworkContract, waitFor } from "./network-contract";
 
 let api: MmApi;
 
@@ -42,4 +44,56 @@ runNetworkContract("Mattermost", {
   reaction: "thumbsup",
   loseNextSendAnswer: async () => void (await api.control("POST", "/faults", { status: 503, count: 1, method: "POST", path: "^/posts$", drop: true })),
   cutRealtime: async () => void (await api.control("POST", "/cut-websockets", { user: "alice", forget: true })),
+});
+
+describe("Mattermost network: closing direct and group channels", () => {
+  let mm: MmApi;
+  before(async () => {
+    mm = await startMm();
+    await mm.control("PUT", "/rate-limit", { enabled: false });
+  });
+  after(() => mm.emu.stop());
+  // A failed case must not leave a socket reconnecting forever.
+  const watching: ReturnType<typeof listen>[] = [];
+  afterEach(() => watching.splice(0).forEach((w) => w.stream.stop()));
+
+  it("closes them with a preference on leave, leaves them out of the rooms, and shows them again on a post", { timeout: 30_000 }, async () => {
+    const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(ALICE);
+    const w = listen(client);
+    watching.push(w);
+    await waitFor("connected", () => w.stream.state === "connected");
+    const said = (change: string, id: string) => w.events.filter((e) => e.type === "rooms" && e.change === change && e.roomId === id).length;
+    const rooms = await client.listRooms();
+    const direct = rooms.find((r) => r.kind === "direct")!;
+    const group = rooms.find((r) => r.kind === "group-direct")!;
+    for (const room of [direct, group]) {
+      await client.leave(room.id);
+      await waitFor(`${room.name} removed`, () => said("removed", room.id) === 1);
+      await client.leave(room.id);
+      assert.ok(!(await client.listRooms()).some((r) => r.id === room.id), `${room.name} left out once closed`);
+    }
+    const prefs = await mm.json("GET", "/api/v4/users/me/preferences", ALICE);
+    assert.deepEqual(prefs.map((p: { category: string; name: string; value: string }) => `${p.category} ${p.name} ${p.value}`).sort(), [
+      `direct_channel_show ${mm.userId("bob")} false`,
+      `group_channel_show ${group.id} false`,
+    ]);
+    for (const room of [direct, group]) {
+      await mm.control("POST", "/posts", { as: "bob", channel: room.id, message: "still there?" });
+      await waitFor(`${room.name} added`, () => said("added", room.id) === 1);
+      assert.ok((await client.listRooms()).some((r) => r.id === room.id), `${room.name} listed again`);
+    }
+  });
+
+  it("reports a channel closed and shown again on another of the user's clients", { timeout: 30_000 }, async () => {
+    const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(BOB);
+    const w = listen(client);
+    watching.push(w);
+    await waitFor("connected", () => w.stream.state === "connected");
+    const direct = (await client.listRooms()).find((r) => r.kind === "direct")!;
+    const pref = { user_id: mm.userId("bob"), category: "direct_channel_show", name: direct.otherUserIds![0], value: "false" };
+    await mm.json("PUT", "/api/v4/users/me/preferences", BOB, [pref]);
+    await waitFor("removed", () => w.events.some((e) => e.type === "rooms" && e.change === "removed" && e.roomId === direct.id));
+    await mm.json("POST", "/api/v4/users/me/preferences/delete", BOB, [pref]);
+    await waitFor("added", () => w.events.some((e) => e.type === "rooms" && e.change === "added" && e.roomId === direct.id));
+  });
 });

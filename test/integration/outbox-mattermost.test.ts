@@ -6,19 +6,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import type { GitterRestClient } from "../../src/gitter/rest";
-import { MatrixClient } from "../../src/matrix/client";
-import { MatrixIds } from "../../src/matrix/ids";
 import { MattermostConnector } from "../../src/mattermost/network";
 import type { NetworkClient } from "../../src/network/connector";
-import { GhostManager } from "../../src/puppet/ghosts";
 import { sendKey, sendOnce } from "../../src/puppet/outbox";
-import { MediaBridge } from "../../src/puppet/portal-media";
-import { PortalQueues } from "../../src/puppet/portal-queues";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, SendIntent, Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
+import { testSessionContext } from "../harness/session-context";
 import { ALICE, startMm, type MmApi } from "./mm-emulator-helpers";
 
 const MXID = "@alice:example.org";
@@ -61,25 +56,9 @@ describe("outbox over Mattermost", () => {
   });
 
   function context(): SessionContext {
-    const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
-    const ids = new MatrixIds({ domain: "example.org", botLocalpart: "bot", ghostPrefix: "mattermost_" });
-    return {
-      mxid: MXID,
-      gitterUserId: network.self.id,
-      gitterUsername: network.self.username,
-      network,
-      rest: noGitter(),
-      matrix,
-      ids,
-      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
-      store,
-      queue: new PortalQueues(),
-      maxPortalMembers: 10,
-      media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
-      lifetime: new AbortController().signal,
-      notice: async (_roomId, _about, text) => void notices.push(text),
-    };
+    return testSessionContext({ mxid: MXID, store, network, ghostPrefix: "mattermost_", notice: async (_roomId, _about, text) => void notices.push(text) });
   }
+
 
   /** The case's live posts in the portal's channel, oldest first. */
   const posts = () =>
@@ -135,12 +114,3 @@ describe("outbox over Mattermost", () => {
     assert.deepEqual(posts(), []);
   });
 });
-
-/** A Mattermost session has no Gitter client: any use of it fails the test. */
-function noGitter(): GitterRestClient {
-  return new Proxy({} as GitterRestClient, {
-    get: (_target, key) => {
-      throw new Error(`Gitter's client used on Mattermost (${String(key)})`);
-    },
-  });
-}

@@ -7,18 +7,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { GitterNetworkClient } from "../../src/gitter/network";
 import { GitterRestClient } from "../../src/gitter/rest";
-import { MatrixClient } from "../../src/matrix/client";
-import { MatrixIds } from "../../src/matrix/ids";
-import { GhostManager } from "../../src/puppet/ghosts";
-import { MediaBridge } from "../../src/puppet/portal-media";
-import { PortalQueues } from "../../src/puppet/portal-queues";
 import { sendOnce } from "../../src/puppet/outbox";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
+import { gitterClients, testSessionContext } from "../harness/session-context";
 import { ALICE, startTestEmulator, type Api } from "./emulator-helpers";
 
 const MXID = "@alice:example.org";
@@ -61,24 +56,10 @@ describe("Gitter requests per post", () => {
   });
 
   function context(): SessionContext {
-    const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
-    const ids = new MatrixIds({ domain: "example.org", botLocalpart: "bot", ghostPrefix: "gitter_" });
-    return {
-      mxid: MXID,
-      gitterUserId: api.userId("alice"),
-      gitterUsername: "alice",
-      ...sessionClients(api, new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } })),
-      matrix,
-      ids,
-      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
-      store,
-      queue: new PortalQueues(),
-      maxPortalMembers: 10,
-      media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
-      lifetime: new AbortController().signal,
-      notice: async () => undefined,
-    };
+    const rest = new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } });
+    return testSessionContext({ mxid: MXID, store, ...gitterClients(api.emu.url, { id: api.userId("alice"), username: "alice" }, ALICE, rest) });
   }
+
 
   const onGitter = () => api.emu.state.chat.allMessages().filter((m) => m.roomId === portal.gitterRoomId).map((m) => m.text);
   const post = "POST /v1/rooms/ROOM/chatMessages";
@@ -111,9 +92,3 @@ describe("Gitter requests per post", () => {
     assert.deepEqual(onGitter(), ["no answer"]);
   });
 });
-
-/** The session's network client over the test's Gitter client, as the session manager pairs them. */
-function sessionClients(api: Api, rest: GitterRestClient): Pick<SessionContext, "network" | "rest"> {
-  const self = { id: api.userId("alice"), username: "alice", displayName: "alice" };
-  return { network: new GitterNetworkClient(rest, self, { apiUrl: api.emu.url, fayeUrl: `${api.emu.url}/bayeux`, token: ALICE }), rest };
-}

@@ -6,21 +6,17 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { GitterMaybeDeliveredError } from "../../src/gitter/errors";
-import { GitterNetworkClient } from "../../src/gitter/network";
 import { toMessage } from "../../src/gitter/network-convert";
 import { GitterRestClient } from "../../src/gitter/rest";
 import { MatrixClient } from "../../src/matrix/client";
-import { MatrixIds } from "../../src/matrix/ids";
 import { isNetworkError } from "../../src/network/errors";
-import { GhostManager } from "../../src/puppet/ghosts";
-import { MediaBridge } from "../../src/puppet/portal-media";
-import { PortalQueues } from "../../src/puppet/portal-queues";
 import { CLOCK_SKEW_MS, claimOwnMessage, recoverIntents, sendOnce } from "../../src/puppet/outbox";
 import { UserSession } from "../../src/puppet/session";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
 import type { Portal, SendIntent, Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
+import { gitterClients, testSessionContext } from "../harness/session-context";
 import { ALICE, startTestEmulator, type Api } from "./emulator-helpers";
 
 const MXID = "@alice:example.org";
@@ -54,24 +50,11 @@ describe("outbox", () => {
   });
 
   function context(lifetime: AbortSignal): SessionContext {
-    const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
-    const ids = new MatrixIds({ domain: "example.org", botLocalpart: "bot", ghostPrefix: "gitter_" });
-    return {
-      mxid: MXID,
-      gitterUserId: api.userId("alice"),
-      gitterUsername: "alice",
-      ...sessionClients(api, new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } })),
-      matrix,
-      ids,
-      ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
-      store,
-      queue: new PortalQueues(),
-      maxPortalMembers: 10,
-      media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
-      lifetime,
-      notice: async (roomId, _about, text) => void notices.push({ roomId, text }),
-    };
+    const rest = new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } });
+    const clients = gitterClients(api.emu.url, { id: api.userId("alice"), username: "alice" }, ALICE, rest);
+    return testSessionContext({ mxid: MXID, store, ...clients, lifetime, notice: async (roomId, _about, text) => void notices.push({ roomId, text }) });
   }
+
 
   async function newPortal(): Promise<Portal> {
     rooms += 1;
@@ -316,10 +299,4 @@ function busyTimes(times: number): (list: () => Promise<Portal[]>) => Promise<Po
     if (left-- > 0) throw Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
     return list();
   };
-}
-
-/** The session's network client over the test's Gitter client, as the session manager pairs them. */
-function sessionClients(api: Api, rest: GitterRestClient): Pick<SessionContext, "network" | "rest"> {
-  const self = { id: api.userId("alice"), username: "alice", displayName: "alice" };
-  return { network: new GitterNetworkClient(rest, self, { apiUrl: api.emu.url, fayeUrl: `${api.emu.url}/bayeux`, token: ALICE }), rest };
 }

@@ -4,17 +4,13 @@
 // a thread reply joins its root's thread, and an edit is sent under `g2m-<id>-v<v>`, Gitter's version of the message:
 // the transaction ids a replay after a crash relies on are the ones the bridge has always used.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { Portal } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
-import { startHomeserverStub, type HomeserverStub, type StubSend } from "../harness/hs-stub";
-import { sample, scrape } from "../harness/prom";
-import { openSeeder, seedLogins } from "../harness/seed";
-import { eventually, startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "../harness/stack";
+import type { StubSend } from "../harness/hs-stub";
+import { openSeeder } from "../harness/seed";
+import { eventually } from "../harness/stack";
+import { startStubStack, type StubStack } from "../harness/stub-stack";
 
 configureLogging({ level: "warn" });
 
@@ -23,45 +19,35 @@ const BOB_GHOST = "@gitter_bob:localhost";
 const TOKEN = "e".repeat(40);
 
 describe("network messages into Matrix", { timeout: 120_000 }, () => {
-  let dir: string;
-  let emulator: RunningEmulator;
-  let hs: HomeserverStub;
-  let files: BridgeFiles;
-  let bridge: BridgeProcess | undefined;
+  let stack: StubStack;
 
   before(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "portal-network-messages-"));
-    emulator = await startEmulator({
+    stack = await startStubStack({
+      name: "portal-network-messages",
       fixture: {
         users: [{ username: "alice" }, { username: "bob" }],
         rooms: [{ uri: "messages/room", members: ["alice", "bob"] }],
-        tokens: [{ user: "alice", clientId: "messages-test", token: TOKEN }],
+        tokens: [{ user: "alice", clientId: "portal-network-messages-client", token: TOKEN }],
       },
+      logins: [{ mxid: ALICE, username: "alice", token: TOKEN }],
+      waitConnected: true,
     });
-    hs = await startHomeserverStub();
-    files = await writeBridgeFiles({ dir, homeserverUrl: hs.url, domain: "localhost", gitterUrl: emulator.url, clientId: "messages-test", clientSecret: "s" });
-    const seeder = await openSeeder(dir);
-    await seedLogins(seeder, [{ mxid: ALICE, gitterUserId: emulator.state.findUserByName("alice")!.id, gitterUsername: "alice", token: TOKEN }]);
-    await seeder.store.close();
   });
   after(async () => {
-    await bridge?.kill();
-    await hs?.stop();
-    await emulator?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   /** The transaction id of every message send, in order. */
   const txnIds = () =>
-    hs.requests.flatMap((r) => {
+    stack.hs.requests.flatMap((r) => {
       const m = /^PUT \/_matrix\/client\/v3\/rooms\/[^/]+\/send\/m\.room\.message\/(.+)$/.exec(r);
       return m ? [decodeURIComponent(m[1])] : [];
     });
-  const sent = (body: string) => eventually(() => hs.sends.find((s) => s.content.body === body), `"${body}" in Matrix`);
-  const replaces = (): StubSend[] => hs.sends.filter((s) => (s.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.replace");
+  const sent = (body: string) => eventually(() => stack.hs.sends.find((s) => s.content.body === body), `"${body}" in Matrix`);
+  const replaces = (): StubSend[] => stack.hs.sends.filter((s) => (s.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.replace");
 
   async function portal(): Promise<Portal> {
-    const { store } = await openSeeder(dir);
+    const { store } = await openSeeder(stack.dir);
     try {
       const [row] = await store.portals.listPortals(ALICE);
       assert.ok(row, "alice's portal");
@@ -72,12 +58,9 @@ describe("network messages into Matrix", { timeout: 120_000 }, () => {
   }
 
   it("bridges mentions, emotes, thread replies and edits under the transaction ids of before", async () => {
-    bridge = startBridge(files);
-    await bridge.waitForLine(/bridge started/);
-    await eventually(() => (hs.counts.get("createRoom") ?? 0) === 1, "the portal created");
-    await eventually(async () => sample(await scrape(`http://127.0.0.1:${files.webPort}`), "gitter_bridge_connected_users") === 1, "alice connected");
+    await eventually(() => (stack.hs.counts.get("createRoom") ?? 0) === 1, "the portal created");
     const room = (await portal()).gitterRoomId;
-    const { state } = emulator;
+    const { state } = stack.emulator;
     const bob = state.findUserByName("bob")!.id;
 
     const root = state.postMessage(bob, room, { text: "hi @alice and @nobody" });
@@ -99,9 +82,9 @@ describe("network messages into Matrix", { timeout: 120_000 }, () => {
     await eventually(() => replaces().length === 1, "the edit in Matrix");
     assert.equal(root.v, 3, "the reply raised the root's version once, the edit once more");
     assert.equal((replaces()[0].content["m.new_content"] as { body?: string }).body, "hi @alice, edited");
-    assert.equal(await bridge.stop(), 0);
+    assert.equal(await stack.bridge.stop(), 0);
 
-    const { store } = await openSeeder(dir);
+    const { store } = await openSeeder(stack.dir);
     const [rootLink, replyLink] = [await store.messages.byGitterMessage(rootSend.roomId, root.id), await store.messages.byGitterMessage(rootSend.roomId, reply.id)];
     const cursor = (await store.portals.listPortals(ALICE))[0]?.lastGitterMessageId;
     await store.close();

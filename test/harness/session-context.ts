@@ -1,0 +1,60 @@
+// A user's SessionContext for integration tests of the portals' parts (outbox, edits): the network client and
+// store the test gives, a Matrix client that reaches nothing, and the bridge's own ghosts, queues and media.
+import { GitterNetworkClient } from "../../src/gitter/network";
+import type { GitterRestClient } from "../../src/gitter/rest";
+import { MatrixClient } from "../../src/matrix/client";
+import { MatrixIds } from "../../src/matrix/ids";
+import type { NetworkClient } from "../../src/network/connector";
+import { GhostManager } from "../../src/puppet/ghosts";
+import { MediaBridge } from "../../src/puppet/portal-media";
+import { PortalQueues } from "../../src/puppet/portal-queues";
+import type { SessionContext } from "../../src/puppet/session-context";
+import type { Store } from "../../src/store/store";
+
+export interface TestContextOptions {
+  mxid: string;
+  store: Store;
+  network: NetworkClient;
+  /** The Gitter client under `network`; absent for another network: any use of it then fails the test. */
+  rest?: GitterRestClient;
+  ghostPrefix?: string;
+  lifetime?: AbortSignal;
+  notice?: SessionContext["notice"];
+}
+
+export function testSessionContext(o: TestContextOptions): SessionContext {
+  const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
+  const ids = new MatrixIds({ domain: "example.org", botLocalpart: "bot", ghostPrefix: o.ghostPrefix ?? "gitter_" });
+  const { store } = o;
+  return {
+    mxid: o.mxid,
+    gitterUserId: o.network.self.id,
+    gitterUsername: o.network.self.username,
+    network: o.network,
+    rest: o.rest ?? noGitter(),
+    matrix,
+    ids,
+    ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
+    store,
+    queue: new PortalQueues(),
+    maxPortalMembers: 10,
+    media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
+    lifetime: o.lifetime ?? new AbortController().signal,
+    notice: o.notice ?? (async () => undefined),
+  };
+}
+
+/** The session's network client over the test's Gitter client, as the session manager pairs them. */
+export function gitterClients(apiUrl: string, self: { id: string; username: string }, token: string, rest: GitterRestClient): Pick<TestContextOptions, "network" | "rest"> {
+  const user = { ...self, displayName: self.username };
+  return { network: new GitterNetworkClient(rest, user, { apiUrl, fayeUrl: `${apiUrl}/bayeux`, token }), rest };
+}
+
+/** A Gitter client for a session of another network: any use of it fails the test. */
+function noGitter(): GitterRestClient {
+  return new Proxy({} as GitterRestClient, {
+    get: (_target, key) => {
+      throw new Error(`Gitter's client used on another network (${String(key)})`);
+    },
+  });
+}

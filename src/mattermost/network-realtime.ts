@@ -69,6 +69,8 @@ export class MattermostStream implements RealtimeStream {
   }
 
   private onEvent(e: MmEvent): void {
+    // Someone else's post raises the channel's unread messages, watched or not (a closed direct channel's too).
+    if (e.type === "posted" && e.post.user_id !== this.selfId) this.call((l) => l.event({ type: "rooms", change: "unread", roomId: e.post.channel_id }));
     const event = this.translate(e);
     if (!event) return;
     if (event.type !== "rooms" && !this.watched.has(event.type === "message" || event.type === "edit" ? event.message.roomId : event.roomId)) return;

@@ -98,7 +98,10 @@ export class MattermostNetworkClient implements NetworkClient {
     return toUser(await guarded(() => this.rest.me()));
   }
 
-  /** GET /users/me/channels: every channel of the user in every team, each direct and group channel once. */
+  /**
+   * GET /users/me/channels: every channel of the user in every team, each direct and group channel once. `hidden`
+   * stays absent (a direct or group channel the user closed is a preference, not read here yet); `unread` too.
+   */
   async listRooms(): Promise<NetworkRoom[]> {
     const [channels, teams] = await guarded(() => Promise.all([this.rest.myChannels(), this.rest.myTeams()]));
     return this.rooms(channels.filter((c) => c.delete_at === 0), teams);
@@ -239,6 +242,16 @@ export class MattermostNetworkClient implements NetworkClient {
   async startCursor(roomId: string): Promise<Cursor> {
     const newest = (await guarded(() => this.rest.latestPosts(roomId, 1))).at(-1);
     return newest ? cursorOf(newest.create_at, newest.id) : cursorOf(Date.now());
+  }
+
+  /**
+   * Mattermost reads by channel: the posts of others after the member's last_viewed_at are unread, so the cursor
+   * is that time. The members are walked for the user's own (the core asks this of direct and group channels).
+   */
+  async cursorBeforeUnread(roomId: string): Promise<Cursor | null> {
+    const me = (await guarded(() => this.rest.channelMembers(roomId))).find((m) => m.user_id === this.self.id);
+    const at = me?.last_viewed_at ?? 0;
+    return (await this.createdAfter(roomId, at)).some((p) => p.user_id !== this.self.id) ? cursorOf(at) : null;
   }
 
   /**

@@ -6,7 +6,8 @@
 import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
 import type { Cursor } from "../network/types";
 import { getLogger } from "../util/log";
-import { toMessage, toRoom, toNetworkError } from "./network-convert";
+import { toMessage, toNetworkError } from "./network-convert";
+import { toRoomsEvent } from "./network-rooms";
 import { GitterRealtime, type ConnectionState as GitterState, type GitterRealtimeOptions } from "./realtime";
 import type { GitterRoom, LiveOperation } from "./types";
 
@@ -78,15 +79,10 @@ export class GitterStream implements RealtimeStream {
     this.wasConnected = true;
   }
 
+  /** The user's room list: added, removed, hidden, unread or renamed (./network-rooms). */
   private onUserRoom(op: LiveOperation, room: Partial<GitterRoom> & { id: string }): void {
-    if (op === "create") {
-      const full = room as GitterRoom;
-      this.emit({ type: "rooms", change: "added", roomId: room.id, room: toRoom(full) });
-    } else if (op === "remove") {
-      this.emit({ type: "rooms", change: "removed", roomId: room.id });
-    } else if (room.name !== undefined || room.topic !== undefined) {
-      this.emit({ type: "rooms", change: "changed", roomId: room.id });
-    }
+    const event = toRoomsEvent(op, room);
+    if (event) this.emit(event);
   }
 
   private emit(event: NetworkEvent): void {

@@ -13,6 +13,7 @@ import { objectIdAt } from "./object-id";
 import { GitterApiError, isGitterStatus } from "./errors";
 import { CLOCK_SKEW_MS, GITTER, guarded, matchesProbe, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
 import { GitterStream } from "./network-realtime";
+import { gitterCursorBeforeUnread, toListedRoom } from "./network-rooms";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
 import type { GitterMessage, GitterRoom } from "./types";
 import { isObjectId } from "./validate";
@@ -121,10 +122,10 @@ export class GitterNetworkClient implements NetworkClient {
     return toUser(await guarded(() => this.rest.getCurrentUser()));
   }
 
-  /** Rooms where the user was only mentioned (`roomMember: false`) are not the user's. */
+  /** Rooms where the user was only mentioned (`roomMember: false`) are not the user's; see ./network-rooms. */
   async listRooms(): Promise<NetworkRoom[]> {
     const rooms = await guarded(() => this.rest.listRooms());
-    return rooms.filter((r) => r.roomMember !== false).map((r) => this.seen(r));
+    return rooms.filter((r) => r.roomMember !== false).map((r) => this.seen(r, toListedRoom));
   }
 
   async getRoom(roomId: string): Promise<NetworkRoom> {
@@ -193,9 +194,9 @@ export class GitterNetworkClient implements NetworkClient {
   }
 
   /** Remembers which rooms are one-to-ones, for `leave`; returns the room as a NetworkRoom. */
-  private seen(room: GitterRoom): NetworkRoom {
+  private seen(room: GitterRoom, as: (r: GitterRoom) => NetworkRoom = toRoom): NetworkRoom {
     if (room.oneToOne) this.directs.add(room.id);
-    return toRoom(room);
+    return as(room);
   }
 
   async members(roomId: string, limit = Infinity): Promise<NetworkUser[]> {
@@ -273,6 +274,11 @@ export class GitterNetworkClient implements NetworkClient {
   async startCursor(roomId: string): Promise<Cursor> {
     const newest = await guarded(() => this.rest.listMessages(roomId, { limit: 1, includeThreads: true }));
     return newest.at(-1)?.id ?? objectIdAt(Date.now());
+  }
+
+  /** Before the oldest unread item (./network-rooms). */
+  cursorBeforeUnread(roomId: string): Promise<Cursor | null> {
+    return guarded(() => gitterCursorBeforeUnread(this.rest, roomId));
   }
 
   /** Searches history from `since` less the skew for the user's message of the same text and thread. */

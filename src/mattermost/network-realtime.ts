@@ -77,6 +77,8 @@ export class MattermostStream implements RealtimeStream {
       return;
     }
     if (e.type === "posted") void this.closed.postArrived(e.channelId, e.post.user_id, e.channelType).catch((err: unknown) => log.warn("closed channel not shown again", { error: err as Error }));
+    // Someone else's post raises the channel's unread messages, watched or not (a closed direct channel's too).
+    if (e.type === "posted" && e.post.user_id !== this.selfId) this.call((l) => l.event({ type: "rooms", change: "unread", roomId: e.post.channel_id }));
     const event = this.translate(e);
     if (!event) return;
     if (event.type !== "rooms" && !this.watched.has(event.type === "message" || event.type === "edit" ? event.message.roomId : event.roomId)) return;

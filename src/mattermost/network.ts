@@ -102,7 +102,10 @@ export class MattermostNetworkClient implements NetworkClient {
     return toUser(await guarded(() => this.rest.me()));
   }
 
-  /** GET /users/me/channels: every channel of the user in every team, each direct and group channel once, closed ones left out. */
+  /**
+   * GET /users/me/channels: every channel of the user in every team, each direct and group channel once, closed ones
+   * (the user's `direct_channel_show` / `group_channel_show` preference) left out; `unread` stays absent.
+   */
   async listRooms(): Promise<NetworkRoom[]> {
     const [channels, teams] = await guarded(() => Promise.all([this.rest.myChannels(), this.rest.myTeams()]));
     return this.rooms(await this.closed.open(channels.filter((c) => c.delete_at === 0)), teams);
@@ -233,6 +236,16 @@ export class MattermostNetworkClient implements NetworkClient {
   async startCursor(roomId: string): Promise<Cursor> {
     const newest = (await guarded(() => this.rest.latestPosts(roomId, 1))).at(-1);
     return newest ? cursorOf(newest.create_at, newest.id) : cursorOf(Date.now());
+  }
+
+  /**
+   * Mattermost reads by channel: the posts of others after the member's last_viewed_at are unread, so the cursor
+   * is that time. The members are walked for the user's own (the core asks this of direct and group channels).
+   */
+  async cursorBeforeUnread(roomId: string): Promise<Cursor | null> {
+    const me = (await guarded(() => this.rest.channelMembers(roomId))).find((m) => m.user_id === this.self.id);
+    const at = me?.last_viewed_at ?? 0;
+    return (await this.createdAfter(roomId, at)).some((p) => p.user_id !== this.self.id) ? cursorOf(at) : null;
   }
 
   /**

@@ -78,7 +78,10 @@ export interface NetworkClient {
 
   /** Asks the network again who the token belongs to ("token-invalid" once it is revoked). */
   whoAmI(): Promise<NetworkUser>;
-  /** Every room the user is in, direct and group-direct ones included, across all spaces (teams) of the user. */
+  /**
+   * Every room the user is in, direct and group-direct ones included, across all spaces (teams) of the user, each
+   * saying whether the user closed it (`hidden`) and, where the network says, whether it has unread messages.
+   */
   listRooms(): Promise<NetworkRoom[]>;
   getRoom(roomId: string): Promise<NetworkRoom>;
   /** A room by its `link` or the network's web address for it, without joining. */
@@ -131,6 +134,11 @@ export interface NetworkClient {
   latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]>;
   /** Where a room opened now starts: the newest message's cursor, or a cursor for "now" in an empty room. */
   startCursor(roomId: string): Promise<Cursor>;
+  /**
+   * Where a room opened for its unread messages starts: the cursor just before the first message the user has not
+   * read (`historyAfter` from it gives that message first); null when nothing is unread. Read-only.
+   */
+  cursorBeforeUnread(roomId: string): Promise<Cursor | null>;
   /**
    * The oldest message of the user's own in the room that matches an unresolved send (its key where the network
    * keeps it, else its text and thread), not older than `probe.since` less the clocks' possible skew, and not

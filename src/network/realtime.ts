@@ -15,8 +15,18 @@ export type NetworkEvent =
   | { type: "typing"; roomId: string; userId: string; typing: boolean }
   /** Someone other than the user joined or left a room. */
   | { type: "membership"; roomId: string; userId: string; change: "joined" | "left" }
-  /** The user's own room list changed: a room joined or opened, left or hidden, or renamed. */
-  | { type: "rooms"; change: "added" | "removed" | "changed"; roomId: string; room?: NetworkRoom };
+  /** The user's own room list changed: see `RoomsChange`. Reported for every room of the user, watched or not. */
+  | { type: "rooms"; change: RoomsChange; roomId: string; room?: NetworkRoom };
+
+/**
+ * added: the user joined or opened a room (`room` given where the network sends it; else ask `getRoom`); removed:
+ * the user left it, or may no longer see it; hidden: the user closed it (still theirs, see `NetworkRoom.hidden`);
+ * unread: its unread messages rose (a new message from someone else, also into a hidden room); changed: its name
+ * or topic.
+ */
+export type RoomsChange = "added" | "removed" | "hidden" | "unread" | "changed";
+
+export type RoomsEvent = Extract<NetworkEvent, { type: "rooms" }>;
 
 /** `reconnecting`: lost, waiting before the next attempt. `token-invalid` and `stopped` are final until start(). */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "token-invalid" | "stopped";

@@ -44,6 +44,13 @@ export interface NetworkRoom {
   webUrl?: string;
   /** The space the room belongs to (a Gitter community, a Mattermost team), where the network has them. */
   space?: NetworkSpace;
+  /**
+   * Set by `listRooms`: the user closed the room (a hidden Gitter one-to-one, a closed Mattermost direct channel).
+   * It is still theirs, not shown, and comes back with a new message. Absent: the network does not say (not hidden).
+   */
+  hidden?: boolean;
+  /** Set by `listRooms` where the network says: the room has messages the user has not read. */
+  unread?: boolean;
 }
 
 /** A group of rooms on the network: a Gitter community, a Mattermost team. */

@@ -3,6 +3,7 @@
 // bridged first), member changes to the portal's ghosts, room-list changes to the session's room-list follower.
 // Gitter's pushes become the network interface's values here, which is all the portals take.
 import { toMessage, toUser } from "../gitter/network-convert";
+import { toRoomsEvent } from "../gitter/network-rooms";
 import { GitterRealtime } from "../gitter/realtime";
 import type { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
@@ -53,7 +54,11 @@ export function sessionRealtime(ctx: SessionContext, opts: RealtimeOptions, host
   });
   rt.on("messageUpdate", (roomId, msg) => change(roomId, msg.id, (p) => editToMatrix(ctx, p.row, toMessage(roomId, msg))));
   rt.on("messageRemove", (roomId, id) => change(roomId, id, (p) => deleteToMatrix(ctx, p.row, id)));
-  rt.on("userRoom", (operation, room) => host.roomList.onPush(operation, room));
+  // As the Gitter adapter's stream reports them: added, removed, hidden, unread (src/gitter/network-rooms.ts).
+  rt.on("userRoom", (operation, room) => {
+    const event = toRoomsEvent(operation, room);
+    if (event) host.roomList.onEvent(event);
+  });
   rt.on("roomMember", (roomId, operation, user) => {
     const portal = host.portal(roomId);
     if (!portal || portal.row.oneToOne || (operation !== "create" && operation !== "remove")) return;

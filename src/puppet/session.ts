@@ -1,8 +1,6 @@
 // A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
 import { GitterRealtime } from "../gitter/realtime";
-import { toRoom } from "../gitter/network-convert";
-import type { GitterRoom } from "../gitter/types";
 import type { NetworkRoom } from "../network/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
@@ -49,10 +47,10 @@ export class UserSession {
   ) {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
     this.roomList = new RoomListFollower({
-      rest: ctx.rest,
+      network: ctx.network,
       hasPortal: (id) => this.portals.has(id) || this.turns.isOpening(id),
-      adopting: (room) => room.oneToOne === true && this.adoptingDirect.has(room.user?.username?.toLowerCase() ?? ""),
-      open: (room, startAfter) => this.ensurePortal(toRoom(room), startAfter),
+      adopting: (room) => room.kind === "direct" && this.adoptingDirect.has(room.others?.[0]?.username.toLowerCase() ?? ""),
+      open: (room, startAfter) => this.ensurePortal(room, startAfter),
       close: (id, reason) => this.closePortal(id, reason),
     });
   }
@@ -73,11 +71,11 @@ export class UserSession {
     });
     this.realtime = rt;
     let stored: Portal[] | undefined;
-    let rooms: GitterRoom[];
+    let rooms: NetworkRoom[];
     try {
       // Known rooms are watched before connecting, so the connection subscribes to them all in one request.
       stored = await this.loadPortals();
-      rooms = this.roomList.listed(await this.retried("read the user's Gitter rooms", () => this.ctx.rest.listRooms()));
+      rooms = this.roomList.listed(await this.retried("read the user's Gitter rooms", () => this.ctx.network.listRooms()));
       // Before any held Matrix message goes out: Gitter takes a message into a public room from a non-member, so
       // a portal of a room left while the bridge was down would post it.
       await this.closeStale(stored, rooms);
@@ -105,7 +103,7 @@ export class UserSession {
   }
 
   /** Rooms left or hidden on Gitter while no session was listening: the realtime push never came. */
-  private async closeStale(stored: Portal[], rooms: GitterRoom[]): Promise<void> {
+  private async closeStale(stored: Portal[], rooms: NetworkRoom[]): Promise<void> {
     const current = new Set(rooms.map((r) => r.id));
     for (const row of stored.filter((p) => !current.has(p.gitterRoomId))) {
       await this.closePortal(row.gitterRoomId, LEFT_ON_GITTER).catch((err: Error) =>
@@ -115,17 +113,17 @@ export class UserSession {
   }
 
   /** Opens a portal for each room without one; a loaded portal needs no lookup, only its bridge info refreshed. */
-  private async openPortals(rooms: GitterRoom[]): Promise<void> {
+  private async openPortals(rooms: NetworkRoom[]): Promise<void> {
     for (const room of rooms) {
       if (this.ended()) return;
       const known = this.portals.get(room.id);
       if (known) {
-        refreshBridgeInfo(this.ctx, known, toRoom(room));
+        refreshBridgeInfo(this.ctx, known, room);
         continue;
       }
       // A one-to-one with messages the user has not read (sent while it was hidden, or while the bridge was down)
       // starts from the first of them, as when Gitter's push reopens it.
-      const opening = this.ensurePortal(toRoom(room), () => startOfUnread(this.ctx.rest, room));
+      const opening = this.ensurePortal(room, () => startOfUnread(this.ctx.network, room));
       await opening.catch((err: Error) => log.error("could not open a portal", { mxid: this.mxid, gitterRoom: room.id, error: err }));
     }
   }

@@ -10,6 +10,7 @@ import { isNetworkError, NetworkError } from "../../src/network/errors";
 import type { ConnectionState, Loss, NetworkEvent, RealtimeStream } from "../../src/network/realtime";
 import type { Cursor, NetworkMessage, NetworkRoom, OutgoingMessage, RoomKind } from "../../src/network/types";
 import { roomContractCases } from "./network-contract-rooms";
+import { roomListContractCases } from "./network-contract-roomlist";
 
 export interface ContractHarness {
   start(): Promise<void>;
@@ -154,6 +155,7 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
     });
 
     roomContractCases(() => ({ client, shared }), h);
+    roomListContractCases(() => ({ client, shared }), h);
 
     it("pages history after a cursor, in order, with nothing at or before it", T, async () => {
       const start = await client.startCursor(shared.id);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { GitterConnector } from "../../src/gitter/network";
 import { isNetworkError } from "../../src/network/errors";
-import { runNetworkContract } from "./network-contract";
+import { listen, runNetworkContract, waitFor, walk } from "./network-contract";
 import { ALICE, TEST_FIXTURE } from "./emulator-helpers";
 
 let emu: RunningEmulator;
@@ -88,5 +88,31 @@ describe("Gitter adapter: what only Gitter does", () => {
     assert.deepEqual(await unread(), ids.slice(0, 2), "only the message read in its thread");
     await client.markRead(room.id, ids[0]);
     assert.deepEqual(await unread(), [ids[1]], "up to the message read");
+  });
+
+  it("lists a one-to-one hidden by leaving it as hidden, and reports its hiding and a new message in it", async () => {
+    const client = await connector().connect(ALICE);
+    const direct = (await client.listRooms()).find((r) => r.kind === "direct" && r.others?.[0]?.username === "carol");
+    assert.ok(direct, "alice's one-to-one with carol");
+    assert.equal(direct.hidden, false);
+    const w = listen(client);
+    try {
+      await waitFor("connected", () => w.stream.state === "connected");
+      const reported = (change: string) => w.events.some((e) => e.type === "rooms" && e.change === change && e.roomId === direct.id);
+      await client.leave(direct.id);
+      await waitFor("the hiding", () => reported("hidden"));
+      const hidden = (await client.listRooms()).find((r) => r.id === direct.id);
+      assert.deepEqual([hidden?.hidden, hidden?.unread], [true, false], "still listed, hidden, nothing unread");
+      const id = (await control<{ id: string }>("POST", "/messages", { user: "carol", room: direct.id, text: "are you there?" })).id;
+      await waitFor("the unread report", () => reported("unread"));
+      assert.ok(!reported("added"), "a new message does not add a hidden one-to-one again");
+      const back = (await client.listRooms()).find((r) => r.id === direct.id);
+      assert.deepEqual([back?.hidden, back?.unread], [true, true], "hidden, with a message unread");
+      const cursor = await client.cursorBeforeUnread(direct.id);
+      assert.ok(cursor);
+      assert.deepEqual((await walk(client, direct.id, cursor, 10)).map((m) => m.id), [id], "from the unread message on");
+    } finally {
+      w.stream.stop();
+    }
   });
 });

@@ -65,7 +65,6 @@ describe("network interface import rules", () => {
  */
 const CORE_STILL_ON_GITTER = [
   "puppet/manager.ts",
-  "puppet/room-list.ts",
   "puppet/session-context.ts",
   "puppet/session-realtime.ts",
   "puppet/session.ts",

@@ -1,29 +1,23 @@
 // Gitter as a network of the network interface (src/network): a connector and a per-user client over the Gitter
 // REST client (./rest) and realtime client (./realtime, through ./network-realtime). Gitter's message POST takes
 // no idempotency key, so sends are never repeated here: a send whose outcome is unknown rejects "maybe-delivered"
-// and is found again in the room's history by `findOwnMessage` (author, text, thread, time).
+// and is found again in the room's history by `findOwnMessage` (./network-history: author, text, thread, time).
 import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
 import { isNetworkError, NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import { Gate } from "../util/gate";
-import { getLogger } from "../util/log";
 import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
-import { objectIdAt } from "./object-id";
 import { GitterApiError, isGitterStatus } from "./errors";
-import { CLOCK_SKEW_MS, GITTER, guarded, matchesProbe, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
+import { GITTER, guarded, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
+import { findOwnMessage, historyAfter, latestMessages, PAGE, startCursor } from "./network-history";
 import { GitterStream } from "./network-realtime";
 import { gitterCursorBeforeUnread, toListedRoom } from "./network-rooms";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
-import type { GitterMessage, GitterRoom } from "./types";
+import type { GitterRoom } from "./types";
 import { isObjectId } from "./validate";
 
-/** Gitter caps a page of messages at 100 (API reference 3.4). */
-const PAGE = 100;
-/** Pages of history searched for an unconfirmed send before it counts as not posted. */
-const MAX_SEARCH_PAGES = 10;
 const WEB_LINK = /^https?:\/\/[^/]+\/(.+?)\/?$/;
-const log = getLogger("gitter.network");
 
 export interface GitterNetworkOptions {
   /** e.g. https://api.gitter.im */
@@ -260,20 +254,16 @@ export class GitterNetworkClient implements NetworkClient {
   /** Gitter's API has no typing notifications. */
   async typing(): Promise<void> {}
 
-  async historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
-    const page = await this.page(roomId, cursor, Math.min(limit, PAGE));
-    return { messages: page.messages, more: page.raw.length >= Math.min(limit, PAGE) };
+  historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
+    return historyAfter(this.rest, roomId, cursor, limit);
   }
 
-  /** Without includeThreads, Gitter lists the main timeline only. */
-  async latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]> {
-    return (await guarded(() => this.rest.listMessages(roomId, { limit: Math.min(limit, PAGE) }))).map((m) => toMessage(roomId, m));
+  latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]> {
+    return latestMessages(this.rest, roomId, limit);
   }
 
-  /** The newest message's id; in an empty room, the smallest ObjectId of this second. */
-  async startCursor(roomId: string): Promise<Cursor> {
-    const newest = await guarded(() => this.rest.listMessages(roomId, { limit: 1, includeThreads: true }));
-    return newest.at(-1)?.id ?? objectIdAt(Date.now());
+  startCursor(roomId: string): Promise<Cursor> {
+    return startCursor(this.rest, roomId);
   }
 
   /** Before the oldest unread item (./network-rooms). */
@@ -281,17 +271,8 @@ export class GitterNetworkClient implements NetworkClient {
     return guarded(() => gitterCursorBeforeUnread(this.rest, roomId));
   }
 
-  /** Searches history from `since` less the skew for the user's message of the same text and thread. */
-  async findOwnMessage(roomId: string, probe: SendProbe): Promise<NetworkMessage | null> {
-    let cursor = objectIdAt(probe.since - CLOCK_SKEW_MS);
-    for (let n = 0; n < MAX_SEARCH_PAGES; n++) {
-      const { raw, messages } = await this.page(roomId, cursor, PAGE);
-      for (const m of messages) if (matchesProbe(m, probe, this.self.id) && !(await probe.isTaken?.(m.id))) return m;
-      if (raw.length < PAGE) return null;
-      cursor = raw[raw.length - 1].id;
-    }
-    log.warn("history search for an unconfirmed send gave up after many pages", { gitterRoom: roomId, pages: MAX_SEARCH_PAGES });
-    return null;
+  findOwnMessage(roomId: string, probe: SendProbe): Promise<NetworkMessage | null> {
+    return findOwnMessage(this.rest, roomId, probe, this.self.id);
   }
 
   uploadFile(): Promise<never> {
@@ -311,11 +292,5 @@ export class GitterNetworkClient implements NetworkClient {
       catchUpPageSize: PAGE,
     });
     return this.stream;
-  }
-
-  private async page(roomId: string, afterId: string, limit: number): Promise<{ raw: GitterMessage[]; messages: NetworkMessage[] }> {
-    const raw = await guarded(() => this.rest.listMessages(roomId, { afterId, limit, includeThreads: true }));
-    const messages = raw.filter((m) => m.id > afterId).sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => toMessage(roomId, m));
-    return { raw, messages };
   }
 }

@@ -8,18 +8,16 @@ import { NetworkError, isNetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe, UploadedFile } from "../network/types";
 import { isMmId } from "./validate";
-import { MATTERMOST, cursorOf, directPartner, guarded, parseCursor, toFile, toMessage, toRoom, toUser } from "./network-convert";
+import { MATTERMOST, directPartner, guarded, toFile, toMessage, toRoom, toUser } from "./network-convert";
 import { ClosedChannels } from "./network-closed";
+import { cursorBeforeUnread, findOwnMessage, historyAfter, latestMessages, outgoingText, startCursor } from "./network-history";
 import { MattermostStream } from "./network-realtime";
 import { MattermostOAuth, type MattermostOAuthOptions, type MattermostTokens } from "./oauth";
-import { MAX_PER_PAGE } from "./rest-posts";
 import { MattermostClient } from "./rest";
 import type { TransportOptions } from "./transport";
-import type { MmChannel, MmPost, MmTeam } from "./types";
+import type { MmChannel, MmTeam } from "./types";
 import type { MattermostWebsocketOptions } from "./websocket";
 
-/** How far the server's clock may lag ours when looking for an unconfirmed send. */
-export const CLOCK_SKEW_MS = 60_000;
 /** server/channels/app/post.go pendingPostIDsCacheTTL, less the margin the client keeps (transport.ts). */
 const PENDING_POST_WINDOW_MS = 25_000;
 /** `https://host/team/channels/name` (and `/team/messages/@user` for users). */
@@ -168,7 +166,7 @@ export class MattermostNetworkClient implements NetworkClient {
     return (await guarded(() => this.rest.usersByIds(members.map((m) => m.user_id)))).map(toUser);
   }
 
-  /** A `/me` post is sent as Mattermost's client writes it: the text in italics. */
+  /** A `/me` post is sent as Mattermost's client writes it (./network-history outgoingText). */
   async send(roomId: string, message: OutgoingMessage, key: string): Promise<NetworkMessage> {
     const post = await guarded(() =>
       this.rest.createPost({
@@ -213,53 +211,24 @@ export class MattermostNetworkClient implements NetworkClient {
     if (typing) await guarded(() => this.rest.typing(roomId));
   }
 
-  async historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
-    const { at, postId } = parseCursor(cursor);
-    const perPage = Math.max(1, Math.min(limit, MAX_PER_PAGE));
-    if (postId) {
-      try {
-        const page = await guarded(() => this.rest.postsAfter(roomId, postId, perPage));
-        return { messages: page.posts.map(toMessage), more: page.more };
-      } catch (err) {
-        // The cursor's post is gone for good: go on from its time instead.
-        if (!isNetworkError(err, "not-found")) throw err;
-      }
-    }
-    const posts = await this.createdAfter(roomId, at);
-    return { messages: posts.slice(0, perPage).map(toMessage), more: posts.length > perPage };
+  historyAfter(roomId: string, cursor: Cursor, limit: number): Promise<HistoryPage> {
+    return historyAfter(this.rest, roomId, cursor, limit);
   }
 
-  async latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]> {
-    return (await guarded(() => this.rest.latestPosts(roomId, Math.max(1, Math.min(limit, MAX_PER_PAGE))))).map(toMessage);
+  latestMessages(roomId: string, limit: number): Promise<NetworkMessage[]> {
+    return latestMessages(this.rest, roomId, limit);
   }
 
-  async startCursor(roomId: string): Promise<Cursor> {
-    const newest = (await guarded(() => this.rest.latestPosts(roomId, 1))).at(-1);
-    return newest ? cursorOf(newest.create_at, newest.id) : cursorOf(Date.now());
+  startCursor(roomId: string): Promise<Cursor> {
+    return startCursor(this.rest, roomId);
   }
 
-  /**
-   * Mattermost reads by channel: the posts of others after the member's last_viewed_at are unread, so the cursor
-   * is that time. The members are walked for the user's own (the core asks this of direct and group channels).
-   */
-  async cursorBeforeUnread(roomId: string): Promise<Cursor | null> {
-    const me = (await guarded(() => this.rest.channelMembers(roomId))).find((m) => m.user_id === this.self.id);
-    const at = me?.last_viewed_at ?? 0;
-    return (await this.createdAfter(roomId, at)).some((p) => p.user_id !== this.self.id) ? cursorOf(at) : null;
+  cursorBeforeUnread(roomId: string): Promise<Cursor | null> {
+    return cursorBeforeUnread(this.rest, roomId, this.self.id);
   }
 
-  /**
-   * The user's posts since `probe.since` less the skew, oldest first: the one with the send's pending_post_id (where
-   * the server lists it), else the first of the same text and thread.
-   */
-  async findOwnMessage(roomId: string, probe: SendProbe): Promise<NetworkMessage | null> {
-    const pending = this.pendingId(probe.key);
-    const text = outgoingText({ text: probe.text });
-    const mine = (await this.createdAfter(roomId, probe.since - CLOCK_SKEW_MS)).filter((p) => p.user_id === this.self.id && p.type === "");
-    const byKey = mine.find((p) => p.pending_post_id === pending);
-    const candidates = byKey ? [byKey] : mine.filter((p) => normalise(p.message) === normalise(text) && (p.root_id || undefined) === probe.threadId);
-    for (const p of candidates) if (!(await probe.isTaken?.(p.id))) return toMessage(p);
-    return null;
+  findOwnMessage(roomId: string, probe: SendProbe): Promise<NetworkMessage | null> {
+    return findOwnMessage(this.rest, roomId, probe, this.self.id, this.pendingId(probe.key));
   }
 
   async uploadFile(roomId: string, file: UploadedFile): Promise<NetworkFile> {
@@ -282,12 +251,6 @@ export class MattermostNetworkClient implements NetworkClient {
     return `${this.self.id}:${key}`;
   }
 
-  /** Live posts created after `at`, oldest first (GET posts?since=, at most 1000: enough for a gap of moments). */
-  private async createdAfter(roomId: string, at: number): Promise<MmPost[]> {
-    const changed = await guarded(() => this.rest.postsChangedSince(roomId, at));
-    return changed.posts.filter((p) => p.create_at > at && p.delete_at === 0).sort((a, b) => a.create_at - b.create_at || (a.id < b.id ? -1 : 1));
-  }
-
   /** Channels as rooms; the people of direct and group channels are looked up, in one request for all. */
   private async rooms(channels: MmChannel[], teams: MmTeam[]): Promise<NetworkRoom[]> {
     const byTeam = new Map(teams.map((t) => [t.id, t]));
@@ -300,12 +263,4 @@ export class MattermostNetworkClient implements NetworkClient {
     const users = new Map((await guarded(() => this.rest.usersByIds(ids))).map((u) => [u.id, toUser(u)]));
     return channels.map((c) => toRoom(c, byTeam, (others.get(c.id) ?? []).flatMap((id) => users.get(id) ?? []), this.options.serverUrl.replace(/\/+$/, "")));
   }
-}
-
-function outgoingText(message: Pick<OutgoingMessage, "text" | "kind">): string {
-  return message.kind === "emote" && message.text !== "" ? `*${message.text}*` : message.text;
-}
-
-function normalise(text: string): string {
-  return text.replace(/\r\n?/g, "\n").trimEnd();
 }

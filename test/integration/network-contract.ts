@@ -11,6 +11,7 @@ import type { ConnectionState, Loss, NetworkEvent, RealtimeStream } from "../../
 import type { Cursor, NetworkMessage, NetworkRoom, OutgoingMessage, RoomKind } from "../../src/network/types";
 import { roomContractCases } from "./network-contract-rooms";
 import { roomListContractCases } from "./network-contract-roomlist";
+import { streamContractCases } from "./network-contract-stream";
 
 export interface ContractHarness {
   start(): Promise<void>;
@@ -232,88 +233,7 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
       await client.markRead(shared.id, id, { inThread: true });
     });
 
-    it("reports edits, deletions and reactions on the realtime stream", T, async () => {
-      const w = stream(client);
-      w.stream.watch(shared.id, await client.startCursor(shared.id));
-      await waitFor("connected", () => w.stream.state === "connected");
-      const text = unique("live");
-      const id = await h.bob.post(shared.id, text);
-      await waitFor("the message", () => w.events.some((e) => e.type === "message" && e.message.id === id));
-      await h.bob.edit(id, `${text} (edited)`);
-      await waitFor("the edit", () => w.events.some((e) => e.type === "edit" && e.message.id === id && e.message.text === `${text} (edited)`));
-      if (h.connector().capabilities.reactions) {
-        await h.bob.react(id, h.reaction);
-        await waitFor("the reaction", () => w.events.some((e) => e.type === "reaction" && e.messageId === id && e.added && e.reaction === h.reaction));
-      } else {
-        await assert.rejects(client.react(shared.id, id, h.reaction), (e: unknown) => isNetworkError(e, "unsupported"));
-      }
-      await h.bob.delete(id);
-      await waitFor("the deletion", () => w.events.some((e) => e.type === "delete" && e.messageId === id));
-      const messages = w.events.filter((e) => e.type === "message" && e.message.id === id);
-      assert.equal(messages.length, 1, "each message once");
-      w.stream.stop();
-    });
-
-    it("an edit carries a revision: the same wherever that version is reported, another after the next edit", T, async () => {
-      const w = stream(client);
-      const start = await client.startCursor(shared.id);
-      w.stream.watch(shared.id, start);
-      await waitFor("connected", () => w.stream.state === "connected");
-      const text = unique("revised");
-      const id = await h.bob.post(shared.id, text);
-      const listed = async () => (await walk(client, shared.id, start, 100)).find((m) => m.id === id);
-      const original = await listed();
-      const edits = () => w.events.flatMap((e) => (e.type === "edit" && e.message.id === id ? [e.message] : []));
-      await h.bob.edit(id, `${text} (1)`);
-      await waitFor("the first edit", () => edits().length === 1);
-      const first = edits()[0].revision;
-      assert.ok(first, "an edit has a revision");
-      assert.notEqual(first, original?.revision, "the edit's revision is not the original's");
-      assert.equal((await listed())?.revision, first, "history reports the edited message with the edit's revision");
-      // Mattermost's revision is the edit's time: let the clock move on.
-      await new Promise((r) => setTimeout(r, 5));
-      await h.bob.edit(id, `${text} (2)`);
-      await waitFor("the second edit", () => edits().length === 2);
-      assert.notEqual(edits()[1].revision, first, "each edit has its own revision");
-      w.stream.stop();
-    });
-
-    it("after a cut, the stream delivers or says what may be lost, and catch-up fills the gap once, in order", T, async () => {
-      const delivered: NetworkMessage[] = [];
-      let cursor = await client.startCursor(shared.id);
-      const w: Watched = { stream: client.realtime(), events: [], states: [], losses: [] };
-      streams.push(w.stream);
-      const deliver = (m: NetworkMessage) => {
-        if (m.cursor <= cursor) return; // already delivered: the core's cursor check
-        delivered.push(m);
-        cursor = m.cursor;
-      };
-      let catchingUp: Promise<void> = Promise.resolve();
-      w.stream.start({
-        event: (e) => e.type === "message" && e.message.roomId === shared.id && void catchingUp.then(() => deliver(e.message)),
-        state: (s) => w.states.push(s),
-        mayHaveLost: (loss) => {
-          w.losses.push(loss);
-          if (loss.messagesCaughtUp || !loss.rooms.includes(shared.id)) return;
-          catchingUp = catchingUp.then(async () => (await walk(client, shared.id, cursor, 2)).forEach(deliver));
-        },
-      });
-      w.stream.watch(shared.id, cursor);
-      await waitFor("connected", () => w.stream.state === "connected");
-      const ids = [await h.bob.post(shared.id, unique("before the cut"))];
-      await waitFor("the first message", () => delivered.length === 1);
-      await h.cutRealtime();
-      // More than a resume snapshot holds (Gitter sends the newest 5 with a subscription), so REST must fill the rest.
-      for (let i = 1; i <= 8; i++) ids.push(await h.bob.post(shared.id, unique(`during the cut ${i}`)));
-      await waitFor("a loss report or every message", () => w.losses.length > 0 || delivered.length === ids.length, 15_000);
-      await waitFor("reconnected", () => w.stream.state === "connected", 15_000);
-      ids.push(await h.bob.post(shared.id, unique("after the cut")));
-      await waitFor("every message", () => delivered.length >= ids.length, 15_000);
-      await catchingUp;
-      assert.deepEqual(delivered.map((m) => m.id), ids, "each once, in order");
-      assert.ok(w.states.includes("reconnecting"), "the cut was reported");
-      w.stream.stop();
-    });
+    streamContractCases(() => ({ client, shared }), h, (s) => streams.push(s));
 
     it("joins and leaves a room, and the stream reports the room list's changes", T, async () => {
       const w = stream(await h.connector().connect(h.aliceToken));

@@ -12,7 +12,7 @@ import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { LEFT_ON_GITTER, RoomListFollower, startOfUnread } from "./room-list";
 import type { SessionContext } from "./session-context";
 import { RoomTurns } from "./room-turns";
-import { sessionListener } from "./session-realtime";
+import { sessionListener, type RealtimeHost } from "./session-realtime";
 
 const log = getLogger("session");
 
@@ -84,7 +84,7 @@ export class UserSession {
     await this.openPortals(rooms);
   }
 
-  private realtimeHost() {
+  private realtimeHost(): RealtimeHost {
     return { portal: (id: string) => this.portals.get(id), roomList: this.roomList, onState: (state: string) => this.onState(state) };
   }
 

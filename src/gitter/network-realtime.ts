@@ -6,10 +6,10 @@
 import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
 import type { Cursor } from "../network/types";
 import { getLogger } from "../util/log";
-import { toMessage, toNetworkError } from "./network-convert";
+import { toMessage, toNetworkError, toUser } from "./network-convert";
 import { toRoomsEvent } from "./network-rooms";
 import { GitterRealtime, type ConnectionState as GitterState, type GitterRealtimeOptions } from "./realtime";
-import type { GitterRoom, LiveOperation } from "./types";
+import type { GitterRoom, GitterUser, LiveOperation } from "./types";
 
 const log = getLogger("gitter.network");
 
@@ -34,17 +34,20 @@ export class GitterStream implements RealtimeStream {
     this.rt.on("messageUpdate", (roomId, m) => this.emit({ type: "edit", message: toMessage(roomId, m) }));
     this.rt.on("messageRemove", (roomId, messageId) => this.emit({ type: "delete", roomId, messageId }));
     this.rt.on("userRoom", (op, room) => this.onUserRoom(op, room));
-    this.rt.on("roomMember", (roomId, op, user) => {
-      if (op === "create" || op === "remove") this.emit({ type: "membership", roomId, userId: user.id, change: op === "create" ? "joined" : "left" });
-    });
-    this.rt.on("watchDenied", (roomId) => {
-      this.watched.delete(roomId);
-      this.emit({ type: "rooms", change: "removed", roomId });
+    this.rt.on("roomMember", (roomId, op, user) => this.onMember(roomId, op, user));
+    // A refusal is not a leave on Gitter (docs/gitter-fidelity.md): the room list's own events say who left.
+    this.rt.on("watchDenied", (roomId, error) => {
+      if (!this.watched.delete(roomId)) return;
+      this.call((l) => l.event({ type: "refused", roomId, error }));
     });
   }
 
   get state(): ConnectionState {
     return STATES[this.rt.state];
+  }
+
+  get roomsCatchingUp(): number {
+    return this.rt.roomsCatchingUp;
   }
 
   start(listener: RealtimeListener): void {
@@ -77,6 +80,13 @@ export class GitterStream implements RealtimeStream {
       this.call((l) => l.mayHaveLost(loss));
     }
     this.wasConnected = true;
+  }
+
+  /** A join names its user in full (Gitter sends the user with it); a leave, only the user's id. */
+  private onMember(roomId: string, op: LiveOperation, user: Partial<GitterUser> & { id: string }): void {
+    if (op !== "create" && op !== "remove") return;
+    const joined = op === "create" && typeof user.username === "string" ? toUser({ ...user, username: user.username }) : undefined;
+    this.emit({ type: "membership", roomId, userId: user.id, change: op === "create" ? "joined" : "left", ...(joined ? { user: joined } : {}) });
   }
 
   /** The user's room list: added, removed, hidden, unread or renamed (./network-rooms). */

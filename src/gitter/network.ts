@@ -14,6 +14,7 @@ import { findOwnMessage, historyAfter, latestMessages, PAGE, startCursor } from 
 import { GitterStream } from "./network-realtime";
 import { gitterCursorBeforeUnread, toListedRoom } from "./network-rooms";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
+import type { RequestGate } from "./rest-transport";
 import type { GitterRoom } from "./types";
 import { isObjectId } from "./validate";
 
@@ -29,8 +30,14 @@ export interface GitterNetworkOptions {
   /** Passed on to every REST client (retry policy, limiter, gate, fetch). */
   rest?: Omit<GitterRestClientOptions, "apiUrl" | "token" | "userId">;
   /** Passed on to every realtime client (liveness, backoff, connect gate). */
-  realtime?: { livenessTimeoutMs?: number; backoff?: { baseMs: number; maxMs: number } };
+  realtime?: { livenessTimeoutMs?: number; backoff?: { baseMs: number; maxMs: number }; connectGate?: RequestGate };
 }
+
+/**
+ * Realtime clients handshaking and subscribing at once, all the connector's clients together, unless
+ * `realtime.connectGate` is given: a restart connects every user's session.
+ */
+const CONNECTING_AT_ONCE = 32;
 
 /**
  * Gitter REST requests in flight at once, all the connector's clients together, unless `rest.gate` is given: a
@@ -54,9 +61,12 @@ export class GitterConnector implements NetworkConnector {
   readonly ids = GITTER_IDS;
   readonly loginFlows: readonly LoginFlow[];
   private readonly gate: NonNullable<GitterRestClientOptions["gate"]>;
+  private readonly clientOptions: GitterNetworkOptions;
 
   constructor(private readonly options: GitterNetworkOptions) {
     this.gate = options.rest?.gate ?? new Gate(REQUESTS_IN_FLIGHT);
+    const connectGate = options.realtime?.connectGate ?? new Gate(CONNECTING_AT_ONCE);
+    this.clientOptions = { ...options, realtime: { ...options.realtime, connectGate } };
     const flows: LoginFlow[] = [];
     if (options.oauth) {
       const oauth = new GitterOAuth(options.oauth);
@@ -74,12 +84,12 @@ export class GitterConnector implements NetworkConnector {
   async connect(token: string): Promise<NetworkClient> {
     const rest = this.restClient(token);
     const me = await guarded(() => rest.getCurrentUser());
-    return new GitterNetworkClient(rest, toUser(me), { ...this.options, token });
+    return new GitterNetworkClient(rest, toUser(me), { ...this.clientOptions, token });
   }
 
   /** The user's id goes to the REST client too: the paths that name the user need no who-am-I either. */
   resume(token: string, self: NetworkUser): NetworkClient {
-    return new GitterNetworkClient(this.restClient(token, self.id), self, { ...this.options, token });
+    return new GitterNetworkClient(this.restClient(token, self.id), self, { ...this.clientOptions, token });
   }
 
   /** One REST client per client made: its rate limiter is the token's one budget (100 requests a minute). */

@@ -41,6 +41,11 @@ export class MattermostStream implements RealtimeStream {
     return STATES[this.ws.state];
   }
 
+  /** The websocket has no catch-up of its own: the core catches channels up after a Loss. */
+  get roomsCatchingUp(): number {
+    return 0;
+  }
+
   start(listener: RealtimeListener): void {
     this.listener = listener;
     this.ws.start();

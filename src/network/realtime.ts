@@ -1,6 +1,6 @@
 // What a network's realtime stream tells the core: typed events, its connection state, and when events may have
 // been lost so the core catches up from its cursors. See docs/network-interface.md for the delivery contract.
-import type { Cursor, NetworkMessage, NetworkRoom } from "./types";
+import type { Cursor, NetworkMessage, NetworkRoom, NetworkUser } from "./types";
 
 export type NetworkEvent =
   /** A new message, in history order per room, at most once per stream (see `RealtimeStream.watch`). */
@@ -13,8 +13,13 @@ export type NetworkEvent =
   /** The user read the room (on any client) up to `at` (ms, the network's clock). */
   | { type: "read"; roomId: string; userId: string; at: number }
   | { type: "typing"; roomId: string; userId: string; typing: boolean }
-  /** Someone other than the user joined or left a room. */
-  | { type: "membership"; roomId: string; userId: string; change: "joined" | "left" }
+  /** Someone other than the user joined or left a room; `user` where the network sends who joined (Gitter does). */
+  | { type: "membership"; roomId: string; userId: string; change: "joined" | "left"; user?: NetworkUser }
+  /**
+   * The network refused a watched room's events; the room is no longer watched. It says nothing about the user's
+   * membership (a refusal is not a leave: the room list's own events say that), so the core keeps the room's portal.
+   */
+  | { type: "refused"; roomId: string; error?: Error }
   /** The user's own room list changed: see `RoomsChange`. Reported for every room of the user, watched or not. */
   | { type: "rooms"; change: RoomsChange; roomId: string; room?: NetworkRoom };
 
@@ -60,6 +65,8 @@ export interface RealtimeListener {
 
 export interface RealtimeStream {
   readonly state: ConnectionState;
+  /** Watched rooms not live yet (waiting for the connection, or being caught up by the stream itself), for metrics. */
+  readonly roomsCatchingUp: number;
   /** Connects in the background and reports to `listener` (one per stream). Never throws; no-op when running. */
   start(listener: RealtimeListener): void;
   /** Disconnects and stops every timer; reports "stopped". Watched rooms are kept for a later start(). */

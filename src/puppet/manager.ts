@@ -45,8 +45,6 @@ export interface ManagerDeps {
  * for their rooms; ten thousand at once starve the database queue until its lookups time out.
  */
 const RESUMING_AT_ONCE = 32;
-/** Realtime sessions handshaking and subscribing at once, all users together. */
-const CONNECTING_AT_ONCE = 32;
 
 export class SessionManager {
   private readonly sessions = new Map<string, UserSession>();
@@ -55,7 +53,6 @@ export class SessionManager {
   private readonly resumed: Promise<void>;
   private markResumed!: () => void;
   private stopping = false;
-  private readonly connectGate = new Gate(CONNECTING_AT_ONCE);
   private readonly notice: SayNotice;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -162,7 +159,8 @@ export class SessionManager {
       metrics: this.deps.metrics,
       notice: (roomId: string, about: NoticeAbout, text: string) => this.notice(roomId, about, text),
     };
-    const session = new UserSession(ctx, { fayeUrl: this.deps.gitter.realtimeUrl, token, connectGate: this.connectGate }, {
+    ctx.rest.limiter.onWait((wait) => this.deps.metrics?.rateLimitWait(wait));
+    const session = new UserSession(ctx, {
       onTokenInvalid: (s) =>
         void this.onTokenInvalid(s.mxid).catch((err: Error) => log.error("could not handle a token Gitter no longer accepts", { mxid: s.mxid, error: err })),
     });

@@ -1,74 +1,79 @@
-// A session's realtime connection and what its pushes do: new Gitter messages, edits and deletions go to their
-// portals (edits and deletions queued behind the portal's earlier Gitter work, so the message they change is
-// bridged first), member changes to the portal's ghosts, room-list changes to the session's room-list follower.
-// Gitter's pushes become the network interface's values here, which is all the portals take.
-import { toMessage, toUser } from "../gitter/network-convert";
-import { toRoomsEvent } from "../gitter/network-rooms";
-import { GitterRealtime } from "../gitter/realtime";
-import type { Gate } from "../util/gate";
+// A session's realtime connection (the network's stream, `ctx.network.realtime()`) and what its events do: new
+// messages go to their portals (caught up after a loss, ./realtime-catchup), edits and deletions too (queued behind
+// the portal's earlier network work, so the message they change is bridged first), member changes to the portal's
+// ghosts, room-list changes to the session's room-list follower.
+import type { ConnectionState, NetworkEvent, RealtimeListener } from "../network/realtime";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
 import { deleteToMatrix, editToMatrix } from "./portal-edits";
+import { RealtimeCatchUp } from "./realtime-catchup";
 import type { RoomListFollower } from "./room-list";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("session");
 
-export interface RealtimeOptions {
-  fayeUrl: string;
-  token: string;
-  connectGate?: Gate;
-}
+/** The session's connection as `status` and the metrics' session states name it. */
+const SESSION_STATES: Record<ConnectionState, string> = {
+  connecting: "connecting",
+  connected: "connected",
+  reconnecting: "backing-off",
+  "token-invalid": "token-invalid",
+  stopped: "stopped",
+};
 
-/** What the pushes need from the session. */
+/** What the events need from the session. */
 export interface RealtimeHost {
-  portal(gitterRoomId: string): PortalRoom | undefined;
+  portal(networkRoomId: string): PortalRoom | undefined;
   readonly roomList: RoomListFollower;
   onState(state: string): void;
 }
 
-/** Makes the user's realtime connection, its pushes wired to `host`; not started. */
-export function sessionRealtime(ctx: SessionContext, opts: RealtimeOptions, host: RealtimeHost): GitterRealtime {
-  const rt = new GitterRealtime({
-    fayeUrl: opts.fayeUrl,
-    token: opts.token,
-    connectGate: opts.connectGate,
-    userId: ctx.gitterUserId,
-    // Thread replies are excluded from lists unless asked for; a catch-up must not lose them.
-    fetchMissed: (roomId, afterId) => ctx.rest.listMessages(roomId, { afterId, limit: 100, includeThreads: true }),
-    catchUpPageSize: 100,
-  });
-  const change = (roomId: string, messageId: string, apply: (portal: PortalRoom) => Promise<void>) => {
-    const portal = host.portal(roomId);
-    if (!portal) return;
-    void ctx.queue.push("gitter-to-matrix", portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
-      log.error("bridging a Gitter edit or deletion failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
-    );
+/** What the session's stream reports to: its events wired to `host`. */
+export function sessionListener(ctx: SessionContext, host: RealtimeHost): RealtimeListener {
+  const catchUp = new RealtimeCatchUp(ctx, (id) => host.portal(id));
+  return {
+    event: (event) => onEvent(ctx, host, catchUp, event),
+    state: (state) => host.onState(SESSION_STATES[state]),
+    mayHaveLost: (loss) => catchUp.lost(loss),
   };
-  rt.on("state", (state) => host.onState(state));
-  rt.on("message", (roomId, msg) => {
-    const portal = host.portal(roomId);
-    void portal?.fromNetwork(toMessage(roomId, msg)).catch((err: Error) =>
-      log.error("bridging a Gitter message failed", { room: portal.matrixRoomId, gitterMessageId: msg.id, error: err }),
-    );
-  });
-  rt.on("messageUpdate", (roomId, msg) => change(roomId, msg.id, (p) => editToMatrix(ctx, p.row, toMessage(roomId, msg))));
-  rt.on("messageRemove", (roomId, id) => change(roomId, id, (p) => deleteToMatrix(ctx, p.row, id)));
-  // As the Gitter adapter's stream reports them: added, removed, hidden, unread (src/gitter/network-rooms.ts).
-  rt.on("userRoom", (operation, room) => {
-    const event = toRoomsEvent(operation, room);
-    if (event) host.roomList.onEvent(event);
-  });
-  rt.on("roomMember", (roomId, operation, user) => {
-    const portal = host.portal(roomId);
-    if (!portal || portal.row.oneToOne || (operation !== "create" && operation !== "remove")) return;
-    // A join names its user in full (Gitter sends the user with it); a leave, only the user's id.
-    const joined = operation === "create" && typeof user.username === "string" ? toUser({ ...user, username: user.username }) : undefined;
-    void portal.memberChanged(operation === "create" ? "joined" : "left", user.id, joined).catch((err: Error) =>
-      log.warn("could not follow a Gitter membership change", { room: portal.matrixRoomId, gitterUser: user.id, operation, error: err }),
-    );
-  });
-  rt.on("watchDenied", (roomId, err) => log.warn("Gitter refused to stream a room", { mxid: ctx.mxid, gitterRoom: roomId, error: err }));
-  ctx.rest.limiter.onWait((wait) => ctx.metrics?.rateLimitWait(wait));
-  return rt;
+}
+
+function onEvent(ctx: SessionContext, host: RealtimeHost, catchUp: RealtimeCatchUp, event: NetworkEvent): void {
+  switch (event.type) {
+    case "message":
+      return catchUp.message(event.message);
+    case "edit":
+      return change(ctx, host, event.message.roomId, event.message.id, (p) => editToMatrix(ctx, p.row, event.message));
+    case "delete":
+      return change(ctx, host, event.roomId, event.messageId, (p) => deleteToMatrix(ctx, p.row, event.messageId));
+    // added, removed, hidden, unread, changed: see RoomsChange (src/network/realtime.ts).
+    case "rooms":
+      return host.roomList.onEvent(event);
+    case "membership":
+      return memberChanged(host, event);
+    case "refused":
+      // Not a leave (docs/gitter-fidelity.md): the portal stays; the room list says when the user left.
+      return log.warn("the network refused to stream a room", { mxid: ctx.mxid, gitterRoom: event.roomId, error: event.error });
+    case "reaction":
+    case "read":
+    case "typing":
+      return;
+  }
+}
+
+/** An edit or a deletion, on the portal's queue behind its earlier network work. */
+function change(ctx: SessionContext, host: RealtimeHost, roomId: string, messageId: string, apply: (portal: PortalRoom) => Promise<void>): void {
+  const portal = host.portal(roomId);
+  if (!portal) return;
+  void ctx.queue.push("gitter-to-matrix", portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
+    log.error("bridging a network edit or deletion failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
+  );
+}
+
+function memberChanged(host: RealtimeHost, event: Extract<NetworkEvent, { type: "membership" }>): void {
+  const portal = host.portal(event.roomId);
+  if (!portal || portal.row.oneToOne) return;
+  void portal.memberChanged(event.change, event.userId, event.user).catch((err: Error) =>
+    log.warn("could not follow a network membership change", { room: portal.matrixRoomId, gitterUser: event.userId, change: event.change, error: err }),
+  );
 }

@@ -1,6 +1,6 @@
 // A logged-in user's session: one Gitter REST client and one realtime connection carrying all their rooms,
 // and their portals. Gitter-side joins and leaves are followed; messages flow through the portals.
-import { GitterRealtime } from "../gitter/realtime";
+import type { RealtimeStream } from "../network/realtime";
 import type { NetworkRoom } from "../network/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
@@ -12,7 +12,7 @@ import { PortalRoom, type MatrixRoomEvent } from "./portal";
 import { LEFT_ON_GITTER, RoomListFollower, startOfUnread } from "./room-list";
 import type { SessionContext } from "./session-context";
 import { RoomTurns } from "./room-turns";
-import { sessionRealtime, type RealtimeOptions } from "./session-realtime";
+import { sessionListener, type RealtimeHost } from "./session-realtime";
 
 const log = getLogger("session");
 
@@ -26,7 +26,7 @@ export class UserSession {
   /** Openings and closings of portals, by Gitter room id, taking turns (room-turns.ts). */
   private readonly turns = new RoomTurns<PortalRoom>();
   private readonly roomList: RoomListFollower;
-  private realtime: GitterRealtime | null = null;
+  private realtime: RealtimeStream | null = null;
   /**
    * Settles once the stored portals are attached and those of rooms left meanwhile closed: Matrix messages wait for
    * it, or they would find no portal, or one of a room left.
@@ -42,7 +42,6 @@ export class UserSession {
 
   constructor(
     readonly ctx: SessionContext,
-    private readonly realtimeOpts: RealtimeOptions,
     private readonly hooks: SessionHooks,
   ) {
     this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
@@ -64,11 +63,7 @@ export class UserSession {
    * Gitter are waited out; a session stopped meanwhile (logout, a new login, shutdown) goes no further. May throw.
    */
   async start(): Promise<void> {
-    const rt = sessionRealtime(this.ctx, this.realtimeOpts, {
-      portal: (id) => this.portals.get(id),
-      roomList: this.roomList,
-      onState: (state) => this.onState(state),
-    });
+    const rt = this.ctx.network.realtime();
     this.realtime = rt;
     let stored: Portal[] | undefined;
     let rooms: NetworkRoom[];
@@ -83,10 +78,14 @@ export class UserSession {
       try {
         await this.release();
       } finally {
-        if (stored && !this.ended()) rt.start();
+        if (stored && !this.ended()) rt.start(sessionListener(this.ctx, this.realtimeHost()));
       }
     }
     await this.openPortals(rooms);
+  }
+
+  private realtimeHost(): RealtimeHost {
+    return { portal: (id: string) => this.portals.get(id), roomList: this.roomList, onState: (state: string) => this.onState(state) };
   }
 
   /** Whether the session was stopped: nothing may be started or opened for it any more. */
@@ -221,7 +220,7 @@ export class UserSession {
   private async close(gitterRoomId: string, reason: string): Promise<void> {
     const portal = this.portals.get(gitterRoomId);
     this.portals.delete(gitterRoomId);
-    this.realtime?.unwatchRoom(gitterRoomId);
+    this.realtime?.unwatch(gitterRoomId);
     const row = portal?.row ?? (await this.ctx.store.portals.getPortal(this.mxid, gitterRoomId));
     if (!row) return;
     // Before the kick: Gitter's unread push reopening a hidden one-to-one may come while the kick is on its way (the
@@ -256,7 +255,7 @@ export class UserSession {
     const { gitterRoomId, lastGitterMessageId } = portal.row;
     if (this.portals.has(gitterRoomId)) return;
     this.portals.set(gitterRoomId, portal);
-    this.realtime?.watchRoom(gitterRoomId, lastGitterMessageId);
+    this.realtime?.watch(gitterRoomId, lastGitterMessageId);
   }
 
   private onState(state: string): void {

@@ -44,10 +44,13 @@ export function testSessionContext(o: TestContextOptions): SessionContext {
   };
 }
 
-/** The session's network client over the test's Gitter client, as the session manager pairs them. */
-export function gitterClients(apiUrl: string, self: { id: string; username: string }, token: string, rest: GitterRestClient): Pick<TestContextOptions, "network" | "rest"> {
+/**
+ * The session's network client over the test's Gitter client, as the session manager pairs them; its realtime
+ * stream connects to `fayeUrl` (a closed port: no realtime connection).
+ */
+export function gitterClients(apiUrl: string, self: { id: string; username: string }, token: string, rest: GitterRestClient, fayeUrl = `${apiUrl}/bayeux`): Pick<TestContextOptions, "network" | "rest"> {
   const user = { ...self, displayName: self.username };
-  return { network: new GitterNetworkClient(rest, user, { apiUrl, fayeUrl: `${apiUrl}/bayeux`, token }), rest };
+  return { network: new GitterNetworkClient(rest, user, { apiUrl, fayeUrl, token }), rest };
 }
 
 /** A Gitter client for a session of another network: any use of it fails the test. */

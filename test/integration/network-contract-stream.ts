@@ -31,6 +31,7 @@ export function streamContractCases(get: () => { client: NetworkClient; shared: 
     const text = unique("live");
     const id = await h.bob.post(shared.id, text);
     await waitFor("the message", () => w.events.some((e) => e.type === "message" && e.message.id === id));
+    assert.equal(w.stream.roomsCatchingUp, 0, "a room delivering live is not counted as catching up");
     await h.bob.edit(id, `${text} (edited)`);
     await waitFor("the edit", () => w.events.some((e) => e.type === "edit" && e.message.id === id && e.message.text === `${text} (edited)`));
     if (h.connector().capabilities.reactions) {

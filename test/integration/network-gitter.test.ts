@@ -115,4 +115,55 @@ describe("Gitter adapter: what only Gitter does", () => {
       w.stream.stop();
     }
   });
+
+  it("names who joined a watched room (Gitter sends the user with a join), a leave only by id", async () => {
+    const client = await connector().connect(ALICE);
+    const room = await client.resolveRoom("test/general");
+    const name = `joiner${Date.now()}`;
+    await control("POST", "/users", { username: name, displayName: "A Joiner" });
+    const w = listen(client);
+    try {
+      w.stream.watch(room.id, await client.startCursor(room.id));
+      await waitFor("connected", () => w.stream.state === "connected");
+      const member = (change: string) => w.events.find((e) => e.type === "membership" && e.roomId === room.id && e.change === change);
+      await control("POST", "/rooms/test%2Fgeneral/members", { user: name });
+      await waitFor("the join", () => member("joined") !== undefined);
+      const joined = member("joined");
+      assert.ok(joined?.type === "membership" && joined.user);
+      assert.deepEqual([joined.user.id, joined.user.username, joined.user.displayName], [joined.userId, name, "A Joiner"]);
+      await control("DELETE", `/rooms/test%2Fgeneral/members/${name}`);
+      await waitFor("the leave", () => member("left") !== undefined);
+      const left = member("left");
+      assert.ok(left?.type === "membership" && left.userId === joined.userId && left.user === undefined);
+    } finally {
+      w.stream.stop();
+    }
+  });
+
+  it("reports a room whose stream Gitter refused as refused, not as left: a refusal says nothing of membership", async () => {
+    const client = await connector().connect(ALICE);
+    const secret = await control<{ id: string }>("POST", "/rooms", { uri: `test/secret${Date.now()}`, security: "PRIVATE", members: ["bob"] });
+    const w = listen(client);
+    try {
+      w.stream.watch(secret.id, null);
+      await waitFor("the refusal", () => w.events.some((e) => e.type === "refused" && e.roomId === secret.id));
+      assert.ok(!w.events.some((e) => e.type === "rooms" && e.roomId === secret.id), "no room-list change reported");
+      assert.equal(w.stream.roomsCatchingUp, 0, "a refused room is not left waiting for a catch-up");
+    } finally {
+      w.stream.stop();
+    }
+  });
+
+  it("connects every client's stream through the connector's connect gate, which paces many sessions", async () => {
+    let entered = 0;
+    const connectGate = { run: <T>(task: () => Promise<T>) => (entered++, task()) };
+    const client = await new GitterConnector({ apiUrl: emu.url, fayeUrl: `${emu.url}/bayeux`, realtime: { connectGate } }).connect(ALICE);
+    const w = listen(client);
+    try {
+      await waitFor("connected", () => w.stream.state === "connected");
+      assert.equal(entered, 1, "the connection went through the gate");
+    } finally {
+      w.stream.stop();
+    }
+  });
 });

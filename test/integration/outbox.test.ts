@@ -49,9 +49,9 @@ describe("outbox", () => {
     portal = await newPortal();
   });
 
-  function context(lifetime: AbortSignal): SessionContext {
+  function context(lifetime: AbortSignal, fayeUrl?: string): SessionContext {
     const rest = new GitterRestClient({ apiUrl: api.emu.url, token: ALICE, retry: { baseMs: 1, maxMs: 5 } });
-    const clients = gitterClients(api.emu.url, { id: api.userId("alice"), username: "alice" }, ALICE, rest);
+    const clients = gitterClients(api.emu.url, { id: api.userId("alice"), username: "alice" }, ALICE, rest, fayeUrl);
     return testSessionContext({ mxid: MXID, store, ...clients, lifetime, notice: async (roomId, _about, text) => void notices.push({ roomId, text }) });
   }
 
@@ -195,8 +195,8 @@ describe("outbox", () => {
     // and no realtime connection: only the two Matrix messages are in play.
     const lifetime = new AbortController();
     const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org", maxAttempts: 1 });
-    const sessionCtx = { ...context(lifetime.signal), matrix, store: withSlowIntents(store, listed) };
-    const session = new UserSession(sessionCtx, { fayeUrl: "http://127.0.0.1:1/bayeux", token: ALICE }, { onTokenInvalid: () => undefined });
+    const sessionCtx = { ...context(lifetime.signal, "http://127.0.0.1:1/bayeux"), matrix, store: withSlowIntents(store, listed) };
+    const session = new UserSession(sessionCtx, { onTokenInvalid: () => undefined });
     const started = session.start().catch(() => undefined);
     try {
       const nine = session.fromMatrix({ event_id: "$nine", room_id: portal.matrixRoomId, sender: MXID, type: "m.room.message", content: { msgtype: "m.text", body: "nine" } });
@@ -217,8 +217,8 @@ describe("outbox", () => {
   it("waits out a database outage while loading the portals at session start, and then sends the user's message", async () => {
     const lifetime = new AbortController();
     const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org", maxAttempts: 1 });
-    const sessionCtx = { ...context(lifetime.signal), matrix, store: withListPortals(store, busyTimes(2)) };
-    const session = new UserSession(sessionCtx, { fayeUrl: "http://127.0.0.1:1/bayeux", token: ALICE }, { onTokenInvalid: () => undefined });
+    const sessionCtx = { ...context(lifetime.signal, "http://127.0.0.1:1/bayeux"), matrix, store: withListPortals(store, busyTimes(2)) };
+    const session = new UserSession(sessionCtx, { onTokenInvalid: () => undefined });
     const started = session.start().catch(() => undefined);
     try {
       await session.fromMatrix({ event_id: "$after-busy", room_id: portal.matrixRoomId, sender: MXID, type: "m.room.message", content: { msgtype: "m.text", body: "after the busy database" } });
@@ -236,7 +236,7 @@ describe("outbox", () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     const lifetime = new AbortController();
     const sessionCtx = { ...context(lifetime.signal), store: withListPortals(store, async (list) => (await gate, list())) };
-    const session = new UserSession(sessionCtx, { fayeUrl: `${api.emu.url}/bayeux`, token: ALICE }, { onTokenInvalid: () => undefined });
+    const session = new UserSession(sessionCtx, { onTokenInvalid: () => undefined });
     const started = session.start().catch(() => undefined);
     // Logged out (or replaced by a new login) while the start waited for the store.
     lifetime.abort("the session ended");

@@ -66,8 +66,6 @@ describe("network interface import rules", () => {
 const CORE_STILL_ON_GITTER = [
   "puppet/manager.ts",
   "puppet/session-context.ts",
-  "puppet/session-realtime.ts",
-  "puppet/session.ts",
 ];
 
 describe("the core's move onto the network interface", () => {

@@ -124,7 +124,6 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
     matrix: client,
     tell: matrix.tell,
     network: connector,
-    gitter: { realtimeUrl: config.gitter.realtimeUrl },
     maxPortalMembers: config.bridge.maxPortalMembers,
     loginLink: (mxid) => login.createLink(mxid),
     mayUse: (mxid) => permissionFor(config, mxid) !== "none",

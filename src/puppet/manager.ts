@@ -28,7 +28,6 @@ export interface ManagerDeps {
   cipher: TokenCipher;
   /** The network the sessions' clients come from (Gitter). */
   network: NetworkConnector;
-  gitter: { realtimeUrl: string };
   maxPortalMembers: number;
   media: MediaBridge;
   metrics?: MessageMetrics;

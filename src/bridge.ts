@@ -8,6 +8,7 @@ import { GitterConnector } from "./gitter/network";
 import { GitterOAuth } from "./gitter/oauth";
 import { MatrixClient } from "./matrix/client";
 import type { NetworkConnector } from "./network/connector";
+import type { RateLimitWait } from "./network/types";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
 import { startServers, type Servers } from "./servers";
@@ -117,7 +118,7 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
   const ghosts = new GhostManager({ matrix: client, ids, store: store.ghosts, maxAvatarBytes: maxBytes, trustedHosts, displayNameTemplate: config.bridge.displayNameTemplate });
   await ghosts.loadIds();
   const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts });
-  const connector = networkConnector(config);
+  const connector = networkConnector(config, metrics);
   const login = loginService(config, store, cipher, ids.botMxid, connector);
   const sessions = new SessionManager({
     ...{ store, ids, ghosts, queue, cipher, media, metrics },
@@ -140,8 +141,9 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
 }
 
 /** The network the config names: Gitter, the only one the bridge serves yet. Its OAuth stays with loginService. */
-function networkConnector(config: BridgeConfig): NetworkConnector {
-  return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl });
+function networkConnector(config: BridgeConfig, metrics: BridgeMetrics): NetworkConnector {
+  const onRateLimitWait = (wait: RateLimitWait) => metrics.rateLimitWait(wait);
+  return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl, onRateLimitWait });
 }
 
 /** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */

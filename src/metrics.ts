@@ -5,9 +5,9 @@
 // a bounded set the bridge defines: never a room or user id, never a string a homeserver or Gitter supplied.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { GitterApiError, GitterMaybeDeliveredError, GitterNetworkError, GitterTokenInvalidError } from "./gitter/errors";
-import type { RateLimitWait } from "./gitter/rate-limit";
 import { MatrixApiError } from "./matrix/errors";
 import { NetworkError } from "./network/errors";
+import type { RateLimitWait } from "./network/types";
 import type { Direction } from "./store/store";
 import { VERSION } from "./version";
 
@@ -17,7 +17,7 @@ export interface MessageMetrics {
   bridged(direction: Direction, originMs: number | undefined): void;
   /** One message not bridged; `reason` is a short fixed label (see failureReason). */
   failed(direction: Direction, reason: string): void;
-  /** The Gitter client held a request back for the rate limit. */
+  /** The network client held a request back for the rate limit. */
   rateLimitWait(wait: RateLimitWait): void;
 }
 

@@ -6,7 +6,7 @@ import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConne
 import { isNetworkError, NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import { Gate } from "../util/gate";
-import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe } from "../network/types";
+import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, RateLimitWait, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { GitterApiError, isGitterStatus } from "./errors";
 import { GITTER, guarded, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
@@ -31,6 +31,8 @@ export interface GitterNetworkOptions {
   rest?: Omit<GitterRestClientOptions, "apiUrl" | "token" | "userId">;
   /** Passed on to every realtime client (liveness, backoff, connect gate). */
   realtime?: { livenessTimeoutMs?: number; backoff?: { baseMs: number; maxMs: number }; connectGate?: RequestGate };
+  /** Told of every request a client held back for the rate limit (the bridge's metrics). Must not throw. */
+  onRateLimitWait?: (wait: RateLimitWait) => void;
 }
 
 /**
@@ -94,18 +96,11 @@ export class GitterConnector implements NetworkConnector {
 
   /** One REST client per client made: its rate limiter is the token's one budget (100 requests a minute). */
   private restClient(token: string, userId?: string): GitterRestClient {
-    return new GitterRestClient({ ...this.options.rest, gate: this.gate, apiUrl: this.options.apiUrl, token, userId });
+    const rest = new GitterRestClient({ ...this.options.rest, gate: this.gate, apiUrl: this.options.apiUrl, token, userId });
+    const told = this.options.onRateLimitWait;
+    if (told) rest.limiter.onWait(({ reason, waitMs }) => told({ reason, waitMs }));
+    return rest;
   }
-}
-
-/**
- * The Gitter REST client under a Gitter network client, for the parts of the core not moved onto the interface
- * yet: they share its rate limiter and gate instead of spending a second budget on the same token. Goes once
- * nothing in the core calls Gitter's client. Throws for a client of another network.
- */
-export function gitterRestOf(client: NetworkClient): GitterRestClient {
-  if (!(client instanceof GitterNetworkClient)) throw new Error("not a Gitter network client");
-  return client.rest;
 }
 
 export class GitterNetworkClient implements NetworkClient {
@@ -116,8 +111,7 @@ export class GitterNetworkClient implements NetworkClient {
   private readonly readUpTo = new Map<string, string>();
 
   constructor(
-    /** Read by gitterRestOf only. */
-    readonly rest: GitterRestClient,
+    private readonly rest: GitterRestClient,
     readonly self: NetworkUser,
     private readonly options: GitterNetworkOptions & { token: string },
   ) {}

@@ -6,13 +6,14 @@
 import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
 import { NetworkError, isNetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
-import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, SendProbe, UploadedFile } from "../network/types";
+import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, RateLimitWait, SendProbe, UploadedFile } from "../network/types";
 import { isMmId } from "./validate";
 import { MATTERMOST, directPartner, guarded, toFile, toMessage, toRoom, toUser } from "./network-convert";
 import { ClosedChannels } from "./network-closed";
 import { cursorBeforeUnread, findOwnMessage, historyAfter, latestMessages, outgoingText, startCursor } from "./network-history";
 import { MattermostStream } from "./network-realtime";
 import { MattermostOAuth, type MattermostOAuthOptions, type MattermostTokens } from "./oauth";
+import { MattermostRateLimiter } from "./rate-limit";
 import { MattermostClient } from "./rest";
 import type { TransportOptions } from "./transport";
 import type { MmChannel, MmTeam } from "./types";
@@ -33,6 +34,8 @@ export interface MattermostNetworkOptions {
   rest?: Omit<TransportOptions, "serverUrl" | "token">;
   /** Passed on to every websocket (backoff, ping interval). */
   websocket?: Omit<MattermostWebsocketOptions, "serverUrl" | "token">;
+  /** Told of every request a client held back for the rate limit (the bridge's metrics). Must not throw. */
+  onRateLimitWait?: (wait: RateLimitWait) => void;
 }
 
 const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: true, files: true, keyedSendWindowMs: PENDING_POST_WINDOW_MS };
@@ -73,14 +76,22 @@ export class MattermostConnector implements NetworkConnector {
   }
 
   async connect(token: string): Promise<NetworkClient> {
-    const rest = new MattermostClient({ ...this.options.rest, serverUrl: this.options.serverUrl, token });
+    const rest = this.restClient(token);
     const me = await guarded(() => rest.me());
     return new MattermostNetworkClient(rest, toUser(me), { ...this.options, token });
   }
 
   resume(token: string, self: NetworkUser): NetworkClient {
-    const rest = new MattermostClient({ ...this.options.rest, serverUrl: this.options.serverUrl, token });
-    return new MattermostNetworkClient(rest, self, { ...this.options, token });
+    return new MattermostNetworkClient(this.restClient(token), self, { ...this.options, token });
+  }
+
+  /** One REST client per client made, with its own limiter (a 429 of the token waits every request of it). */
+  private restClient(token: string): MattermostClient {
+    const limiter = this.options.rest?.limiter ?? new MattermostRateLimiter();
+    const told = this.options.onRateLimitWait;
+    // Every Mattermost wait follows a 429: the server keeps the budget, the client does not count it.
+    if (told) limiter.onWait(({ waitMs }) => told({ reason: "throttled", waitMs }));
+    return new MattermostClient({ ...this.options.rest, limiter, serverUrl: this.options.serverUrl, token });
   }
 }
 

@@ -156,3 +156,10 @@ export interface LoginTokens {
   /** Milliseconds since the epoch; absent for tokens that do not expire. */
   expiresAt?: number;
 }
+
+/** A request the network client held back for the network's rate limit (for the bridge's metrics). */
+export interface RateLimitWait {
+  /** "exhausted": held back before sending (the budget is spent); "throttled": the network answered 429. */
+  reason: "exhausted" | "throttled";
+  waitMs: number;
+}

@@ -1,6 +1,5 @@
 // Owns every logged-in user's session: resumes them on start, starts one on login, ends it on logout or
 // when Gitter stops accepting the token. What the bot's commands ask of the bridge is in command-services.ts.
-import { gitterRestOf } from "../gitter/network";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
@@ -146,7 +145,6 @@ export class SessionManager {
       ...identity,
       mxid,
       network,
-      rest: gitterRestOf(network),
       matrix: this.deps.matrix,
       ids: this.deps.ids,
       ghosts: this.deps.ghosts,
@@ -158,7 +156,6 @@ export class SessionManager {
       metrics: this.deps.metrics,
       notice: (roomId: string, about: NoticeAbout, text: string) => this.notice(roomId, about, text),
     };
-    ctx.rest.limiter.onWait((wait) => this.deps.metrics?.rateLimitWait(wait));
     const session = new UserSession(ctx, {
       onTokenInvalid: (s) =>
         void this.onTokenInvalid(s.mxid).catch((err: Error) => log.error("could not handle a token Gitter no longer accepts", { mxid: s.mxid, error: err })),

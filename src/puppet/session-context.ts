@@ -1,4 +1,3 @@
-import type { GitterRestClient } from "../gitter/rest";
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
@@ -16,8 +15,6 @@ export interface SessionContext {
   gitterUsername: string;
   /** The user's client of the network interface; what the core moved onto the interface calls. */
   network: NetworkClient;
-  /** The Gitter client under `network` (one rate limit per token), for the parts still calling Gitter directly. */
-  rest: GitterRestClient;
   /** The appservice's client; `.as(mxid)` acts as the bot or a ghost. */
   matrix: MatrixClient;
   ids: MatrixIds;

@@ -15,8 +15,6 @@ export interface TestContextOptions {
   mxid: string;
   store: Store;
   network: NetworkClient;
-  /** The Gitter client under `network`; absent for another network: any use of it then fails the test. */
-  rest?: GitterRestClient;
   ghostPrefix?: string;
   lifetime?: AbortSignal;
   notice?: SessionContext["notice"];
@@ -31,7 +29,6 @@ export function testSessionContext(o: TestContextOptions): SessionContext {
     gitterUserId: o.network.self.id,
     gitterUsername: o.network.self.username,
     network: o.network,
-    rest: o.rest ?? noGitter(),
     matrix,
     ids,
     ghosts: new GhostManager({ matrix, ids, store: store.ghosts, maxAvatarBytes: 1, trustedHosts: new Set(), displayNameTemplate: "{displayName}" }),
@@ -48,16 +45,7 @@ export function testSessionContext(o: TestContextOptions): SessionContext {
  * The session's network client over the test's Gitter client, as the session manager pairs them; its realtime
  * stream connects to `fayeUrl` (a closed port: no realtime connection).
  */
-export function gitterClients(apiUrl: string, self: { id: string; username: string }, token: string, rest: GitterRestClient, fayeUrl = `${apiUrl}/bayeux`): Pick<TestContextOptions, "network" | "rest"> {
+export function gitterClients(apiUrl: string, self: { id: string; username: string }, token: string, rest: GitterRestClient, fayeUrl = `${apiUrl}/bayeux`): Pick<TestContextOptions, "network"> {
   const user = { ...self, displayName: self.username };
-  return { network: new GitterNetworkClient(rest, user, { apiUrl, fayeUrl, token }), rest };
-}
-
-/** A Gitter client for a session of another network: any use of it fails the test. */
-function noGitter(): GitterRestClient {
-  return new Proxy({} as GitterRestClient, {
-    get: (_target, key) => {
-      throw new Error(`Gitter's client used on another network (${String(key)})`);
-    },
-  });
+  return { network: new GitterNetworkClient(rest, user, { apiUrl, fayeUrl, token }) };
 }

@@ -167,3 +167,27 @@ describe("Gitter adapter: what only Gitter does", () => {
     }
   });
 });
+
+describe("Gitter network: rate-limit waits", () => {
+  let limited: RunningEmulator;
+  before(async () => {
+    limited = await startEmulator({ port: 0, fixture: TEST_FIXTURE, control: true });
+    const res = await fetch(`${limited.url}/_emulator/rate-limit`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ limit: 2, windowSeconds: 1 }),
+    });
+    assert.equal(res.status, 200);
+  });
+  after(() => limited.stop());
+
+  it("tells onRateLimitWait of each request a client held back (the bridge's metrics)", async () => {
+    const waits: Array<{ reason: string; waitMs: number }> = [];
+    const connector = new GitterConnector({ apiUrl: limited.url, fayeUrl: `${limited.url}/bayeux`, onRateLimitWait: (w) => waits.push(w) });
+    const client = await connector.connect(ALICE);
+    for (let i = 0; i < 3; i++) await client.whoAmI();
+    assert.ok(waits.length >= 1, "a wait was told");
+    assert.ok(waits.every((w) => (w.reason === "exhausted" || w.reason === "throttled") && w.waitMs >= 0));
+    assert.deepEqual(Object.keys(waits[0]).sort(), ["reason", "waitMs"], "only the network-neutral fields");
+  });
+});

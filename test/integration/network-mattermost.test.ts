@@ -97,3 +97,21 @@ describe("Mattermost network: closing direct and group channels", () => {
     await waitFor("added", () => w.events.some((e) => e.type === "rooms" && e.change === "added" && e.roomId === direct.id));
   });
 });
+
+describe("Mattermost network: rate-limit waits", () => {
+  let mm: MmApi;
+  before(async () => {
+    mm = await startMm();
+    await mm.control("PUT", "/rate-limit", { perSec: 1, burst: 1 });
+  });
+  after(() => mm.emu.stop());
+
+  it("tells onRateLimitWait of each request a client held back after a 429 (the bridge's metrics)", async () => {
+    const waits: Array<{ reason: string; waitMs: number }> = [];
+    const connector = new MattermostConnector({ serverUrl: mm.emu.url, onRateLimitWait: (w) => waits.push(w) });
+    const client = connector.resume(ALICE, { id: "unused", username: "alice", displayName: "alice" });
+    for (let i = 0; i < 3; i++) await client.whoAmI();
+    assert.ok(waits.length >= 1, "a wait was told");
+    assert.ok(waits.every((w) => w.reason === "throttled" && w.waitMs >= 0));
+  });
+});

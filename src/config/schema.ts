@@ -19,6 +19,10 @@ export interface StringNode extends NodeBase {
   patternHint?: string;
   /** url: http(s), trailing slash dropped. path: resolved against the config file's folder. database: see load.ts. */
   format?: "url" | "path" | "database";
+  /** The default when `network` is one of these keys, in place of `default`. */
+  networkDefaults?: Readonly<Record<string, string>>;
+  /** Neither required nor defaulted: loads as undefined when left out. */
+  optional?: boolean;
 }
 
 export interface IntegerNode extends NodeBase {
@@ -41,6 +45,11 @@ export interface MapNode extends NodeBase {
 export interface ObjectNode extends NodeBase {
   type: "object";
   fields: Readonly<Record<string, SchemaNode>>;
+  /**
+   * A section only this network reads: its required keys are required when `network` is this one; otherwise it
+   * may be left out (loading as undefined), and is checked as usual when given.
+   */
+  network?: string;
 }
 
 export type SchemaNode = StringNode | IntegerNode | MapNode | ObjectNode;
@@ -63,10 +72,22 @@ const port = (dflt: number, description: string): IntegerNode => ({
   description,
 });
 
+/** The networks a bridge can serve, as `network` names them (the connectors' `name`). */
+export const NETWORKS = ["gitter", "mattermost"] as const;
+
 export const CONFIG_SCHEMA = {
   type: "object",
   description: "gitter-bridge configuration",
   fields: {
+    network: {
+      type: "string",
+      enum: NETWORKS,
+      default: "gitter",
+      description:
+        "The network this bridge serves: gitter (its section is gitter) or mattermost (its section is mattermost). " +
+        "One bridge process serves one network; to bridge both, run two, each with its own registration, bot, ghost " +
+        "prefix and database. Several defaults below follow it.",
+    },
     homeserver: {
       type: "object",
       description: "The Matrix homeserver the bridge is registered with.",
@@ -103,11 +124,12 @@ export const CONFIG_SCHEMA = {
     },
     bridge: {
       type: "object",
-      description: "How Gitter appears on Matrix, and who may use the bridge.",
+      description: "How the network appears on Matrix, and who may use the bridge.",
       fields: {
         botLocalpart: {
           type: "string",
           default: "gitter",
+          networkDefaults: { mattermost: "mattermost" },
           pattern: LOCALPART,
           patternHint: LOCALPART_HINT,
           description: "Localpart of the bridge bot (@gitter:<domain>) that users talk to for login and commands.",
@@ -115,17 +137,21 @@ export const CONFIG_SCHEMA = {
         ghostPrefix: {
           type: "string",
           default: "gitter_",
+          networkDefaults: { mattermost: "mattermost_" },
           pattern: LOCALPART,
           patternHint: LOCALPART_HINT,
-          description: "Localpart prefix of ghost users standing for Gitter users (@gitter_<username>:<domain>).",
+          description:
+            "Localpart prefix of ghost users standing for the network's users (@gitter_<username>:<domain>; " +
+            "@mattermost_<username>:<domain> on Mattermost).",
         },
         displayNameTemplate: {
           type: "string",
           default: DEFAULT_DISPLAY_NAME_TEMPLATE,
+          networkDefaults: { mattermost: "{displayName} (Mattermost)" },
           description:
-            "How a ghost's display name is made from the Gitter user's: {displayName} (cleaned of control and " +
+            "How a ghost's display name is made from the network user's: {displayName} (cleaned of control and " +
             "invisible characters; the username when empty) and {username} are replaced, the rest is kept. The " +
-            "default's suffix keeps a Gitter user from passing for a Matrix user or the bot. Names are cut to " +
+            "default's suffix keeps a network user from passing for a Matrix user or the bot. Names are cut to " +
             "Synapse's 256-character limit by shortening the placeholders, never the template's own text.",
         },
         maxPortalMembers: {
@@ -134,7 +160,7 @@ export const CONFIG_SCHEMA = {
           max: 1000000,
           default: 100,
           description:
-            "Most members of a Gitter room the bridge brings into its portal as ghosts when the portal opens (the " +
+            "Most members of a network room the bridge brings into its portal as ghosts when the portal opens (the " +
             "most recently active first), so a huge room cannot flood the homeserver with ghosts.",
         },
         permissions: {
@@ -155,7 +181,8 @@ export const CONFIG_SCHEMA = {
     },
     gitter: {
       type: "object",
-      description: "The Gitter service. Point these at an emulator for tests and demos.",
+      network: "gitter",
+      description: "The Gitter service. Point these at an emulator for tests and demos. Read when network is gitter.",
       fields: {
         apiUrl: url("REST API base URL (without /v1).", "https://api.gitter.im"),
         realtimeUrl: url("Faye/Bayeux realtime endpoint.", "https://ws.gitter.im/bayeux"),
@@ -175,6 +202,30 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    mattermost: {
+      type: "object",
+      network: "mattermost",
+      description: "The Mattermost server. Point it at the emulator for tests and demos. Read when network is mattermost.",
+      fields: {
+        url: url("The server's base URL, as its users open it (e.g. https://chat.example.com): API v4, the websocket and the OAuth pages live under it."),
+        oauth: {
+          type: "object",
+          description:
+            "The OAuth 2.0 app registered on the server for this bridge (Integrations > OAuth 2.0 Applications; the " +
+            "server needs EnableOAuthServiceProvider). Leave both keys out on a server without the OAuth provider: " +
+            "users then log in with a personal access token.",
+          fields: {
+            clientId: { type: "string", optional: true, description: "Client id of the app (26 characters)." },
+            clientSecret: {
+              type: "string",
+              optional: true,
+              secret: true,
+              description: "Client secret of the app. Keep this file readable by the bridge only.",
+            },
+          },
+        },
+      },
+    },
     web: {
       type: "object",
       description: "The bridge's own web server: OAuth login pages, health and metrics.",
@@ -183,8 +234,8 @@ export const CONFIG_SCHEMA = {
         port: port(9899, "Port of the web server."),
         publicUrl: url(
           "URL users' browsers reach the web server at (through any reverse proxy). The OAuth redirect URI is " +
-            "<publicUrl>/oauth/callback and must equal the one registered for the Gitter OAuth app. Files shared from " +
-            "Matrix are linked on Gitter as <publicUrl>/media/..., so Gitter readers must be able to reach it too.",
+            "<publicUrl>/oauth/callback and must equal the one registered for the OAuth app. Files shared from " +
+            "Matrix are linked on the network as <publicUrl>/media/..., so its readers must be able to reach it too.",
         ),
       },
     },
@@ -210,6 +261,7 @@ export const CONFIG_SCHEMA = {
       format: "database",
       secret: true,
       default: "sqlite:./data/gitter-bridge.db",
+      networkDefaults: { mattermost: "sqlite:./data/mattermost-bridge.db" },
       description:
         "Where the bridge keeps its state: sqlite:<path> (relative to this file's folder) or " +
         "postgres://user:password@host/dbname.",
@@ -234,14 +286,15 @@ export const CONFIG_SCHEMA = {
     },
     encryption: {
       type: "object",
-      description: "Encryption of stored Gitter tokens.",
+      description: "Encryption of stored network tokens.",
       fields: {
         keyFile: {
           type: "string",
           format: "path",
           default: "./data/gitter-bridge.key",
+          networkDefaults: { mattermost: "./data/mattermost-bridge.key" },
           description:
-            "File holding the key that encrypts stored Gitter tokens; created on first start. Losing it means " +
+            "File holding the key that encrypts stored network tokens; created on first start. Losing it means " +
             "every user has to log in again. Relative to this file's folder.",
         },
       },
@@ -261,7 +314,7 @@ export const CONFIG_SCHEMA = {
     },
     media: {
       type: "object",
-      description: "Files and images passed between Gitter and Matrix.",
+      description: "Files and images passed between the network and Matrix.",
       fields: {
         maxBytes: {
           type: "integer",
@@ -275,11 +328,17 @@ export const CONFIG_SCHEMA = {
   },
 } as const satisfies ObjectNode;
 
-/** The TypeScript type a schema node loads to (all keys present: required or defaulted). */
-export type InferConfig<N> = N extends { type: "object"; fields: infer F }
-  ? { -readonly [K in keyof F]: InferConfig<F[K]> }
+type InferFields<F> = { -readonly [K in keyof F]: InferConfig<F[K]> };
+
+/** The TypeScript type a schema node loads to (every key present: required, defaulted, or optional and undefined). */
+export type InferConfig<N> = N extends { type: "object"; network: string; fields: infer F }
+  ? InferFields<F> | undefined
+  : N extends { type: "object"; fields: infer F }
+  ? InferFields<F>
   : N extends { type: "string"; enum: readonly (infer E)[] }
     ? E
+    : N extends { type: "string"; optional: true }
+      ? string | undefined
     : N extends { type: "string" }
       ? string
       : N extends { type: "integer" }

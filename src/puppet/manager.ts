@@ -158,7 +158,7 @@ export class SessionManager {
       metrics: this.deps.metrics,
       notice: (roomId: string, about: NoticeAbout, text: string) => this.notice(roomId, about, text),
     };
-    ctx.rest.limiter.onWait((wait) => this.deps.metrics?.rateLimitWait(wait));
+    ctx.rest?.limiter.onWait((wait) => this.deps.metrics?.rateLimitWait(wait));
     const session = new UserSession(ctx, {
       onTokenInvalid: (s) =>
         void this.onTokenInvalid(s.mxid).catch((err: Error) => log.error("could not handle a token Gitter no longer accepts", { mxid: s.mxid, error: err })),

@@ -16,8 +16,8 @@ export interface SessionContext {
   gitterUsername: string;
   /** The user's client of the network interface; what the core moved onto the interface calls. */
   network: NetworkClient;
-  /** The Gitter client under `network` (one rate limit per token), for the parts still calling Gitter directly. */
-  rest: GitterRestClient;
+  /** The Gitter client under `network` (one rate limit per token), for the parts still calling Gitter directly; absent on other networks. */
+  rest?: GitterRestClient;
   /** The appservice's client; `.as(mxid)` acts as the bot or a ghost. */
   matrix: MatrixClient;
   ids: MatrixIds;

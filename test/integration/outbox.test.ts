@@ -79,7 +79,7 @@ describe("outbox", () => {
     createdAt,
   });
   /** A message as the network client reports it (the portal's stream hands these to claimOwnMessage). */
-  const fetched = async (id: string) => toMessage(portal.gitterRoomId, await ctx.rest.getMessage(portal.gitterRoomId, id));
+  const fetched = async (id: string) => toMessage(portal.gitterRoomId, await ctx.rest!.getMessage(portal.gitterRoomId, id));
   const arm = (fault: Record<string, unknown>) => api.json("POST", "/_emulator/faults", undefined, fault);
 
   it("posts once, records the link and clears the intent; a repeat changes nothing", async () => {

@@ -139,6 +139,7 @@ async function networkSide(
   const services = new BridgeCommandServices({
     ...{ store, ids, ghosts, sessions },
     matrix: client,
+    networkName: connector.displayName,
     loginLink: (mxid) => login.createLink(mxid),
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),

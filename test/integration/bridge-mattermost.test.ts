@@ -79,7 +79,7 @@ describe("a bridge serving Mattermost", { timeout: 90_000 }, () => {
   it("resumes the stored Mattermost login, and status says it is connected", async () => {
     await eventually(async () => sample(await scrape(`http://127.0.0.1:${files.webPort}`), "gitter_bridge_connected_users") === 1, "alice connected");
     const status = await command(USER, "status");
-    assert.match(status, /as alice\b/);
+    assert.match(status, /^Logged in to Mattermost as alice\b/);
     assert.match(status, /Connection: connected\b/);
   });
 

@@ -2,67 +2,15 @@
 // this tree, and a configuration reference can be generated from it, so the two cannot drift apart.
 // Patterns are strings (not RegExp) so the schema stays plain JSON.
 import { DEFAULT_DISPLAY_NAME_TEMPLATE } from "../convert/display-name";
+import { GITTER_SECTION, MATTERMOST_SECTION } from "./schema-networks";
+import { url, type IntegerNode, type ObjectNode } from "./schema-nodes";
 
-interface NodeBase {
-  description: string;
-  /** Never echo the value in an error message. */
-  secret?: boolean;
-}
-
-export interface StringNode extends NodeBase {
-  type: "string";
-  required?: boolean;
-  default?: string;
-  enum?: readonly string[];
-  pattern?: string;
-  /** Says what `pattern` wants, in words, for the error message. */
-  patternHint?: string;
-  /** url: http(s), trailing slash dropped. path: resolved against the config file's folder. database: see load.ts. */
-  format?: "url" | "path" | "database";
-  /** The default when `network` is one of these keys, in place of `default`. */
-  networkDefaults?: Readonly<Record<string, string>>;
-  /** Neither required nor defaulted: loads as undefined when left out. */
-  optional?: boolean;
-}
-
-export interface IntegerNode extends NodeBase {
-  type: "integer";
-  default?: number;
-  required?: boolean;
-  min: number;
-  max: number;
-}
-
-export interface MapNode extends NodeBase {
-  type: "map";
-  keyPattern: string;
-  keyHint: string;
-  value: StringNode;
-  /** `${a.b}` in a key is replaced by the value at that config path once the rest is loaded. */
-  default?: Readonly<Record<string, string>>;
-}
-
-export interface ObjectNode extends NodeBase {
-  type: "object";
-  fields: Readonly<Record<string, SchemaNode>>;
-  /**
-   * A section only this network reads: its required keys are required when `network` is this one; otherwise it
-   * may be left out (loading as undefined), and is checked as usual when given.
-   */
-  network?: string;
-}
-
-export type SchemaNode = StringNode | IntegerNode | MapNode | ObjectNode;
+export type { InferConfig, IntegerNode, MapNode, ObjectNode, SchemaNode, StringNode } from "./schema-nodes";
 
 // A Matrix server name: DNS name, IPv4 or [IPv6] literal, optional port.
 const SERVER_NAME = String.raw`(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?`;
 const LOCALPART = String.raw`^[a-z0-9._=/-]+$`;
 const LOCALPART_HINT = "lowercase letters, digits and . _ = - / only";
-
-const url = (description: string, dflt?: string): StringNode =>
-  dflt === undefined
-    ? { type: "string", format: "url", required: true, description }
-    : { type: "string", format: "url", default: dflt, description };
 
 const port = (dflt: number, description: string): IntegerNode => ({
   type: "integer",
@@ -179,53 +127,8 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
-    gitter: {
-      type: "object",
-      network: "gitter",
-      description: "The Gitter service. Point these at an emulator for tests and demos. Read when network is gitter.",
-      fields: {
-        apiUrl: url("REST API base URL (without /v1).", "https://api.gitter.im"),
-        realtimeUrl: url("Faye/Bayeux realtime endpoint.", "https://ws.gitter.im/bayeux"),
-        oauthUrl: url("Web host serving /login/oauth/authorize and /login/oauth/token.", "https://gitter.im"),
-        oauth: {
-          type: "object",
-          description: "The OAuth application registered with Gitter for this bridge.",
-          fields: {
-            clientId: { type: "string", required: true, description: "OAuth client id (\"key\") of the app." },
-            clientSecret: {
-              type: "string",
-              required: true,
-              secret: true,
-              description: "OAuth client secret of the app. Keep this file readable by the bridge only.",
-            },
-          },
-        },
-      },
-    },
-    mattermost: {
-      type: "object",
-      network: "mattermost",
-      description: "The Mattermost server. Point it at the emulator for tests and demos. Read when network is mattermost.",
-      fields: {
-        url: url("The server's base URL, as its users open it (e.g. https://chat.example.com): API v4, the websocket and the OAuth pages live under it."),
-        oauth: {
-          type: "object",
-          description:
-            "The OAuth 2.0 app registered on the server for this bridge (Integrations > OAuth 2.0 Applications; the " +
-            "server needs EnableOAuthServiceProvider). Leave both keys out on a server without the OAuth provider: " +
-            "users then log in with a personal access token.",
-          fields: {
-            clientId: { type: "string", optional: true, description: "Client id of the app (26 characters)." },
-            clientSecret: {
-              type: "string",
-              optional: true,
-              secret: true,
-              description: "Client secret of the app. Keep this file readable by the bridge only.",
-            },
-          },
-        },
-      },
-    },
+    gitter: GITTER_SECTION,
+    mattermost: MATTERMOST_SECTION,
     web: {
       type: "object",
       description: "The bridge's own web server: OAuth login pages, health and metrics.",
@@ -327,22 +230,3 @@ export const CONFIG_SCHEMA = {
     },
   },
 } as const satisfies ObjectNode;
-
-type InferFields<F> = { -readonly [K in keyof F]: InferConfig<F[K]> };
-
-/** The TypeScript type a schema node loads to (every key present: required, defaulted, or optional and undefined). */
-export type InferConfig<N> = N extends { type: "object"; network: string; fields: infer F }
-  ? InferFields<F> | undefined
-  : N extends { type: "object"; fields: infer F }
-  ? InferFields<F>
-  : N extends { type: "string"; enum: readonly (infer E)[] }
-    ? E
-    : N extends { type: "string"; optional: true }
-      ? string | undefined
-    : N extends { type: "string" }
-      ? string
-      : N extends { type: "integer" }
-        ? number
-        : N extends { type: "map"; value: infer V }
-          ? Record<string, InferConfig<V>>
-          : never;

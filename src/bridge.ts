@@ -157,7 +157,7 @@ function networkConnector(config: BridgeConfig): NetworkConnector {
   return new MattermostConnector({ serverUrl: config.mattermost.url, ...app });
 }
 
-/** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */
+/** The network's OAuth login, finished by the code the user sends; the session manager starts the session. */
 function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
   return new LoginService({
     store,

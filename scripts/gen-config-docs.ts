@@ -40,15 +40,25 @@ function typeOf(node: Exclude<SchemaNode, ObjectNode>): string {
   return mapType(node);
 }
 
-function defaultOf(node: Exclude<SchemaNode, ObjectNode>): string {
+/** `; on mattermost: x` for each network with a default of its own. */
+function networkDefaultsOf(node: StringNode): string {
+  return Object.entries(node.networkDefaults ?? {})
+    .map(([network, value]) => `; on ${network}: ${code(value)}`)
+    .join("");
+}
+
+/** `network`: the network whose section holds the key, which makes a required key required only there. */
+function defaultOf(node: Exclude<SchemaNode, ObjectNode>, network: string | undefined): string {
   if (node.type === "map") {
     if (!node.default) return "";
     // `${a.b}` in a map key stands for the value of key a.b.
     const entries = Object.entries(node.default).map(([k, v]) => `${k.replace(/\$\{([^}]+)\}/g, "<$1>")}: ${v}`);
     return code(`{ ${entries.join(", ")} }`);
   }
+  if (node.type === "string" && node.required && network) return `**required** when network is ${code(network)}`;
   if (node.required) return "**required**";
-  return node.default === undefined ? "" : code(String(node.default));
+  if (node.default === undefined) return "";
+  return code(String(node.default)) + (node.type === "string" ? networkDefaultsOf(node) : "");
 }
 
 function describe(node: Exclude<SchemaNode, ObjectNode>): string {
@@ -59,7 +69,7 @@ function describe(node: Exclude<SchemaNode, ObjectNode>): string {
 }
 
 /** One section per object: its description, then a row per key that is not itself an object. */
-function renderObject(node: ObjectNode, keyPath: string[], out: string[]): void {
+function renderObject(node: ObjectNode, keyPath: string[], out: string[], network = node.network): void {
   const leaves = Object.entries(node.fields).filter(([, child]) => child.type !== "object");
   if (keyPath.length > 0) {
     out.push(`${"#".repeat(Math.min(keyPath.length + 1, 4))} ${code(keyPath.join("."))}`, "", prose(node.description), "");
@@ -69,12 +79,12 @@ function renderObject(node: ObjectNode, keyPath: string[], out: string[]): void 
     for (const [key, child] of leaves) {
       const leaf = child as Exclude<SchemaNode, ObjectNode>;
       const name = code([...keyPath, key].join("."));
-      out.push(`| ${name} | ${cell(typeOf(leaf))} | ${cell(defaultOf(leaf))} | ${cell(describe(leaf))} |`);
+      out.push(`| ${name} | ${cell(typeOf(leaf))} | ${cell(defaultOf(leaf, network))} | ${cell(describe(leaf))} |`);
     }
     out.push("");
   }
   for (const [key, child] of Object.entries(node.fields)) {
-    if (child.type === "object") renderObject(child, [...keyPath, key], out);
+    if (child.type === "object") renderObject(child, [...keyPath, key], out, child.network ?? network);
   }
 }
 

@@ -6,6 +6,7 @@ import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
 import { GitterConnector } from "./gitter/network";
 import { GitterOAuth } from "./gitter/oauth";
+import { MattermostConnector } from "./mattermost/network";
 import { MatrixClient } from "./matrix/client";
 import type { NetworkConnector } from "./network/connector";
 import type { RateLimitWait } from "./network/types";
@@ -19,7 +20,7 @@ import { ControlRooms, controlRoomTeller, type TellUser } from "./puppet/control
 import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
-import { LoginService, startPendingLoginPruning } from "./puppet/login";
+import { LoginService, startPendingLoginPruning, type OAuthPort } from "./puppet/login";
 import { BridgeCommandServices } from "./puppet/command-services";
 import { SessionManager } from "./puppet/manager";
 import { noticeSender, type SayNotice } from "./puppet/notices";
@@ -54,8 +55,10 @@ export interface BridgeHandle {
 export async function start(config: BridgeConfig, registration: Registration): Promise<BridgeHandle> {
   configureLogging({ level: config.logging.level, format: resolveFormat(config.logging.format) });
   const { store, cipher } = await openStoreAndKey(config);
-  const matrix = await matrixSide(config, registration, store);
-  const network = await networkSide(config, registration, store, cipher, matrix);
+  const metrics = new BridgeMetrics();
+  const connector = networkConnector(config, metrics);
+  const matrix = await matrixSide(config, registration, store, connector);
+  const network = await networkSide(config, registration, store, cipher, matrix, { connector, metrics });
   const processor = new InboxProcessor({ inbox: store.inbox, handler: network.handler, retryDelay: (err, attempt) => outageDelay(err, attempt) });
   const servers = await startServers(config, registration, store, { matrix, network, processor });
   // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
@@ -90,11 +93,11 @@ interface MatrixSide {
 }
 
 /** The homeserver side: our ids, a client with the bot registered and named, and the bot's notices. */
-async function matrixSide(config: BridgeConfig, registration: Registration, store: Store): Promise<MatrixSide> {
+async function matrixSide(config: BridgeConfig, registration: Registration, store: Store, connector: NetworkConnector): Promise<MatrixSide> {
   const { botLocalpart, ghostPrefix } = config.bridge;
   const ids = new MatrixIds({ domain: config.homeserver.domain, botLocalpart, ghostPrefix });
   const client = MatrixClient.connect({ homeserverUrl: config.homeserver.url, asToken: registration.as_token, userId: ids.botMxid });
-  await prepareBot(client, config).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
+  await prepareBot(client, config, `${connector.displayName} bridge`).catch((err: unknown) => explainTokenRefusal(err, config.appservice.registration));
   const say = noticeSender(client, ids.botMxid);
   return { ids, client, say, tell: controlRoomTeller(store.users, say) };
 }
@@ -108,17 +111,22 @@ interface NetworkSide {
   handler: EventHandler;
 }
 
-/** The Gitter side: ghosts, media, logins and sessions, and the router taking Matrix events to them. */
-async function networkSide(config: BridgeConfig, registration: Registration, store: Store, cipher: TokenCipher, matrix: MatrixSide): Promise<NetworkSide> {
+/** The network side: ghosts, media, logins and sessions, and the router taking Matrix events to them. */
+async function networkSide(
+  config: BridgeConfig,
+  registration: Registration,
+  store: Store,
+  cipher: TokenCipher,
+  matrix: MatrixSide,
+  { connector, metrics }: { connector: NetworkConnector; metrics: BridgeMetrics },
+): Promise<NetworkSide> {
   const queue = new PortalQueues({ concurrency: 32 });
-  const metrics = new BridgeMetrics();
-  const trustedHosts = gitterHosts(config);
+  const trustedHosts = networkHosts(config);
   const { ids, client } = matrix;
   const { maxBytes } = config.media;
   const ghosts = new GhostManager({ matrix: client, ids, store: store.ghosts, maxAvatarBytes: maxBytes, trustedHosts, displayNameTemplate: config.bridge.displayNameTemplate });
   await ghosts.loadIds();
   const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts });
-  const connector = networkConnector(config, metrics);
   const login = loginService(config, store, cipher, ids.botMxid, connector);
   const sessions = new SessionManager({
     ...{ store, ids, ghosts, queue, cipher, media, metrics },
@@ -132,6 +140,7 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
   const services = new BridgeCommandServices({
     ...{ store, ids, ghosts, sessions },
     matrix: client,
+    networkName: connector.displayName,
     loginLink: (mxid) => login.createLink(mxid),
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
@@ -140,23 +149,24 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
   return { queue, metrics, login, sessions, handler };
 }
 
-/** The network the config names: Gitter, the only one the bridge serves yet. Its OAuth stays with loginService. */
+/**
+ * The network the config names, its clients' rate-limit waits counted in `metrics`. Gitter's OAuth stays with
+ * loginService; Mattermost's app is the connector's flow.
+ */
 function networkConnector(config: BridgeConfig, metrics: BridgeMetrics): NetworkConnector {
   const onRateLimitWait = (wait: RateLimitWait) => metrics.rateLimitWait(wait);
-  return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl, onRateLimitWait });
+  if (config.network === "gitter") return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl, onRateLimitWait });
+  const { clientId, clientSecret } = config.mattermost.oauth;
+  const redirectUri = oauthRedirectUri(config);
+  const app = clientId !== undefined && clientSecret !== undefined ? { oauth: { clientId, clientSecret, redirectUri } } : {};
+  return new MattermostConnector({ serverUrl: config.mattermost.url, ...app, onRateLimitWait });
 }
 
-/** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */
+/** The network's OAuth login, finished by the code the user sends; the session manager starts the session. */
 function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
-  const oauth = new GitterOAuth({
-    oauthUrl: config.gitter.oauthUrl,
-    clientId: config.gitter.oauth.clientId,
-    clientSecret: config.gitter.oauth.clientSecret,
-    redirectUri: oauthRedirectUri(config),
-  });
   return new LoginService({
     store,
-    oauth,
+    oauth: oauthPort(config, network),
     publicUrl: config.web.publicUrl,
     encrypt: (t) => cipher.encrypt(t),
     decrypt: (sealed) => cipher.decrypt(sealed),
@@ -167,6 +177,18 @@ function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, b
       return { gitterUserId: self.id, gitterUsername: self.username };
     },
   });
+}
+
+/** Gitter's OAuth app, or the connector's OAuth flow. */
+function oauthPort(config: BridgeConfig, network: NetworkConnector): OAuthPort {
+  if (config.network === "gitter") {
+    const { oauthUrl, oauth } = config.gitter;
+    return new GitterOAuth({ oauthUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: oauthRedirectUri(config) });
+  }
+  const flow = network.loginFlows.find((f) => f.kind === "oauth");
+  if (flow) return { authorizeUrl: (state) => flow.provider.authorizeUrl(state), exchangeCode: async (code) => (await flow.provider.exchangeCode(code)).accessToken };
+  // A server without an OAuth app: the link leads to the server, and no code can come back from it.
+  return { authorizeUrl: () => config.mattermost.url, exchangeCode: () => Promise.reject(new Error("no OAuth app is configured (mattermost.oauth)")) };
 }
 
 /** The control rooms, read markers, direct chats and encryption notices, behind one router. */
@@ -230,14 +252,14 @@ function bridgeHandle(r: Running): BridgeHandle {
 }
 
 /** The bot must exist before anyone can invite it; its name is what users see in their room list. */
-async function prepareBot(matrix: MatrixClient, config: BridgeConfig): Promise<void> {
+async function prepareBot(matrix: MatrixClient, config: BridgeConfig, name: string): Promise<void> {
   await matrix.registerUser(config.bridge.botLocalpart);
   const profile = await matrix.getProfile(matrix.userId).catch(() => null);
-  if (profile?.displayname !== "Gitter bridge") await matrix.setDisplayName("Gitter bridge");
+  if (profile?.displayname !== name) await matrix.setDisplayName(name);
 }
 
-/** The configured Gitter hosts: their images are fetched even where they resolve to private addresses. */
-function gitterHosts(config: BridgeConfig): ReadonlySet<string> {
-  const { apiUrl, realtimeUrl, oauthUrl } = config.gitter;
-  return new Set([apiUrl, realtimeUrl, oauthUrl].map((u) => new URL(u).hostname.toLowerCase()));
+/** The configured network's hosts: their images are fetched even where they resolve to private addresses. */
+function networkHosts(config: BridgeConfig): ReadonlySet<string> {
+  const urls = config.network === "gitter" ? [config.gitter.apiUrl, config.gitter.realtimeUrl, config.gitter.oauthUrl] : [config.mattermost.url];
+  return new Set(urls.map((u) => new URL(u).hostname.toLowerCase()));
 }

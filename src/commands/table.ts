@@ -85,7 +85,7 @@ const status: Command = {
     if (!s.loggedIn) return { text: `You are not logged in. Send \`login\` to start.\nBridge: ${VERSION_TEXT}.` };
     return {
       text:
-        `Logged in to Gitter as ${s.gitterUsername}. Connection: ${s.connection ?? "unknown"}. Bridged rooms: ${s.portals ?? 0}.` +
+        `Logged in to ${s.network ?? "Gitter"} as ${s.gitterUsername}. Connection: ${s.connection ?? "unknown"}. Bridged rooms: ${s.portals ?? 0}.` +
         `\nBridge: ${VERSION_TEXT}.`,
     };
   },

@@ -22,6 +22,8 @@ export interface GitterRoomSummary {
 
 export interface SessionStatus {
   loggedIn: boolean;
+  /** The network's name for people (`Gitter`, `Mattermost`). */
+  network?: string;
   gitterUsername?: string;
   connection?: string;
   portals?: number;

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
 import { templateProblem } from "../convert/display-name";
-import { CONFIG_SCHEMA, type ObjectNode } from "./schema";
+import { CONFIG_SCHEMA, NETWORKS, type ObjectNode } from "./schema";
 import type { BridgeConfig } from "./types";
 import { joinPath, validateNode } from "./validate";
 
@@ -51,7 +51,10 @@ export function parseYaml(text: string, file: string): unknown {
 /** Checks an already-parsed value. Returns the config only when there are no errors. Never throws. */
 export function validateConfig(raw: unknown, baseDir: string): { config?: BridgeConfig; errors: string[] } {
   const errors: string[] = [];
-  const ctx = { errors, resolvePath: (p: string) => path.resolve(baseDir, p) };
+  const given = (raw as { network?: unknown } | null | undefined)?.network;
+  // An unknown network is reported by the walk; the defaults meanwhile are the default network's.
+  const network = NETWORKS.find((n) => n === given) ?? CONFIG_SCHEMA.fields.network.default;
+  const ctx = { errors, resolvePath: (p: string) => path.resolve(baseDir, p), network, networkGiven: given !== undefined && given !== null };
   const out = validateNode(raw, CONFIG_SCHEMA, "", ctx) as Record<string, unknown> | undefined;
   if (out === undefined) return { errors };
   applyMapDefaults(CONFIG_SCHEMA, out, out);
@@ -93,6 +96,7 @@ function crossCheck(config: BridgeConfig): string[] {
         "or the bot would share the ghosts' namespace",
     );
   }
+  errors.push(...mattermostOAuthProblems(config));
   const template = templateProblem(config.bridge.displayNameTemplate);
   if (template) errors.push(`${joinPath("bridge", "displayNameTemplate")}: ${template}`);
   const { appservice, web } = config;
@@ -103,6 +107,15 @@ function crossCheck(config: BridgeConfig): string[] {
     errors.push("web.publicUrl: must not contain a query (?) or fragment (#)");
   }
   return errors;
+}
+
+/** Mattermost's OAuth app is both keys or neither (then users log in with personal access tokens). */
+function mattermostOAuthProblems(config: BridgeConfig): string[] {
+  if (config.network !== "mattermost") return [];
+  const { clientId, clientSecret } = config.mattermost.oauth;
+  if ((clientId === undefined) === (clientSecret === undefined)) return [];
+  const [given, missing] = clientId === undefined ? ["clientSecret", "clientId"] : ["clientId", "clientSecret"];
+  return [`mattermost.oauth.${missing}: required with mattermost.oauth.${given} (give both, or neither for personal access tokens only)`];
 }
 
 /** Where Gitter sends the browser back after login; must equal the redirect URI registered for the OAuth app. */

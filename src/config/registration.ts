@@ -30,6 +30,14 @@ export interface Registration {
 }
 
 export const REGISTRATION_ID = "gitter-bridge";
+
+/**
+ * The registration's id for the network the config serves: a homeserver holds one registration per id, and a
+ * Gitter bridge and a Mattermost bridge may both be registered with it.
+ */
+export function registrationId(config: BridgeConfig): string {
+  return config.network === "gitter" ? REGISTRATION_ID : `${config.network}-bridge`;
+}
 /** Tokens in registration.example.yaml start with this; such a file must never be used as is. */
 export const PLACEHOLDER_TOKEN_PREFIX = "CHANGE_ME";
 
@@ -49,7 +57,7 @@ export function botNamespaceRegex(config: BridgeConfig): string {
 /** A fresh registration with new random tokens on every call. */
 export function generateRegistration(config: BridgeConfig, url: string): Registration {
   return {
-    id: REGISTRATION_ID,
+    id: registrationId(config),
     url,
     as_token: randomBytes(32).toString("hex"),
     hs_token: randomBytes(32).toString("hex"),

@@ -2,58 +2,15 @@
 // this tree, and a configuration reference can be generated from it, so the two cannot drift apart.
 // Patterns are strings (not RegExp) so the schema stays plain JSON.
 import { DEFAULT_DISPLAY_NAME_TEMPLATE } from "../convert/display-name";
+import { GITTER_SECTION, MATTERMOST_SECTION } from "./schema-networks";
+import { url, type IntegerNode, type ObjectNode } from "./schema-nodes";
 
-interface NodeBase {
-  description: string;
-  /** Never echo the value in an error message. */
-  secret?: boolean;
-}
-
-export interface StringNode extends NodeBase {
-  type: "string";
-  required?: boolean;
-  default?: string;
-  enum?: readonly string[];
-  pattern?: string;
-  /** Says what `pattern` wants, in words, for the error message. */
-  patternHint?: string;
-  /** url: http(s), trailing slash dropped. path: resolved against the config file's folder. database: see load.ts. */
-  format?: "url" | "path" | "database";
-}
-
-export interface IntegerNode extends NodeBase {
-  type: "integer";
-  default?: number;
-  required?: boolean;
-  min: number;
-  max: number;
-}
-
-export interface MapNode extends NodeBase {
-  type: "map";
-  keyPattern: string;
-  keyHint: string;
-  value: StringNode;
-  /** `${a.b}` in a key is replaced by the value at that config path once the rest is loaded. */
-  default?: Readonly<Record<string, string>>;
-}
-
-export interface ObjectNode extends NodeBase {
-  type: "object";
-  fields: Readonly<Record<string, SchemaNode>>;
-}
-
-export type SchemaNode = StringNode | IntegerNode | MapNode | ObjectNode;
+export type { InferConfig, IntegerNode, MapNode, ObjectNode, SchemaNode, StringNode } from "./schema-nodes";
 
 // A Matrix server name: DNS name, IPv4 or [IPv6] literal, optional port.
 const SERVER_NAME = String.raw`(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?`;
 const LOCALPART = String.raw`^[a-z0-9._=/-]+$`;
 const LOCALPART_HINT = "lowercase letters, digits and . _ = - / only";
-
-const url = (description: string, dflt?: string): StringNode =>
-  dflt === undefined
-    ? { type: "string", format: "url", required: true, description }
-    : { type: "string", format: "url", default: dflt, description };
 
 const port = (dflt: number, description: string): IntegerNode => ({
   type: "integer",
@@ -63,10 +20,22 @@ const port = (dflt: number, description: string): IntegerNode => ({
   description,
 });
 
+/** The networks a bridge can serve, as `network` names them (the connectors' `name`). */
+export const NETWORKS = ["gitter", "mattermost"] as const;
+
 export const CONFIG_SCHEMA = {
   type: "object",
   description: "gitter-bridge configuration",
   fields: {
+    network: {
+      type: "string",
+      enum: NETWORKS,
+      default: "gitter",
+      description:
+        "The network this bridge serves: gitter (its section is gitter) or mattermost (its section is mattermost). " +
+        "One bridge process serves one network; to bridge both, run two, each with its own registration, bot, ghost " +
+        "prefix and database. Several defaults below follow it.",
+    },
     homeserver: {
       type: "object",
       description: "The Matrix homeserver the bridge is registered with.",
@@ -103,11 +72,12 @@ export const CONFIG_SCHEMA = {
     },
     bridge: {
       type: "object",
-      description: "How Gitter appears on Matrix, and who may use the bridge.",
+      description: "How the network appears on Matrix, and who may use the bridge.",
       fields: {
         botLocalpart: {
           type: "string",
           default: "gitter",
+          networkDefaults: { mattermost: "mattermost" },
           pattern: LOCALPART,
           patternHint: LOCALPART_HINT,
           description: "Localpart of the bridge bot (@gitter:<domain>) that users talk to for login and commands.",
@@ -115,17 +85,21 @@ export const CONFIG_SCHEMA = {
         ghostPrefix: {
           type: "string",
           default: "gitter_",
+          networkDefaults: { mattermost: "mattermost_" },
           pattern: LOCALPART,
           patternHint: LOCALPART_HINT,
-          description: "Localpart prefix of ghost users standing for Gitter users (@gitter_<username>:<domain>).",
+          description:
+            "Localpart prefix of ghost users standing for the network's users (@gitter_<username>:<domain>; " +
+            "@mattermost_<username>:<domain> on Mattermost).",
         },
         displayNameTemplate: {
           type: "string",
           default: DEFAULT_DISPLAY_NAME_TEMPLATE,
+          networkDefaults: { mattermost: "{displayName} (Mattermost)" },
           description:
-            "How a ghost's display name is made from the Gitter user's: {displayName} (cleaned of control and " +
+            "How a ghost's display name is made from the network user's: {displayName} (cleaned of control and " +
             "invisible characters; the username when empty) and {username} are replaced, the rest is kept. The " +
-            "default's suffix keeps a Gitter user from passing for a Matrix user or the bot. Names are cut to " +
+            "default's suffix keeps a network user from passing for a Matrix user or the bot. Names are cut to " +
             "Synapse's 256-character limit by shortening the placeholders, never the template's own text.",
         },
         maxPortalMembers: {
@@ -134,7 +108,7 @@ export const CONFIG_SCHEMA = {
           max: 1000000,
           default: 100,
           description:
-            "Most members of a Gitter room the bridge brings into its portal as ghosts when the portal opens (the " +
+            "Most members of a network room the bridge brings into its portal as ghosts when the portal opens (the " +
             "most recently active first), so a huge room cannot flood the homeserver with ghosts.",
         },
         permissions: {
@@ -153,28 +127,8 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
-    gitter: {
-      type: "object",
-      description: "The Gitter service. Point these at an emulator for tests and demos.",
-      fields: {
-        apiUrl: url("REST API base URL (without /v1).", "https://api.gitter.im"),
-        realtimeUrl: url("Faye/Bayeux realtime endpoint.", "https://ws.gitter.im/bayeux"),
-        oauthUrl: url("Web host serving /login/oauth/authorize and /login/oauth/token.", "https://gitter.im"),
-        oauth: {
-          type: "object",
-          description: "The OAuth application registered with Gitter for this bridge.",
-          fields: {
-            clientId: { type: "string", required: true, description: "OAuth client id (\"key\") of the app." },
-            clientSecret: {
-              type: "string",
-              required: true,
-              secret: true,
-              description: "OAuth client secret of the app. Keep this file readable by the bridge only.",
-            },
-          },
-        },
-      },
-    },
+    gitter: GITTER_SECTION,
+    mattermost: MATTERMOST_SECTION,
     web: {
       type: "object",
       description: "The bridge's own web server: OAuth login pages, health and metrics.",
@@ -183,8 +137,8 @@ export const CONFIG_SCHEMA = {
         port: port(9899, "Port of the web server."),
         publicUrl: url(
           "URL users' browsers reach the web server at (through any reverse proxy). The OAuth redirect URI is " +
-            "<publicUrl>/oauth/callback and must equal the one registered for the Gitter OAuth app. Files shared from " +
-            "Matrix are linked on Gitter as <publicUrl>/media/..., so Gitter readers must be able to reach it too.",
+            "<publicUrl>/oauth/callback and must equal the one registered for the OAuth app. Files shared from " +
+            "Matrix are linked on the network as <publicUrl>/media/..., so its readers must be able to reach it too.",
         ),
       },
     },
@@ -210,6 +164,7 @@ export const CONFIG_SCHEMA = {
       format: "database",
       secret: true,
       default: "sqlite:./data/gitter-bridge.db",
+      networkDefaults: { mattermost: "sqlite:./data/mattermost-bridge.db" },
       description:
         "Where the bridge keeps its state: sqlite:<path> (relative to this file's folder) or " +
         "postgres://user:password@host/dbname.",
@@ -234,14 +189,15 @@ export const CONFIG_SCHEMA = {
     },
     encryption: {
       type: "object",
-      description: "Encryption of stored Gitter tokens.",
+      description: "Encryption of stored network tokens.",
       fields: {
         keyFile: {
           type: "string",
           format: "path",
           default: "./data/gitter-bridge.key",
+          networkDefaults: { mattermost: "./data/mattermost-bridge.key" },
           description:
-            "File holding the key that encrypts stored Gitter tokens; created on first start. Losing it means " +
+            "File holding the key that encrypts stored network tokens; created on first start. Losing it means " +
             "every user has to log in again. Relative to this file's folder.",
         },
       },
@@ -261,7 +217,7 @@ export const CONFIG_SCHEMA = {
     },
     media: {
       type: "object",
-      description: "Files and images passed between Gitter and Matrix.",
+      description: "Files and images passed between the network and Matrix.",
       fields: {
         maxBytes: {
           type: "integer",
@@ -274,16 +230,3 @@ export const CONFIG_SCHEMA = {
     },
   },
 } as const satisfies ObjectNode;
-
-/** The TypeScript type a schema node loads to (all keys present: required or defaulted). */
-export type InferConfig<N> = N extends { type: "object"; fields: infer F }
-  ? { -readonly [K in keyof F]: InferConfig<F[K]> }
-  : N extends { type: "string"; enum: readonly (infer E)[] }
-    ? E
-    : N extends { type: "string" }
-      ? string
-      : N extends { type: "integer" }
-        ? number
-        : N extends { type: "map"; value: infer V }
-          ? Record<string, InferConfig<V>>
-          : never;

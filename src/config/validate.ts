@@ -8,6 +8,12 @@ export interface ValidateContext {
   errors: string[];
   /** Makes a `format: path` value absolute. */
   resolvePath(value: string): string;
+  /** The network the config serves: picks `networkDefaults` and which network section must be complete. */
+  network: string;
+  /** Whether the file names the network itself; errors then say which network made a key required. */
+  networkGiven: boolean;
+  /** Set inside a network section: why its required keys are required, or "unused" for another network's. */
+  section?: { network: string; unused: boolean };
 }
 
 /** `parent.key`, or `parent["odd.key"]` when the key is not a plain identifier (map keys like example.org). */
@@ -49,6 +55,7 @@ export function validateNode(value: unknown, node: SchemaNode, path: string, ctx
 }
 
 function validateObject(value: unknown, node: ObjectNode, path: string, ctx: ValidateContext): unknown {
+  if (node.network !== undefined) return validateNetworkSection(value, node, node.network, path, ctx);
   // A missing section counts as empty, so the errors name the required keys inside it.
   const input = value ?? {};
   if (!isMapping(input)) {
@@ -66,6 +73,25 @@ function validateObject(value: unknown, node: ObjectNode, path: string, ctx: Val
     out[key] = validateNode(input[key], child, joinPath(path, key), ctx);
   }
   return out;
+}
+
+/**
+ * The section of the network served is checked whole; another network's may be left out and, when given, is only
+ * checked for typos (unknown keys, wrong types) and not kept, so a config can switch network keeping both.
+ */
+function validateNetworkSection(value: unknown, node: ObjectNode, network: string, path: string, ctx: ValidateContext): unknown {
+  const unused = network !== ctx.network;
+  if (unused && (value === undefined || value === null)) return undefined;
+  const { network: _network, ...plain } = node;
+  const out = validateObject(value, plain, path, { ...ctx, section: { network, unused } });
+  return unused ? undefined : out;
+}
+
+/** "required", with the network that makes it so when the file chose the network. */
+function required(path: string, ctx: ValidateContext): void {
+  if (ctx.section?.unused) return;
+  const when = ctx.section && ctx.networkGiven ? ` when network is ${ctx.section.network}` : "";
+  ctx.errors.push(`${path}: required${when}`);
 }
 
 function validateMap(value: unknown, node: MapNode, path: string, ctx: ValidateContext): unknown {
@@ -87,8 +113,9 @@ function validateMap(value: unknown, node: MapNode, path: string, ctx: ValidateC
 
 function validateString(value: unknown, node: StringNode, path: string, ctx: ValidateContext): unknown {
   if (value === undefined || value === null) {
-    if (node.default !== undefined) return validateString(node.default, node, path, ctx);
-    if (node.required) ctx.errors.push(`${path}: required`);
+    const dflt = node.networkDefaults?.[ctx.network] ?? node.default;
+    if (dflt !== undefined) return validateString(dflt, node, path, ctx);
+    if (node.required) required(path, ctx);
     return undefined;
   }
   if (typeof value !== "string") {
@@ -159,7 +186,7 @@ function resolveDatabase(value: string, ctx: ValidateContext): string {
 function validateInteger(value: unknown, node: IntegerNode, path: string, ctx: ValidateContext): unknown {
   if (value === undefined || value === null) {
     if (node.default !== undefined) return node.default;
-    if (node.required) ctx.errors.push(`${path}: required`);
+    if (node.required) required(path, ctx);
     return undefined;
   }
   if (typeof value !== "number" || !Number.isInteger(value) || value < node.min || value > node.max) {

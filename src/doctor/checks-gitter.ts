@@ -3,7 +3,13 @@
 import { oauthRedirectUri } from "../config/load";
 import { describeError } from "./checks-matrix";
 import { parseJson, probe } from "./http";
+import type { GitterConfig } from "../config/types";
 import type { CheckResult, DoctorContext } from "./types";
+
+function gitterOf(ctx: DoctorContext): GitterConfig {
+  if (ctx.config.network !== "gitter") throw new Error("the bridge does not serve Gitter");
+  return ctx.config.gitter;
+}
 
 /** The API base as the REST client reads it: no trailing slash, no trailing /v1. */
 function apiBase(apiUrl: string): string {
@@ -12,7 +18,7 @@ function apiBase(apiUrl: string): string {
 
 export async function gitterApiAnswers(ctx: DoctorContext): Promise<CheckResult> {
   const name = "Gitter API answers";
-  const base = apiBase(ctx.config.gitter.apiUrl);
+  const base = apiBase(gitterOf(ctx).apiUrl);
   const hint = `gitter.apiUrl must be the API base (for Gitter: https://api.gitter.im); ${base}/v1/user should answer 401 without a token.`;
   try {
     const res = await probe(ctx, `${base}/v1/user`, { headers: { accept: "application/json" } });
@@ -27,7 +33,7 @@ export async function gitterApiAnswers(ctx: DoctorContext): Promise<CheckResult>
 
 export async function gitterRealtimeAnswers(ctx: DoctorContext): Promise<CheckResult> {
   const name = "Gitter realtime answers";
-  const url = ctx.config.gitter.realtimeUrl;
+  const url = gitterOf(ctx).realtimeUrl;
   const hint = "gitter.realtimeUrl must be Gitter's Faye endpoint (for Gitter: https://ws.gitter.im/bayeux).";
   const handshake = [{ channel: "/meta/handshake", version: "1.0", supportedConnectionTypes: ["long-polling"] }];
   try {
@@ -50,7 +56,7 @@ export async function gitterRealtimeAnswers(ctx: DoctorContext): Promise<CheckRe
 
 export async function gitterOAuthAnswers(ctx: DoctorContext): Promise<CheckResult> {
   const name = "Gitter login page answers";
-  const { oauthUrl, oauth } = ctx.config.gitter;
+  const { oauthUrl, oauth } = gitterOf(ctx);
   const redirectUri = oauthRedirectUri(ctx.config);
   const url = new URL("login/oauth/authorize", oauthUrl.endsWith("/") ? oauthUrl : `${oauthUrl}/`);
   url.search = new URLSearchParams({ client_id: oauth.clientId, response_type: "code", redirect_uri: redirectUri }).toString();

@@ -45,7 +45,8 @@ export function createDoctorContext(setup: DoctorSetup): DoctorContext {
 
 /** Secrets a report must never show: both tokens, the OAuth client secret, a database password. */
 export function secretsOf(config: BridgeConfig, registration: Registration | null): string[] {
-  const secrets = [config.gitter.oauth.clientSecret];
+  const oauthSecret = config.network === "gitter" ? config.gitter.oauth.clientSecret : config.mattermost.oauth.clientSecret;
+  const secrets = oauthSecret === undefined ? [] : [oauthSecret];
   if (registration) secrets.push(registration.as_token, registration.hs_token);
   const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@/]+)@/i.exec(config.database)?.[1];
   if (password) secrets.push(password, safeDecode(password));

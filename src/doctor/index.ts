@@ -1,15 +1,17 @@
 // `doctor`: a list of small checks of a bridge's setup, run from the command line or by the bridge itself.
 import { bridgeReachesHomeserver, homeserverReachesBridge, namespacesExclusive, registrationMatchesConfig } from "./checks-matrix";
 import { gitterApiAnswers, gitterOAuthAnswers, gitterRealtimeAnswers } from "./checks-gitter";
+import { mattermostApiAnswers, mattermostOAuthAnswers } from "./checks-mattermost";
 import { migrationsCurrent, publicUrlReachable } from "./checks-local";
 import { createDoctorContext, secretsOf, type DoctorSetup } from "./context";
 import { redactResults } from "./report";
+import type { BridgeConfig } from "../config/types";
 import type { Check, CheckResult, DoctorContext } from "./types";
 
 export type { Check, CheckResult, DoctorContext } from "./types";
 export type { DoctorSetup } from "./context";
 
-/** In report order. */
+/** In report order: a Gitter bridge's checks. */
 export const CHECKS: readonly Check[] = [
   registrationMatchesConfig,
   namespacesExclusive,
@@ -22,11 +24,28 @@ export const CHECKS: readonly Check[] = [
   publicUrlReachable,
 ];
 
+/** A Mattermost bridge's checks: the same, with Mattermost's endpoints in place of Gitter's. */
+export const MATTERMOST_CHECKS: readonly Check[] = [
+  registrationMatchesConfig,
+  namespacesExclusive,
+  bridgeReachesHomeserver,
+  homeserverReachesBridge,
+  migrationsCurrent,
+  mattermostApiAnswers,
+  mattermostOAuthAnswers,
+  publicUrlReachable,
+];
+
+/** The checks for the network the config serves. */
+export function checksFor(config: BridgeConfig): readonly Check[] {
+  return config.network === "mattermost" ? MATTERMOST_CHECKS : CHECKS;
+}
+
 /**
  * Runs every check side by side and resolves with their results in the list's order. Never rejects: a check
  * that throws or hangs past twice the probe timeout is reported as failed.
  */
-export function runDoctor(ctx: DoctorContext, checks: readonly Check[] = CHECKS): Promise<CheckResult[]> {
+export function runDoctor(ctx: DoctorContext, checks: readonly Check[] = checksFor(ctx.config)): Promise<CheckResult[]> {
   return Promise.all(checks.map((check) => guarded(check, ctx)));
 }
 

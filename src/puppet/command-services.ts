@@ -14,6 +14,8 @@ const log = getLogger("commands");
 
 export interface CommandServicesDeps extends CloseDeps {
   sessions: SessionManager;
+  /** The network's name for people (the connector's displayName). */
+  networkName: string;
   /** A fresh login link for `mxid`. */
   loginLink(mxid: string): Promise<string>;
   /** Checks a login code `mxid` sent (see LoginService.confirmCode); the right one stores the login. */
@@ -63,7 +65,7 @@ export class BridgeCommandServices implements CommandServices {
     const user = await this.deps.store.users.getUser(mxid);
     if (!user?.tokenCiphertext || !user.gitterUsername) return { loggedIn: false };
     const s = this.deps.sessions.session(mxid);
-    return { loggedIn: true, gitterUsername: user.gitterUsername, connection: s?.connection ?? "not running", portals: s?.portalCount() ?? 0 };
+    return { loggedIn: true, network: this.deps.networkName, gitterUsername: user.gitterUsername, connection: s?.connection ?? "not running", portals: s?.portalCount() ?? 0 };
   }
 
   async listRooms(mxid: string): Promise<GitterRoomSummary[]> {

@@ -16,13 +16,13 @@ export interface BridgeFiles {
   webPort: number;
 }
 
-export interface BridgeConfigInput {
+/** The network the bridge serves: Gitter's emulator and OAuth app, or a Mattermost server (network: mattermost). */
+export type NetworkInput = { gitterUrl: string; clientId: string; clientSecret: string } | { mattermostUrl: string };
+
+export type BridgeConfigInput = NetworkInput & {
   dir: string;
   homeserverUrl: string;
   domain: string;
-  gitterUrl: string;
-  clientId: string;
-  clientSecret: string;
   asPort?: number;
   webPort?: number;
   database?: string;
@@ -31,6 +31,18 @@ export interface BridgeConfigInput {
   maxPortalMembers?: number;
   /** Gives /metrics a private listener on this port (metrics.port). */
   metricsPort?: number;
+};
+
+function networkSection(input: NetworkInput): Record<string, unknown> {
+  if ("mattermostUrl" in input) return { network: "mattermost", mattermost: { url: input.mattermostUrl } };
+  return {
+    gitter: {
+      apiUrl: input.gitterUrl,
+      realtimeUrl: `${input.gitterUrl}/bayeux`,
+      oauthUrl: input.gitterUrl,
+      oauth: { clientId: input.clientId, clientSecret: input.clientSecret },
+    },
+  };
 }
 
 /** Writes config.yaml (and, through the CLI, registration.yaml) for a bridge living in `dir`. */
@@ -45,12 +57,7 @@ export async function writeBridgeFiles(input: BridgeConfigInput): Promise<Bridge
       permissions: input.permissions ?? { [input.domain]: "user" },
       ...(input.maxPortalMembers !== undefined ? { maxPortalMembers: input.maxPortalMembers } : {}),
     },
-    gitter: {
-      apiUrl: input.gitterUrl,
-      realtimeUrl: `${input.gitterUrl}/bayeux`,
-      oauthUrl: input.gitterUrl,
-      oauth: { clientId: input.clientId, clientSecret: input.clientSecret },
-    },
+    ...networkSection(input),
     web: { bind: "127.0.0.1", port: webPort, publicUrl: `http://127.0.0.1:${webPort}` },
     ...(input.metricsPort !== undefined ? { metrics: { port: input.metricsPort } } : {}),
     database: input.database ?? "sqlite:./data/bridge.db",

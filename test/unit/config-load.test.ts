@@ -49,6 +49,7 @@ function leafPaths(node: SchemaNode, prefix: string): string[] {
 describe("config.example.yaml", () => {
   it("passes the schema", () => {
     const config = loadConfig(EXAMPLE);
+    assert.ok(config.network === "gitter");
     assert.equal(config.homeserver.url, "http://127.0.0.1:8008");
     assert.equal(config.homeserver.domain, "localhost");
     assert.equal(config.gitter.apiUrl, "http://127.0.0.1:5555");
@@ -76,6 +77,7 @@ describe("config.example.yaml", () => {
 describe("defaults", () => {
   it("fills in every optional key", () => {
     const config = parseConfig(YAML.stringify(MINIMAL), FAKE_FILE);
+    assert.ok(config.network === "gitter");
     assert.deepEqual(config.appservice, { bind: "127.0.0.1", port: 9898, registration: "/srv/bridge/registration.yaml" });
     assert.deepEqual(config.bridge, {
       botLocalpart: "gitter",

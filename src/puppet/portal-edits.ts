@@ -11,7 +11,7 @@ import type { NetworkMessage } from "../network/types";
 import type { MessageLink, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import type { MatrixRoomEvent } from "./portal";
-import { contentForGitter, contentForMatrix } from "./portal-content";
+import { contentForNetwork, contentForMatrix } from "./portal-content";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-edits");
@@ -28,7 +28,9 @@ export async function editToMatrix(ctx: SessionContext, row: Portal, msg: Networ
   if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
   const sender = await ctx.ghosts.ensure(msg.sender ?? (await ctx.network.getUser(msg.senderId)));
   await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
-  const next = (await contentForMatrix(ctx, msg, sender)) as MessageContent;
+  const converted = await contentForMatrix(ctx, msg, sender);
+  if (converted === null) return;
+  const next = converted as MessageContent;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
   // Gitter rewrites a thread root on each reply; the feed drops those it can tell apart, and what it cannot (a
   // message from before this process) is dropped here when Matrix already shows exactly this.
@@ -98,7 +100,7 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   if (!link || link.matrixRoomId !== row.matrixRoomId || link.direction !== "matrix-to-gitter") return;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, edit.eventId);
   const source = { eventId: editEventId, messageEventId: edit.eventId };
-  const out = await contentForGitter(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
+  const out = await contentForNetwork(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
   if (out.kind === "ignore") return;
   const about = (purpose: string) => ({ cause: editEventId, purpose });
   if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to Gitter: ${out.notice}`);

@@ -65,7 +65,7 @@ async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink
   const sender = typeof event?.sender === "string" ? event.sender : "";
   const actor = ctx.ids.isGhost(sender) ? sender : ctx.ids.botMxid;
   try {
-    await ctx.matrix.as(actor).redact(row.matrixRoomId, link.matrixEventId, `g2m-del-${link.gitterMessageId}`, "Deleted on Gitter");
+    await ctx.matrix.as(actor).redact(row.matrixRoomId, link.matrixEventId, `g2m-del-${link.gitterMessageId}`, `Deleted on ${ctx.network.profile.displayName}`);
   } catch (err) {
     if (!isMatrixError(err, "M_FORBIDDEN")) throw err;
     log.info("no power to redact a message deleted on Gitter", { room: row.matrixRoomId, event: link.matrixEventId });
@@ -103,7 +103,7 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   const out = await contentForNetwork(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
   if (out.kind === "ignore") return;
   const about = (purpose: string) => ({ cause: editEventId, purpose });
-  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to Gitter: ${out.notice}`);
+  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to ${ctx.network.profile.displayName}: ${out.notice}`);
   try {
     await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text);
   } catch (err) {

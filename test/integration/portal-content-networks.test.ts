@@ -99,6 +99,24 @@ describe("portal content on the session's network", () => {
     assert.deepEqual(notices, ["Your message was not sent to Mattermost: it is 16384 characters long and Mattermost accepts at most 16383. Please split it."]);
   });
 
+  it("tells a refused edit in Mattermost's name", async () => {
+    // The homeserver is asked only for the edited message, to place it: here it knows nothing.
+    const ctx = { ...mattermost(), matrix: { as: () => ({ getEvent: async () => null }) } } as unknown as SessionContext;
+    await store.messages.recordMessage({ matrixRoomId: row.matrixRoomId, matrixEventId: "$sent", gitterRoomId: row.gitterRoomId, gitterMessageId: "q".repeat(26), direction: "matrix-to-gitter", createdAt: Date.now() });
+    const long = "c".repeat(16384);
+    const content = { msgtype: "m.text", body: `* ${long}`, "m.new_content": { msgtype: "m.text", body: long }, "m.relates_to": { rel_type: "m.replace", event_id: "$sent" } };
+    await new PortalRoom(ctx, row).fromMatrix({ event_id: "$edit", room_id: row.matrixRoomId, sender: MXID, type: "m.room.message", content });
+    assert.deepEqual(notices, ["Your edit was not sent to Mattermost: it is 16384 characters long and Mattermost accepts at most 16383. Please split it."]);
+  });
+
+  it("quotes a reply to the bot as the network's bridge", async () => {
+    const base = mattermost();
+    const notice = { sender: base.ids.botMxid, content: { msgtype: "m.notice", body: "Logged in." } };
+    const ctx = { ...base, matrix: { as: () => ({ getEvent: async () => notice }) } } as unknown as SessionContext;
+    const out = await contentForNetwork(ctx, row, { msgtype: "m.text", body: "thanks" }, { replyTo: "$notice" }, SOURCE);
+    assert.deepEqual(out, { kind: "send", text: "> Mattermost bridge: Logged in.\n\nthanks", status: false });
+  });
+
   it("keeps Gitter's conversion and limit on a Gitter session", async () => {
     const ctx = gitter();
     const emote = await contentForNetwork(ctx, row, { msgtype: "m.emote", body: "waves" }, {}, SOURCE);

@@ -1,11 +1,11 @@
-// Gitter's message conversion as the network interface's converter (src/network/convert.ts): Gitter's server HTML
-// into Matrix content (src/convert/from-gitter.ts), Matrix content into Gitter Markdown (src/convert/from-matrix.ts),
-// and the web images a Gitter message shows (src/convert/gitter-images.ts). Pure.
-import { gitterToMatrix } from "../convert/from-gitter";
-import { matrixToGitter } from "../convert/from-matrix";
-import { imageContent, imageSources, standaloneImage } from "../convert/gitter-images";
+// Gitter's message conversion as the network interface's converter (src/network/convert.ts), over the pure pair in
+// ./convert: Gitter's server HTML into Matrix content (./convert/from-gitter.ts), Matrix content into Gitter Markdown
+// (./convert/from-matrix.ts), and the web images a Gitter message shows (./convert/images.ts). Pure.
 import { mediaMarkdown, unlinkedMediaMarkdown } from "../convert/matrix-media";
-import { GITTER_MAX_TEXT, type GitterMessageIn } from "../convert/types";
+import { gitterToMatrix } from "./convert/from-gitter";
+import { matrixToGitter } from "./convert/from-matrix";
+import { imageContent, imageSources, standaloneImage } from "./convert/images";
+import { GITTER_MAX_TEXT, type GitterMessageIn } from "./convert/types";
 import type { MatrixContent, MessageConverter, MessageImages, NetworkText, SharedFile, ToMatrixHooks } from "../network/convert";
 import type { NetworkMessage } from "../network/types";
 import { GITTER } from "./network-convert";

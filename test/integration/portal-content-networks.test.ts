@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GitterConnector } from "../../src/gitter/network";
+import { toMessage as toGitterMessage } from "../../src/gitter/network-convert";
 import { MattermostConnector } from "../../src/mattermost/network";
 import { toMessage } from "../../src/mattermost/network-convert";
 import type { MmPost } from "../../src/mattermost/types";
@@ -115,6 +116,34 @@ describe("portal content on the session's network", () => {
     const ctx = { ...base, matrix: { as: () => ({ getEvent: async () => notice }) } } as unknown as SessionContext;
     const out = await contentForNetwork(ctx, row, { msgtype: "m.text", body: "thanks" }, { replyTo: "$notice" }, SOURCE);
     assert.deepEqual(out, { kind: "send", text: "> Mattermost bridge: Logged in.\n\nthanks", status: false });
+  });
+
+  it("copies the images Gitter's converter names: a sole image first, the inline ones when it has no copy", async () => {
+    const fetched: string[] = [];
+    const copies: Record<string, string> = { "https://img.example.org/ok.png": "mxc://example.org/ok", "https://img.example.org/b.png": "mxc://example.org/b" };
+    const base = gitter();
+    const media = { copyImage: async (url: string) => (fetched.push(url), copies[url] ? { mxc: copies[url], mimetype: "image/png", size: 3 } : null) };
+    const ctx = { ...base, media } as unknown as SessionContext;
+    const message = (text: string, html: string) =>
+      toGitterMessage("5f0000000000000000000001", { id: "5f00000000000000000000f1", text, html, sent: "2026-01-02T03:04:05.000Z", fromUser: { id: "5f00000000000000000000a1", username: "bob", displayName: "Bob", url: "/bob" } });
+
+    const sole = await contentForMatrix(ctx, message("![ok](https://img.example.org/ok.png)", '<img src="https://img.example.org/ok.png" alt="ok">'), "@gitter_bob:example.org");
+    assert.equal(sole?.msgtype, "m.image");
+    assert.equal(sole?.url, "mxc://example.org/ok");
+    assert.deepEqual(fetched, ["https://img.example.org/ok.png"], "only the sole image, once");
+
+    fetched.length = 0;
+    const html = '<img src="https://img.example.org/gone.png" alt="a">';
+    const failed = await contentForMatrix(ctx, message("![a](https://img.example.org/gone.png)", html), "@gitter_bob:example.org");
+    assert.equal(failed?.msgtype, "m.text", "no copy: text with a link");
+    assert.deepEqual(fetched, ["https://img.example.org/gone.png", "https://img.example.org/gone.png"], "tried as the sole image, then inline, as before");
+
+    fetched.length = 0;
+    const two = '<p>look <img src="https://img.example.org/gone.png" alt="a"> <img src="https://img.example.org/b.png" alt="b"></p>';
+    const inline = await contentForMatrix(ctx, message("look ![a](...) ![b](...)", two), "@gitter_bob:example.org");
+    assert.deepEqual(fetched, ["https://img.example.org/gone.png", "https://img.example.org/b.png"]);
+    assert.match(String(inline?.formatted_body), /<img src="mxc:\/\/example\.org\/b" alt="b" \/>/);
+    assert.match(String(inline?.formatted_body), /<a href="https:\/\/img\.example\.org\/gone\.png">a<\/a>/);
   });
 
   it("keeps Gitter's conversion and limit on a Gitter session", async () => {

@@ -1,6 +1,5 @@
-// Replies and threads in both directions. Pure: the relation a Matrix thread message carries, and the Markdown quote
-// that stands in for a reply Gitter cannot express as a thread reply.
-import { stripReplyFallback } from "./from-matrix";
+// Replies and threads in both directions. Pure: the relation a Matrix thread message carries, the Markdown quote
+// that stands in for a reply Gitter cannot express as a thread reply, and a reply's fallback dropped from its body.
 
 /** Lines of the replied-to message kept in a quote, and characters kept per line. */
 const QUOTE_LINES = 3;
@@ -56,4 +55,16 @@ export function quoteForGitter(who: string, quotedBody: string): string {
 /** The reply's text on Gitter: the quote, a blank line, then what the person wrote. */
 export function withQuote(quote: string, text: string): string {
   return `${quote}\n\n${text}`;
+}
+
+/**
+ * Drops the `> <@sender> quoted text` lines and the blank line Matrix clients put before a reply's own text.
+ * Left alone unless that blank line is there, so a reply that merely starts with a quote survives.
+ */
+export function stripReplyFallback(body: string): string {
+  const lines = body.split("\n");
+  let quoted = 0;
+  while (quoted < lines.length && (lines[quoted] ?? "").startsWith(">")) quoted++;
+  if (quoted === 0 || lines[quoted] !== "") return body;
+  return lines.slice(quoted + 1).join("\n");
 }

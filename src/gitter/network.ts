@@ -2,14 +2,15 @@
 // REST client (./rest) and realtime client (./realtime, through ./network-realtime). Gitter's message POST takes
 // no idempotency key, so sends are never repeated here: a send whose outcome is unknown rejects "maybe-delivered"
 // and is found again in the room's history by `findOwnMessage` (./network-history: author, text, thread, time).
-import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
+import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector, NetworkProfile } from "../network/connector";
 import { isNetworkError, NetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import { Gate } from "../util/gate";
 import type { Cursor, HistoryPage, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, RateLimitWait, SendProbe } from "../network/types";
 import { GitterOAuth, type GitterOAuthOptions } from "./oauth";
 import { GitterApiError, isGitterStatus } from "./errors";
-import { GITTER, guarded, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
+import { GITTER_CONVERTER } from "./message-converter";
+import { GITTER, GITTER_WEB, guarded, toEditError, toMessage, toNetworkError, toRoom, toUser } from "./network-convert";
 import { findOwnMessage, historyAfter, latestMessages, PAGE, startCursor } from "./network-history";
 import { GitterStream } from "./network-realtime";
 import { gitterCursorBeforeUnread, toListedRoom } from "./network-rooms";
@@ -56,9 +57,14 @@ export const GITTER_IDS: GhostIdRules = {
   isRoomId: isObjectId,
 };
 
+/** Gitter as people and Matrix clients know it, and its message conversion (./message-converter). */
+export const GITTER_PROFILE: NetworkProfile = { name: "gitter", displayName: GITTER, webUrl: GITTER_WEB, converter: GITTER_CONVERTER };
+
 export class GitterConnector implements NetworkConnector {
-  readonly name = "gitter";
-  readonly displayName = GITTER;
+  readonly name = GITTER_PROFILE.name;
+  readonly displayName = GITTER_PROFILE.displayName;
+  readonly webUrl = GITTER_PROFILE.webUrl;
+  readonly converter = GITTER_PROFILE.converter;
   readonly capabilities = CAPABILITIES;
   readonly ids = GITTER_IDS;
   readonly loginFlows: readonly LoginFlow[];
@@ -104,6 +110,7 @@ export class GitterConnector implements NetworkConnector {
 }
 
 export class GitterNetworkClient implements NetworkClient {
+  readonly profile = GITTER_PROFILE;
   private stream: GitterStream | undefined;
   /** Ids of one-to-one rooms seen so far (they are hidden rather than left). */
   private readonly directs = new Set<string>();

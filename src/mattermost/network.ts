@@ -3,11 +3,12 @@
 // all their teams. A send carries the core's key as its pending_post_id (`<user id>:<key>`): the server answers a
 // repeat within 30 s with the first post (server/channels/app/post.go deduplicateCreatePost), and the client
 // retries a lost answer within that window itself; past it, "maybe-delivered" is resolved by findOwnMessage.
-import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector } from "../network/connector";
+import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector, NetworkProfile } from "../network/connector";
 import { NetworkError, isNetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, RateLimitWait, SendProbe, UploadedFile } from "../network/types";
 import { isMmId } from "./validate";
+import { MATTERMOST_CONVERTER } from "./message-converter";
 import { MATTERMOST, directPartner, guarded, toFile, toMessage, toRoom, toUser } from "./network-convert";
 import { ClosedChannels } from "./network-closed";
 import { cursorBeforeUnread, findOwnMessage, historyAfter, latestMessages, outgoingText, startCursor } from "./network-history";
@@ -47,14 +48,22 @@ export const MATTERMOST_IDS: GhostIdRules = {
   isRoomId: isMmId,
 };
 
+/** Mattermost as people and Matrix clients know it: the server's address is its web site. */
+function mattermostProfile(serverUrl: string): NetworkProfile {
+  return { name: "mattermost", displayName: MATTERMOST, webUrl: serverUrl.replace(/\/+$/, ""), converter: MATTERMOST_CONVERTER };
+}
+
 export class MattermostConnector implements NetworkConnector {
   readonly name = "mattermost";
   readonly displayName = MATTERMOST;
+  readonly converter = MATTERMOST_CONVERTER;
+  readonly webUrl: string;
   readonly capabilities = CAPABILITIES;
   readonly ids = MATTERMOST_IDS;
   readonly loginFlows: readonly LoginFlow[];
 
   constructor(private readonly options: MattermostNetworkOptions) {
+    this.webUrl = mattermostProfile(options.serverUrl).webUrl;
     const flows: LoginFlow[] = [];
     if (options.oauth) {
       const oauth = new MattermostOAuth({ ...options.oauth, serverUrl: options.serverUrl });
@@ -96,6 +105,7 @@ export class MattermostConnector implements NetworkConnector {
 }
 
 export class MattermostNetworkClient implements NetworkClient {
+  readonly profile: NetworkProfile;
   private stream: MattermostStream | undefined;
   private readonly closed: ClosedChannels;
 
@@ -104,6 +114,7 @@ export class MattermostNetworkClient implements NetworkClient {
     readonly self: NetworkUser,
     private readonly options: MattermostNetworkOptions & { token: string },
   ) {
+    this.profile = mattermostProfile(options.serverUrl);
     this.closed = new ClosedChannels(rest, self.id);
   }
 

@@ -2,6 +2,7 @@
 // NetworkConnector / NetworkAPI, made small): a connector per network, a client per logged-in user, a realtime
 // stream per client. Every method may block on the network (rate limits, retries) and, unless it says otherwise,
 // rejects with a NetworkError (./errors) and nothing else. docs/network-interface.md states each contract.
+import type { MessageConverter } from "./convert";
 import type { RealtimeStream } from "./realtime";
 import type {
   Cursor,
@@ -54,11 +55,19 @@ export interface GhostIdRules {
   isRoomId(value: string): boolean;
 }
 
-export interface NetworkConnector {
+/** Which network a connector or client is, for people and Matrix clients, and how its messages convert. */
+export interface NetworkProfile {
   /** Short, lower case, stable: `gitter`, `mattermost` (the config's `network`). */
   readonly name: string;
   /** For people: `Gitter`, `Mattermost`. */
   readonly displayName: string;
+  /** The network's web site (`https://gitter.im`, a Mattermost server's address), as bridge info links to it. */
+  readonly webUrl: string;
+  /** Its message conversion, both ways (./convert). Pure. */
+  readonly converter: MessageConverter;
+}
+
+export interface NetworkConnector extends NetworkProfile {
   readonly loginFlows: readonly LoginFlow[];
   readonly capabilities: Capabilities;
   readonly ids: GhostIdRules;
@@ -75,6 +84,8 @@ export interface NetworkConnector {
 export interface NetworkClient {
   /** Who the token belongs to, as confirmed by `connect`. */
   readonly self: NetworkUser;
+  /** The network this client is of: its connector's profile, for a core holding only the client. */
+  readonly profile: NetworkProfile;
 
   /** Asks the network again who the token belongs to ("token-invalid" once it is revoked). */
   whoAmI(): Promise<NetworkUser>;

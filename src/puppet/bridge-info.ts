@@ -1,8 +1,10 @@
 // What a portal is bridged to, as MSC2346 bridge info state (`m.bridge`, and `uk.half-shot.bridge` that clients
-// read before the MSC settled), so clients can show "bridged to Gitter: org/room". Set when a portal is created
-// and put back, on the bridge's start, in portals that lack it or show stale names.
+// read before the MSC settled), so clients can show "bridged to Gitter: org/room". The protocol is the session's
+// network (its connector's profile). Set when a portal is created and put back, on the bridge's start, in portals
+// that lack it or show stale names.
 import { createHash } from "node:crypto";
 import type { StateEventInput } from "../matrix/client";
+import type { NetworkProfile } from "../network/connector";
 import type { NetworkRoom } from "../network/types";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
@@ -11,8 +13,9 @@ import type { SessionContext } from "./session-context";
 const log = getLogger("bridge-info");
 
 export const BRIDGE_INFO_TYPES = ["m.bridge", "uk.half-shot.bridge"] as const;
-/** Sessions run on Gitter only so far: the protocol, and the state key's scheme, are Gitter's. */
-const PROTOCOL = { id: "gitter", displayname: "Gitter", external_url: "https://gitter.im" } as const;
+
+/** What bridge info says of the network: its stable name, its name for people, its web site. */
+export type BridgedNetwork = Pick<NetworkProfile, "name" | "displayName" | "webUrl">;
 
 export interface BridgeInfoContent {
   bridgebot: string;
@@ -24,17 +27,20 @@ export interface BridgeInfoContent {
   [key: string]: unknown;
 }
 
-/** One state key per network room, so a room bridged twice over would keep two entries. */
-export function bridgeInfoStateKey(networkRoomId: string): string {
-  return `${PROTOCOL.id}://${PROTOCOL.id}/${networkRoomId}`;
+/** One state key per network room (`gitter://gitter/<room id>`), so a room bridged twice over would keep two entries. */
+export function bridgeInfoStateKey(network: BridgedNetwork, networkRoomId: string): string {
+  return `${network.name}://${network.name}/${networkRoomId}`;
 }
 
-/** The content for `room` as seen by `owner`: the room and its space (a Gitter community), with their pages. Pure. */
-export function bridgeInfoContent(room: NetworkRoom, bot: string, owner: string): BridgeInfoContent {
+/**
+ * The content for `room` of `network` as seen by `owner`: the room and its space (a Gitter community, a Mattermost
+ * team), with their pages. Pure.
+ */
+export function bridgeInfoContent(network: BridgedNetwork, room: NetworkRoom, bot: string, owner: string): BridgeInfoContent {
   const content: BridgeInfoContent = {
     bridgebot: bot,
     creator: owner,
-    protocol: { ...PROTOCOL },
+    protocol: { id: network.name, displayname: network.displayName, external_url: network.webUrl },
     channel: { id: room.id, displayname: room.name, ...(room.webUrl !== undefined && { external_url: room.webUrl }) },
   };
   const space = room.space;
@@ -44,14 +50,14 @@ export function bridgeInfoContent(room: NetworkRoom, bot: string, owner: string)
 
 /** What the portal's bridge info is recorded as once written: a hash of the content, stable under key order. */
 export function bridgeInfoHash(ctx: SessionContext, room: NetworkRoom): string {
-  const content = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
+  const content = bridgeInfoContent(ctx.network.profile, room, ctx.ids.botMxid, ctx.mxid);
   return createHash("sha256").update(JSON.stringify(sortKeys(content))).digest("hex");
 }
 
 /** Both events, for createRoom's initial_state. */
 export function bridgeInfoState(ctx: SessionContext, room: NetworkRoom): StateEventInput[] {
-  const content = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
-  return BRIDGE_INFO_TYPES.map((type) => ({ type, state_key: bridgeInfoStateKey(room.id), content }));
+  const content = bridgeInfoContent(ctx.network.profile, room, ctx.ids.botMxid, ctx.mxid);
+  return BRIDGE_INFO_TYPES.map((type) => ({ type, state_key: bridgeInfoStateKey(ctx.network.profile, room.id), content }));
 }
 
 /**
@@ -60,8 +66,8 @@ export function bridgeInfoState(ctx: SessionContext, room: NetworkRoom): StateEv
  */
 export async function ensureBridgeInfo(ctx: SessionContext, portal: PortalRoom, room: NetworkRoom): Promise<boolean> {
   const bot = ctx.matrix.as(ctx.ids.botMxid);
-  const key = bridgeInfoStateKey(room.id);
-  const want = bridgeInfoContent(room, ctx.ids.botMxid, ctx.mxid);
+  const key = bridgeInfoStateKey(ctx.network.profile, room.id);
+  const want = bridgeInfoContent(ctx.network.profile, room, ctx.ids.botMxid, ctx.mxid);
   let changed = false;
   for (const type of BRIDGE_INFO_TYPES) {
     const have = await bot.getStateEvent(portal.matrixRoomId, type, key);

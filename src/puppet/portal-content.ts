@@ -1,17 +1,12 @@
 // What a message becomes on the other side, with the I/O the pure converters leave out: images copied to the
 // homeserver, shared files recorded for the media route, thread and reply placement. Used for new messages and for
 // edits alike, so an edited message reads exactly like a new one would.
-import { gitterToMatrix } from "../convert/from-gitter";
-import { matrixToGitter } from "../convert/from-matrix";
-import { imageContent, imageSources, standaloneImage, type UploadedImage } from "../convert/gitter-images";
 import { findElements, parseFragment } from "../convert/html";
-import {
-  formatSize, MEDIA_MSGTYPES, mediaCaption, mediaFileName, mediaMarkdown, safeFileName, unlinkedMediaMarkdown,
-  type MatrixMediaIn,
-} from "../convert/matrix-media";
+import { formatSize, MEDIA_MSGTYPES, mediaCaption, mediaFileName, safeFileName, type MatrixMediaIn } from "../convert/matrix-media";
 import { withQuote, type MatrixRelation } from "../convert/replies";
-import { GITTER_MAX_TEXT, HTML_FORMAT, type GitterMessageIn, type MatrixMessageIn, type MentionTarget } from "../convert/types";
+import { HTML_FORMAT } from "../convert/types";
 import { looksLikeMxc } from "../matrix/mxc";
+import type { MatrixImageCopy, MatrixMention, MatrixTextIn, MessageConverter, NetworkText } from "../network/convert";
 import type { NetworkMessage } from "../network/types";
 import type { Portal } from "../store/store";
 import type { ShareOrigin } from "./portal-media";
@@ -19,47 +14,38 @@ import { placeInGitter } from "./portal-threads";
 import type { SessionContext } from "./session-context";
 
 const TEXT_MSGTYPES = new Set(["m.text", "m.notice", "m.emote"]);
-/** Images copied per message at most; a message showing more keeps the rest as links. */
-const MAX_IMAGES = 8;
+
+/** The network's message conversion (src/network/convert.ts), which the session's client carries. */
+function converterOf(ctx: SessionContext): MessageConverter {
+  return ctx.network.profile.converter;
+}
 
 /**
- * The Matrix content for a network message sent by `sender` (a ghost): an `m.image` when the message is a single
- * image that could be copied, else text with its web images copied inline. Never includes relations.
+ * The Matrix content for a network message sent by `sender` (a ghost), converted by the network's converter: an
+ * image event when the message is a single web image that could be copied, else text with its web images copied
+ * inline; null when the message has nothing to show. Never includes relations.
  * May throw only when the store is unreachable; a failed image copy leaves a link instead.
  */
-export async function contentForMatrix(ctx: SessionContext, msg: NetworkMessage, sender: string): Promise<Record<string, unknown>> {
-  const input = gitterInputOf(msg);
-  const single = standaloneImage(input.html);
-  if (single) {
-    const copy = await ctx.media.copyImage(single.url, sender);
-    if (copy) return { ...imageContent(single, copy) };
+export async function contentForMatrix(ctx: SessionContext, msg: NetworkMessage, sender: string): Promise<Record<string, unknown> | null> {
+  const converter = converterOf(ctx);
+  const images = converter.images(msg);
+  const copies = new Map<string, MatrixImageCopy>();
+  const sole = images.sole === undefined ? null : await ctx.media.copyImage(images.sole, sender);
+  if (images.sole !== undefined && sole) copies.set(images.sole, sole);
+  else {
+    // Fetched side by side: the portal's queue waits for this message, so slow image hosts must not add up.
+    const fetched = await Promise.all(images.inline.map((url) => ctx.media.copyImage(url, sender)));
+    images.inline.forEach((url, i) => fetched[i] && copies.set(url, fetched[i]));
   }
-  // Fetched side by side: the portal's queue waits for this message, so slow image hosts must not add up.
-  const urls = imageSources(input.html).slice(0, MAX_IMAGES);
-  const fetched = await Promise.all(urls.map((url) => ctx.media.copyImage(url, sender)));
-  const copies = new Map<string, UploadedImage>();
-  urls.forEach((url, i) => fetched[i] && copies.set(url, fetched[i]));
-  const content = gitterToMatrix(input, {
+  const content = converter.toMatrix(msg, {
     mentionTarget: (username) => mentionTarget(ctx, username),
-    imageMxc: (url) => copies.get(url)?.mxc ?? null,
+    imageCopy: (url) => copies.get(url) ?? null,
   });
-  return { ...content };
+  return content === null ? null : { ...content };
 }
 
-/**
- * What the text conversion reads of a message (the Gitter one, the only one the core calls yet): its text and HTML,
- * whether it is an emote, the mentions the network resolved, and its sender's username. Pure.
- */
-export function gitterInputOf(msg: NetworkMessage): GitterMessageIn {
-  // Wire data: a message pushed without html must still convert.
-  const input: GitterMessageIn = { text: msg.text, html: typeof msg.html === "string" ? msg.html : "", status: msg.kind === "emote" };
-  if (msg.mentions) input.mentions = msg.mentions.map((m) => ({ screenName: m.username, ...(m.userId === undefined ? {} : { userId: m.userId }) }));
-  if (msg.sender) input.fromUsername = msg.sender.username;
-  return input;
-}
-
-/** The Matrix user a Gitter @username is pilled as: the portal's owner for their own name, else that ghost. */
-export function mentionTarget(ctx: SessionContext, username: string): MentionTarget | null {
+/** The Matrix user a network @username is pilled as: the portal's owner for their own name, else that ghost. */
+export function mentionTarget(ctx: SessionContext, username: string): MatrixMention | null {
   if (username.toLowerCase() === ctx.gitterUsername.toLowerCase()) return { mxid: ctx.mxid, displayName: username };
   try {
     return { mxid: ctx.ghosts.mxidFor(username), displayName: username };
@@ -73,7 +59,7 @@ export type Outgoing =
   | { kind: "send"; text: string; status: boolean; parentId?: string; notice?: string }
   /** Not sendable; `notice` tells the sender why, `reason` is a short fixed label for metrics. */
   | { kind: "refuse"; notice: string; reason: string }
-  /** Nothing Gitter could show (an unknown msgtype, an empty message). */
+  /** Nothing the network could show (an unknown msgtype, an empty message). */
   | { kind: "ignore" };
 
 /** The event a Matrix message or edit arrived in, and the message it belongs to: files it links are shared by it. */
@@ -83,22 +69,24 @@ export interface MatrixSource {
   messageEventId: string;
 }
 
-interface Converted {
-  text: string;
-  status: boolean;
+interface Converted extends NetworkText {
   /** Media addresses the bridge refused, for the notice. */
   refused: string[];
 }
 
-const REFUSED_NOTICE =
-  "went to Gitter without the link to its file: the file's address is not a valid Matrix media address " +
-  "(mxc://<server name>/<media id>), so the bridge does not serve it.";
+function refusedNotice(network: string): string {
+  return (
+    `went to ${network} without the link to its file: the file's address is not a valid Matrix media address ` +
+    "(mxc://<server name>/<media id>), so the bridge does not serve it."
+  );
+}
 
 /**
- * What the owner's Matrix message becomes on Gitter, placed by `relation` (thread, reply); the files it links are
- * recorded as shared by `source`. May throw (store or homeserver unreachable).
+ * What the owner's Matrix message becomes on the network, in its converter's markup and within its limit, placed
+ * by `relation` (thread, reply); the files it links are recorded as shared by `source`. May throw (store or
+ * homeserver unreachable).
  */
-export async function contentForGitter(
+export async function contentForNetwork(
   ctx: SessionContext,
   row: Portal,
   content: Record<string, unknown>,
@@ -109,46 +97,52 @@ export async function contentForGitter(
   if (typeof content.body !== "string") return { kind: "ignore" };
   const origin: ShareOrigin = { ...source, matrixRoomId: row.matrixRoomId, mxid: ctx.mxid };
   let converted: Converted | Outgoing;
-  if (MEDIA_MSGTYPES.has(msgtype)) converted = await mediaForGitter(ctx, content as unknown as MatrixMediaIn, origin);
-  else if (TEXT_MSGTYPES.has(msgtype)) converted = await textForGitter(ctx, content as unknown as MatrixMessageIn, origin);
+  if (MEDIA_MSGTYPES.has(msgtype)) converted = await mediaForNetwork(ctx, content as unknown as MatrixMediaIn, origin);
+  else if (TEXT_MSGTYPES.has(msgtype)) converted = await textForNetwork(ctx, content as unknown as MatrixTextIn, origin);
   else return { kind: "ignore" };
-  if ("kind" in converted) return converted;
+  return "refused" in converted ? placed(ctx, row, relation, converted) : converted;
+}
+
+/** The converted message placed in its thread, with a quote of what it replies to where the network needs one. */
+async function placed(ctx: SessionContext, row: Portal, relation: MatrixRelation, converted: Converted): Promise<Outgoing> {
   if (converted.text.trim() === "") return { kind: "ignore" };
+  const converter = converterOf(ctx);
   const placement = await placeInGitter(ctx, row, relation);
   const text = placement.quote ? withQuote(placement.quote, converted.text) : converted.text;
-  if (text.length > GITTER_MAX_TEXT) {
+  const length = converter.textLength({ text, kind: converted.kind });
+  if (length > converter.maxTextLength) {
     return {
       kind: "refuse",
       reason: "too_long",
-      notice: `it is ${text.length} characters long and Gitter accepts at most ${GITTER_MAX_TEXT}. Please split it.`,
+      notice: `it is ${length} characters long and ${converter.networkName} accepts at most ${converter.maxTextLength}. Please split it.`,
     };
   }
   return {
     kind: "send",
     text,
-    status: converted.status,
+    status: converted.kind === "emote",
     ...(placement.parentId ? { parentId: placement.parentId } : {}),
-    ...(converted.refused.length > 0 ? { notice: REFUSED_NOTICE } : {}),
+    ...(converted.refused.length > 0 ? { notice: refusedNotice(converter.networkName) } : {}),
   };
 }
 
-async function textForGitter(ctx: SessionContext, content: MatrixMessageIn, origin: ShareOrigin): Promise<Converted> {
+async function textForNetwork(ctx: SessionContext, content: MatrixTextIn, origin: ShareOrigin): Promise<Converted> {
   const { links, refused } = await shareInlineImages(ctx, content, origin);
-  const out = matrixToGitter(content, {
+  const out = converterOf(ctx).fromMatrix(content, {
     usernameForMxid: (mxid) => (mxid === ctx.mxid ? ctx.gitterUsername : ctx.ids.parseGhost(mxid)),
     ownUsername: ctx.gitterUsername,
     mediaUrl: (mxc) => links.get(mxc) ?? null,
   });
-  return { text: out.text, status: out.status, refused };
+  return { ...out, refused };
 }
 
 /**
- * Records every mxc image of a formatted message as shared, so its Gitter link works; returns mxc -> public URL,
- * and the mxc addresses refused (they become the image's description on Gitter).
+ * Records every mxc image of a formatted message as shared, so its link on the network works; returns mxc -> public
+ * URL, and the mxc addresses refused (they become the image's description there).
  */
 async function shareInlineImages(
   ctx: SessionContext,
-  content: MatrixMessageIn,
+  content: MatrixTextIn,
   origin: ShareOrigin,
 ): Promise<{ links: Map<string, string>; refused: string[] }> {
   const links = new Map<string, string>();
@@ -164,9 +158,10 @@ async function shareInlineImages(
   return { links, refused };
 }
 
-async function mediaForGitter(ctx: SessionContext, content: MatrixMediaIn, origin: ShareOrigin): Promise<Converted | Outgoing> {
+async function mediaForNetwork(ctx: SessionContext, content: MatrixMediaIn, origin: ShareOrigin): Promise<Converted | Outgoing> {
+  const converter = converterOf(ctx);
   if (typeof content.url !== "string") {
-    return { kind: "refuse", reason: "encrypted_file", notice: "it is an encrypted file, which the bridge cannot pass to Gitter." };
+    return { kind: "refuse", reason: "encrypted_file", notice: `it is an encrypted file, which the bridge cannot pass to ${converter.networkName}.` };
   }
   const size = typeof content.info?.size === "number" ? content.info.size : undefined;
   if (size !== undefined && size > ctx.media.maxBytes) {
@@ -178,9 +173,9 @@ async function mediaForGitter(ctx: SessionContext, content: MatrixMediaIn, origi
   }
   const fileName = mediaFileName(content);
   const url = await ctx.media.shareLink(content.url, fileName, content.info?.mimetype ?? null, origin);
-  const link = url === null ? unlinkedMediaMarkdown(fileName) : mediaMarkdown(content.msgtype, fileName, url, size);
+  const link = converter.fileLink({ msgtype: content.msgtype, fileName, url, ...(size === undefined ? {} : { size }) });
   const caption = mediaCaption(content);
-  const captioned = caption ? await textForGitter(ctx, caption, origin) : null;
+  const captioned = caption ? await textForNetwork(ctx, caption, origin) : null;
   const refused = [...(url === null ? [content.url] : []), ...(captioned?.refused ?? [])];
-  return { text: captioned?.text ? `${link}\n${captioned.text}` : link, status: false, refused };
+  return { text: captioned?.text ? `${link}\n${captioned.text}` : link, kind: "text", refused };
 }

@@ -11,7 +11,7 @@ import type { NetworkMessage } from "../network/types";
 import type { MessageLink, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import type { MatrixRoomEvent } from "./portal";
-import { contentForGitter, contentForMatrix } from "./portal-content";
+import { contentForNetwork, contentForMatrix } from "./portal-content";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-edits");
@@ -28,7 +28,9 @@ export async function editToMatrix(ctx: SessionContext, row: Portal, msg: Networ
   if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
   const sender = await ctx.ghosts.ensure(msg.sender ?? (await ctx.network.getUser(msg.senderId)));
   await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
-  const next = (await contentForMatrix(ctx, msg, sender)) as MessageContent;
+  const converted = await contentForMatrix(ctx, msg, sender);
+  if (converted === null) return;
+  const next = converted as MessageContent;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
   // Gitter rewrites a thread root on each reply; the feed drops those it can tell apart, and what it cannot (a
   // message from before this process) is dropped here when Matrix already shows exactly this.
@@ -63,7 +65,7 @@ async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink
   const sender = typeof event?.sender === "string" ? event.sender : "";
   const actor = ctx.ids.isGhost(sender) ? sender : ctx.ids.botMxid;
   try {
-    await ctx.matrix.as(actor).redact(row.matrixRoomId, link.matrixEventId, `g2m-del-${link.gitterMessageId}`, "Deleted on Gitter");
+    await ctx.matrix.as(actor).redact(row.matrixRoomId, link.matrixEventId, `g2m-del-${link.gitterMessageId}`, `Deleted on ${ctx.network.profile.displayName}`);
   } catch (err) {
     if (!isMatrixError(err, "M_FORBIDDEN")) throw err;
     log.info("no power to redact a message deleted on Gitter", { room: row.matrixRoomId, event: link.matrixEventId });
@@ -98,10 +100,10 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   if (!link || link.matrixRoomId !== row.matrixRoomId || link.direction !== "matrix-to-gitter") return;
   const original = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, edit.eventId);
   const source = { eventId: editEventId, messageEventId: edit.eventId };
-  const out = await contentForGitter(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
+  const out = await contentForNetwork(ctx, row, edit.content, original ? relationOf(original.content) : {}, source);
   if (out.kind === "ignore") return;
   const about = (purpose: string) => ({ cause: editEventId, purpose });
-  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to Gitter: ${out.notice}`);
+  if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to ${ctx.network.profile.displayName}: ${out.notice}`);
   try {
     await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text);
   } catch (err) {

@@ -1,7 +1,7 @@
 // Media across the bridge. Gitter -> Matrix: images a Gitter message shows from the web are copied to the
 // homeserver (Matrix clients only load mxc:// images). Matrix -> Gitter: a shared file becomes a link to the bridge's
 // public media route, recorded so that route serves it. Both respect the configured size cap.
-import { fileNameOf, imageDimensions, type UploadedImage } from "../convert/gitter-images";
+import { fileNameOf, imageDimensions, type UploadedImage } from "../convert/images";
 import { mediaPath, parseMxc } from "../convert/matrix-media";
 import type { MatrixClient } from "../matrix/client";
 import type { MediaStore } from "../store/store";

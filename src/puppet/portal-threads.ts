@@ -73,5 +73,5 @@ function whoIs(ctx: SessionContext, mxid: string): string {
   if (mxid === ctx.mxid) return `@${ctx.gitterUsername}`;
   const username = ctx.ids.parseGhost(mxid);
   if (username !== null) return `@${username}`;
-  return mxid === ctx.ids.botMxid ? "Gitter bridge" : mxid;
+  return mxid === ctx.ids.botMxid ? `${ctx.network.profile.displayName} bridge` : mxid;
 }

@@ -7,7 +7,7 @@ import { failureReason } from "../metrics";
 import type { NetworkMessage, NetworkUser } from "../network/types";
 import type { Direction, Portal } from "../store/store";
 import { getLogger } from "../util/log";
-import { contentForGitter, contentForMatrix } from "./portal-content";
+import { contentForNetwork, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
@@ -101,31 +101,39 @@ export class PortalRoom {
   private async bridgeFromNetwork(msg: NetworkMessage): Promise<void> {
     const { store } = this.ctx;
     const seen = await store.messages.byGitterMessage(this.matrixRoomId, msg.id);
-    if (!seen && !(await claimOwnMessage(this.ctx, this.row, msg))) {
-      const sender = await this.ctx.ghosts.ensure(msg.sender ?? (await this.ctx.network.getUser(msg.senderId)));
-      await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
-      const content = await contentForMatrix(this.ctx, msg, sender);
-      const thread = await placeInMatrix(this.ctx, this.row, msg);
-      if (thread.relation) content["m.relates_to"] = thread.relation;
-      // The transaction id is the message's alone, so a message bridged again after a crash lands once.
-      const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`, {
-        mayExist: this.firstSend,
-      });
-      this.firstSend = false;
-      await store.messages.recordMessage({
-        matrixRoomId: this.matrixRoomId,
-        matrixEventId: eventId,
-        gitterRoomId: this.row.gitterRoomId,
-        gitterMessageId: msg.id,
-        direction: "gitter-to-matrix",
-        createdAt: Date.now(),
-        ...(thread.threadId ? { gitterThreadId: thread.threadId } : {}),
-      });
-      this.ctx.metrics?.bridged("gitter-to-matrix", msg.sentAt);
-      log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
-    }
+    if (!seen && !(await claimOwnMessage(this.ctx, this.row, msg))) await this.sendToMatrix(msg);
     await store.portals.advanceCursor(this.row.mxid, this.row.gitterRoomId, msg.cursor);
     this.row.lastGitterMessageId = msg.cursor;
+  }
+
+  /** Sends a message not bridged yet as its author's ghost, and links it; one with nothing to show is passed over. */
+  private async sendToMatrix(msg: NetworkMessage): Promise<void> {
+    const { store } = this.ctx;
+    const sender = await this.ctx.ghosts.ensure(msg.sender ?? (await this.ctx.network.getUser(msg.senderId)));
+    await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
+    const content = await contentForMatrix(this.ctx, msg, sender);
+    if (content === null) {
+      log.debug("network message with nothing to show in Matrix", { room: this.matrixRoomId, gitterMessageId: msg.id, kind: msg.kind });
+      return;
+    }
+    const thread = await placeInMatrix(this.ctx, this.row, msg);
+    if (thread.relation) content["m.relates_to"] = thread.relation;
+    // The transaction id is the message's alone, so a message bridged again after a crash lands once.
+    const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`, {
+      mayExist: this.firstSend,
+    });
+    this.firstSend = false;
+    await store.messages.recordMessage({
+      matrixRoomId: this.matrixRoomId,
+      matrixEventId: eventId,
+      gitterRoomId: this.row.gitterRoomId,
+      gitterMessageId: msg.id,
+      direction: "gitter-to-matrix",
+      createdAt: Date.now(),
+      ...(thread.threadId ? { gitterThreadId: thread.threadId } : {}),
+    });
+    this.ctx.metrics?.bridged("gitter-to-matrix", msg.sentAt);
+    log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
   }
 
   private async bridgeFromMatrix(event: MatrixRoomEvent): Promise<void> {
@@ -133,11 +141,11 @@ export class PortalRoom {
     if (await changeFromMatrix(this.ctx, this.row, event)) return;
     if (await this.ctx.store.messages.byMatrixEvent(event.event_id)) return;
     const source = { eventId: event.event_id, messageEventId: event.event_id };
-    const out = await contentForGitter(this.ctx, this.row, event.content, relationOf(event.content), source);
+    const out = await contentForNetwork(this.ctx, this.row, event.content, relationOf(event.content), source);
     if (out.kind === "ignore") return;
     if (out.kind === "refuse") {
       this.ctx.metrics?.failed("matrix-to-gitter", out.reason);
-      await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to Gitter: ${out.notice}`);
+      await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to ${this.ctx.network.profile.displayName}: ${out.notice}`);
       return;
     }
     const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, kind: out.status ? "emote" : "text", threadId: out.parentId });

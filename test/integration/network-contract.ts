@@ -9,6 +9,7 @@ import type { NetworkClient, NetworkConnector } from "../../src/network/connecto
 import { isNetworkError, NetworkError } from "../../src/network/errors";
 import type { ConnectionState, Loss, NetworkEvent, RealtimeStream } from "../../src/network/realtime";
 import type { Cursor, NetworkMessage, NetworkRoom, OutgoingMessage, RoomKind } from "../../src/network/types";
+import { convertContractCases } from "./network-contract-convert";
 import { roomContractCases } from "./network-contract-rooms";
 import { roomListContractCases } from "./network-contract-roomlist";
 import { streamContractCases } from "./network-contract-stream";
@@ -157,6 +158,7 @@ export function runNetworkContract(name: string, h: ContractHarness): void {
 
     roomContractCases(() => ({ client, shared }), h);
     roomListContractCases(() => ({ client, shared }), h);
+    convertContractCases(() => ({ client, shared }), h);
 
     it("pages history after a cursor, in order, with nothing at or before it", T, async () => {
       const start = await client.startCursor(shared.id);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseDocument, DomUtils } from "htmlparser2";
-import { gitterToMatrix } from "../../src/convert/from-gitter";
+import { gitterToMatrix } from "../../src/gitter/convert/from-gitter";
 import { gitterCtx, gitterGoldens } from "./golden/from-gitter";
 
 describe("gitterToMatrix golden pairs", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { matrixToGitter, stripReplyFallback } from "../../src/convert/from-matrix";
+import { stripReplyFallback } from "../../src/convert/replies";
+import { matrixToGitter } from "../../src/gitter/convert/from-matrix";
 import { matrixCtx, matrixGoldens } from "./golden/from-matrix";
 
 describe("matrixToGitter golden pairs", () => {

@@ -1,14 +1,14 @@
 // The Gitter golden pairs again, each message going the way the bridge takes it now: Gitter's wire message made a
-// NetworkMessage by the Gitter adapter, then read back for the text conversion by the core. Each must convert
+// NetworkMessage by the Gitter adapter, then read back for the text conversion by Gitter's converter. Each must convert
 // exactly as the wire message did: the NetworkMessage loses nothing the conversion reads (mentions, emote, sender).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { gitterToMatrix } from "../../src/convert/from-gitter";
+import { gitterToMatrix } from "../../src/gitter/convert/from-gitter";
 import { toMessage } from "../../src/gitter/network-convert";
 import type { GitterMention, GitterMessage } from "../../src/gitter/types";
-import { gitterInputOf } from "../../src/puppet/portal-content";
+import { gitterInputOf } from "../../src/gitter/message-converter";
 import { gitterCtx, gitterGoldens } from "./golden/from-gitter";
-import type { GitterMessageIn } from "../../src/convert/types";
+import type { GitterMessageIn } from "../../src/gitter/convert/types";
 
 const ROOM = "5f0000000000000000000001";
 

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { gitterToMatrix } from "../../src/convert/from-gitter";
-import {
-  fileNameOf, imageContent, imageDimensions, imageSources, standaloneImage,
-} from "../../src/convert/gitter-images";
+import { gitterToMatrix } from "../../src/gitter/convert/from-gitter";
+import { fileNameOf, imageDimensions } from "../../src/convert/images";
+import { imageContent, imageSources, standaloneImage } from "../../src/gitter/convert/images";
 import {
   formatSize, mediaCaption, mediaFileName, mediaMarkdown, mediaPath, parseMxc, safeFileName,
 } from "../../src/convert/matrix-media";

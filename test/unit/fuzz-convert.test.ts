@@ -4,9 +4,10 @@
 // Matrix must fit the spec's allowlist: allowed tags and attributes only, safe URL schemes only.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { gitterToMatrix } from "../../src/convert/from-gitter";
-import { matrixToGitter } from "../../src/convert/from-matrix";
-import type { GitterMessageIn, MatrixMessageIn } from "../../src/convert/types";
+import { gitterToMatrix } from "../../src/gitter/convert/from-gitter";
+import { matrixToGitter } from "../../src/gitter/convert/from-matrix";
+import type { MatrixMessageIn } from "../../src/convert/types";
+import type { GitterMessageIn } from "../../src/gitter/convert/types";
 import { Fuzz, fuzzSeed } from "../harness/fuzz";
 import { assertMatrixSafe } from "../harness/matrix-html";
 

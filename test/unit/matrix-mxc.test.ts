@@ -3,7 +3,7 @@
 // path the bridge builds from it, or that no homeserver could have.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { gitterToMatrix } from "../../src/convert/from-gitter";
+import { gitterToMatrix } from "../../src/gitter/convert/from-gitter";
 import { sanitizeForMatrix } from "../../src/convert/sanitize";
 import { isMediaId, isServerName, parseMxc } from "../../src/matrix/mxc";
 import { gitterCtx } from "./golden/from-gitter";

@@ -79,6 +79,7 @@ function gitterShapedContext(ctx: MatrixToMattermostContext): Parameters<typeof 
   return {
     usernameForMxid: (mxid) => ctx.usernameForMxid(mxid),
     displayNameForMxid: (mxid) => ctx.displayNameForMxid?.(mxid) ?? null,
+    ...(ctx.mediaUrl ? { mediaUrl: (mxc: string) => ctx.mediaUrl?.(mxc) ?? null } : {}),
   };
 }
 

@@ -52,6 +52,8 @@ export interface MatrixToMattermostContext {
   usernameForMxid(mxid: string): string | null;
   /** Name to write for a mentioned Matrix user with no Mattermost account; defaults to the pill's own text. */
   displayNameForMxid?(mxid: string): string | null;
+  /** Public URL for an `mxc://` image shown in the HTML, or null to write the image's description instead. */
+  mediaUrl?(mxc: string): string | null;
 }
 
 /** `model.PostMessageMaxRunesV2` (server/public/model/post.go): longer messages are refused by the server. */

@@ -1,7 +1,7 @@
 // Golden pairs for gitterToMatrix: a Gitter message (text + the HTML Gitter's server renders for it) and the exact
 // Matrix content expected. HTML inputs follow Gitter's markdown processor output (mention spans, rel/target/class
 // on links, highlight.js spans in code, a single paragraph unwrapped).
-import type { GitterMessageIn, GitterToMatrixContext, MatrixMessageContent } from "../../../src/convert/types";
+import type { GitterMessageIn, GitterToMatrixContext, MatrixMessageContent } from "../../../src/gitter/convert/types";
 
 export interface GitterGolden {
   name: string;

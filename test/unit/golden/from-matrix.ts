@@ -1,6 +1,7 @@
 // Golden pairs for matrixToGitter: Matrix message content (HTML shaped like what Matrix clients send) and the exact
 // Gitter message expected.
-import type { GitterMessageOut, MatrixMessageIn, MatrixToGitterContext } from "../../../src/convert/types";
+import type { MatrixMessageIn, MatrixToGitterContext } from "../../../src/convert/types";
+import type { GitterMessageOut } from "../../../src/gitter/convert/types";
 
 export interface MatrixGolden {
   name: string;

@@ -1,8 +1,8 @@
 // Matrix `m.room.message` content -> Gitter message text. Pure: no I/O, never throws on odd input.
-import { htmlToMarkdown } from "./markdown";
-import {
-  GITTER_MAX_TEXT, HTML_FORMAT, type GitterMessageOut, type MatrixMessageIn, type MatrixToGitterContext,
-} from "./types";
+import { htmlToMarkdown } from "../../convert/markdown";
+import { stripReplyFallback } from "../../convert/replies";
+import { HTML_FORMAT, type MatrixMessageIn, type MatrixToGitterContext } from "../../convert/types";
+import { GITTER_MAX_TEXT, type GitterMessageOut } from "./types";
 
 /**
  * Converts a Matrix message to what the user's Gitter account should post. HTML (`org.matrix.custom.html`) is
@@ -26,16 +26,4 @@ export function matrixToGitter(content: MatrixMessageIn, ctx: MatrixToGitterCont
 
 function hasHtml(content: MatrixMessageIn): content is MatrixMessageIn & { formatted_body: string } {
   return content.format === HTML_FORMAT && typeof content.formatted_body === "string";
-}
-
-/**
- * Drops the `> <@sender> quoted text` lines and the blank line Matrix clients put before a reply's own text.
- * Left alone unless that blank line is there, so a reply that merely starts with a quote survives.
- */
-export function stripReplyFallback(body: string): string {
-  const lines = body.split("\n");
-  let quoted = 0;
-  while (quoted < lines.length && (lines[quoted] ?? "").startsWith(">")) quoted++;
-  if (quoted === 0 || lines[quoted] !== "") return body;
-  return lines.slice(quoted + 1).join("\n");
 }

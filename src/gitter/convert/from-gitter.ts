@@ -1,8 +1,9 @@
 // Gitter chat message -> Matrix `m.room.message` content. Pure: no I/O, never throws on odd input.
 import { mentionScreenName, renderGitterNodes, type GitterRenderState } from "./gitter-html";
-import { isElement, isText, parseFragment, removeNode, textOf, type HtmlElement, type HtmlNode } from "./html";
-import { sanitizeForMatrix } from "./sanitize";
-import { HTML_FORMAT, type GitterMessageIn, type GitterToMatrixContext, type MatrixMessageContent } from "./types";
+import { isElement, isText, parseFragment, removeNode, textOf, type HtmlElement, type HtmlNode } from "../../convert/html";
+import { sanitizeForMatrix } from "../../convert/sanitize";
+import { HTML_FORMAT } from "../../convert/types";
+import type { GitterMessageIn, GitterToMatrixContext, MatrixMessageContent } from "./types";
 
 /**
  * Converts a Gitter message. `body` is Gitter's own text; `formatted_body` is Gitter's HTML rewritten for Matrix

@@ -3,8 +3,8 @@
 // The output is not yet safe; sanitizeForMatrix() is what makes it so.
 import {
   escapeAttr, escapeText, isElement, isText, pillUrl, safeLinkUrl, textOf, type HtmlElement, type HtmlNode,
-} from "./html";
-import { parseMxc } from "../matrix/mxc";
+} from "../../convert/html";
+import { parseMxc } from "../../convert/matrix-media";
 import type { GitterToMatrixContext } from "./types";
 
 const VOID_TAGS = new Set(["br", "hr", "img", "wbr", "input", "meta", "link", "area", "base", "col", "embed", "source"]);

@@ -5,7 +5,6 @@ import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
 import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
 import { GitterConnector } from "./gitter/network";
-import { GitterOAuth } from "./gitter/oauth";
 import { MatrixClient } from "./matrix/client";
 import type { NetworkConnector } from "./network/connector";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
@@ -18,7 +17,7 @@ import { ControlRooms, controlRoomTeller, type TellUser } from "./puppet/control
 import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
-import { LoginService, startPendingLoginPruning } from "./puppet/login";
+import { LoginService, oauthProviderOf, startPendingLoginPruning } from "./puppet/login";
 import { BridgeCommandServices } from "./puppet/command-services";
 import { SessionManager } from "./puppet/manager";
 import { noticeSender, type SayNotice } from "./puppet/notices";
@@ -139,19 +138,20 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
   return { queue, metrics, login, sessions, handler };
 }
 
-/** The network the config names: Gitter, the only one the bridge serves yet. Its OAuth stays with loginService. */
+/** The network the config names: Gitter, the only one the bridge serves yet, offering its OAuth as a login flow. */
 function networkConnector(config: BridgeConfig): NetworkConnector {
-  return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl });
+  const { apiUrl, realtimeUrl: fayeUrl, oauthUrl, oauth } = config.gitter;
+  return new GitterConnector({
+    apiUrl,
+    fayeUrl,
+    oauth: { oauthUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: oauthRedirectUri(config) },
+  });
 }
 
-/** Gitter's OAuth login, finished by the code the user sends; the session manager starts the session. */
+/** The network's OAuth login, finished by the code the user sends; the session manager starts the session. */
 function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
-  const oauth = new GitterOAuth({
-    oauthUrl: config.gitter.oauthUrl,
-    clientId: config.gitter.oauth.clientId,
-    clientSecret: config.gitter.oauth.clientSecret,
-    redirectUri: oauthRedirectUri(config),
-  });
+  const oauth = oauthProviderOf(network.loginFlows);
+  if (!oauth) throw new Error(`${network.displayName} offers no OAuth login flow`);
   return new LoginService({
     store,
     oauth,

@@ -4,6 +4,7 @@
 // with their own Gitter account, gives the link's owner nothing. The token is never shown, logged or put in a URL.
 import { randomBytes } from "node:crypto";
 import type { LoginCodeResult as CodeResult } from "../commands/types";
+import type { LoginFlow, OAuthProvider } from "../network/connector";
 import type { Store } from "../store/store";
 import { getLogger } from "../util/log";
 import type { LoginErrorKind } from "../web/pages";
@@ -12,10 +13,10 @@ import { CODE_TRIES, CODE_TTL_MS, hashLoginCode, newLoginCode, normaliseLoginCod
 const log = getLogger("login");
 export const LOGIN_LINK_TTL_MS = 10 * 60 * 1000;
 
-export interface OAuthPort {
-  authorizeUrl(state: string): string;
-  /** Exchanges a code for a token; rejects on any Gitter error. */
-  exchangeCode(code: string): Promise<string>;
+/** The network's OAuth provider among its login flows, if it offers one. */
+export function oauthProviderOf(flows: readonly LoginFlow[]): OAuthProvider | undefined {
+  for (const flow of flows) if (flow.kind === "oauth") return flow.provider;
+  return undefined;
 }
 
 export interface LoginIdentity {
@@ -25,7 +26,8 @@ export interface LoginIdentity {
 
 export interface LoginDeps {
   store: Store;
-  oauth: OAuthPort;
+  /** The network's OAuth provider (its connector's "oauth" login flow). */
+  oauth: OAuthProvider;
   /** The bot users send their login code to, named on the code page. */
   botMxid: string;
   /** Base URL of the bridge's web server as users' browsers reach it. */
@@ -98,7 +100,7 @@ export class LoginService {
     let token: string;
     let identity: LoginIdentity;
     try {
-      token = await this.deps.oauth.exchangeCode(query.code);
+      ({ accessToken: token } = await this.deps.oauth.exchangeCode(query.code));
       identity = await this.deps.identify(token);
     } catch (err) {
       log.warn("Gitter refused the login", { mxid, error: err as Error });

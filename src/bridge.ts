@@ -18,6 +18,7 @@ import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService, oauthProviderOf, startPendingLoginPruning } from "./puppet/login";
+import { TokenLogin } from "./puppet/login-token";
 import { BridgeCommandServices } from "./puppet/command-services";
 import { SessionManager } from "./puppet/manager";
 import { noticeSender, type SayNotice } from "./puppet/notices";
@@ -132,6 +133,7 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
     matrix: client,
     loginLink: (mxid) => login.createLink(mxid),
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
+    tokenLogin: new TokenLogin({ store, network: connector, encrypt: (t) => cipher.encrypt(t) }),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
   });
   const handler = matrixRouter(config, store, matrix, { ghosts, sessions, services, metrics });

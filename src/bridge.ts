@@ -18,6 +18,7 @@ import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
 import { LoginService, oauthProviderOf, startPendingLoginPruning } from "./puppet/login";
+import { LoginRenewal } from "./puppet/login-renewal";
 import { TokenLogin } from "./puppet/login-token";
 import { BridgeCommandServices } from "./puppet/command-services";
 import { SessionManager } from "./puppet/manager";
@@ -127,6 +128,7 @@ async function networkSide(config: BridgeConfig, registration: Registration, sto
     maxPortalMembers: config.bridge.maxPortalMembers,
     loginLink: (mxid) => login.createLink(mxid),
     mayUse: (mxid) => permissionFor(config, mxid) !== "none",
+    renewal: loginRenewal(store, cipher, connector),
   });
   const services = new BridgeCommandServices({
     ...{ store, ids, ghosts, sessions },
@@ -167,6 +169,14 @@ function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, b
       return { gitterUserId: self.id, gitterUsername: self.username };
     },
   });
+}
+
+/** Renewal of expiring logins, where the network's OAuth has refresh tokens (not Gitter's). */
+function loginRenewal(store: Store, cipher: TokenCipher, network: NetworkConnector): LoginRenewal | undefined {
+  const provider = oauthProviderOf(network.loginFlows);
+  if (!provider?.refresh) return undefined;
+  const refresh = provider.refresh.bind(provider);
+  return new LoginRenewal({ store, refresh, encrypt: (t) => cipher.encrypt(t), decrypt: (sealed) => cipher.decrypt(sealed) });
 }
 
 /** The control rooms, read markers, direct chats and encryption notices, behind one router. */

@@ -5,10 +5,9 @@ import { permissionFor, oauthRedirectUri, type BridgeConfig } from "./config";
 import { doctorOn } from "./doctor";
 import type { Registration } from "./config/registration";
 import { GitterConnector } from "./gitter/network";
-import { GitterOAuth } from "./gitter/oauth";
 import { MattermostConnector } from "./mattermost/network";
 import { MatrixClient } from "./matrix/client";
-import type { NetworkConnector } from "./network/connector";
+import type { NetworkConnector, OAuthProvider } from "./network/connector";
 import type { RateLimitWait } from "./network/types";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
@@ -20,7 +19,9 @@ import { ControlRooms, controlRoomTeller, type TellUser } from "./puppet/control
 import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
-import { LoginService, startPendingLoginPruning, type OAuthPort } from "./puppet/login";
+import { LoginService, oauthProviderOf, startPendingLoginPruning } from "./puppet/login";
+import { LoginRenewal } from "./puppet/login-renewal";
+import { TokenLogin } from "./puppet/login-token";
 import { BridgeCommandServices } from "./puppet/command-services";
 import { SessionManager } from "./puppet/manager";
 import { noticeSender, type SayNotice } from "./puppet/notices";
@@ -136,6 +137,7 @@ async function networkSide(
     maxPortalMembers: config.bridge.maxPortalMembers,
     loginLink: (mxid) => login.createLink(mxid),
     mayUse: (mxid) => permissionFor(config, mxid) !== "none",
+    renewal: loginRenewal(store, cipher, connector),
   });
   const services = new BridgeCommandServices({
     ...{ store, ids, ghosts, sessions },
@@ -143,6 +145,7 @@ async function networkSide(
     networkName: connector.displayName,
     loginLink: (mxid) => login.createLink(mxid),
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
+    tokenLogin: new TokenLogin({ store, network: connector, encrypt: (t) => cipher.encrypt(t) }),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
   });
   const handler = matrixRouter(config, store, matrix, { ghosts, sessions, services, metrics });
@@ -150,23 +153,32 @@ async function networkSide(
 }
 
 /**
- * The network the config names, its clients' rate-limit waits counted in `metrics`. Gitter's OAuth stays with
- * loginService; Mattermost's app is the connector's flow.
+ * The network the config names, offering its OAuth as a login flow where configured, its clients' rate-limit
+ * waits counted in `metrics`.
  */
 function networkConnector(config: BridgeConfig, metrics: BridgeMetrics): NetworkConnector {
   const onRateLimitWait = (wait: RateLimitWait) => metrics.rateLimitWait(wait);
-  if (config.network === "gitter") return new GitterConnector({ apiUrl: config.gitter.apiUrl, fayeUrl: config.gitter.realtimeUrl, onRateLimitWait });
-  const { clientId, clientSecret } = config.mattermost.oauth;
   const redirectUri = oauthRedirectUri(config);
+  if (config.network === "gitter") {
+    const { apiUrl, realtimeUrl: fayeUrl, oauthUrl, oauth } = config.gitter;
+    return new GitterConnector({ apiUrl, fayeUrl, oauth: { oauthUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri }, onRateLimitWait });
+  }
+  const { clientId, clientSecret } = config.mattermost.oauth;
   const app = clientId !== undefined && clientSecret !== undefined ? { oauth: { clientId, clientSecret, redirectUri } } : {};
   return new MattermostConnector({ serverUrl: config.mattermost.url, ...app, onRateLimitWait });
 }
 
 /** The network's OAuth login, finished by the code the user sends; the session manager starts the session. */
 function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
+  // A Mattermost server without the bridge's OAuth app: the link leads to the server, and no code comes back.
+  const home = config.network === "mattermost" ? config.mattermost.url : config.web.publicUrl;
+  const oauth: OAuthProvider = oauthProviderOf(network.loginFlows) ?? {
+    authorizeUrl: () => home,
+    exchangeCode: () => Promise.reject(new Error(`${network.displayName} has no OAuth app configured for the bridge`)),
+  };
   return new LoginService({
     store,
-    oauth: oauthPort(config, network),
+    oauth,
     publicUrl: config.web.publicUrl,
     encrypt: (t) => cipher.encrypt(t),
     decrypt: (sealed) => cipher.decrypt(sealed),
@@ -179,16 +191,12 @@ function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, b
   });
 }
 
-/** Gitter's OAuth app, or the connector's OAuth flow. */
-function oauthPort(config: BridgeConfig, network: NetworkConnector): OAuthPort {
-  if (config.network === "gitter") {
-    const { oauthUrl, oauth } = config.gitter;
-    return new GitterOAuth({ oauthUrl, clientId: oauth.clientId, clientSecret: oauth.clientSecret, redirectUri: oauthRedirectUri(config) });
-  }
-  const flow = network.loginFlows.find((f) => f.kind === "oauth");
-  if (flow) return { authorizeUrl: (state) => flow.provider.authorizeUrl(state), exchangeCode: async (code) => (await flow.provider.exchangeCode(code)).accessToken };
-  // A server without an OAuth app: the link leads to the server, and no code can come back from it.
-  return { authorizeUrl: () => config.mattermost.url, exchangeCode: () => Promise.reject(new Error("no OAuth app is configured (mattermost.oauth)")) };
+/** Renewal of expiring logins, where the network's OAuth has refresh tokens (not Gitter's). */
+function loginRenewal(store: Store, cipher: TokenCipher, network: NetworkConnector): LoginRenewal | undefined {
+  const provider = oauthProviderOf(network.loginFlows);
+  if (!provider?.refresh) return undefined;
+  const refresh = provider.refresh.bind(provider);
+  return new LoginRenewal({ store, refresh, encrypt: (t) => cipher.encrypt(t), decrypt: (sealed) => cipher.decrypt(sealed) });
 }
 
 /** The control rooms, read markers, direct chats and encryption notices, behind one router. */

@@ -13,6 +13,21 @@ export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === n || c.aliases?.includes(n));
 }
 
+/** The command a parsed line names: a two-word one (`login token`) first, then the first word's. */
+function lookup(parsed: { name: string; rest: string }): { cmd: Command; rest: string } | undefined {
+  const sub = /^(\S+)\s*([\s\S]*)$/.exec(parsed.rest);
+  const two = sub ? findCommand(`${parsed.name} ${sub[1]}`) : undefined;
+  if (two && sub) return { cmd: two, rest: sub[2].trim() };
+  const one = findCommand(parsed.name);
+  return one ? { cmd: one, rest: parsed.rest } : undefined;
+}
+
+/** Whether the line is a command carrying a secret (`login token <token>`), which must not stay in the room. */
+export function carriesSecret(line: string): boolean {
+  const parsed = parseLine(line);
+  return parsed !== null && lookup(parsed)?.cmd.secret === true;
+}
+
 /** Splits a line into the command name and its arguments as the command's arg spec asks. */
 export function parseLine(line: string): { name: string; rest: string } | null {
   const trimmed = line.trim().replace(/^!/, "");
@@ -33,11 +48,12 @@ export async function dispatch(ctx: CommandContext, line: string): Promise<Reply
   if (line.length > MAX_LINE) return { text: `That message is too long to be a command. Send \`help\` for the list.` };
   const parsed = parseLine(line);
   if (!parsed) return { text: "Send `help` for the list of commands." };
-  const cmd = findCommand(parsed.name);
-  if (!cmd || (cmd.permission === "admin" && ctx.permission !== "admin")) {
+  const found = lookup(parsed);
+  if (!found || (found.cmd.permission === "admin" && ctx.permission !== "admin")) {
     return { text: `Unknown command "${parsed.name.slice(0, 40)}". Send \`help\` for the list of commands.` };
   }
-  const args = splitArgs(cmd, parsed.rest);
+  const { cmd } = found;
+  const args = splitArgs(cmd, found.rest);
   if (!args) return { text: `Usage: ${usage(cmd)} — ${cmd.help}` };
   if (cmd.needsLogin && !ctx.loggedIn) return { text: "You need to log in first: send `login`." };
   try {

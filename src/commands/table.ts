@@ -1,6 +1,6 @@
 // Every bot command, one entry each. Help and usage text are generated from these entries.
 import { describeTarget, parseGitterTarget } from "./targets";
-import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type LoginCodeResult, type LogoutResult, type Reply } from "./types";
+import { UserFacingError, type Command, type GitterRoomSummary, type GitterTarget, type LoginCodeResult, type LogoutResult, type Reply, type TokenLoginResult } from "./types";
 import { escapeHtml } from "../web/pages";
 import { formatReport, formatReportHtml, REPORT_HEADING } from "../doctor/report";
 import { VERSION_TEXT } from "../version";
@@ -25,7 +25,7 @@ const help: Command = {
   args: [],
   help: "Show this list of commands.",
   needsLogin: false,
-  run: async (ctx) => helpReply(ctx.permission),
+  run: async (ctx) => helpReply(ctx.permission, (c) => c.offered?.(ctx.services) ?? true),
 };
 
 const login: Command = {
@@ -58,6 +58,32 @@ function codeReply(result: LoginCodeResult): Reply {
         : { text: "That code is not right, and that was the last try: the waiting Gitter login is discarded. Send `login` to start again." };
     case "failed":
       return { text: "The waiting Gitter login could not be finished on the bridge's side and is discarded. Send `login` to start again." };
+  }
+}
+
+// mautrix-go bridgev2's `login [flow ID]` (bridgev2/commands/login.go), the flow's input on the same line.
+const loginToken: Command = {
+  name: "login token",
+  args: [{ name: "token" }],
+  help: "Log in with a personal access token instead of a link. I remove your message with the token at once.",
+  needsLogin: false,
+  secret: true,
+  offered: (services) => services.offersTokenLogin(),
+  run: async (ctx, [token]) => tokenReply(await ctx.services.loginWithToken(ctx.mxid, token)),
+};
+
+/** Never quotes the token: only the result's kind and the network's and account's names are shown. */
+function tokenReply(result: TokenLoginResult): Reply {
+  const { network } = result;
+  switch (result.kind) {
+    case "logged-in":
+      return { text: `Token accepted: your Matrix account now uses the ${network} account ${clip(result.username)}.` };
+    case "not-offered":
+      return { text: `${network} offers no token login here. Send \`login\` for a link to log in with ${network}.` };
+    case "refused":
+      return { text: `${network} did not accept that token (mistyped, expired or revoked?). Nothing was stored.` };
+    case "unavailable":
+      return { text: `Could not ask ${network} about that token just now. Nothing was stored; try again in a moment.` };
   }
 }
 
@@ -168,15 +194,16 @@ const doctor: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [help, login, logout, status, list, gjoin, gpart, invite, search, doctor];
+export const COMMANDS: readonly Command[] = [help, login, loginToken, logout, status, list, gjoin, gpart, invite, search, doctor];
 
 export function usage(cmd: Command): string {
   const args = cmd.args.map((a) => (a.optional ? `[${a.name}]` : `<${a.name}>`));
   return [cmd.name, ...args].join(" ");
 }
 
-export function helpReply(permission: "user" | "admin"): Reply {
-  const visible = COMMANDS.filter((c) => c.permission !== "admin" || permission === "admin");
+/** The commands `permission` may use and `shown` lets through (by default all), one line each. */
+export function helpReply(permission: "user" | "admin", shown: (c: Command) => boolean = () => true): Reply {
+  const visible = COMMANDS.filter((c) => (c.permission !== "admin" || permission === "admin") && shown(c));
   const lines = visible.map((c) => `${usage(c)} — ${c.help}`);
   return {
     text: `Commands:\n${lines.join("\n")}`,

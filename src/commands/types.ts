@@ -39,6 +39,16 @@ export type LoginCodeResult =
   /** The stored token no longer opens; the login is discarded. */
   | { kind: "failed" };
 
+/** What a Matrix user sending a personal access token gets. `network` names the network for people. */
+export type TokenLoginResult =
+  | { kind: "logged-in"; network: string; username: string }
+  /** The network offers no personal token login (Gitter): the OAuth link is the way in. */
+  | { kind: "not-offered"; network: string }
+  /** The network did not take the token (mistyped, expired, revoked, or of a deactivated account). */
+  | { kind: "refused"; network: string }
+  /** The network could not be asked (down, limiting us): nothing was stored, the same token may work later. */
+  | { kind: "unavailable"; network: string };
+
 /**
  * What commands may ask of the bridge. Implemented by the core; every method may reject with a
  * `UserFacingError` whose message is shown to the person as is, or with any other error (logged, and the
@@ -51,6 +61,13 @@ export interface CommandServices {
   loginLink(mxid: string): Promise<string>;
   /** Checks the code `mxid` sent against their own pending login; the right one logs them in. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
+  /** Whether the network offers logging in with a personal access token sent to the bot. Never throws. */
+  offersTokenLogin(): boolean;
+  /**
+   * Checks a personal access token with the network and, when it takes it, stores it sealed as `mxid`'s login and
+   * starts the session. The token is never logged, echoed or put into an error's message.
+   */
+  loginWithToken(mxid: string, token: string): Promise<TokenLoginResult>;
   /**
    * Forgets the user's token and closes their portals; a login waiting for its code and unused login links are
    * discarded too. Says which of those there was.
@@ -95,6 +112,10 @@ export interface Command {
   help: string;
   needsLogin: boolean;
   permission?: Permission;
+  /** The line carries a secret (a token): the bot removes the message before anything else is done with it. */
+  secret?: boolean;
+  /** Listed by `help` only where this says so (a login flow the network offers); typed anyway, it still answers. */
+  offered?(services: CommandServices): boolean;
   run(ctx: CommandContext, args: string[]): Promise<Reply>;
 }
 

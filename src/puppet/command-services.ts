@@ -1,11 +1,12 @@
 // What the bot's commands ask of the bridge (CommandServices), on top of the running sessions: logging in and
 // out, the user's Gitter rooms, joining, leaving, searching. The sessions' lifecycle itself is manager.ts.
-import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, LogoutResult, SessionStatus } from "../commands/types";
+import type { CommandServices, GitterRoomSummary, GitterTarget, LoginCodeResult, LogoutResult, SessionStatus, TokenLoginResult } from "../commands/types";
 import { UserFacingError } from "../commands/types";
 import type { CheckResult } from "../doctor/types";
 import { isNetworkError } from "../network/errors";
 import type { NetworkRoom } from "../network/types";
 import { getLogger } from "../util/log";
+import type { TokenLogin } from "./login-token";
 import type { SessionManager } from "./manager";
 import { closePortalRoom, type CloseDeps } from "./portal-reopen";
 import type { UserSession } from "./session";
@@ -20,6 +21,8 @@ export interface CommandServicesDeps extends CloseDeps {
   loginLink(mxid: string): Promise<string>;
   /** Checks a login code `mxid` sent (see LoginService.confirmCode); the right one stores the login. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
+  /** The personal token login (offered or not, as the network says). */
+  tokenLogin: TokenLogin;
   /** Runs the setup checks. */
   doctor(): Promise<CheckResult[]>;
 }
@@ -34,10 +37,23 @@ export class BridgeCommandServices implements CommandServices {
   /** The right code stores the login; its session then starts, not awaited (it opens every portal). */
   async confirmLogin(mxid: string, code: string): Promise<LoginCodeResult> {
     const result = await this.deps.confirmLogin(mxid, code);
-    if (result.kind === "logged-in") {
-      void this.deps.sessions.startStoredLogin(mxid).catch((err: Error) => log.error("starting the session after login failed", { mxid, error: err }));
-    }
+    if (result.kind === "logged-in") this.startStoredLogin(mxid);
     return result;
+  }
+
+  offersTokenLogin(): boolean {
+    return this.deps.tokenLogin.offered;
+  }
+
+  /** A token the network takes is stored; its session then starts, not awaited, as after a login code. */
+  async loginWithToken(mxid: string, token: string): Promise<TokenLoginResult> {
+    const result = await this.deps.tokenLogin.login(mxid, token);
+    if (result.kind === "logged-in") this.startStoredLogin(mxid);
+    return result;
+  }
+
+  private startStoredLogin(mxid: string): void {
+    void this.deps.sessions.startStoredLogin(mxid).catch((err: Error) => log.error("starting the session after login failed", { mxid, error: err }));
   }
 
   async logout(mxid: string): Promise<LogoutResult> {

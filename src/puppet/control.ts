@@ -1,6 +1,6 @@
 // The control room: a one-to-one room between a user and the bot, where commands are typed.
 // The bot accepts only one-to-one, unencrypted invites from permitted users; a newer control room replaces the older.
-import { dispatch } from "../commands/dispatch";
+import { carriesSecret, dispatch } from "../commands/dispatch";
 import type { CommandServices, Permission } from "../commands/types";
 import type { MatrixClient, RoomEvent } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
@@ -27,6 +27,8 @@ const NOT_OPEN = "Sorry, this Gitter bridge is not open to your Matrix account. 
 const GREETING =
   "Hello! I bridge Gitter to Matrix: log in with your own Gitter account, and each Gitter room you are in " +
   "becomes a private Matrix room of yours, with the people there shown as Matrix users. Send `help` for commands.";
+
+const NOT_REMOVED = "I could not remove your message with the token: please delete it yourself.";
 
 const THEN_CODE = "After Gitter, the bridge's page shows a code: send it here as `login <code>`.";
 
@@ -136,6 +138,7 @@ export class ControlRooms {
     if (!owner || owner.mxid !== event.sender) return false;
     const body = event.content.body;
     if (typeof body !== "string" || !["m.text", "m.notice"].includes(String(event.content.msgtype))) return true;
+    const removed = carriesSecret(body) ? await this.removeSecret(event) : true;
     const permission = this.deps.permissionFor(event.sender);
     if (permission === "none") {
       await this.say(event.room_id, { cause: event.event_id, purpose: "not-open" }, NOT_OPEN);
@@ -143,8 +146,24 @@ export class ControlRooms {
     }
     const loggedIn = (await this.deps.services.status(event.sender)).loggedIn;
     const reply = await dispatch({ mxid: event.sender, permission, loggedIn, services: this.deps.services }, body);
-    await this.say(event.room_id, { cause: event.event_id, purpose: "reply" }, reply.text, reply.html);
+    const text = removed ? reply.text : `${reply.text}\n${NOT_REMOVED}`;
+    await this.say(event.room_id, { cause: event.event_id, purpose: "reply" }, text, removed ? reply.html : undefined);
     return true;
+  }
+
+  /**
+   * Redacts a message carrying a token, before anything else is done with it (even when the token turns out
+   * wrong). The bot needs the power to redact others' messages in the room; without it the person is told to
+   * delete the message. Never throws; true when it is gone.
+   */
+  private async removeSecret(event: MatrixRoomEvent): Promise<boolean> {
+    try {
+      await this.bot.redact(event.room_id, event.event_id, `secret-${event.event_id}`, "It carried a login token.");
+      return true;
+    } catch (err) {
+      log.warn("could not redact a message carrying a token", { room: event.room_id, event: event.event_id, error: err as Error });
+      return false;
+    }
   }
 
   /** The owner left their control room: forget it. */

@@ -4,7 +4,9 @@
 // with their own Gitter account, gives the link's owner nothing. The token is never shown, logged or put in a URL.
 import { randomBytes } from "node:crypto";
 import type { LoginCodeResult as CodeResult } from "../commands/types";
-import type { Store } from "../store/store";
+import type { LoginFlow, OAuthProvider } from "../network/connector";
+import type { LoginTokens } from "../network/types";
+import type { Store, TokenRenewal } from "../store/store";
 import { getLogger } from "../util/log";
 import type { LoginErrorKind } from "../web/pages";
 import { CODE_TRIES, CODE_TTL_MS, hashLoginCode, newLoginCode, normaliseLoginCode } from "./login-code";
@@ -12,10 +14,10 @@ import { CODE_TRIES, CODE_TTL_MS, hashLoginCode, newLoginCode, normaliseLoginCod
 const log = getLogger("login");
 export const LOGIN_LINK_TTL_MS = 10 * 60 * 1000;
 
-export interface OAuthPort {
-  authorizeUrl(state: string): string;
-  /** Exchanges a code for a token; rejects on any Gitter error. */
-  exchangeCode(code: string): Promise<string>;
+/** The network's OAuth provider among its login flows, if it offers one. */
+export function oauthProviderOf(flows: readonly LoginFlow[]): OAuthProvider | undefined {
+  for (const flow of flows) if (flow.kind === "oauth") return flow.provider;
+  return undefined;
 }
 
 export interface LoginIdentity {
@@ -25,7 +27,8 @@ export interface LoginIdentity {
 
 export interface LoginDeps {
   store: Store;
-  oauth: OAuthPort;
+  /** The network's OAuth provider (its connector's "oauth" login flow). */
+  oauth: OAuthProvider;
   /** The bot users send their login code to, named on the code page. */
   botMxid: string;
   /** Base URL of the bridge's web server as users' browsers reach it. */
@@ -95,11 +98,11 @@ export class LoginService {
       log.info("login not approved on Gitter", { mxid, reason: query.error ?? "no code" });
       return { ok: false, error: query.error === "access_denied" ? "denied" : "gitter-error" };
     }
-    let token: string;
+    let tokens: LoginTokens;
     let identity: LoginIdentity;
     try {
-      token = await this.deps.oauth.exchangeCode(query.code);
-      identity = await this.deps.identify(token);
+      tokens = await this.deps.oauth.exchangeCode(query.code);
+      identity = await this.deps.identify(tokens.accessToken);
     } catch (err) {
       log.warn("Gitter refused the login", { mxid, error: err as Error });
       return { ok: false, error: "gitter-error" };
@@ -109,7 +112,8 @@ export class LoginService {
       mxid,
       ...identity,
       codeHash: hashLoginCode(mxid, code),
-      tokenCiphertext: this.deps.encrypt(token),
+      tokenCiphertext: this.deps.encrypt(tokens.accessToken),
+      ...sealedRenewal(tokens, this.deps.encrypt),
       triesLeft: CODE_TRIES,
       expiresAt: this.now() + CODE_TTL_MS,
     });
@@ -130,7 +134,7 @@ export class LoginService {
       if (check.reason === "wrong") log.info("wrong login code", { mxid, triesLeft: check.triesLeft });
       return check.reason === "wrong" ? { kind: "wrong", triesLeft: check.triesLeft } : { kind: "none" };
     }
-    const { gitterUserId, gitterUsername, tokenCiphertext } = check.login;
+    const { gitterUserId, gitterUsername, tokenCiphertext, refreshTokenCiphertext, tokenExpiresAt } = check.login;
     let token: string;
     try {
       token = this.deps.decrypt(tokenCiphertext);
@@ -138,7 +142,7 @@ export class LoginService {
       log.error("a pending login's token does not open; discarded", { mxid, error: err as Error });
       return { kind: "failed" };
     }
-    await this.deps.store.users.setLogin(mxid, { gitterUserId, gitterUsername, tokenCiphertext });
+    await this.deps.store.users.setLogin(mxid, { gitterUserId, gitterUsername, tokenCiphertext, refreshTokenCiphertext, tokenExpiresAt });
     log.info("logged in", { mxid, gitterUser: gitterUsername });
     void this.deps.onLogin?.(mxid, { gitterUserId, gitterUsername }, token).catch((err: Error) =>
       log.error("starting the session after login failed", { mxid, error: err }),
@@ -151,6 +155,14 @@ export class LoginService {
     const dropped = await this.deps.store.pendingLogins.prunePendingLogins(this.now());
     if (dropped > 0) log.info("expired pending logins discarded", { count: dropped });
   }
+}
+
+/** What renews `tokens` as stored: the refresh token sealed, and the expiry (nothing for tokens that do not expire). */
+export function sealedRenewal(tokens: LoginTokens, encrypt: (token: string) => string): TokenRenewal {
+  return {
+    ...(tokens.refreshToken ? { refreshTokenCiphertext: encrypt(tokens.refreshToken) } : {}),
+    ...(tokens.expiresAt ? { tokenExpiresAt: tokens.expiresAt } : {}),
+  };
 }
 
 /** Prunes expired pending logins now and every minute until stopped; a failure is logged and retried. */

@@ -10,6 +10,7 @@ import { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
 import type { LoginIdentity } from "./login";
+import type { SessionRenewal } from "./login-renewal";
 import { loginCause, noticeSender, type NoticeAbout, type SayNotice } from "./notices";
 import type { MediaBridge } from "./portal-media";
 import type { PortalQueues } from "./portal-queues";
@@ -36,6 +37,8 @@ export interface ManagerDeps {
   loginLink(mxid: string): Promise<string>;
   /** Whether bridge.permissions still lets `mxid` use the bridge (checked when sessions resume). */
   mayUse(mxid: string): boolean;
+  /** Renews logins whose tokens expire; absent where the network's tokens do not (Gitter). */
+  renewal?: SessionRenewal;
 }
 
 /**
@@ -162,6 +165,10 @@ export class SessionManager {
     });
     this.sessions.set(mxid, session);
     this.lifetimes.set(mxid, lifetime);
+    this.deps.renewal?.watch(mxid, {
+      renewed: (newToken, sealed) => this.resumeWith(mxid, newToken, sealed),
+      dead: () => void this.onTokenInvalid(mxid).catch((err: Error) => log.error("could not end a login the network would not renew", { mxid, error: err })),
+    });
     return session;
   }
 
@@ -194,11 +201,23 @@ export class SessionManager {
     this.sessions.delete(mxid);
     this.lifetimes.get(mxid)?.abort(reason);
     this.lifetimes.delete(mxid);
+    this.deps.renewal?.forget(mxid);
     await s?.stop();
+  }
+
+  /** The stored login's token was renewed: its session restarts on the new one, nothing told. */
+  private async resumeWith(mxid: string, token: string, sealed: string): Promise<void> {
+    const u = await this.deps.store.users.getUser(mxid);
+    if (!u?.gitterUserId || !u.gitterUsername || u.tokenCiphertext !== sealed) return;
+    await this.stopSession(mxid);
+    await this.startSession(mxid, { gitterUserId: u.gitterUserId, gitterUsername: u.gitterUsername }, token);
   }
 
   private async onTokenInvalid(mxid: string): Promise<void> {
     await this.stopSession(mxid);
+    // A token that expired is renewed where the network has refresh tokens; a refused refresh ends the login here.
+    const renewed = await this.deps.renewal?.renewNow(mxid);
+    if (renewed) return this.resumeWith(mxid, renewed.token, renewed.sealed);
     const about = { cause: await this.loginCauseOf(mxid), purpose: "token-invalid" };
     await this.deps.store.users.clearLogin(mxid);
     const link = await this.deps.loginLink(mxid);

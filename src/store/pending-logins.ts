@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { Knex } from "knex";
 import { canBeStored, lockRow, toNumber } from "./rows";
 import type { PendingLogin, PendingLoginCheck, PendingLoginStore } from "./store";
+import { renewalColumns, renewalFromRow } from "./users";
 
 interface PendingRow {
   mxid: string;
@@ -11,6 +12,8 @@ interface PendingRow {
   token_ciphertext: string;
   tries_left: number | string;
   expires_at: number | string;
+  refresh_token_ciphertext: string | null;
+  token_expires_at: number | string | null;
 }
 
 function fromRow(row: PendingRow): PendingLogin {
@@ -20,6 +23,7 @@ function fromRow(row: PendingRow): PendingLogin {
     gitterUserId: row.gitter_user_id,
     gitterUsername: row.gitter_username,
     tokenCiphertext: row.token_ciphertext,
+    ...renewalFromRow(row),
     triesLeft: toNumber(row.tries_left),
     expiresAt: toNumber(row.expires_at),
   };
@@ -42,6 +46,7 @@ export class KnexPendingLoginStore implements PendingLoginStore {
       token_ciphertext: login.tokenCiphertext,
       tries_left: login.triesLeft,
       expires_at: login.expiresAt,
+      ...renewalColumns(login),
     };
     await this.db("pending_logins")
       .insert({ mxid: login.mxid, ...values })

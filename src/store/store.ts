@@ -10,9 +10,19 @@ export interface BridgeUser {
   /** The Gitter token, encrypted by the caller (see crypto.ts); never stored in the clear. */
   tokenCiphertext: string | null;
   controlRoomId: string | null;
+  /** Present only for a login whose token expires and can be renewed (see TokenRenewal). */
+  refreshTokenCiphertext?: string;
+  /** When the token expires (epoch ms); present only for tokens that expire. */
+  tokenExpiresAt?: number;
 }
 
-export interface GitterLogin {
+/** What renews an expiring token: the refresh token, sealed by the caller, and when the access token expires. */
+export interface TokenRenewal {
+  refreshTokenCiphertext?: string;
+  tokenExpiresAt?: number;
+}
+
+export interface GitterLogin extends TokenRenewal {
   gitterUserId: string;
   gitterUsername: string;
   tokenCiphertext: string;
@@ -27,6 +37,11 @@ export interface UserStore {
   setLogin(mxid: string, login: GitterLogin): Promise<void>;
   /** Forgets the token and the Gitter identity; keeps the user and their control room. */
   clearLogin(mxid: string): Promise<void>;
+  /**
+   * Replaces the login's token and its renewal (absent fields are cleared) only while its token is still
+   * `previousCiphertext`: a logout or a new login meanwhile wins. True when it was replaced. Atomic.
+   */
+  renewLogin(mxid: string, previousCiphertext: string, next: TokenRenewal & { tokenCiphertext: string }): Promise<boolean>;
   /** Creates the user if needed; returns the previous control room, if any. */
   setControlRoom(mxid: string, roomId: string | null): Promise<string | null>;
 }
@@ -57,6 +72,9 @@ export interface PendingLogin {
   gitterUsername: string;
   /** Sealed by the caller, as a stored login's token is. */
   tokenCiphertext: string;
+  /** Present only for a token that expires and can be renewed; sealed like the token. */
+  refreshTokenCiphertext?: string;
+  tokenExpiresAt?: number;
   /** Wrong codes still allowed; the last wrong one discards the login. */
   triesLeft: number;
   expiresAt: number;

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
-import { lockRow, nullableString } from "./rows";
-import type { BridgeUser, GitterLogin, UserStore } from "./store";
+import { lockRow, nullableString, toNumber } from "./rows";
+import type { BridgeUser, GitterLogin, TokenRenewal, UserStore } from "./store";
 
 interface UserRow {
   mxid: string;
@@ -8,6 +8,8 @@ interface UserRow {
   gitter_username: string | null;
   token_ciphertext: string | null;
   control_room_id: string | null;
+  refresh_token_ciphertext: string | null;
+  token_expires_at: number | string | null;
 }
 
 function fromRow(row: UserRow): BridgeUser {
@@ -17,7 +19,22 @@ function fromRow(row: UserRow): BridgeUser {
     gitterUsername: nullableString(row.gitter_username),
     tokenCiphertext: nullableString(row.token_ciphertext),
     controlRoomId: nullableString(row.control_room_id),
+    ...renewalFromRow(row),
   };
+}
+
+/** The renewal columns as the optional fields of a login (absent when null), for users and pending logins. */
+export function renewalFromRow(row: { refresh_token_ciphertext: string | null; token_expires_at: number | string | null }): TokenRenewal {
+  const refresh = nullableString(row.refresh_token_ciphertext);
+  return {
+    ...(refresh !== null ? { refreshTokenCiphertext: refresh } : {}),
+    ...(row.token_expires_at !== null && row.token_expires_at !== undefined ? { tokenExpiresAt: toNumber(row.token_expires_at) } : {}),
+  };
+}
+
+/** A login's renewal as columns: absent fields are written as null (a new login clears the old one's). */
+export function renewalColumns(r: TokenRenewal): { refresh_token_ciphertext: string | null; token_expires_at: number | null } {
+  return { refresh_token_ciphertext: r.refreshTokenCiphertext ?? null, token_expires_at: r.tokenExpiresAt ?? null };
 }
 
 export class KnexUserStore implements UserStore {
@@ -43,6 +60,7 @@ export class KnexUserStore implements UserStore {
       gitter_user_id: login.gitterUserId,
       gitter_username: login.gitterUsername,
       token_ciphertext: login.tokenCiphertext,
+      ...renewalColumns(login),
     };
     await this.db("users")
       .insert({ mxid, ...values })
@@ -53,7 +71,14 @@ export class KnexUserStore implements UserStore {
   async clearLogin(mxid: string): Promise<void> {
     await this.db("users")
       .where({ mxid })
-      .update({ gitter_user_id: null, gitter_username: null, token_ciphertext: null });
+      .update({ gitter_user_id: null, gitter_username: null, token_ciphertext: null, ...renewalColumns({}) });
+  }
+
+  async renewLogin(mxid: string, previousCiphertext: string, next: TokenRenewal & { tokenCiphertext: string }): Promise<boolean> {
+    const changed = await this.db("users")
+      .where({ mxid, token_ciphertext: previousCiphertext })
+      .update({ token_ciphertext: next.tokenCiphertext, ...renewalColumns(next) });
+    return changed > 0;
   }
 
   async setControlRoom(mxid: string, roomId: string | null): Promise<string | null> {

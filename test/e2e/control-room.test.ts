@@ -65,6 +65,17 @@ describe("control room", { timeout: 120_000 }, () => {
     assert.match(await ask(control, "list", /log in first/), /send `login`/);
   });
 
+  it("redacts a message carrying a token at once, also on Gitter, which offers no token login", async () => {
+    const token = `tok-${Date.now().toString(36)}-secret`;
+    const eventId = await alice.client.sendText(control, `login token ${token}`);
+    const answer = (await alice.waitForMessage(control, BOT, /offers no token login/)).body;
+    assert.ok(!answer.includes(token));
+    const event = (await alice.client.getEvent(control, eventId)) as { content: Record<string, unknown>; unsigned?: { redacted_because?: { sender: string } } };
+    assert.deepEqual(event.content, {}, "the message is redacted");
+    assert.equal(event.unsigned?.redacted_because?.sender, BOT);
+    assert.doesNotMatch(await ask(control, "help", /^Commands:/), /login token/);
+  });
+
   it("answers bad room names after login with what is wrong", async () => {
     const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(await ask(control, "login", /^Open this link/))![1];
     const walk = await walkOAuth(link, { username: "alice", password: "alice-pass" });

@@ -37,7 +37,7 @@ describe("login links", () => {
       store,
       oauth: {
         authorizeUrl: (state) => `https://gitter.example/login/oauth/authorize?state=${state}`,
-        exchangeCode: async (code) => (exchanged.push(code), `token-for-${code}`),
+        exchangeCode: async (code) => (exchanged.push(code), { accessToken: `token-for-${code}` }),
       },
       publicUrl: "http://bridge.example",
       encrypt: (t) => `sealed(${t})`,

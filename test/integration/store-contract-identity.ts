@@ -60,6 +60,27 @@ function usersContract(ctx: ContractContext): void {
     });
   });
 
+  it("keeps an expiring login's refresh token and expiry, renews it only while it is still the login, and clears them with it", async () => {
+    const u = uniq();
+    const mxid = `@renew-${u}:example.org`;
+    const renewal = { refreshTokenCiphertext: `v1:refresh-${u}`, tokenExpiresAt: 1_700_000_600_000 };
+    await ctx.store().users.setLogin(mxid, { ...login(u), ...renewal });
+    assert.deepEqual(await ctx.store().users.getUser(mxid), { mxid, ...login(u), controlRoomId: null, ...renewal });
+    const next = { tokenCiphertext: `v1:second-${u}`, refreshTokenCiphertext: `v1:refresh2-${u}`, tokenExpiresAt: 1_700_001_000_000 };
+    assert.equal(await ctx.store().users.renewLogin(mxid, `v1:token-${u}`, next), true);
+    assert.equal(await ctx.store().users.renewLogin(mxid, `v1:token-${u}`, { tokenCiphertext: "v1:stale" }), false, "the login changed meanwhile");
+    assert.deepEqual(await ctx.store().users.getUser(mxid), { mxid, ...login(u), ...next, controlRoomId: null });
+    assert.equal(await ctx.store().users.renewLogin(mxid, next.tokenCiphertext, { tokenCiphertext: next.tokenCiphertext }), true);
+    assert.deepEqual(await ctx.store().users.getUser(mxid), { mxid, ...login(u, next.tokenCiphertext), controlRoomId: null });
+    await ctx.store().users.setLogin(mxid, { ...login(u), ...renewal });
+    await ctx.store().users.setLogin(mxid, login(u, "v1:pat"));
+    assert.deepEqual(await ctx.store().users.getUser(mxid), { mxid, ...login(u, "v1:pat"), controlRoomId: null }, "a new login replaces the renewal");
+    await ctx.store().users.setLogin(mxid, { ...login(u), ...renewal });
+    await ctx.store().users.clearLogin(mxid);
+    assert.deepEqual(await ctx.store().users.getUser(mxid), { mxid, gitterUserId: null, gitterUsername: null, tokenCiphertext: null, controlRoomId: null });
+    assert.equal(await ctx.store().users.renewLogin(`@nobody-${u}:example.org`, "v1:x", { tokenCiphertext: "v1:y" }), false);
+  });
+
   it("does not create a user when clearing an unknown login", async () => {
     const mxid = `@ghost-${uniq()}:example.org`;
     await ctx.store().users.clearLogin(mxid);
@@ -241,6 +262,13 @@ function pendingLoginsContract(ctx: ContractContext): void {
     assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "right", now), { ok: true, login: pending(mxid) });
     assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "right", now), { ok: false, reason: "none" });
     assert.equal(await ctx.store().pendingLogins.hasPendingLogin(mxid, now), false);
+  });
+
+  it("carries an expiring token's refresh token and expiry to the login", async () => {
+    const mxid = `@pr-${uniq()}:example.org`;
+    const login = { ...pending(mxid), refreshTokenCiphertext: `v1:refresh-${mxid}`, tokenExpiresAt: now + 3_600_000 };
+    await ctx.store().pendingLogins.putPendingLogin(login);
+    assert.deepEqual(await ctx.store().pendingLogins.redeemPendingLogin(mxid, "right", now), { ok: true, login });
   });
 
   it("spends a try per wrong hash and removes the login at the last", async () => {

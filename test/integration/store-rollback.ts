@@ -28,6 +28,20 @@ async function rollBack(url: string, name: string, fill: (db: ReturnType<typeof 
 
 export function registerRollbackCases(engine: string, fresh: (name: string) => Promise<string>): void {
   describe(`migration rollbacks (${engine})`, () => {
+    it("018 down keeps logins and their tokens, forgetting only how to renew them", async () => {
+      const user = { mxid: "@alice:hs", gitter_user_id: "u1", gitter_username: "alice", token_ciphertext: "v1:sealed" };
+      await rollBack(
+        await fresh("rollback_018"),
+        "018_login_refresh",
+        (db) => db("users").insert({ ...user, refresh_token_ciphertext: "v1:refresh", token_expires_at: 5 }).then(() => undefined),
+        async (db) => {
+          assert.deepEqual(await db("users").select(Object.keys(user)), [user]);
+          assert.equal(await db.schema.hasColumn("users", "refresh_token_ciphertext"), false);
+          assert.equal(await db.schema.hasColumn("pending_logins", "token_expires_at"), false);
+        },
+      );
+    });
+
     it("017 down drops closed portals, so the older code does not resume a room its user left", async () => {
       const portal = { mxid: "@alice:hs", one_to_one: false };
       await rollBack(

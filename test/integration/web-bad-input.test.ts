@@ -8,9 +8,9 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { GitterOAuth } from "../../src/gitter/oauth";
+import { GitterConnector } from "../../src/gitter/network";
 import { downloadMedia } from "../../src/matrix/media";
-import { LoginService } from "../../src/puppet/login";
+import { LoginService, oauthProviderOf } from "../../src/puppet/login";
 import { openStore } from "../../src/store/knex-store";
 import type { Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
@@ -36,7 +36,7 @@ describe("bad requests to the web server", () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const login = new LoginService({
       store,
-      oauth: new GitterOAuth({ oauthUrl: NOWHERE, clientId: "id", clientSecret: "secret", redirectUri: `${url}/oauth/callback` }),
+      oauth: oauthProviderOf(new GitterConnector({ apiUrl: NOWHERE, fayeUrl: NOWHERE, oauth: { oauthUrl: NOWHERE, clientId: "id", clientSecret: "secret", redirectUri: `${url}/oauth/callback` } }).loginFlows)!,
       publicUrl: url,
       encrypt: (t) => t,
       decrypt: (t) => t,

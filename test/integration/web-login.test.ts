@@ -1,4 +1,4 @@
-// The login pages over real HTTP: the bridge's web server (LoginService + GitterOAuth + a SQLite store on a
+// The login pages over real HTTP: the bridge's web server (LoginService + the Gitter connector's OAuth flow + a SQLite store on a
 // file) against the emulator's OAuth pages and token endpoint. Every way a login can end gets its own page and
 // status, the state is consumed exactly once, a token is kept only once its code comes back, and no page ever
 // shows the token.
@@ -11,9 +11,9 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
-import { GitterOAuth } from "../../src/gitter/oauth";
+import { GitterConnector } from "../../src/gitter/network";
 import { GitterRestClient } from "../../src/gitter/rest";
-import { LOGIN_LINK_TTL_MS, LoginService, type LoginIdentity } from "../../src/puppet/login";
+import { LOGIN_LINK_TTL_MS, LoginService, oauthProviderOf, type LoginIdentity } from "../../src/puppet/login";
 import { TokenCipher } from "../../src/store/crypto";
 import { openStore } from "../../src/store/knex-store";
 import type { Store } from "../../src/store/store";
@@ -57,7 +57,7 @@ describe("login pages over HTTP", () => {
     const logins: WebBridge["logins"] = [];
     const login = new LoginService({
       store,
-      oauth: new GitterOAuth({ oauthUrl: emulator.url, clientId, clientSecret: secret, redirectUri: `${url}/oauth/callback` }),
+      oauth: oauthProviderOf(new GitterConnector({ apiUrl: emulator.url, fayeUrl: emulator.url, oauth: { oauthUrl: emulator.url, clientId, clientSecret: secret, redirectUri: `${url}/oauth/callback` } }).loginFlows)!,
       publicUrl: url,
       encrypt: (t) => cipher.encrypt(t),
       decrypt: (sealed) => cipher.decrypt(sealed),

@@ -49,7 +49,7 @@ describe("the bridge's web pages in a browser", { timeout: 120_000 }, () => {
       store,
       oauth: {
         authorizeUrl: (state) => `https://gitter.example/login/oauth/authorize?state=${state}`,
-        exchangeCode: async (code) => (code === "good" ? "0123456789abcdef0123456789abcdef01234567" : Promise.reject(new Error("invalid_grant"))),
+        exchangeCode: async (code) => (code === "good" ? { accessToken: "0123456789abcdef0123456789abcdef01234567" } : Promise.reject(new Error("invalid_grant"))),
       },
       publicUrl: "http://bridge.example",
       encrypt: (token) => `sealed:${token.length}`,

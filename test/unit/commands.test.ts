@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dispatch } from "../../src/commands/dispatch";
+import { carriesSecret, dispatch } from "../../src/commands/dispatch";
 import { parseGitterTarget } from "../../src/commands/targets";
 import { COMMANDS } from "../../src/commands/table";
 import { REPORT_HEADING } from "../../src/doctor/report";
 import { GitterApiError, GitterTokenInvalidError } from "../../src/gitter/errors";
 import { MatrixApiError } from "../../src/matrix/errors";
-import { UserFacingError, type CommandContext, type CommandServices, type GitterTarget } from "../../src/commands/types";
+import { UserFacingError, type CommandContext, type CommandServices, type GitterTarget, type TokenLoginResult } from "../../src/commands/types";
 
 function services(calls: string[], overrides: Partial<CommandServices> = {}): CommandServices {
   const room = { id: "r1", name: "org/room", uri: "org/room", oneToOne: false, open: true };
   return {
     loginLink: async () => "https://bridge.example/login?state=abc",
     confirmLogin: async (_m: string, code: string) => (calls.push(`code ${code}`), { kind: "none" }),
+    offersTokenLogin: () => true,
+    loginWithToken: async () => (calls.push("token"), { kind: "not-offered", network: "Gitter" }),
     logout: async () => "logged-out",
     status: async () => ({ loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
     listRooms: async () => [room, { id: "r2", name: "Bob", oneToOne: true, open: false }],
@@ -69,6 +71,32 @@ describe("command dispatch", () => {
     assert.match((await dispatch(ctx(false), "login a b")).text, /^Usage: login \[code\]/);
     assert.match((await dispatch(ctx(false), "help")).text, /^login \[code\] — .*send it as `login <code>`/m);
     assert.match((await dispatch(ctx(false), "login")).text, /Open this link.*send it here as `login <code>`/);
+  });
+
+  it("logs in with `login token <token>`, never quoting the token, and lists it in help only where the network offers it", async () => {
+    const TOKEN = "tok3n-s3cret-value";
+    const calls: string[] = [];
+    const answers: [TokenLoginResult, RegExp][] = [
+      [{ kind: "logged-in", network: "Mattermost", username: "alice" }, /^Token accepted: your Matrix account now uses the Mattermost account alice\.$/],
+      [{ kind: "not-offered", network: "Gitter" }, /^Gitter offers no token login here\. Send `login` for a link/],
+      [{ kind: "refused", network: "Mattermost" }, /^Mattermost did not accept that token .*Nothing was stored\.$/],
+      [{ kind: "unavailable", network: "Mattermost" }, /^Could not ask Mattermost about that token just now\./],
+    ];
+    for (const [result, text] of answers) {
+      const r = await dispatch(ctx(false, calls, { loginWithToken: async (m, t) => (calls.push(`${m} ${t}`), result) }), `!Login TOKEN ${TOKEN}`);
+      assert.match(r.text, text);
+      assert.ok(!r.text.includes(TOKEN));
+    }
+    assert.deepEqual(new Set(calls), new Set([`@u:example.org ${TOKEN}`]));
+    for (const line of ["login token", `login token ${TOKEN} extra`]) {
+      const r = await dispatch(ctx(false), line);
+      assert.match(r.text, /^Usage: login token <token> — /, line);
+      assert.ok(!r.text.includes(TOKEN), line);
+    }
+    assert.ok(carriesSecret(`login token ${TOKEN}`) && carriesSecret(`  !LOGIN Token ${TOKEN} x`) && carriesSecret("login token"));
+    assert.ok(!carriesSecret("login ABCD-EFGH") && !carriesSecret("login") && !carriesSecret("help"));
+    assert.match((await dispatch(ctx(false), "help")).text, /^login token <token> — /m);
+    assert.doesNotMatch((await dispatch(ctx(false, [], { offersTokenLogin: () => false }), "help")).text, /login token/);
   });
 
   it("asks for login before commands that need it", async () => {

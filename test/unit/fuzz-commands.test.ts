@@ -31,6 +31,8 @@ function services(f: Fuzz, calls: string[]): CommandServices {
   return {
     loginLink: (m) => act("loginLink", `https://bridge.example/login?state=${encodeURIComponent(m)}`),
     confirmLogin: () => act("confirmLogin", { kind: "wrong", triesLeft: f.int(5) }),
+    offersTokenLogin: () => f.bool(),
+    loginWithToken: () => act("loginWithToken", { kind: "refused", network: "Gitter" }),
     logout: () => act("logout", "logged-out" as const),
     status: () => act("status", { loggedIn: true, gitterUsername: "alice", connection: "connected", portals: 2 }),
     listRooms: () => act("listRooms", [room, { ...room, name: f.oddString(), uri: undefined, oneToOne: true }]),

@@ -29,7 +29,9 @@ function commandRows(): Row[] {
       const [, first, text] = /^\| `((?:[^`\\]|\\.)+)` \| (.*) \|$/.exec(line) ?? [];
       assert.ok(first, `cannot read the README command row: ${line}`);
       const shown = first.replace(/\\\|/g, "|");
-      return { usage: shown, name: shown.split(" ")[0], text };
+      // A command's name may be two words (`login token`): the longest name the row starts with.
+      const named = COMMANDS.map((c) => c.name).filter((n) => shown === n || shown.startsWith(`${n} `));
+      return { usage: shown, name: named.sort((a, b) => b.length - a.length)[0] ?? shown.split(" ")[0], text };
     });
 }
 

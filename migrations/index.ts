@@ -17,6 +17,7 @@ import * as ghostIds from "./013_ghost_ids";
 import * as pendingLogins from "./014_pending_logins";
 import * as mediaShares from "./015_media_shares";
 import * as portalClosed from "./017_portal_closed";
+import * as reactionLinks from "./019_reaction_links";
 
 export interface Migration {
   readonly name: string;
@@ -41,4 +42,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "014_pending_logins", up: pendingLogins.up, down: pendingLogins.down },
   { name: "015_media_shares", up: mediaShares.up, down: mediaShares.down },
   { name: "017_portal_closed", up: portalClosed.up, down: portalClosed.down },
+  { name: "019_reaction_links", up: reactionLinks.up, down: reactionLinks.down },
 ];

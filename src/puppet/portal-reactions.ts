@@ -1,12 +1,16 @@
 // Reactions both ways, on networks that have them (`capabilities.reactions`), always found through the message
 // ledger and remembered in the reaction store (one row per user's reaction to a message). A reaction on the network
 // to a bridged message is an `m.reaction` from the reacting user's ghost (the owner's own, from another client, from
-// their ghost, as their messages are), and its removal redacts that event. Each function runs on the portal's
-// queue of its direction.
+// their ghost, as their messages are), and its removal redacts that event. The owner's `m.reaction` on a bridged
+// message is `react`, its redaction `unreact`: the row is written before the call, so the network's echo of either
+// finds it done and is dropped. Each function runs on the portal's queue of its direction.
 import { isMatrixError } from "../matrix/client";
+import { isNetworkError } from "../network/errors";
 import type { NetworkEvent } from "../network/realtime";
 import type { Portal, ReactionKey, ReactionLink } from "../store/store";
 import { getLogger } from "../util/log";
+import type { MatrixRoomEvent } from "./portal";
+import { redactedEventId } from "./portal-edits";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal-reactions");
@@ -57,4 +61,53 @@ async function removeFromMatrix(ctx: SessionContext, key: ReactionKey, known: Re
   }
   await ctx.store.reactions.removeReaction(key);
   log.debug("reaction removal bridged to Matrix", { room: key.matrixRoomId, gitterMessageId: key.messageId, event: known.matrixEventId });
+}
+
+/**
+ * The owner's `m.reaction`, or the redaction of one they made: bridged, and true (nothing more to do with the
+ * event). False for any other event. On a network without reactions nothing is called and nothing said: Matrix
+ * reactions were never bridged there, and a notice for each would only be noise. May throw (network or store).
+ */
+export async function reactionFromMatrix(ctx: SessionContext, row: Portal, event: MatrixRoomEvent): Promise<boolean> {
+  if (event.type === "m.reaction") {
+    if (ctx.capabilities.reactions) await reactToNetwork(ctx, row, event);
+    return true;
+  }
+  if (event.type !== "m.room.redaction" || !ctx.capabilities.reactions) return false;
+  const redacts = redactedEventId(event);
+  const known = redacts === null ? null : await ctx.store.reactions.reactionByMatrixEvent(redacts);
+  if (!known || known.matrixRoomId !== row.matrixRoomId) return false;
+  if (known.direction === "matrix-to-gitter") {
+    // Marked removed first, for the echo; unreact is safe to repeat, so a replay after a crash calls it again.
+    await ctx.store.reactions.removeReaction(known);
+    await refused(row, event, () => ctx.network.unreact(row.gitterRoomId, known.messageId, known.reaction));
+  }
+  return true;
+}
+
+async function reactToNetwork(ctx: SessionContext, row: Portal, event: MatrixRoomEvent): Promise<void> {
+  const relation = event.content["m.relates_to"] as { rel_type?: unknown; event_id?: unknown; key?: unknown } | undefined;
+  if (relation?.rel_type !== "m.annotation" || typeof relation.event_id !== "string" || typeof relation.key !== "string") return;
+  const link = await ctx.store.messages.byMatrixEvent(relation.event_id);
+  if (!link || link.matrixRoomId !== row.matrixRoomId) return;
+  const reaction = ctx.network.reactionFromMatrix(relation.key);
+  if (reaction === null) {
+    const text = `Your reaction ${relation.key} was not sent to ${ctx.networkName}: ${ctx.networkName} has no emoji for it.`;
+    return ctx.notice(row.matrixRoomId, { cause: event.event_id, purpose: "reaction-refused" }, text);
+  }
+  const key: ReactionKey = { matrixRoomId: row.matrixRoomId, messageId: link.gitterMessageId, userId: ctx.network.self.id, reaction };
+  // Recorded first: the network's echo of the reaction, which may come before `react` answers, finds it shown.
+  await ctx.store.reactions.recordReaction(key, event.event_id, "matrix-to-gitter");
+  await refused(row, event, () => ctx.network.react(row.gitterRoomId, link.gitterMessageId, reaction));
+  log.debug("reaction bridged to the network", { room: row.matrixRoomId, gitterMessageId: link.gitterMessageId, event: event.event_id });
+}
+
+/** Runs a reaction's call; a message gone or a reaction refused is logged, not retried (nothing would change). */
+async function refused(row: Portal, event: MatrixRoomEvent, call: () => Promise<void>): Promise<void> {
+  try {
+    await call();
+  } catch (err) {
+    if (!(isNetworkError(err, "not-found") || isNetworkError(err, "forbidden") || isNetworkError(err, "rejected"))) throw err;
+    log.info("the network refused a reaction", { room: row.matrixRoomId, event: event.event_id, error: err as Error });
+  }
 }

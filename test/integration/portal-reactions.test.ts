@@ -134,4 +134,32 @@ describe("reactions over Mattermost", { timeout: 60_000 }, () => {
     assert.equal(sent.userId, ALICE_GHOST);
     assert.deepEqual(sent.content["m.relates_to"], { rel_type: "m.annotation", event_id: post.eventId, key: "\u{1F389}" });
   });
+
+  it("sends the owner's Matrix reaction to Mattermost, not back to Matrix, and takes it back on redaction", async () => {
+    const post = await bridgedPost("alice reacts in Matrix");
+    const before = reactions().length;
+    const redactionsBefore = txnIds("redact").length;
+    const reaction = { event_id: "$alice-heart", room_id: portal.matrixRoomId, sender: MXID, type: "m.reaction" };
+    await portal.fromMatrix({ ...reaction, content: { "m.relates_to": { rel_type: "m.annotation", event_id: post.eventId, key: "\u2764\uFE0F" } } });
+    const mine = () => mm.emu.state.reactionsOf(post.id).filter((r) => r.user_id === network.self.id).map((r) => r.emoji_name);
+    assert.deepEqual(mine(), ["heart"]);
+    const echo = (added: boolean) => events.some((e) => e.type === "reaction" && e.messageId === post.id && e.userId === network.self.id && e.added === added);
+    await waitFor("the echo", () => echo(true));
+    await settle();
+    assert.equal(reactions().length, before, "the echo is not bridged back");
+
+    await portal.fromMatrix({ event_id: "$redact-heart", room_id: portal.matrixRoomId, sender: MXID, type: "m.room.redaction", content: { redacts: "$alice-heart" } });
+    assert.deepEqual(mine(), []);
+    await waitFor("the echo of the removal", () => echo(false));
+    await settle();
+    assert.equal(txnIds("redact").length, redactionsBefore, "the echo of the removal redacts nothing");
+    assert.deepEqual(notices, []);
+  });
+
+  it("tells the owner once about a reaction Mattermost has no emoji for, and sends nothing", async () => {
+    const post = await bridgedPost("a text reaction");
+    await portal.fromMatrix({ event_id: "$lol", room_id: portal.matrixRoomId, sender: MXID, type: "m.reaction", content: { "m.relates_to": { rel_type: "m.annotation", event_id: post.eventId, key: "lol" } } });
+    assert.deepEqual(mm.emu.state.reactionsOf(post.id), []);
+    assert.deepEqual(notices, ["Your reaction lol was not sent to Mattermost: Mattermost has no emoji for it."]);
+  });
 });

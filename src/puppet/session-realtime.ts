@@ -1,7 +1,7 @@
 // A session's realtime connection (the network's stream, `ctx.network.realtime()`) and what its events do: new
 // messages go to their portals (caught up after a loss, ./realtime-catchup), edits, deletions and reactions too (queued
 // behind the portal's earlier network work, so the message they change is bridged first), member changes to the portal's
-// ghosts, room-list changes to the session's room-list follower.
+// ghosts, typing to the typists' ghosts (./typing), room-list changes to the session's room-list follower.
 import type { ConnectionState, NetworkEvent, RealtimeListener } from "../network/realtime";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
@@ -10,6 +10,7 @@ import { reactionToMatrix } from "./portal-reactions";
 import { RealtimeCatchUp } from "./realtime-catchup";
 import type { RoomListFollower } from "./room-list";
 import type { SessionContext } from "./session-context";
+import { ghostTyping } from "./typing";
 
 const log = getLogger("session");
 
@@ -57,8 +58,9 @@ function onEvent(ctx: SessionContext, host: RealtimeHost, catchUp: RealtimeCatch
       return log.warn("the network refused to stream a room", { mxid: ctx.mxid, gitterRoom: event.roomId, error: event.error });
     case "reaction":
       return change(ctx, host, event.roomId, event.messageId, (p) => reactionToMatrix(ctx, p.row, event));
-    case "read":
     case "typing":
+      return typingChanged(ctx, host, event);
+    case "read":
       return;
   }
 }
@@ -70,6 +72,12 @@ function change(ctx: SessionContext, host: RealtimeHost, roomId: string, message
   void ctx.queue.push("gitter-to-matrix", portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
     log.error("bridging a network edit, deletion or reaction failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
   );
+}
+
+/** Shown at once, off the portal's queue: typing behind a backlog would be shown late, and means nothing then. */
+function typingChanged(ctx: SessionContext, host: RealtimeHost, event: Extract<NetworkEvent, { type: "typing" }>): void {
+  const portal = host.portal(event.roomId);
+  if (portal && ctx.capabilities.typing) void ghostTyping(ctx, portal.matrixRoomId, event.userId, event.typing);
 }
 
 function memberChanged(host: RealtimeHost, event: Extract<NetworkEvent, { type: "membership" }>): void {

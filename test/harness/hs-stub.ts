@@ -52,7 +52,7 @@ export interface HomeserverStub {
    * Delivers events to the appservice as one transaction, like the homeserver does; resolves once it
    * answered 200, rejects otherwise. Fills in event_id and origin_server_ts when missing.
    */
-  pushTransaction(asUrl: string, hsToken: string, events: Record<string, unknown>[]): Promise<void>;
+  pushTransaction(asUrl: string, hsToken: string, events: Record<string, unknown>[], ephemeral?: Record<string, unknown>[]): Promise<void>;
   /** Waits until `n` sends arrived in total (polls every 5 ms); fails only after `stallMs` without a new one. */
   waitForSends(n: number, stallMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -165,7 +165,7 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     typings: state.typings,
     counts,
     requests,
-    pushTransaction: (asUrl, hsToken, events) => putTransaction(agent, asUrl, hsToken, `stub-${process.pid}-${Date.now()}-${++txn}`, events, state),
+    pushTransaction: (asUrl, hsToken, events, ephemeral) => putTransaction(agent, asUrl, hsToken, `stub-${process.pid}-${Date.now()}-${++txn}`, events, state, ephemeral),
     waitForSends: async (n, stallMs = 30_000) => {
       let seen = state.sendCount;
       let lastProgress = Date.now();
@@ -217,10 +217,11 @@ function putTransaction(
   txnId: string,
   events: Record<string, unknown>[],
   state: StubState,
+  ephemeral?: Record<string, unknown>[],
 ): Promise<void> {
   const now = Date.now();
   const full = events.map((e) => ({ origin_server_ts: now, event_id: id(state, "$"), ...e }));
-  const payload = JSON.stringify({ events: full });
+  const payload = JSON.stringify(ephemeral ? { events: full, ephemeral } : { events: full });
   const target = new URL(`/_matrix/app/v1/transactions/${encodeURIComponent(txnId)}`, asUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(

@@ -1,6 +1,6 @@
-// On Gitter, which has no reactions (nor typing), nothing changes: the bridge process, against the Gitter emulator
-// and the stub homeserver, takes the owner's Matrix reaction to a bridged message, and its redaction, without a
-// request to Gitter and without a notice, as before reactions were bridged anywhere.
+// On Gitter, which has no reactions nor typing, nothing changes: the bridge process, against the Gitter emulator
+// and the stub homeserver, takes the owner's Matrix reaction to a bridged message, and its redaction, and their
+// typing in a portal, without a request to Gitter and without a notice, as before either was bridged anywhere.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Portal } from "../../src/store/store";
@@ -72,5 +72,15 @@ describe("reactions on Gitter", { timeout: 120_000 }, () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(gitterRequests.filter((r) => !/^POST \/(?:api\/)?v1\/rooms\/[^/]+\/chatMessages/.test(r)), [], "only the message went to Gitter");
     assert.deepEqual(stack.hs.sends.slice(sendsBefore).filter((s) => s.content.msgtype === "m.notice").map((s) => s.content.body), [], "no notice");
+  });
+
+  it("calls nothing on Gitter for the owner's typing in a portal", async () => {
+    const row = await portal();
+    gitterRequests.length = 0;
+    await stack.push([], [{ type: "m.typing", room_id: row.matrixRoomId, content: { user_ids: [ALICE] } }]);
+    await stack.push([], [{ type: "m.typing", room_id: row.matrixRoomId, content: { user_ids: [] } }]);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(gitterRequests, []);
+    assert.deepEqual(stack.hs.typings, []);
   });
 });

@@ -18,6 +18,7 @@ import * as pendingLogins from "./014_pending_logins";
 import * as mediaShares from "./015_media_shares";
 import * as portalClosed from "./017_portal_closed";
 import * as loginRefresh from "./018_login_refresh";
+import * as reactionLinks from "./019_reaction_links";
 
 export interface Migration {
   readonly name: string;
@@ -43,4 +44,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "015_media_shares", up: mediaShares.up, down: mediaShares.down },
   { name: "017_portal_closed", up: portalClosed.up, down: portalClosed.down },
   { name: "018_login_refresh", up: loginRefresh.up, down: loginRefresh.down },
+  { name: "019_reaction_links", up: reactionLinks.up, down: reactionLinks.down },
 ];

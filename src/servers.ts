@@ -14,6 +14,7 @@ import type { BridgeMetrics } from "./metrics";
 import type { LoginService } from "./puppet/login";
 import type { SessionManager } from "./puppet/manager";
 import type { PortalQueues } from "./puppet/portal-queues";
+import { OwnerTyping } from "./puppet/typing";
 import type { Store } from "./store/store";
 import { listen } from "./util/http-server";
 import { getLogger } from "./util/log";
@@ -52,11 +53,13 @@ export async function startServers(
     queueDepths: () => ({ ...queue.depths(), inbox: processor.depths() }),
     inboxPending: () => store.inbox.countPending(),
   });
+  const typing = new OwnerTyping({ store, sessionOf: (mxid) => sessions.session(mxid) });
   const asApp = createAppserviceApp({
     hsToken: registration.hs_token,
     inbox: store.inbox,
     isOurUser: (id) => matrix.ids.isOurs(id),
     onTransaction: () => processor.nudge(),
+    onTyping: (events) => typing.onEvents(events),
     // A ping that gets through makes Synapse's recoverer send at once (rest/client/appservice_ping.py force_retry).
     onRecovery: () => void matrix.client.ping(registration.id).catch((err: Error) => log.warn("ping after a refused transaction failed", { error: err })),
   });

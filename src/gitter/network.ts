@@ -247,6 +247,9 @@ export class GitterNetworkClient implements NetworkClient {
   unreact(): Promise<void> {
     return this.react();
   }
+  /** Gitter has no reactions: nothing to name. */
+  readonly reactionToMatrix = (reaction: string): string => reaction;
+  readonly reactionFromMatrix = (): null => null;
 
   /**
    * Gitter reads by unread item: the user's unread items up to the message are marked (ids are ObjectIds: string

@@ -33,6 +33,11 @@ export interface AppserviceRouterOptions {
    * stranded-transactions.ts): asking the homeserver to ping us makes it send them at once. Must not throw.
    */
   onRecovery?: () => void;
+  /**
+   * Called with a transaction's `m.typing` events, which are not recorded (a typing notice lost in a crash is only
+   * a notice, and recording each would fill the inbox). Must not throw.
+   */
+  onTyping?: (events: Record<string, unknown>[]) => void;
   /** Largest accepted body (default 10 MB); larger ones get 413. */
   maxBodyBytes?: number;
   now?: () => number;
@@ -93,6 +98,8 @@ async function acceptTransaction(opts: TransactionOptions, now: () => number, re
     log.warn("transaction refused: nested too deep", { txnId, limit: MAX_TRANSACTION_DEPTH });
     return matrixError(res, 400, "M_BAD_JSON", `JSON nested deeper than ${MAX_TRANSACTION_DEPTH} levels`);
   }
+  const typing = ephemeralOf(req.body).filter((e) => e.type === "m.typing");
+  if (typing.length > 0) opts.onTyping?.(typing);
   // Events sent by the bridge's own users (every message it bridges comes back this way) are never acted on:
   // not writing them saves two database writes per bridged message.
   const notOurs = (e: Record<string, unknown>) => typeof e.sender !== "string" || !opts.isOurUser(e.sender);
@@ -141,7 +148,7 @@ async function refuseForOlder(
   matrixError(res, 503, "M_UNKNOWN", "Send the older transactions you stored first");
 }
 
-/** Ephemeral event types the bridge acts on; typing and presence would only fill the inbox. */
+/** Ephemeral event types the inbox records; typing goes to `onTyping` unrecorded, presence is not read. */
 const KEPT_EPHEMERAL = new Set(["m.receipt"]);
 /** Where ephemeral events travel: the stable key (spec v1.13) and MSC2409's unstable one. */
 const EPHEMERAL_KEYS = ["ephemeral", "de.sorunome.msc2409.ephemeral"];
@@ -157,10 +164,15 @@ function validEvents(body: unknown): Record<string, unknown>[] | null {
   const events = body.events;
   if (!Array.isArray(events) || !events.every(isObject)) return null;
   const key = EPHEMERAL_KEYS.find((k) => body[k] !== undefined);
-  const ephemeral = key === undefined ? [] : body[key];
-  if (!Array.isArray(ephemeral)) return null;
-  const kept = ephemeral.filter((e): e is Record<string, unknown> => isObject(e) && KEPT_EPHEMERAL.has(String(e.type)));
-  return [...events, ...kept];
+  if (key !== undefined && !Array.isArray(body[key])) return null;
+  return [...events, ...ephemeralOf(body).filter((e) => KEPT_EPHEMERAL.has(String(e.type)))];
+}
+
+/** The ephemeral events of a valid transaction body, from the first key present. */
+function ephemeralOf(body: unknown): Record<string, unknown>[] {
+  const key = isObject(body) ? EPHEMERAL_KEYS.find((k) => body[k] !== undefined) : undefined;
+  const ephemeral = key === undefined ? [] : (body as Record<string, unknown>)[key];
+  return Array.isArray(ephemeral) ? ephemeral.filter(isObject) : [];
 }
 
 /**

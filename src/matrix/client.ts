@@ -193,6 +193,15 @@ export class MatrixClient {
     return (await this.call<{ event_id: string }>("PUT", path, content)).event_id;
   }
 
+  /**
+   * Shows this user typing in the room for up to `timeoutMs` (or stops showing it). Ephemeral: nothing is kept, and
+   * repeating it only renews the timeout.
+   */
+  async setTyping(roomId: string, typing: boolean, timeoutMs?: number): Promise<void> {
+    const body = typing ? stripUndefined({ typing, timeout: timeoutMs }) : { typing };
+    await this.call("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/typing/${enc(this.userId)}`, body);
+  }
+
   /** Redacts an event; idempotent per `txnId` like sendEvent. */
   async redact(roomId: string, eventId: string, txnId: string, reason?: string): Promise<string> {
     const path = `/_matrix/client/v3/rooms/${enc(roomId)}/redact/${enc(eventId)}/${enc(txnId)}`;

@@ -8,6 +8,7 @@ import { NetworkError, isNetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, RateLimitWait, SendProbe, UploadedFile } from "../network/types";
 import { isMmId } from "./validate";
+import { reactionToMatrix, reactionToMattermost } from "./convert/emoji";
 import { MATTERMOST_CONVERTER } from "./message-converter";
 import { MATTERMOST, directPartner, guarded, toFile, toMessage, toRoom, toUser } from "./network-convert";
 import { ClosedChannels } from "./network-closed";
@@ -220,6 +221,15 @@ export class MattermostNetworkClient implements NetworkClient {
 
   async unreact(_roomId: string, messageId: string, reaction: string): Promise<void> {
     await guarded(() => this.rest.removeReaction(messageId, reaction));
+  }
+
+  /** Emoji names <-> Unicode (./convert/emoji); a custom emoji is `:name:` text in Matrix, and goes back as that name. */
+  reactionToMatrix(reaction: string): string {
+    return reactionToMatrix(reaction).key;
+  }
+  reactionFromMatrix(key: string): string | null {
+    const r = reactionToMattermost(key);
+    return r.kind === "emoji" ? r.name : null;
   }
 
   /** Mattermost reads by channel: viewing it marks all of it read, so a message read in its thread marks nothing. */

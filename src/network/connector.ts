@@ -121,9 +121,19 @@ export interface NetworkClient {
   edit(roomId: string, messageId: string, text: string): Promise<void>;
   /** Safe to repeat: a message already gone is done. */
   delete(roomId: string, messageId: string): Promise<void>;
-  /** "unsupported" without `capabilities.reactions`. Safe to repeat. */
+  /** "unsupported" without `capabilities.reactions`. Safe to repeat. `reaction` in the network's vocabulary. */
   react(roomId: string, messageId: string, reaction: string): Promise<void>;
   unreact(roomId: string, messageId: string, reaction: string): Promise<void>;
+  /**
+   * A reaction as the network names it (the stream's, `react`'s) as a Matrix annotation key: the Unicode emoji, or
+   * `:name:` text for one that has none (a custom emoji). Pure; never throws.
+   */
+  reactionToMatrix(reaction: string): string;
+  /**
+   * A Matrix annotation key as the network's reaction (what `react` takes), or null when the network has none for
+   * it, or no reactions at all. Pure; never throws.
+   */
+  reactionFromMatrix(key: string): string | null;
   /**
    * Marks the room read up to a message, that one included (the whole room on networks that cannot say where).
    * `inThread`: the message was read in its thread, which says nothing about the main timeline: only that message

@@ -156,6 +156,8 @@ export class SessionManager {
       maxPortalMembers: this.deps.maxPortalMembers,
       media: this.deps.media,
       lifetime: lifetime.signal,
+      capabilities: this.deps.network.capabilities,
+      networkName: this.deps.network.displayName,
       metrics: this.deps.metrics,
       notice: (roomId: string, about: NoticeAbout, text: string) => this.notice(roomId, about, text),
     };

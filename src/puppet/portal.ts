@@ -9,6 +9,7 @@ import type { Direction, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { contentForNetwork, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
+import { reactionFromMatrix } from "./portal-reactions";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
 import { Stopped, untilDone } from "./retry";
@@ -137,7 +138,8 @@ export class PortalRoom {
   }
 
   private async bridgeFromMatrix(event: MatrixRoomEvent): Promise<void> {
-    // Edits and redactions change earlier messages; they are not messages of their own.
+    // Reactions, edits and redactions change earlier messages; they are not messages of their own.
+    if (await reactionFromMatrix(this.ctx, this.row, event)) return;
     if (await changeFromMatrix(this.ctx, this.row, event)) return;
     if (await this.ctx.store.messages.byMatrixEvent(event.event_id)) return;
     const source = { eventId: event.event_id, messageEventId: event.event_id };

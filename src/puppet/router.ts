@@ -25,8 +25,8 @@ export interface RouterDeps {
   mayUse?: (mxid: string) => boolean;
 }
 
-/** Portal events the owner's session bridges: messages (new ones and edits) and redactions. */
-const PORTAL_EVENTS = new Set(["m.room.message", "m.room.redaction"]);
+/** Portal events the owner's session bridges: messages (new ones and edits), reactions and redactions. */
+const PORTAL_EVENTS = new Set(["m.room.message", "m.reaction", "m.room.redaction"]);
 
 export function isRoomEvent(e: Record<string, unknown>): e is Record<string, unknown> & MatrixRoomEvent {
   return (
@@ -54,6 +54,8 @@ export function createRouter(deps: RouterDeps): (raw: Record<string, unknown>) =
     if (!portal || portal.mxid !== event.sender) return;
     const session = await deps.sessions.sessionFor(event.sender);
     if (session) return session.fromMatrix(event);
+    // A reaction with no session is left as it is: it was never bridged, and a notice for each would be noise.
+    if (event.type === "m.reaction") return;
     // With no session to take it to Gitter, a redaction still withdraws the files its message shared.
     const redacts = event.type === "m.room.redaction" ? redactedEventId(event) : null;
     if (redacts !== null) await deps.store.media.unshareEvent(event.room_id, redacts);

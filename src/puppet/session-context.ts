@@ -1,7 +1,7 @@
 import type { MatrixClient } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
-import type { NetworkClient } from "../network/connector";
+import type { Capabilities, NetworkClient } from "../network/connector";
 import type { Store } from "../store/store";
 import type { GhostManager } from "./ghosts";
 import type { PortalQueues } from "./portal-queues";
@@ -23,6 +23,10 @@ export interface SessionContext {
   /** The bridge-wide portal queues, one per direction, keyed by Matrix room id. */
   queue: PortalQueues;
   maxPortalMembers: number;
+  /** What the user's network can do (its connector's). */
+  capabilities: Capabilities;
+  /** The network's name for people (`Gitter`, `Mattermost`). */
+  networkName: string;
   /** Images copied into Matrix, files shared to Gitter. */
   media: MediaBridge;
   /** Aborted when the session stops (logout, revoked token, bridge shutdown): retries waiting on an outage end. */

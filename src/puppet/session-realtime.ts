@@ -1,14 +1,16 @@
 // A session's realtime connection (the network's stream, `ctx.network.realtime()`) and what its events do: new
-// messages go to their portals (caught up after a loss, ./realtime-catchup), edits and deletions too (queued behind
-// the portal's earlier network work, so the message they change is bridged first), member changes to the portal's
-// ghosts, room-list changes to the session's room-list follower.
+// messages go to their portals (caught up after a loss, ./realtime-catchup), edits, deletions and reactions too (queued
+// behind the portal's earlier network work, so the message they change is bridged first), member changes to the portal's
+// ghosts, typing to the typists' ghosts (./typing), room-list changes to the session's room-list follower.
 import type { ConnectionState, NetworkEvent, RealtimeListener } from "../network/realtime";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
 import { deleteToMatrix, editToMatrix } from "./portal-edits";
+import { reactionToMatrix } from "./portal-reactions";
 import { RealtimeCatchUp } from "./realtime-catchup";
 import type { RoomListFollower } from "./room-list";
 import type { SessionContext } from "./session-context";
+import { ghostTyping } from "./typing";
 
 const log = getLogger("session");
 
@@ -55,19 +57,27 @@ function onEvent(ctx: SessionContext, host: RealtimeHost, catchUp: RealtimeCatch
       // Not a leave (docs/gitter-fidelity.md): the portal stays; the room list says when the user left.
       return log.warn("the network refused to stream a room", { mxid: ctx.mxid, gitterRoom: event.roomId, error: event.error });
     case "reaction":
-    case "read":
+      return change(ctx, host, event.roomId, event.messageId, (p) => reactionToMatrix(ctx, p.row, event));
     case "typing":
+      return typingChanged(ctx, host, event);
+    case "read":
       return;
   }
 }
 
-/** An edit or a deletion, on the portal's queue behind its earlier network work. */
+/** An edit, a deletion or a reaction, on the portal's queue behind its earlier network work. */
 function change(ctx: SessionContext, host: RealtimeHost, roomId: string, messageId: string, apply: (portal: PortalRoom) => Promise<void>): void {
   const portal = host.portal(roomId);
   if (!portal) return;
   void ctx.queue.push("gitter-to-matrix", portal.matrixRoomId, () => apply(portal)).catch((err: Error) =>
-    log.error("bridging a network edit or deletion failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
+    log.error("bridging a network edit, deletion or reaction failed", { room: portal.matrixRoomId, gitterMessageId: messageId, error: err }),
   );
+}
+
+/** Shown at once, off the portal's queue: typing behind a backlog would be shown late, and means nothing then. */
+function typingChanged(ctx: SessionContext, host: RealtimeHost, event: Extract<NetworkEvent, { type: "typing" }>): void {
+  const portal = host.portal(event.roomId);
+  if (portal && ctx.capabilities.typing) void ghostTyping(ctx, portal.matrixRoomId, event.userId, event.typing);
 }
 
 function memberChanged(host: RealtimeHost, event: Extract<NetworkEvent, { type: "membership" }>): void {

@@ -13,6 +13,7 @@ import { KnexOAuthStateStore } from "./oauth-states";
 import { KnexPendingLoginStore } from "./pending-logins";
 import { KnexPendingSendStore } from "./pending-sends";
 import { KnexPortalStore } from "./portals";
+import { KnexReactionStore } from "./reactions";
 import { KnexRoomRefusalStore } from "./refusals";
 import type { Store } from "./store";
 import { KnexUserStore } from "./users";
@@ -30,6 +31,7 @@ class KnexStore implements Store {
   readonly pendingSends: KnexPendingSendStore;
   readonly inbox: KnexInboxStore;
   readonly refusals: KnexRoomRefusalStore;
+  readonly reactions: KnexReactionStore;
   private closed = false;
 
   constructor(
@@ -46,6 +48,7 @@ class KnexStore implements Store {
     this.pendingSends = new KnexPendingSendStore(db);
     this.inbox = new KnexInboxStore(db);
     this.refusals = new KnexRoomRefusalStore(db);
+    this.reactions = new KnexReactionStore(db);
   }
 
   migrationStatus(): Promise<MigrationStatus> {

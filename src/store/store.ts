@@ -1,6 +1,9 @@
 // The bridge's persistent state, grouped by entity. One contract test suite runs against every engine.
 // Every method may reject when the database is unreachable; none repeats work on its own.
 // Times are epoch milliseconds. Matrix ids are full ids (`@alice:example.org`, `!room:example.org`).
+import type { ReactionStore } from "./reactions";
+
+export type { ReactionKey, ReactionLink, ReactionStore } from "./reactions";
 
 export interface BridgeUser {
   mxid: string;
@@ -296,6 +299,7 @@ export interface Store {
   pendingSends: PendingSendStore;
   inbox: InboxStore;
   refusals: RoomRefusalStore;
+  reactions: ReactionStore;
   /** Reports the applied and the known migrations, for `doctor`. */
   migrationStatus(): Promise<{ current: boolean; applied: string[]; pending: string[] }>;
   close(): Promise<void>;

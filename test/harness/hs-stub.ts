@@ -13,6 +13,15 @@ export interface StubSend {
   at: number;
 }
 
+/** A typing notification the bridge set (PUT /rooms/:room/typing/:user). */
+export interface StubTyping {
+  roomId: string;
+  /** The user in the path, whose typing it is. */
+  userId: string;
+  typing: boolean;
+  timeout?: number;
+}
+
 export interface HomeserverStubOptions {
   domain?: string;
   /**
@@ -33,6 +42,8 @@ export interface HomeserverStub {
   /** Messages sent through PUT /rooms/:room/send, in arrival order (when keepSends). */
   sends: StubSend[];
   sendCount(): number;
+  /** Typing notifications set, in arrival order. */
+  typings: StubTyping[];
   /** Requests answered, by route name (register, send, createRoom, ...). */
   counts: Map<string, number>;
   /** Every request's method and path (query left off), in arrival order. */
@@ -41,7 +52,7 @@ export interface HomeserverStub {
    * Delivers events to the appservice as one transaction, like the homeserver does; resolves once it
    * answered 200, rejects otherwise. Fills in event_id and origin_server_ts when missing.
    */
-  pushTransaction(asUrl: string, hsToken: string, events: Record<string, unknown>[]): Promise<void>;
+  pushTransaction(asUrl: string, hsToken: string, events: Record<string, unknown>[], ephemeral?: Record<string, unknown>[]): Promise<void>;
   /** Waits until `n` sends arrived in total (polls every 5 ms); fails only after `stallMs` without a new one. */
   waitForSends(n: number, stallMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -61,6 +72,7 @@ interface StubState {
   keep: boolean;
   /** Event id made by each send path (room, type, transaction id), when keeping sends. */
   txns: Map<string, string>;
+  typings: StubTyping[];
   onSend?: (send: StubSend) => void;
 }
 
@@ -69,6 +81,7 @@ const id = (s: StubState, sigil: string) => `${sigil}stub${++s.nextId}:${s.domai
 
 const ROUTES: Route[] = [
   { name: "send", method: "PUT", re: new RegExp(`${C}/rooms/([^/]+)/send/([^/]+)/[^/]+$`), answer: (m, c) => send(c, m[0], decodeURIComponent(m[1]), decodeURIComponent(m[2])) },
+  { name: "typing", method: "PUT", re: new RegExp(`${C}/rooms/([^/]+)/typing/([^/]+)$`), answer: (m, c) => typing(c, decodeURIComponent(m[1]), decodeURIComponent(m[2])) },
   { name: "whoami", method: "GET", re: new RegExp(`${C}/account/whoami$`), answer: (_m, c) => ({ user_id: c.userId }) },
   { name: "register", method: "POST", re: new RegExp(`${C}/register$`), answer: (_m, c) => ({ user_id: `@${String(c.body.username)}:${c.stub.domain}` }) },
   { name: "profile", method: "GET", re: new RegExp(`${C}/profile/`), answer: () => notFound() },
@@ -115,8 +128,14 @@ function send(c: Ctx, path: string, roomId: string, type: string): unknown {
   return { event_id: eventId };
 }
 
+function typing(c: Ctx, roomId: string, userId: string): unknown {
+  const timeout = typeof c.body.timeout === "number" ? { timeout: c.body.timeout } : {};
+  c.stub.typings.push({ roomId, userId, typing: c.body.typing === true, ...timeout });
+  return {};
+}
+
 export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Promise<HomeserverStub> {
-  const state: StubState = { domain: opts.domain ?? "localhost", nextId: 0, sends: [], sendCount: 0, keep: opts.keepSends ?? true, txns: new Map(), onSend: opts.onSend };
+  const state: StubState = { domain: opts.domain ?? "localhost", nextId: 0, sends: [], sendCount: 0, keep: opts.keepSends ?? true, txns: new Map(), typings: [], onSend: opts.onSend };
   const counts = new Map<string, number>();
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
@@ -143,9 +162,10 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     domain: state.domain,
     sends: state.sends,
     sendCount: () => state.sendCount,
+    typings: state.typings,
     counts,
     requests,
-    pushTransaction: (asUrl, hsToken, events) => putTransaction(agent, asUrl, hsToken, `stub-${process.pid}-${Date.now()}-${++txn}`, events, state),
+    pushTransaction: (asUrl, hsToken, events, ephemeral) => putTransaction(agent, asUrl, hsToken, `stub-${process.pid}-${Date.now()}-${++txn}`, events, state, ephemeral),
     waitForSends: async (n, stallMs = 30_000) => {
       let seen = state.sendCount;
       let lastProgress = Date.now();
@@ -197,10 +217,11 @@ function putTransaction(
   txnId: string,
   events: Record<string, unknown>[],
   state: StubState,
+  ephemeral?: Record<string, unknown>[],
 ): Promise<void> {
   const now = Date.now();
   const full = events.map((e) => ({ origin_server_ts: now, event_id: id(state, "$"), ...e }));
-  const payload = JSON.stringify({ events: full });
+  const payload = JSON.stringify(ephemeral ? { events: full, ephemeral } : { events: full });
   const target = new URL(`/_matrix/app/v1/transactions/${encodeURIComponent(txnId)}`, asUrl);
   return new Promise((resolve, reject) => {
     const req = http.request(

@@ -4,7 +4,7 @@ import { GitterNetworkClient } from "../../src/gitter/network";
 import type { GitterRestClient } from "../../src/gitter/rest";
 import { MatrixClient } from "../../src/matrix/client";
 import { MatrixIds } from "../../src/matrix/ids";
-import type { NetworkClient } from "../../src/network/connector";
+import type { Capabilities, NetworkClient } from "../../src/network/connector";
 import { GhostManager } from "../../src/puppet/ghosts";
 import { MediaBridge } from "../../src/puppet/portal-media";
 import { PortalQueues } from "../../src/puppet/portal-queues";
@@ -18,10 +18,17 @@ export interface TestContextOptions {
   ghostPrefix?: string;
   lifetime?: AbortSignal;
   notice?: SessionContext["notice"];
+  /** The network's; Gitter's when not given. */
+  capabilities?: Capabilities;
+  networkName?: string;
+  /** The homeserver the Matrix client reaches; by default none. */
+  homeserverUrl?: string;
 }
 
+const GITTER_CAPABILITIES: Capabilities = { threads: true, reactions: false, typing: false, files: false, keyedSendWindowMs: 0 };
+
 export function testSessionContext(o: TestContextOptions): SessionContext {
-  const matrix = MatrixClient.connect({ homeserverUrl: "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
+  const matrix = MatrixClient.connect({ homeserverUrl: o.homeserverUrl ?? "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
   const ids = new MatrixIds({ domain: "example.org", botLocalpart: "bot", ghostPrefix: o.ghostPrefix ?? "gitter_" });
   const { store } = o;
   return {
@@ -35,6 +42,8 @@ export function testSessionContext(o: TestContextOptions): SessionContext {
     store,
     queue: new PortalQueues(),
     maxPortalMembers: 10,
+    capabilities: o.capabilities ?? GITTER_CAPABILITIES,
+    networkName: o.networkName ?? "Gitter",
     media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
     lifetime: o.lifetime ?? new AbortController().signal,
     notice: o.notice ?? (async () => undefined),

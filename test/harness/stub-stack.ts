@@ -37,8 +37,8 @@ export interface StubStack {
   files: BridgeFiles;
   bridge: BridgeProcess;
   clientId: string;
-  /** Hands the bridge one homeserver transaction. */
-  push(events: Record<string, unknown>[]): Promise<void>;
+  /** Hands the bridge one homeserver transaction (with ephemeral events, when given). */
+  push(events: Record<string, unknown>[], ephemeral?: Record<string, unknown>[]): Promise<void>;
   /** Sends `line` as `sender` in `room` and resolves with the bot's answer there. */
   command(sender: string, room: string, line: string): Promise<string>;
   stop(): Promise<void>;
@@ -57,7 +57,7 @@ export async function startStubStack(opts: StubStackOptions): Promise<StubStack>
   if (opts.waitConnected) await connected(files, opts.logins?.length ?? 0);
   const hsToken = (YAML.parse(readFileSync(files.registrationPath, "utf8")) as { hs_token: string }).hs_token;
   let seq = 0;
-  const push = (events: Record<string, unknown>[]) => hs.pushTransaction(`http://127.0.0.1:${files.asPort}`, hsToken, events);
+  const push = (events: Record<string, unknown>[], ephemeral?: Record<string, unknown>[]) => hs.pushTransaction(`http://127.0.0.1:${files.asPort}`, hsToken, events, ephemeral);
   const command = async (sender: string, room: string, line: string): Promise<string> => {
     const before = hs.sends.length;
     await push([{ type: "m.room.message", room_id: room, sender, event_id: `$${opts.name}-${++seq}`, content: { msgtype: "m.text", body: line } }]);

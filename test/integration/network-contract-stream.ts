@@ -47,6 +47,23 @@ export function streamContractCases(get: () => { client: NetworkClient; shared: 
     w.stream.stop();
   });
 
+  it("names its reactions for Matrix and back, and none on a network without reactions", T, async () => {
+    const { client, shared } = get();
+    if (!h.connector().capabilities.reactions) {
+      assert.equal(client.reactionFromMatrix("\u{1F44D}"), null);
+      return;
+    }
+    const key = client.reactionToMatrix(h.reaction);
+    const back = client.reactionFromMatrix(key);
+    assert.ok(back !== null, `${key} names a reaction`);
+    assert.equal(client.reactionToMatrix(back), key, "the same emoji both ways");
+    assert.equal(client.reactionFromMatrix("not an emoji"), null);
+    const id = await h.bob.post(shared.id, unique("to react to"));
+    await client.react(shared.id, id, back);
+    await client.react(shared.id, id, back);
+    await client.unreact(shared.id, id, back);
+  });
+
   it("an edit carries a revision: the same wherever that version is reported, another after the next edit", T, async () => {
     const { client, shared } = get();
     const w = track(listen(client));

@@ -8,6 +8,7 @@ import type { Store } from "../../src/store/store";
 import { drainInbox, objectId, uniq, type ContractContext } from "./store-contract-util";
 import { identityContract } from "./store-contract-identity";
 import { inboxContract } from "./store-contract-inbox";
+import { reactionsContract } from "./store-contract-reactions";
 import { roomsContract } from "./store-contract-rooms";
 import { sendsContract } from "./store-contract-sends";
 import { textContract } from "./store-contract-text";
@@ -33,6 +34,7 @@ export function registerStoreContract(engine: string, open: () => Promise<Store>
     inboxContract(ctx);
     sendsContract(ctx);
     textContract(ctx);
+    reactionsContract(ctx);
 
     it("keeps data, used states and processed flags across a close and reopen", async () => {
       const u = uniq();

@@ -21,6 +21,12 @@
 // ids (a homeserver whose ids are never consecutive, with busy neighbours, is left alone), and at most once per
 // RECOVERY_INTERVAL_MS: a transaction really left behind then waits that long at worst, instead of until the
 // bridge next fails, and neighbours' gaps cost at most one resend per interval.
+// - Synapse also leaves one behind without stopping: at the end of a recovery, a transaction made while the
+//   appservice was still DOWN (_TransactionController.send read the state, then create_appservice_txn) after the
+//   recoverer's last get_oldest_unsent_txn stays stored once _Recoverer.retry's callback marks it UP. A recovery
+//   follows every failed send, so every bridge restart that Synapse noticed; the gap then shows between the
+//   transactions of two processes as often as within one. The watch therefore goes on from the newest id an
+//   earlier process received (resume, from the inbox, which keeps every transaction's id).
 
 /** How long the ids above the refused one are refused while waiting for the homeserver to send it again. */
 export const RECOVERY_WAIT_MS = 60_000;
@@ -44,6 +50,16 @@ export class StrandedTransactionWatch {
     private readonly waitMs = RECOVERY_WAIT_MS,
     private readonly intervalMs = RECOVERY_INTERVAL_MS,
   ) {}
+
+  /**
+   * Goes on from the transaction an earlier process received last, as if this one had received it: a gap between
+   * it and this process's first transaction is a gap too. Ignored once a transaction was admitted. Never throws.
+   */
+  resume(newest: { txnId: string; afterPrevious: boolean } | null): void {
+    if (!newest || this.last !== null || !/^\d{1,15}$/.test(newest.txnId)) return;
+    this.last = Number(newest.txnId);
+    this.stepping = newest.afterPrevious;
+  }
 
   /**
    * Whether to record the transaction `txnId` or refuse it (answer with an error, so that the homeserver sends

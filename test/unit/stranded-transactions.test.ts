@@ -98,4 +98,12 @@ describe("spotting a transaction the homeserver left behind", () => {
     clock.t = 10 * 60_000;
     assert.deepEqual(admitAll(w, ["13", "15"]), ["accept", "recover"]);
   });
+
+  it("acts on the next gap at once after a recovery that brought one back: Synapse may leave another as it ends", () => {
+    const clock = { t: 0 };
+    const w = new StrandedTransactionWatch(() => clock.t, 60_000, 10 * 60_000);
+    assert.deepEqual(admitAll(w, ["1", "2", "4", "3", "4", "5", "7", "6", "7"]), ["accept", "accept", "recover", "accept", "accept", "accept", "recover", "accept", "accept"]);
+    clock.t = 1000;
+    assert.deepEqual(admitAll(w, ["9", "9", "10", "12"]), ["recover", "accept", "accept", "accept"], "nothing came back: an interval again");
+  });
 });

@@ -1,6 +1,6 @@
 // Synapse stopped while an appservice transaction is on its way to the bridge. A proxy between Synapse and the
 // bridge holds back the transaction carrying a Matrix message (never forwarded, never answered), Synapse is stopped
-// and started again (in the last case the bridge too, killed and started before anything else arrives), and only
+// and started again (in the third case the bridge too, killed and started before anything else arrives), and only
 // then does the proxy pass everything through. What Synapse 1.160 does with it is explained in
 // src/matrix/stranded-transactions.ts.
 import assert from "node:assert/strict";
@@ -106,6 +106,13 @@ describe("a transaction on its way when Synapse stops", { timeout: 300_000 }, ()
     assert.deepEqual(await gitterTexts("restart"), ["restart before", "restart held", "restart after 1", "restart after 2"]);
     const after1 = proxy.seen.filter((t) => t.bodies.includes("restart after 1")).map((t) => t.status);
     assert.deepEqual(after1, [503, 200], "the new process refused the first transaction after the skipped id, once");
+  });
+
+  it("killed again minutes later: a recovery that brought one back does not hold the next one off", async () => {
+    // The bridge process of the case before has just recovered one; the ten-minute interval must not apply.
+    const heldId = await strandOne("again", killSynapse);
+    assert.ok(heldId, "the second held message reached Gitter without waiting for Synapse's next failed send");
+    assert.deepEqual(await gitterTexts("again"), ["again before", "again held", "again after 1", "again after 2"]);
   });
 });
 

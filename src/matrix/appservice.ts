@@ -57,10 +57,15 @@ export function createAppserviceRouter(opts: AppserviceRouterOptions): express.R
   const json = express.json({ limit: opts.maxBodyBytes ?? 10 * 1024 * 1024, type: () => true });
   const now = opts.now ?? Date.now;
   const watch = new StrandedTransactionWatch(now);
+  // Transactions wait for this (in the order they came), so that the first one is compared with the earlier newest.
+  const resumed = opts.inbox.newestTransaction().then(
+    (newest) => watch.resume(newest),
+    (err: unknown) => log.warn("could not read the newest transaction; one left behind before this start goes unnoticed", { error: err as Error }),
+  );
 
   for (const prefix of PREFIXES) {
     router.put(`${prefix}/transactions/:txnId`, auth, json, (req: Request<{ txnId: string }>, res, next) => {
-      void acceptTransaction({ ...opts, watch }, now, req, res).catch(next);
+      void resumed.then(() => acceptTransaction({ ...opts, watch }, now, req, res)).catch(next);
     });
     router.get(`${prefix}/users/:userId`, auth, (req: Request<{ userId: string }>, res) => {
       if (opts.isOurUser(req.params.userId)) res.json({});
@@ -101,18 +106,15 @@ async function acceptTransaction(opts: TransactionOptions, now: () => number, re
   const typing = ephemeralOf(req.body).filter((e) => e.type === "m.typing");
   if (typing.length > 0) opts.onTyping?.(typing);
   // Events sent by the bridge's own users (every message it bridges comes back this way) are never acted on:
-  // not writing them saves two database writes per bridged message.
+  // not writing them saves a database write per bridged message (their transaction's id is still written).
   const notOurs = (e: Record<string, unknown>) => typeof e.sender !== "string" || !opts.isOurUser(e.sender);
   const events = all.filter(notOurs);
   const roomEvents = (req.body as { events: unknown[] }).events.length;
   const admission = opts.watch.admit(txnId, roomEvents > 0);
   if (admission !== "accept") return refuseForOlder(opts, now, txnId, all.slice(roomEvents).filter(notOurs), admission, res);
-  if (events.length === 0) {
-    log.debug("transaction of our own events only", { txnId, events: all.length });
-    return void res.json({});
-  }
   let fresh: boolean;
   try {
+    // One of our own events only is recorded too, as a bare id: the next process's watch starts from the newest id.
     fresh = await opts.inbox.acceptTransaction(txnId, events, now());
   } catch (err) {
     // Not acknowledging is what makes the homeserver retry; nothing is lost.
@@ -120,7 +122,9 @@ async function acceptTransaction(opts: TransactionOptions, now: () => number, re
     return matrixError(res, 500, "M_UNKNOWN", "Could not record the transaction");
   }
   res.json({});
-  if (fresh) {
+  if (events.length === 0) {
+    log.debug("transaction of our own events only", { txnId, events: all.length });
+  } else if (fresh) {
     log.debug("transaction recorded", { txnId, events: events.length });
     opts.onTransaction?.();
   } else {

@@ -19,8 +19,15 @@
 // be theirs: the refusal then costs a resend, a moment marked down (Synapse drops receipts and typing for an
 // appservice that is down) and an error line in Synapse's log. So gaps are acted on only after two consecutive
 // ids (a homeserver whose ids are never consecutive, with busy neighbours, is left alone), and at most once per
-// RECOVERY_INTERVAL_MS: a transaction really left behind then waits that long at worst, instead of until the
-// bridge next fails, and neighbours' gaps cost at most one resend per interval.
+// RECOVERY_INTERVAL_MS after a recovery that brought nothing back: a transaction really left behind then waits
+// that long at worst, instead of until the bridge next fails, and neighbours' gaps cost at most one resend per
+// interval. A recovery that did bring one back sets no interval: Synapse may leave another behind as it ends.
+// - Synapse also leaves one behind without stopping: at the end of a recovery, a transaction made while the
+//   appservice was still DOWN (_TransactionController.send read the state, then create_appservice_txn) after the
+//   recoverer's last get_oldest_unsent_txn stays stored once _Recoverer.retry's callback marks it UP. A recovery
+//   follows every failed send, so every bridge restart that Synapse noticed; the gap then shows between the
+//   transactions of two processes as often as within one. The watch therefore goes on from the newest id an
+//   earlier process received (resume, from the inbox, which keeps every transaction's id).
 
 /** How long the ids above the refused one are refused while waiting for the homeserver to send it again. */
 export const RECOVERY_WAIT_MS = 60_000;
@@ -36,7 +43,8 @@ export class StrandedTransactionWatch {
   private stepping = false;
   /** A gap was seen in a transaction without room events: the next one with room events is refused. */
   private armed = false;
-  private recovering: { refused: number; since: number } | null = null;
+  /** `broughtBack`: an id below the refused one came meanwhile (the recovery found one left behind). */
+  private recovering: { refused: number; since: number; broughtBack: boolean } | null = null;
   private lastRecovery = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -44,6 +52,16 @@ export class StrandedTransactionWatch {
     private readonly waitMs = RECOVERY_WAIT_MS,
     private readonly intervalMs = RECOVERY_INTERVAL_MS,
   ) {}
+
+  /**
+   * Goes on from the transaction an earlier process received last, as if this one had received it: a gap between
+   * it and this process's first transaction is a gap too. Ignored once a transaction was admitted. Never throws.
+   */
+  resume(newest: { txnId: string; afterPrevious: boolean } | null): void {
+    if (!newest || this.last !== null || !/^\d{1,15}$/.test(newest.txnId)) return;
+    this.last = Number(newest.txnId);
+    this.stepping = newest.afterPrevious;
+  }
 
   /**
    * Whether to record the transaction `txnId` or refuse it (answer with an error, so that the homeserver sends
@@ -57,7 +75,7 @@ export class StrandedTransactionWatch {
     const gap = this.last !== null && this.stepping && id > this.last + 1 && this.now() - this.lastRecovery >= this.intervalMs;
     if ((gap || this.armed) && hasRoomEvents) {
       this.armed = false;
-      this.recovering = { refused: id, since: this.now() };
+      this.recovering = { refused: id, since: this.now(), broughtBack: false };
       this.lastRecovery = this.now();
       return "recover";
     }
@@ -69,12 +87,18 @@ export class StrandedTransactionWatch {
   /**
    * The homeserver now sends what it stored, oldest first: older ids are those left behind; the refused id ends
    * the recovery. A newer id is one sent before the homeserver took the refusal in, refused too (it stays stored
-   * and comes after), unless the refused one has not come back for `waitMs`.
+   * and comes after), unless the refused one has not come back for `waitMs`. A recovery that brought one back
+   * was no neighbour's gap: the next gap is acted on at once (the end of this recovery may strand another).
    */
   private whileRecovering(id: number): Admission {
-    const { refused, since } = this.recovering!;
-    if (id < refused) return "accept";
+    const recovering = this.recovering!;
+    const { refused, since } = recovering;
+    if (id < refused) {
+      recovering.broughtBack = true;
+      return "accept";
+    }
     if (id > refused && this.now() - since < this.waitMs) return "refuse";
+    if (recovering.broughtBack && id === refused) this.lastRecovery = Number.NEGATIVE_INFINITY;
     this.recovering = null;
     this.last = id;
     this.stepping = id === refused;

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { toNumber } from "./rows";
-import type { InboxEvent, InboxStore } from "./store";
+import type { InboxEvent, InboxStore, NewestTransaction } from "./store";
 
 interface EventRow {
   seq: number | string;
@@ -21,6 +21,8 @@ export class KnexInboxStore implements InboxStore {
         .ignore()
         .returning("txn_id");
       const fresh = claimed.length > 0;
+      // A known id received again is the newest transaction now (newestTransaction), whatever it carries.
+      if (!fresh) await trx("inbox_transactions").where({ txn_id: txnId }).update({ received_at: now });
       // A known id is a replay, unless it brings room events never seen: Synapse on SQLite starts its transaction
       // ids at 1 again after a restart, so a known id may carry new events. Those are kept, with its ephemera.
       const withIds = events.filter((e) => typeof e.event_id === "string");
@@ -49,6 +51,17 @@ export class KnexInboxStore implements InboxStore {
       })
       .onConflict("event_id")
       .ignore();
+  }
+
+  async newestTransaction(): Promise<NewestTransaction | null> {
+    const latest = this.db("inbox_transactions").max("received_at");
+    const rows: Array<{ txn_id: string }> = await this.db("inbox_transactions").select("txn_id").where("received_at", latest);
+    if (rows.length === 0) return null;
+    // Two received within the same millisecond: the larger id is the later one.
+    const txnId = rows.map((r) => r.txn_id).sort(byDecimalValue).at(-1)!;
+    if (!/^\d{1,15}$/.test(txnId) || txnId === "0") return { txnId, afterPrevious: false };
+    const previous = await this.db("inbox_transactions").where({ txn_id: String(Number(txnId) - 1) }).first("txn_id");
+    return { txnId, afterPrevious: previous !== undefined };
   }
 
   async pendingEvents(limit: number): Promise<InboxEvent[]> {
@@ -81,4 +94,11 @@ export class KnexInboxStore implements InboxStore {
     const row = await this.db("inbox_events").where({ processed: false }).count({ n: "*" }).first();
     return toNumber(row?.n ?? 0);
   }
+}
+
+/** Decimal ids by their value, before any other id. */
+function byDecimalValue(a: string, b: string): number {
+  const x = /^\d+$/.test(a) ? Number(a) : -1;
+  const y = /^\d+$/.test(b) ? Number(b) : -1;
+  return x - y || a.localeCompare(b);
 }

@@ -262,14 +262,25 @@ export interface InboxEvent {
   event: Record<string, unknown>;
 }
 
+export interface NewestTransaction {
+  txnId: string;
+  /** The id is a decimal number and the one before it (id - 1) was received too. */
+  afterPrevious: boolean;
+}
+
 export interface InboxStore {
   /**
    * Records a homeserver transaction and its events atomically; returns whether anything new was recorded.
-   * Events whose event_id is already in the inbox are skipped. A txnId seen before is a replay (false, nothing
-   * written) unless it carries room events never seen: homeservers may reuse ids after a restart (Synapse on
+   * Events whose event_id is already in the inbox are skipped. A txnId seen before is a replay (false, only its time
+   * of receipt updated) unless it carries room events never seen: homeservers may reuse ids after a restart (Synapse on
    * SQLite does), so those events and the transaction's ephemeral events are recorded (true).
    */
   acceptTransaction(txnId: string, events: Record<string, unknown>[], now: number): Promise<boolean>;
+  /**
+   * The transaction received last (the latest `now` given to acceptTransaction, a replay's included), and whether
+   * the id just below its own was received too (decimal ids only); null when none is kept (see pruneProcessed).
+   */
+  newestTransaction(): Promise<NewestTransaction | null>;
   /** The oldest unprocessed events, in arrival order. */
   pendingEvents(limit: number): Promise<InboxEvent[]>;
   markProcessed(seq: number): Promise<void>;

@@ -190,6 +190,7 @@ describe("inbox processor", { timeout: 60_000 }, () => {
     let markFailures = 1;
     const flaky: InboxStore = {
       acceptTransaction: (t, e, n) => store.inbox.acceptTransaction(t, e, n),
+      newestTransaction: () => store.inbox.newestTransaction(),
       countPending: () => store.inbox.countPending(),
       pruneProcessed: (before) => store.inbox.pruneProcessed(before),
       pendingEvents: async (limit) => {

@@ -15,6 +15,7 @@ import { configureLogging } from "../../src/util/log";
 const HS_TOKEN = "hs-token-0123456789abcdef";
 
 const message = (id: string) => ({ event_id: id, room_id: "!r:example.org", sender: "@alice:example.org", type: "m.room.message", content: { msgtype: "m.text", body: id } });
+const ghostMessage = (id: string) => ({ ...message(id), sender: "@gitter_bob:example.org" });
 const receipt = (id: string) => ({ type: "m.receipt", room_id: "!r:example.org", content: { [id]: { "m.read": { "@alice:example.org": { ts: 1 } } } } });
 
 let dir: string;
@@ -26,18 +27,26 @@ let recoveries: number;
 const logLines: string[] = [];
 before(() => configureLogging({ sink: { write: (line) => void logLines.push(line) }, level: "debug" }));
 after(() => configureLogging({ sink: undefined, level: "info" }));
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), "appservice-stranded-"));
-  store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
-  recoveries = 0;
-  const app = createAppserviceApp({ hsToken: HS_TOKEN, inbox: store.inbox, isOurUser: () => false, onRecovery: () => recoveries++ });
+/** Serves the appservice API on the store as a bridge process does; a second call is the next process. */
+async function startProcess(): Promise<void> {
+  const isOurUser = (id: string) => id.startsWith("@gitter_");
+  const app = createAppserviceApp({ hsToken: HS_TOKEN, inbox: store.inbox, isOurUser, onRecovery: () => recoveries++ });
   server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_matrix/app/v1/transactions`;
+}
+
+const stopProcess = () => new Promise<void>((resolve) => server.close(() => resolve()));
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "appservice-stranded-"));
+  store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
+  recoveries = 0;
+  await startProcess();
 });
 afterEach(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await stopProcess();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -72,5 +81,32 @@ describe("a transaction after a skipped id", () => {
     assert.equal(recoveries, 1);
     assert.equal(logLines.filter((l) => /the homeserver skipped one/.test(l)).length, 2);
     assert.equal(logLines.some((l) => l.includes(HS_TOKEN)), false);
+  });
+
+  it("is refused too when the bridge restarted between the one before the skipped id and it", async () => {
+    assert.equal(await put("1", { events: [message("$1")] }), 200);
+    assert.equal(await put("2", { events: [ghostMessage("$2")] }), 200, "the bridge's own events only");
+    await stopProcess();
+    await startProcess();
+    // 3 was left behind while no bridge was listening, or at the end of Synapse's recovery after the restart.
+    assert.equal(await put("4", { events: [message("$4")] }), 503);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(recoveries, 1);
+    assert.equal(await put("3", { events: [message("$3")] }), 200);
+    assert.equal(await put("4", { events: [message("$4")] }), 200);
+    assert.deepEqual(await recorded(), ["$1", "$3", "$4"]);
+  });
+
+  it("is not seen across a restart when nothing was skipped, the last one before it the bridge's own", async () => {
+    assert.equal(await put("1", { events: [message("$1")] }), 200);
+    assert.equal(await put("2", { events: [ghostMessage("$2")] }), 200);
+    await stopProcess();
+    await startProcess();
+    assert.equal(await put("3", { events: [message("$3")] }), 200);
+    assert.equal(await put("2", { events: [ghostMessage("$2")] }), 200, "sent again, as after a lost answer");
+    assert.equal(await put("4", { events: [message("$4")] }), 200);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(recoveries, 0);
+    assert.deepEqual(await recorded(), ["$1", "$3", "$4"]);
   });
 });

@@ -362,6 +362,7 @@ async function errcode(res: Response): Promise<unknown> {
 function bind(inbox: InboxStore): InboxStore {
   return {
     acceptTransaction: inbox.acceptTransaction.bind(inbox),
+    newestTransaction: inbox.newestTransaction.bind(inbox),
     pendingEvents: inbox.pendingEvents.bind(inbox),
     markProcessed: inbox.markProcessed.bind(inbox),
     countPending: inbox.countPending.bind(inbox),

@@ -103,6 +103,21 @@ function acceptContract(ctx: ContractContext): void {
     assert.equal(await ctx.store().inbox.countPending(), 0);
   });
 
+  it("names the transaction received last, a replay or one without events included, and whether the id before it came", async () => {
+    const inbox = ctx.store().inbox;
+    const base = 1e14 + Math.floor(Math.random() * 1e13); // decimal ids of no other test
+    const later = Date.now() + 1e9; // after every other test's transactions
+    await inbox.acceptTransaction(String(base), [ev(`$n-${base}`)], later);
+    assert.deepEqual(await inbox.newestTransaction(), { txnId: String(base), afterPrevious: false });
+    await inbox.acceptTransaction(String(base + 1), [], later + 1);
+    assert.deepEqual(await inbox.newestTransaction(), { txnId: String(base + 1), afterPrevious: true });
+    await inbox.acceptTransaction(String(base), [ev(`$n-${base}`)], later + 2);
+    assert.deepEqual(await inbox.newestTransaction(), { txnId: String(base), afterPrevious: false }, "received again");
+    await inbox.acceptTransaction(String(base + 3), [], later + 3);
+    await inbox.acceptTransaction(String(base + 2), [], later + 3);
+    assert.deepEqual(await inbox.newestTransaction(), { txnId: String(base + 3), afterPrevious: true }, "same time: the larger id");
+  });
+
   it("writes nothing when recording fails part way, so the retry is accepted", async () => {
     const u = uniq();
     // A BigInt cannot be serialised: the second event fails after the txn id and first event were written.

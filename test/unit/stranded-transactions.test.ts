@@ -57,9 +57,36 @@ describe("spotting a transaction the homeserver left behind", () => {
     assert.deepEqual(admitAll(w, ["txn-a", "txn-b", "1700000000000"]), Array(3).fill("accept"));
   });
 
-  it("needs a step seen since it started: the first ids after a bridge restart are taken as they come", () => {
+  it("needs a step seen: with nothing received before it started, the first ids are taken as they come", () => {
     const { w } = watch();
     assert.deepEqual(admitAll(w, ["40", "42", "43", "45"]), ["accept", "accept", "accept", "recover"]);
+  });
+
+  it("goes on from the newest id an earlier process received: a gap across a restart is a gap", () => {
+    const { w } = watch();
+    w.resume({ txnId: "41", afterPrevious: true });
+    assert.deepEqual(admitAll(w, ["43", "42", "43", "44"]), ["recover", "accept", "accept", "accept"]);
+  });
+
+  it("after a restart, takes the next id, the last one again, a count started again, and a gap not after a step", () => {
+    const next = watch().w;
+    next.resume({ txnId: "41", afterPrevious: true });
+    assert.deepEqual(admitAll(next, ["42", "41", "43"]), Array(3).fill("accept"));
+    const counting = watch().w;
+    counting.resume({ txnId: "41", afterPrevious: true });
+    assert.deepEqual(admitAll(counting, ["1", "2", "4"]), ["accept", "accept", "recover"]);
+    const neighbours = watch().w;
+    neighbours.resume({ txnId: "41", afterPrevious: false });
+    assert.deepEqual(admitAll(neighbours, ["45", "47"]), ["accept", "accept"]);
+  });
+
+  it("ignores a newest id that is not a number, or comes once transactions were admitted", () => {
+    const { w } = watch();
+    w.resume(null);
+    w.resume({ txnId: "txn-a", afterPrevious: true });
+    assert.deepEqual(admitAll(w, ["7"]), ["accept"]);
+    w.resume({ txnId: "3", afterPrevious: true });
+    assert.deepEqual(admitAll(w, ["8", "10"]), ["accept", "recover"]);
   });
 
   it("acts on a gap at most once per interval, since a gap may be another appservice's", () => {
@@ -70,5 +97,13 @@ describe("spotting a transaction the homeserver left behind", () => {
     assert.deepEqual(admitAll(w, ["10", "12"]), ["accept", "accept"]);
     clock.t = 10 * 60_000;
     assert.deepEqual(admitAll(w, ["13", "15"]), ["accept", "recover"]);
+  });
+
+  it("acts on the next gap at once after a recovery that brought one back: Synapse may leave another as it ends", () => {
+    const clock = { t: 0 };
+    const w = new StrandedTransactionWatch(() => clock.t, 60_000, 10 * 60_000);
+    assert.deepEqual(admitAll(w, ["1", "2", "4", "3", "4", "5", "7", "6", "7"]), ["accept", "accept", "recover", "accept", "accept", "accept", "recover", "accept", "accept"]);
+    clock.t = 1000;
+    assert.deepEqual(admitAll(w, ["9", "9", "10", "12"]), ["recover", "accept", "accept", "accept"], "nothing came back: an interval again");
   });
 });

@@ -1,6 +1,6 @@
 // Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer), the
 // configured synchronous level (FULL unless the operator trades it away), a busy timeout (a second process waits
-// for the lock instead of failing) and enforced foreign keys.
+// for the lock instead of failing), enforced foreign keys and secure_delete.
 import path from "node:path";
 import knex, { type Knex } from "knex";
 import { getLogger } from "../util/log";
@@ -91,8 +91,10 @@ function sqliteAfterCreate(synchronous: "full" | "normal"): AfterCreate {
   // In WAL mode FULL syncs the WAL at each commit, so nothing is answered or sent on the strength of a commit a
   // power cut could take back. The whole connection, not just the inbox's commit: the send intent recorded before
   // a Gitter post is what stops a post being made twice, and it needs the same. NORMAL syncs only at checkpoints.
+  // secure_delete zeroes the bytes of deleted and overwritten rows (and freed pages) instead of leaving them in
+  // the file: a handled inbox event's content, which may be a pasted token, is overwritten (inbox.ts).
   const pragmas =
     `PRAGMA journal_mode=WAL; PRAGMA synchronous=${synchronous.toUpperCase()}; ` +
-    `PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
+    `PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;`;
   return (conn, done) => conn.exec(pragmas, (err) => done(err, conn));
 }

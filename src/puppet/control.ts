@@ -44,6 +44,18 @@ export function controlRoomTeller(users: Store["users"], say: SayNotice): TellUs
   };
 }
 
+/**
+ * Whether an inbox event is a message carrying a secret (`login token <token>`), as itself or as an edit's new
+ * content: the inbox wipes its bytes once it is handled (InboxProcessor `carriesSecret`).
+ */
+export function eventCarriesSecret(event: Record<string, unknown>): boolean {
+  if (event.type !== "m.room.message" || !isRecord(event.content)) return false;
+  const edited = event.content["m.new_content"];
+  return [event.content.body, isRecord(edited) ? edited.body : undefined].some((b) => typeof b === "string" && carriesSecret(b));
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 export class ControlRooms {
   private readonly notice: SayNotice;
   private readonly teller: TellUser;

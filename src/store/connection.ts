@@ -32,6 +32,9 @@ const knexLog = {
   debug: (message: unknown) => log.debug("knex", { detail: typeof message === "string" ? message : "query" }),
 };
 const MEMORY = ":memory:";
+// compileSqlOnError: false (both engines below) keeps a failed query's values out of its error's message, which
+// knex otherwise writes into the statement it quotes there: an inbox event's JSON (a pasted token), a sealed
+// token, what someone wrote. The message, logged as it is, then shows only the statement's placeholders.
 
 /**
  * Accepts `sqlite:relative/or/absolute.db`, `sqlite:///absolute.db`, `sqlite::memory:`, a plain path,
@@ -68,7 +71,7 @@ export function redactUrl(url: string): string {
  */
 export function openKnex(target: DatabaseTarget, options: ConnectionOptions = {}): Knex {
   if (target.engine === "postgres") {
-    return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog });
+    return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog, compileSqlOnError: false });
   }
   if (target.filename !== MEMORY) preparePrivateDatabase(target.filename);
   return knex({
@@ -76,6 +79,7 @@ export function openKnex(target: DatabaseTarget, options: ConnectionOptions = {}
     connection: { filename: target.filename },
     useNullAsDefault: true,
     log: knexLog,
+    compileSqlOnError: false,
     // One connection: SQLite has a single writer anyway, and a :memory: database lives in its connection.
     pool: { min: 1, max: 1, afterCreate: sqliteAfterCreate(options.synchronous ?? "full") },
   });

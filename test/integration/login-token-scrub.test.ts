@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { Knex } from "knex";
 import YAML from "yaml";
 import { openKnex, parseDatabaseUrl } from "../../src/store/connection";
 import { startHomeserverStub, type HomeserverStub } from "../harness/hs-stub";
@@ -62,9 +63,8 @@ describe("a token sent to the bot, once handled, is not readable in the database
   const newToken = async () => (await mm.control<{ token: string }>("POST", "/tokens", { user: "alice" })).token;
 
   /** Hands the bridge Alice's `body` in her control room, as the homeserver does; resolves once it is recorded. */
-  async function push(body: string): Promise<string> {
+  async function push(body: string, eventId = `$scrub-${++seq}`): Promise<string> {
     const hsToken = (YAML.parse(readFileSync(files.registrationPath, "utf8")) as { hs_token: string }).hs_token;
-    const eventId = `$scrub-${++seq}`;
     const event = { type: "m.room.message", room_id: CONTROL, sender: ALICE, event_id: eventId, content: { msgtype: "m.text", body } };
     await hs.pushTransaction(`http://127.0.0.1:${files.asPort}`, hsToken, [event]);
     return eventId;
@@ -82,16 +82,22 @@ describe("a token sent to the bot, once handled, is not readable in the database
     return Buffer.concat([await readFile(dbFile()), wal]);
   }
 
-  /** Every row of every table, read by another connection as a curious operator would. */
-  async function everyTable(): Promise<string> {
+  /** Runs `work` on a connection of its own to the bridge's database, as an operator's tool would. */
+  async function onDatabase<T>(work: (db: Knex) => Promise<T>): Promise<T> {
     const db = openKnex(parseDatabaseUrl(dbFile()));
     try {
-      const tables: Array<{ name: string }> = await db("sqlite_master").select("name").where({ type: "table" });
-      const rows = await Promise.all(tables.map(async ({ name }) => [name, await db(name).select("*")] as const));
-      return JSON.stringify(rows);
+      return await work(db);
     } finally {
       await db.destroy();
     }
+  }
+
+  /** Every row of every table. */
+  async function everyTable(): Promise<string> {
+    return onDatabase(async (db) => {
+      const tables: Array<{ name: string }> = await db("sqlite_master").select("name").where({ type: "table" });
+      return JSON.stringify(await Promise.all(tables.map(async ({ name }) => [name, await db(name).select("*")] as const)));
+    });
   }
 
   async function nowhereReadable(token: string): Promise<void> {
@@ -104,6 +110,20 @@ describe("a token sent to the bot, once handled, is not readable in the database
   it("forgets the message once the token is taken", async () => {
     const token = await newToken();
     await push(`login token ${token}`);
+    await eventually(() => answers().find((a) => a.startsWith("Token accepted")), "the token accepted");
+    await handled();
+    await nowhereReadable(token);
+  });
+
+  it("names no token in the log when the database refuses the message, and forgets it once the retry is handled", async () => {
+    const token = await newToken();
+    // The database's own error for a failed write quotes the statement; with its values, the message.
+    await onDatabase((db) => db.raw("CREATE TRIGGER refuse_inbox BEFORE INSERT ON inbox_events BEGIN SELECT RAISE(ABORT, 'disk says no'); END"));
+    const body = `login token ${token}`;
+    await assert.rejects(push(body, "$refused"), /500/);
+    await onDatabase((db) => db.raw("DROP TRIGGER refuse_inbox"));
+    assert.match(output, /could not record transaction/);
+    await push(body, "$refused");
     await eventually(() => answers().find((a) => a.startsWith("Token accepted")), "the token accepted");
     await handled();
     await nowhereReadable(token);

@@ -82,6 +82,15 @@ export class KnexInboxStore implements InboxStore {
     if (options.wipe && this.db.client.config.client === "sqlite3") await this.truncateLog();
   }
 
+  async forgetHandledContent(): Promise<number> {
+    const changed = await this.db("inbox_events")
+      .where({ processed: true })
+      .whereNot({ event_json: FORGOTTEN_EVENT_JSON })
+      .update({ event_json: FORGOTTEN_EVENT_JSON });
+    if (changed > 0 && this.db.client.config.client === "sqlite3") await this.truncateLog();
+    return changed;
+  }
+
   /**
    * Writes SQLite's write-ahead log into the database file and empties it. The log keeps the page the event was
    * inserted into, content and all, until it is reused, which may take long on a quiet bridge; in the database file

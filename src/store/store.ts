@@ -287,6 +287,11 @@ export interface InboxStore {
   markProcessed(seq: number, options?: MarkOptions): Promise<void>;
   countPending(): Promise<number>;
   /**
+   * Forgets the content of handled events that still have it, as markProcessed does, wiping as for a secret when
+   * there were any (events handled by a version of the bridge that kept it); returns how many.
+   */
+  forgetHandledContent(): Promise<number>;
+  /**
    * Forgets transactions received before `before` whose events are all processed, with those events; returns how
    * many transactions went. A homeserver replaying one of them after that would have it handled again, so keep
    * `before` well behind any homeserver's retries (days, not minutes).

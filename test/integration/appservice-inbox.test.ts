@@ -192,6 +192,7 @@ describe("inbox processor", { timeout: 60_000 }, () => {
       acceptTransaction: (t, e, n) => store.inbox.acceptTransaction(t, e, n),
       countPending: () => store.inbox.countPending(),
       pruneProcessed: (before) => store.inbox.pruneProcessed(before),
+      forgetHandledContent: () => store.inbox.forgetHandledContent(),
       pendingEvents: async (limit) => {
         if (readFailures-- > 0) throw new Error("SQLITE_BUSY");
         return store.inbox.pendingEvents(limit);

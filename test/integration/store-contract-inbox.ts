@@ -148,6 +148,7 @@ function processingContract(ctx: ContractContext): void {
     await inbox.markProcessed(plain!.seq);
     await inbox.markProcessed(carrying!.seq, { wipe: true });
     await inbox.markProcessed(read!.seq);
+    assert.equal(await inbox.forgetHandledContent(), 0, "nothing handled still has content");
     const rows = (await ctx.rawRows("inbox_events")).filter((r) => r.txn_id === `t-${u}`);
     const text = JSON.stringify(rows);
     for (const gone of [`tok${u}`, `b $plain-${u}`, `@r${u}:x`]) assert.ok(!text.includes(gone), `${gone} is still stored`);

@@ -48,7 +48,7 @@ export function controlRoomTeller(users: Store["users"], say: SayNotice): TellUs
  * Whether an inbox event is a message carrying a secret (`login token <token>`), as itself or as an edit's new
  * content: the inbox wipes its bytes once it is handled (InboxProcessor `carriesSecret`).
  */
-export function eventCarriesSecret(event: Record<string, unknown>): boolean {
+export function eventCarriesSecret(event: { type?: unknown; content?: unknown }): boolean {
   if (event.type !== "m.room.message" || !isRecord(event.content)) return false;
   const edited = event.content["m.new_content"];
   return [event.content.body, isRecord(edited) ? edited.body : undefined].some((b) => typeof b === "string" && carriesSecret(b));
@@ -150,7 +150,8 @@ export class ControlRooms {
     if (!owner || owner.mxid !== event.sender) return false;
     const body = event.content.body;
     if (typeof body !== "string" || !["m.text", "m.notice"].includes(String(event.content.msgtype))) return true;
-    const removed = carriesSecret(body) ? await this.removeSecret(event) : true;
+    // An edit putting a token into a message carries it too (in its new content and its fallback body).
+    const removed = eventCarriesSecret(event) ? await this.removeSecret(event) : true;
     const permission = this.deps.permissionFor(event.sender);
     if (permission === "none") {
       await this.say(event.room_id, { cause: event.event_id, purpose: "not-open" }, NOT_OPEN);

@@ -15,7 +15,7 @@ import { startServers, type Servers } from "./servers";
 import { startInboxPruning } from "./matrix/inbox-pruning";
 import { InboxProcessor, type EventHandler } from "./matrix/inbox-processor";
 import { BridgeMetrics } from "./metrics";
-import { ControlRooms, controlRoomTeller, type TellUser } from "./puppet/control";
+import { ControlRooms, controlRoomTeller, eventCarriesSecret, type TellUser } from "./puppet/control";
 import { DirectChats } from "./puppet/direct-chats";
 import { EncryptedRooms } from "./puppet/encryption";
 import { GhostManager } from "./puppet/ghosts";
@@ -60,7 +60,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const connector = networkConnector(config, metrics);
   const matrix = await matrixSide(config, registration, store, connector);
   const network = await networkSide(config, registration, store, cipher, matrix, { connector, metrics });
-  const processor = new InboxProcessor({ inbox: store.inbox, handler: network.handler, retryDelay: (err, attempt) => outageDelay(err, attempt) });
+  const processor = new InboxProcessor({ inbox: store.inbox, handler: network.handler, carriesSecret: eventCarriesSecret, retryDelay: (err, attempt) => outageDelay(err, attempt) });
   const servers = await startServers(config, registration, store, { matrix, network, processor });
   // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
   // up to minutes in Synapse) send them again at once; one that failed is repeated in the background.

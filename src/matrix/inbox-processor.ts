@@ -11,6 +11,9 @@
 // rather than posted again). Any other failure is logged once, with the event, room and sender ids, and the
 // event is marked processed so the room's queue moves on. A handler that fails while the processor stops
 // leaves its event pending: the next start handles it.
+//
+// A handled event's content is forgotten as it is marked (InboxStore.markProcessed): only until then does the
+// database hold what was sent, a token pasted for `login token` included; a crash before that replays it whole.
 import type { InboxEvent, InboxStore } from "../store/store";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
@@ -36,6 +39,11 @@ export interface InboxProcessorOptions {
   retryDelayMs?: number;
   /** Which handler failures are outages worth retrying, and after how long (default: none is). */
   retryDelay?: RetryDelay;
+  /**
+   * Whether an event carried a secret (a pasted token): once handled, its forgotten content is also wiped from the
+   * database's files at once (InboxStore.markProcessed `wipe`). Default: none does.
+   */
+  carriesSecret?: (event: Record<string, unknown>) => boolean;
 }
 
 /** Events without a room (none today, but the API allows them) share one queue. */
@@ -49,13 +57,14 @@ export class InboxProcessor {
   private readonly maxInFlight: number;
   private readonly retryDelayMs: number;
   private readonly handlerRetryDelay: RetryDelay;
+  private readonly carriesSecret: (event: Record<string, unknown>) => boolean;
   /** Wakes handlers waiting to retry, so that stop() need not wait for their backoff. */
   private readonly wakers = new Set<() => void>();
   /** Highest seq handed to the queue: everything at or below it is done or in flight. */
   private highWater = 0;
   private readonly inFlight = new Set<number>();
-  /** Handled, but marking them processed failed; retried before each read. */
-  private readonly unmarked = new Set<number>();
+  /** Handled, but marking them processed failed, with whether to wipe; retried before each read. */
+  private readonly unmarked = new Map<number, boolean>();
   private dispatched = 0;
   private started = false;
   private stopped = false;
@@ -72,6 +81,7 @@ export class InboxProcessor {
     this.maxInFlight = options.maxInFlight ?? 1000;
     this.retryDelayMs = options.retryDelayMs ?? 5000;
     this.handlerRetryDelay = options.retryDelay ?? (() => null);
+    this.carriesSecret = options.carriesSecret ?? (() => false);
   }
 
   /** Begins draining, leftovers of an earlier process first. Resolves once they are queued, not handled. */
@@ -172,7 +182,7 @@ export class InboxProcessor {
   }
 
   private async handle(row: InboxEvent): Promise<void> {
-    if (await this.runHandler(row)) await this.mark(row.seq);
+    if (await this.runHandler(row)) await this.mark(row.seq, this.carriesSecret(row.event));
     this.inFlight.delete(row.seq);
     if (this.saturated && !this.stopped) {
       this.saturated = false;
@@ -215,18 +225,18 @@ export class InboxProcessor {
     });
   }
 
-  private async mark(seq: number): Promise<void> {
+  private async mark(seq: number, wipe: boolean): Promise<void> {
     try {
-      await this.inbox.markProcessed(seq);
+      await this.inbox.markProcessed(seq, { wipe });
     } catch (err) {
       log.warn("could not mark event processed; will retry", { seq, error: err as Error });
-      this.unmarked.add(seq);
+      this.unmarked.set(seq, wipe);
     }
   }
 
   private async retryUnmarked(): Promise<void> {
-    for (const seq of [...this.unmarked]) {
-      await this.inbox.markProcessed(seq);
+    for (const [seq, wipe] of [...this.unmarked]) {
+      await this.inbox.markProcessed(seq, { wipe });
       this.unmarked.delete(seq);
     }
   }

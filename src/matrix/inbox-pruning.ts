@@ -1,6 +1,7 @@
 // Keeps the transaction inbox from growing without end: once an hour, transactions older than the retention
 // whose events are all handled are forgotten. Their ids only matter while the homeserver might still send them
-// again, which is minutes or hours after a failure, never a week.
+// again, which is minutes or hours after a failure, never a week. Each round also forgets the content of handled
+// events that still have it: those a version of the bridge that kept it had handled (a pasted token among them).
 import type { InboxStore } from "../store/store";
 import { getLogger } from "../util/log";
 
@@ -21,6 +22,8 @@ export function startInboxPruning(inbox: InboxStore, now: () => number = Date.no
     try {
       const removed = await inbox.pruneProcessed(now() - INBOX_RETENTION_MS);
       if (removed > 0) log.info("forgot old handled transactions", { transactions: removed });
+      const forgotten = await inbox.forgetHandledContent();
+      if (forgotten > 0) log.info("forgot the content of handled events an earlier version kept", { events: forgotten });
     } catch (err) {
       log.warn("could not prune the inbox; will try again", { error: err as Error });
     }

@@ -44,6 +44,18 @@ export function controlRoomTeller(users: Store["users"], say: SayNotice): TellUs
   };
 }
 
+/**
+ * Whether an inbox event is a message carrying a secret (`login token <token>`), as itself or as an edit's new
+ * content: the inbox wipes its bytes once it is handled (InboxProcessor `carriesSecret`).
+ */
+export function eventCarriesSecret(event: { type?: unknown; content?: unknown }): boolean {
+  if (event.type !== "m.room.message" || !isRecord(event.content)) return false;
+  const edited = event.content["m.new_content"];
+  return [event.content.body, isRecord(edited) ? edited.body : undefined].some((b) => typeof b === "string" && carriesSecret(b));
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 export class ControlRooms {
   private readonly notice: SayNotice;
   private readonly teller: TellUser;
@@ -138,7 +150,8 @@ export class ControlRooms {
     if (!owner || owner.mxid !== event.sender) return false;
     const body = event.content.body;
     if (typeof body !== "string" || !["m.text", "m.notice"].includes(String(event.content.msgtype))) return true;
-    const removed = carriesSecret(body) ? await this.removeSecret(event) : true;
+    // An edit putting a token into a message carries it too (in its new content and its fallback body).
+    const removed = eventCarriesSecret(event) ? await this.removeSecret(event) : true;
     const permission = this.deps.permissionFor(event.sender);
     if (permission === "none") {
       await this.say(event.room_id, { cause: event.event_id, purpose: "not-open" }, NOT_OPEN);

@@ -1,6 +1,6 @@
 // Turns a database URL into a configured knex instance. SQLite gets WAL (readers never block the writer), the
 // configured synchronous level (FULL unless the operator trades it away), a busy timeout (a second process waits
-// for the lock instead of failing) and enforced foreign keys.
+// for the lock instead of failing), enforced foreign keys and secure_delete.
 import path from "node:path";
 import knex, { type Knex } from "knex";
 import { getLogger } from "../util/log";
@@ -32,6 +32,9 @@ const knexLog = {
   debug: (message: unknown) => log.debug("knex", { detail: typeof message === "string" ? message : "query" }),
 };
 const MEMORY = ":memory:";
+// compileSqlOnError: false (both engines below) keeps a failed query's values out of its error's message, which
+// knex otherwise writes into the statement it quotes there: an inbox event's JSON (a pasted token), a sealed
+// token, what someone wrote. The message, logged as it is, then shows only the statement's placeholders.
 
 /**
  * Accepts `sqlite:relative/or/absolute.db`, `sqlite:///absolute.db`, `sqlite::memory:`, a plain path,
@@ -68,7 +71,7 @@ export function redactUrl(url: string): string {
  */
 export function openKnex(target: DatabaseTarget, options: ConnectionOptions = {}): Knex {
   if (target.engine === "postgres") {
-    return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog });
+    return knex({ client: "pg", connection: { connectionString: target.connectionString }, log: knexLog, compileSqlOnError: false });
   }
   if (target.filename !== MEMORY) preparePrivateDatabase(target.filename);
   return knex({
@@ -76,6 +79,7 @@ export function openKnex(target: DatabaseTarget, options: ConnectionOptions = {}
     connection: { filename: target.filename },
     useNullAsDefault: true,
     log: knexLog,
+    compileSqlOnError: false,
     // One connection: SQLite has a single writer anyway, and a :memory: database lives in its connection.
     pool: { min: 1, max: 1, afterCreate: sqliteAfterCreate(options.synchronous ?? "full") },
   });
@@ -91,8 +95,10 @@ function sqliteAfterCreate(synchronous: "full" | "normal"): AfterCreate {
   // In WAL mode FULL syncs the WAL at each commit, so nothing is answered or sent on the strength of a commit a
   // power cut could take back. The whole connection, not just the inbox's commit: the send intent recorded before
   // a Gitter post is what stops a post being made twice, and it needs the same. NORMAL syncs only at checkpoints.
+  // secure_delete zeroes the bytes of deleted and overwritten rows (and freed pages) instead of leaving them in
+  // the file: a handled inbox event's content, which may be a pasted token, is overwritten (inbox.ts).
   const pragmas =
     `PRAGMA journal_mode=WAL; PRAGMA synchronous=${synchronous.toUpperCase()}; ` +
-    `PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON;`;
+    `PRAGMA busy_timeout=${SQLITE_BUSY_TIMEOUT_MS}; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;`;
   return (conn, done) => conn.exec(pragmas, (err) => done(err, conn));
 }

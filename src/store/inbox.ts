@@ -1,6 +1,16 @@
 import type { Knex } from "knex";
+import { getLogger } from "../util/log";
 import { toNumber } from "./rows";
-import type { InboxEvent, InboxStore, NewestTransaction } from "./store";
+import type { InboxEvent, InboxStore, MarkOptions, NewestTransaction } from "./store";
+
+/**
+ * What a handled event's JSON becomes. Once handled, an event is read again by no one (pending lists read pending
+ * events only; replays are recognised by the event_id and txn_id columns), and its content may be what a person
+ * wrote in a private room, or a token pasted for `login token`: it has no reason to stay in the database.
+ */
+export const FORGOTTEN_EVENT_JSON = "{}";
+
+const log = getLogger("store.inbox");
 
 interface EventRow {
   seq: number | string;
@@ -78,8 +88,32 @@ export class KnexInboxStore implements InboxStore {
   }
 
   /** Marking an already processed event again changes nothing (the first time is kept). */
-  async markProcessed(seq: number): Promise<void> {
-    await this.db("inbox_events").where({ seq, processed: false }).update({ processed: true, processed_at: Date.now() });
+  async markProcessed(seq: number, options: MarkOptions = {}): Promise<void> {
+    await this.db("inbox_events")
+      .where({ seq, processed: false })
+      .update({ processed: true, processed_at: Date.now(), event_json: FORGOTTEN_EVENT_JSON });
+    if (options.wipe && this.db.client.config.client === "sqlite3") await this.truncateLog();
+  }
+
+  async forgetHandledContent(): Promise<number> {
+    const changed = await this.db("inbox_events")
+      .where({ processed: true })
+      .whereNot({ event_json: FORGOTTEN_EVENT_JSON })
+      .update({ event_json: FORGOTTEN_EVENT_JSON });
+    if (changed > 0 && this.db.client.config.client === "sqlite3") await this.truncateLog();
+    return changed;
+  }
+
+  /**
+   * Writes SQLite's write-ahead log into the database file and empties it. The log keeps the page the event was
+   * inserted into, content and all, until it is reused, which may take long on a quiet bridge; in the database file
+   * the row's old bytes are zeroed as the page is rewritten (`secure_delete`, connection.ts). A checkpoint that
+   * cannot finish (another process reading) is tried again at the next wipe; it is not an error.
+   */
+  private async truncateLog(): Promise<void> {
+    const result: unknown = await this.db.raw("PRAGMA wal_checkpoint(TRUNCATE)");
+    const [row] = Array.isArray(result) ? (result as Array<{ busy?: number }>) : [];
+    if (row?.busy) log.info("the write-ahead log is in use elsewhere; it keeps forgotten bytes until the next wipe");
   }
 
   async pruneProcessed(before: number): Promise<number> {

@@ -268,6 +268,11 @@ export interface NewestTransaction {
   afterPrevious: boolean;
 }
 
+export interface MarkOptions {
+  /** The event carried a secret: its forgotten bytes are pushed out of the database's files at once. */
+  wipe?: boolean;
+}
+
 export interface InboxStore {
   /**
    * Records a homeserver transaction and its events atomically; returns whether anything new was recorded.
@@ -283,8 +288,20 @@ export interface InboxStore {
   newestTransaction(): Promise<NewestTransaction | null>;
   /** The oldest unprocessed events, in arrival order. */
   pendingEvents(limit: number): Promise<InboxEvent[]>;
-  markProcessed(seq: number): Promise<void>;
+  /**
+   * Marks a handled event: it leaves the pending list for good and its content is forgotten, only its ids kept (for
+   * replays and pruning), so nothing a person sent outlives its handling in the database. `wipe`, for an event that
+   * carried a secret, also pushes the forgotten bytes out of the engine's files where the engine allows it (SQLite:
+   * the write-ahead log is checkpointed and truncated; PostgreSQL keeps the old row version until VACUUM, see
+   * README "Security"). Unknown or already processed seqs change nothing.
+   */
+  markProcessed(seq: number, options?: MarkOptions): Promise<void>;
   countPending(): Promise<number>;
+  /**
+   * Forgets the content of handled events that still have it, as markProcessed does, wiping as for a secret when
+   * there were any (events handled by a version of the bridge that kept it); returns how many.
+   */
+  forgetHandledContent(): Promise<number>;
   /**
    * Forgets transactions received before `before` whose events are all processed, with those events; returns how
    * many transactions went. A homeserver replaying one of them after that would have it handled again, so keep

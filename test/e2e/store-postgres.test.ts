@@ -17,7 +17,7 @@ after(async () => {
   await pg?.stop();
 });
 
-registerStoreContract("postgresql", () => openStore(pg.url));
+registerStoreContract("postgresql", () => openStore(pg.url), () => pg.url);
 registerRollbackCases("postgresql", async (name) => {
   const admin = openKnex(parseDatabaseUrl(pg.url));
   await admin.raw(`CREATE DATABASE ${name}`).finally(() => admin.destroy());

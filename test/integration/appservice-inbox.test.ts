@@ -193,6 +193,7 @@ describe("inbox processor", { timeout: 60_000 }, () => {
       newestTransaction: () => store.inbox.newestTransaction(),
       countPending: () => store.inbox.countPending(),
       pruneProcessed: (before) => store.inbox.pruneProcessed(before),
+      forgetHandledContent: () => store.inbox.forgetHandledContent(),
       pendingEvents: async (limit) => {
         if (readFailures-- > 0) throw new Error("SQLITE_BUSY");
         return store.inbox.pendingEvents(limit);

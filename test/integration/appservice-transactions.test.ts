@@ -367,5 +367,6 @@ function bind(inbox: InboxStore): InboxStore {
     markProcessed: inbox.markProcessed.bind(inbox),
     countPending: inbox.countPending.bind(inbox),
     pruneProcessed: inbox.pruneProcessed.bind(inbox),
+    forgetHandledContent: inbox.forgetHandledContent.bind(inbox),
   };
 }

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { INBOX_RETENTION_MS, startInboxPruning } from "../../src/matrix/inbox-pruning";
+import { openKnex, parseDatabaseUrl } from "../../src/store/connection";
 import { openStore } from "../../src/store/knex-store";
 import type { Store } from "../../src/store/store";
 import { drainInbox } from "./store-contract-util";
@@ -42,6 +43,27 @@ describe("inbox pruning", () => {
       assert.equal(await store.inbox.acceptTransaction("yesterday", [ev("$2")], now), true, "forgotten in turn");
     } finally {
       pruning.stop();
+    }
+  });
+
+  it("forgets the content of events an earlier version handled and kept", async () => {
+    const token = `tok-${Date.now().toString(36)}-kept`;
+    const carrying = { ...ev("$kept"), content: { msgtype: "m.text", body: `login token ${token}` } };
+    await store.inbox.acceptTransaction("kept", [carrying, ev("$pending")], Date.now());
+    const db = openKnex(parseDatabaseUrl(path.join(dir, "b.db")));
+    const kept = () => db("inbox_events").where({ event_id: "$kept" }).first("event_json", "processed");
+    try {
+      // As such a version marked it: processed, its JSON left as it came.
+      await db("inbox_events").where({ event_id: "$kept" }).update({ processed: true });
+      assert.ok(String((await kept()).event_json).includes(token));
+      const pruning = startInboxPruning(store.inbox);
+      await pruning.pruneNow();
+      pruning.stop();
+      assert.equal(String((await kept()).event_json).includes(token), false, "the token is still stored");
+      const pending = (await store.inbox.pendingEvents(10)).find((p) => p.event.event_id === "$pending");
+      assert.deepEqual(pending?.event, ev("$pending"), "a pending event keeps its content");
+    } finally {
+      await db.destroy();
     }
   });
 });

@@ -153,6 +153,20 @@ describe("logging in with a personal token sent to the bot", () => {
     nowhere(token);
   });
 
+  it("redacts an edit that puts a token into a message, before anything else", async () => {
+    const token = randomBytes(13).toString("hex");
+    const eventId = "$edit-with-token";
+    const content = {
+      msgtype: "m.text",
+      body: `* login token ${token}`,
+      "m.new_content": { msgtype: "m.text", body: `login token ${token}` },
+      "m.relates_to": { rel_type: "m.replace", event_id: "$typo" },
+    };
+    assert.ok(await controlRoom(mattermost()).onMessage({ event_id: eventId, room_id: CONTROL, sender: ALICE, type: "m.room.message", content }));
+    redactedFirst(eventId);
+    nowhere(token);
+  });
+
   it("lists the token login in help on Mattermost only; on Gitter the command says there is none, and still redacts", async () => {
     assert.match((await send(controlRoom(mattermost()), "help")).answer, /^login token <token> — /m);
     const gitter = controlRoom(new GitterConnector({ apiUrl: "http://127.0.0.1:9", fayeUrl: "http://127.0.0.1:9/bayeux" }));

@@ -153,6 +153,27 @@ function processingContract(ctx: ContractContext): void {
     assert.equal(await ctx.store().inbox.countPending(), 1);
   });
 
+  it("forgets a handled event's content, keeping its ids, and a pending one's not", async () => {
+    const u = uniq();
+    const inbox = ctx.store().inbox;
+    const secret = ev(`$secret-${u}`, { content: { msgtype: "m.text", body: `login token tok${u}` } });
+    const receipt = { type: "m.receipt", content: { [`$secret-${u}`]: { "m.read": { [`@r${u}:x`]: { ts: 1 } } } } };
+    await inbox.acceptTransaction(`t-${u}`, [ev(`$plain-${u}`), secret, receipt, ev(`$later-${u}`)], 1000);
+    const [plain, carrying, read] = await inbox.pendingEvents(3);
+    await inbox.markProcessed(plain!.seq);
+    await inbox.markProcessed(carrying!.seq, { wipe: true });
+    await inbox.markProcessed(read!.seq);
+    assert.equal(await inbox.forgetHandledContent(), 0, "nothing handled still has content");
+    const rows = (await ctx.rawRows("inbox_events")).filter((r) => r.txn_id === `t-${u}`);
+    const text = JSON.stringify(rows);
+    for (const gone of [`tok${u}`, `b $plain-${u}`, `@r${u}:x`]) assert.ok(!text.includes(gone), `${gone} is still stored`);
+    assert.ok(text.includes(`b $later-${u}`), "the pending event keeps its content");
+    assert.deepEqual(rows.map((r) => r.event_id).sort(), [`$later-${u}`, `$plain-${u}`, `$secret-${u}`, null].sort());
+    assert.deepEqual((await inbox.pendingEvents(10)).map((p) => p.event.event_id), [`$later-${u}`]);
+    await inbox.acceptTransaction(`t2-${u}`, [secret], 2000);
+    assert.deepEqual((await inbox.pendingEvents(10)).map((p) => p.event.event_id), [`$later-${u}`], "a handled event is still known");
+  });
+
   it("ignores marking an unknown seq", async () => {
     const u = uniq();
     await ctx.store().inbox.acceptTransaction(`t-${u}`, [ev(`$1-${u}`)], 1000);

@@ -6,6 +6,8 @@ export interface ContractContext {
   store(): Store;
   /** Opens another handle on the same database, like a second process would; the caller closes it. */
   open(): Promise<Store>;
+  /** Every row of `table` as stored, read past the Store (for what the interface does not show). */
+  rawRows(table: string): Promise<Record<string, unknown>[]>;
 }
 
 let counter = 0;

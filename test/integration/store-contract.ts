@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MIGRATIONS } from "../../migrations";
+import { openKnex, parseDatabaseUrl } from "../../src/store/connection";
 import type { Store } from "../../src/store/store";
 import { drainInbox, objectId, uniq, type ContractContext } from "./store-contract-util";
 import { identityContract } from "./store-contract-identity";
@@ -13,10 +14,15 @@ import { roomsContract } from "./store-contract-rooms";
 import { sendsContract } from "./store-contract-sends";
 import { textContract } from "./store-contract-text";
 
-export function registerStoreContract(engine: string, open: () => Promise<Store>): void {
+/** `databaseUrl` names the database `open` opens (read when the tests run, not when they are registered). */
+export function registerStoreContract(engine: string, open: () => Promise<Store>, databaseUrl: () => string): void {
   describe(`Store contract (${engine})`, () => {
     let current: Store;
-    const ctx: ContractContext = { store: () => current, open };
+    const rawRows = async (table: string) => {
+      const db = openKnex(parseDatabaseUrl(databaseUrl()));
+      return (await db(table).select("*").finally(() => db.destroy())) as Record<string, unknown>[];
+    };
+    const ctx: ContractContext = { store: () => current, open, rawRows };
     before(async () => {
       current = await open();
     });

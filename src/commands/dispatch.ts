@@ -50,7 +50,7 @@ export async function dispatch(ctx: CommandContext, line: string): Promise<Reply
   if (!parsed) return { text: "Send `help` for the list of commands." };
   const found = lookup(parsed);
   if (!found || (found.cmd.permission === "admin" && ctx.permission !== "admin")) {
-    return { text: `Unknown command "${parsed.name.slice(0, 40)}". Send \`help\` for the list of commands.` };
+    return { text: `Unknown command${echoable(parsed.name) ? ` "${parsed.name}"` : ""}. Send \`help\` for the list of commands.` };
   }
   const { cmd } = found;
   const args = splitArgs(cmd, found.rest);
@@ -78,4 +78,12 @@ export function failureText(command: string, err: unknown): string {
   if (fault.status === 429) return `${sorry} did not work: ${who} is limiting how fast the bridge may ask${code}. Try again in a minute.`;
   if (fault.transient) return `${sorry} did not work: ${who} is not answering at the moment${code}. Try again in a moment.`;
   return `${sorry} did not work: ${fault.userMessage ?? `${who} refused it${code}.`}`;
+}
+
+/**
+ * Whether an unknown command's name may be quoted back: a word, as command names are. Anything else may be a
+ * token pasted on its own (letters and digits, 26 or 40 long), which the bot never repeats.
+ */
+function echoable(name: string): boolean {
+  return /^[a-z][a-z-]{0,19}$/i.test(name);
 }

@@ -47,6 +47,14 @@ describe("command dispatch", () => {
     assert.match(r.text, /Unknown command "frobnicate".*help/);
   });
 
+  it("never quotes back an unknown command that may be a token pasted on its own", async () => {
+    for (const secret of ["x4k9q2m7w1e8r5t3y6u0i9o2pa", "0123456789abcdef0123456789abcdef01234567", "ghp_SecretLooking"]) {
+      const r = await dispatch(ctx(true), secret);
+      assert.equal(r.text, "Unknown command. Send `help` for the list of commands.");
+      assert.ok(!r.text.includes(secret));
+    }
+  });
+
   it("answers every command with missing or extra arguments with its usage", async () => {
     for (const line of ["gjoin", "gpart", "invite", "search", "gjoin a/b c/d", "list extra"]) {
       const r = await dispatch(ctx(true), line);

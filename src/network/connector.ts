@@ -4,6 +4,7 @@
 // rejects with a NetworkError (./errors) and nothing else. docs/network-interface.md states each contract.
 import type { MessageConverter } from "./convert";
 import type { RealtimeStream } from "./realtime";
+import type { NetworkTerms } from "./terms";
 import type {
   Cursor,
   DownloadedFile,
@@ -65,6 +66,8 @@ export interface NetworkProfile {
   readonly webUrl: string;
   /** Its message conversion, both ways (./convert). Pure. */
   readonly converter: MessageConverter;
+  /** Its words for people, and its parser of what they type to name a room or a person (./terms). */
+  readonly terms: NetworkTerms;
 }
 
 export interface NetworkConnector extends NetworkProfile {

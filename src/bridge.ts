@@ -143,6 +143,7 @@ async function networkSide(
     ...{ store, ids, ghosts, sessions },
     matrix: client,
     networkName: connector.displayName,
+    terms: connector.terms,
     loginLink: (mxid) => login.createLink(mxid),
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     tokenLogin: new TokenLogin({ store, network: connector, encrypt: (t) => cipher.encrypt(t) }),

@@ -1,7 +1,9 @@
 // Each network's terms: its parser of what people type to name a room or a person (Gitter's cases are in
-// commands.test.ts, where they always were).
+// commands.test.ts, where they always were), and the words the bot's texts are filled with.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { fill } from "../../src/commands/words";
+import { GITTER_TERMS } from "../../src/gitter/terms";
 import { MattermostConnector } from "../../src/mattermost/network";
 import type { NetworkTarget } from "../../src/network/terms";
 
@@ -33,4 +35,21 @@ describe("Mattermost's parser of targets", () => {
       else assert.deepEqual(got, { ok: true, target: want });
     });
   }
+});
+
+describe("the bot's texts in a network's words", () => {
+  const mattermost = { name: "Mattermost", terms: new MattermostConnector({ serverUrl: "https://chat.example.com" }).terms };
+  const gitter = { name: "Gitter", terms: GITTER_TERMS };
+  const text = "Join a {network} {room} ({example} or {link}), or start a {directChat} with `{join}`; {part}, {rooms}, ({direct}) {unknown}";
+
+  it("reads as Gitter's bridge always said on Gitter", () => {
+    assert.equal(fill(text, gitter), "Join a Gitter room (org/room or a Gitter link), or start a one-to-one chat with `gjoin`; gpart, rooms, (one-to-one) {unknown}");
+  });
+
+  it("says channels, team/channel, direct messages and plain join and part on Mattermost", () => {
+    assert.equal(
+      fill(text, mattermost),
+      "Join a Mattermost channel (team/channel or a channel link), or start a direct message with `join`; part, channels, (direct message) {unknown}",
+    );
+  });
 });

@@ -1,6 +1,7 @@
 // Every bot command, one entry each. Help and usage text are generated from these entries. Texts name the network
 // and its things by placeholders (./words), so they read in the served network's words; the network's terms parse
 // the rooms and people commands name.
+import { loginReply, loginHelp } from "./login-texts";
 import { UserFacingError, type Command, type CommandNetwork, type CommandServices, type GitterRoomSummary, type GitterTarget, type LoginCodeResult, type LogoutResult, type Reply, type TokenLoginResult } from "./types";
 import { fill } from "./words";
 import { escapeHtml } from "../web/pages";
@@ -37,18 +38,13 @@ const help: Command = {
 const login: Command = {
   name: "login",
   args: [{ name: "code", optional: true }],
-  help: "Get a link to log in with your {network} account. After {network}, the bridge's page shows a code: send it as `login <code>` to finish.",
+  help: loginHelp,
   needsLogin: false,
   run: async (ctx, [code]) => {
-    const { network } = ctx.services;
-    if (code !== undefined) return codeReply(await ctx.services.confirmLogin(ctx.mxid, code), network);
-    const link = await ctx.services.loginLink(ctx.mxid);
-    const again = ctx.loggedIn ? fill(" Logging in again replaces your current {network} login.", network) : "";
-    const then = fill(" After {network}, the page shows a code: send it here as `login <code>`.", network);
-    return {
-      text: `${fill("Open this link to log in with {network} (valid for 10 minutes, works once):", network)} ${link}${then}${again}`,
-      html: `<a href="${escapeHtml(link)}">${fill("Log in with {network}", network)}</a> (valid for 10 minutes, works once). ${fill("After {network}", network)}, the page shows a code: send it here as <code>login &lt;code&gt;</code>.${again}`,
-    };
+    const { services } = ctx;
+    if (code !== undefined) return codeReply(await services.confirmLogin(ctx.mxid, code), services.network);
+    const link = services.offersLinkLogin() ? await services.loginLink(ctx.mxid) : undefined;
+    return loginReply(services.network, { link, token: services.offersTokenLogin(), again: ctx.loggedIn });
   },
 };
 

@@ -67,6 +67,9 @@ export interface CommandNetwork {
 export interface CommandServices {
   /** The network the bridge serves, for the texts; its terms parse the targets commands name. */
   readonly network: CommandNetwork;
+  /** Whether the network offers logging in through a link to its OAuth pages. Never throws. */
+  offersLinkLogin(): boolean;
+  /** A fresh login link; a UserFacingError where the network offers none (see offersLinkLogin). */
   loginLink(mxid: string): Promise<string>;
   /** Checks the code `mxid` sent against their own pending login; the right one logs them in. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;

@@ -22,8 +22,8 @@ export interface CommandServicesDeps extends CloseDeps {
   networkName: string;
   /** The network's words, and its parser of targets (the connector's terms). */
   terms: NetworkTerms;
-  /** A fresh login link for `mxid`. */
-  loginLink(mxid: string): Promise<string>;
+  /** A fresh login link for `mxid`; absent where the network has no link login (no OAuth app). */
+  loginLink?(mxid: string): Promise<string>;
   /** Checks a login code `mxid` sent (see LoginService.confirmCode); the right one stores the login. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
   /** The personal token login (offered or not, as the network says). */
@@ -39,7 +39,12 @@ export class BridgeCommandServices implements CommandServices {
     this.network = { name: deps.networkName, terms: deps.terms };
   }
 
-  loginLink(mxid: string): Promise<string> {
+  offersLinkLogin(): boolean {
+    return this.deps.loginLink !== undefined;
+  }
+
+  async loginLink(mxid: string): Promise<string> {
+    if (!this.deps.loginLink) throw new UserFacingError(this.words("{network} offers no login link here. Send `login` to see how to log in."));
     return this.deps.loginLink(mxid);
   }
 

@@ -1,6 +1,7 @@
 // The control room: a one-to-one room between a user and the bot, where commands are typed.
 // The bot accepts only one-to-one, unencrypted invites from permitted users; a newer control room replaces the older.
 import { carriesSecret, dispatch } from "../commands/dispatch";
+import { loginInvitation } from "../commands/login-texts";
 import { fill } from "../commands/words";
 import type { CommandServices, Permission } from "../commands/types";
 import type { MatrixClient, RoomEvent } from "../matrix/client";
@@ -31,8 +32,6 @@ const GREETING =
   "becomes a private Matrix room of yours, with the people there shown as Matrix users. Send `help` for commands.";
 
 const NOT_REMOVED = "I could not remove your message with the token: please delete it yourself.";
-
-const THEN_CODE = "After {network}, the bridge's page shows a code: send it here as `login <code>`.";
 
 /** Tells a user something in their control room, if they have one; never throws. */
 export type TellUser = (mxid: string, about: NoticeAbout, text: string, html?: string) => Promise<void>;
@@ -118,14 +117,9 @@ export class ControlRooms {
       await this.say(roomId, { cause, purpose: "greeting" }, `${greeting}\n${this.words("You are logged in to {network} as")} ${status.gitterUsername}.`);
       return;
     }
-    const link = await services.loginLink(mxid);
-    const then = this.words(THEN_CODE);
-    await this.say(
-      roomId,
-      { cause, purpose: "greeting" },
-      `${greeting}\n${this.words("To start, log in with {network} (the link works once, for 10 minutes):")} ${link}\n${then}`,
-      `<p>${greeting.replace("`help`", "<code>help</code>")}</p><p>To start, <a href="${link}">${this.words("log in with {network}")}</a> (the link works once, for 10 minutes). ${then.replace("`login <code>`", "<code>login &lt;code&gt;</code>")}</p>`,
-    );
+    const link = services.offersLinkLogin() ? await services.loginLink(mxid) : undefined;
+    const start = loginInvitation(services.network, { link, token: services.offersTokenLogin() });
+    await this.say(roomId, { cause, purpose: "greeting" }, `${greeting}\n${start.text}`, `<p>${greeting.replace("`help`", "<code>help</code>")}</p>${start.html}`);
     log.info("control room adopted", { mxid, room: roomId });
   }
 

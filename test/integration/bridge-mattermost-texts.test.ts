@@ -1,6 +1,8 @@
 // What the bot says on a bridge serving Mattermost, started as an operator starts it, against the Mattermost
 // emulator and the homeserver stub: help, status, list, the greeting and the notices name Mattermost and its
-// channels, never Gitter; `join`/`part` take Mattermost's team/channel, its channel links and usernames.
+// channels, never Gitter; `join`/`part` take Mattermost's team/channel, its channel links and usernames; and the
+// way to log in is the one the server offers: a personal access token only, or with the bridge's OAuth app, the
+// link as well.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -19,7 +21,9 @@ configureLogging({ level: "warn" });
 
 const BOT = "@mattermost:localhost";
 const USER = "@alice:localhost";
+const NEWCOMER = "@nina:localhost";
 const CONTROL = "!alice-control:localhost";
+const TOKEN_HOW_TO = "make a personal access token in Mattermost (Profile > Security > Personal Access Tokens) and send it here as `login token <token>`";
 
 /** A Mattermost bridge with Alice logged in (her fixture token), its bot answering in her control room. */
 class Running {
@@ -95,7 +99,7 @@ class Running {
   }
 }
 
-describe("a Mattermost bridge's texts", { timeout: 120_000 }, () => {
+describe("a Mattermost bridge's texts, with personal tokens only", { timeout: 120_000 }, () => {
   let b: Running;
 
   before(async () => {
@@ -111,6 +115,7 @@ describe("a Mattermost bridge's texts", { timeout: 120_000 }, () => {
     const help = await b.command("help");
     assert.match(help, /^join <channel\|username> — Join a Mattermost channel \(team\/channel or a channel link\), or start a direct message with a username\.$/m);
     assert.match(help, /^part <channel> — Leave a Mattermost channel \(and its Matrix room\)\.$/m);
+    assert.match(help, /^login \[code\] — Say how to log in with your Mattermost account\.$/m);
     assert.match(help, /^login token <token> — /m);
     assert.match(help, /^list — List your Mattermost channels/m);
     assert.doesNotMatch(help, /Gitter|gjoin|gpart|org\/room/);
@@ -141,5 +146,51 @@ describe("a Mattermost bridge's texts", { timeout: 120_000 }, () => {
     assert.equal(await b.command("join acme/nope"), "There is no Mattermost channel acme/nope, or you cannot see it.");
     assert.equal(await b.command("part acme/secret"), "You are not in acme/secret on Mattermost. See `list`.");
     assert.match(await b.command("gjoin https://elsewhere.example/acme/channels/dev"), /^That does not look right: ".*" is not a link to 127\.0\.0\.1:\d+\.$/);
+  });
+
+  it("tells how to log in with a personal access token, with no link: to `login` and in the greeting", async () => {
+    const login = await b.command("login");
+    assert.equal(login, `To log in, ${TOKEN_HOW_TO}. Logging in again replaces your current Mattermost login.`);
+    const greeting = await b.greeting(NEWCOMER);
+    assert.match(greeting.body, /^Hello! I bridge Mattermost to Matrix: log in with your own Mattermost account, and each Mattermost channel you are in becomes/);
+    assert.ok(greeting.body.endsWith(`\nTo start, ${TOKEN_HOW_TO}.`), greeting.body);
+    assert.match(greeting.html, /<code>login token &lt;token&gt;<\/code>/);
+    for (const text of [login, greeting.body, greeting.html]) {
+      assert.doesNotMatch(text, /Gitter|https?:\/\//);
+    }
+  });
+
+  it("says the same when Mattermost stops taking the login", async () => {
+    const before = b.hs.sends.length;
+    await fetch(`${b.mm.url}/_emulator/tokens/${ALICE}`, { method: "DELETE" });
+    await fetch(`${b.mm.url}/_emulator/cut-websockets`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "alice" }) });
+    const notice = await b.botSays(CONTROL, before, "the notice of the dead login");
+    assert.equal(notice.body, `Mattermost no longer accepts your login, so your channels are paused. To resume, ${TOKEN_HOW_TO}.`);
+  });
+});
+
+describe("a Mattermost bridge's texts, with the bridge's OAuth app", { timeout: 120_000 }, () => {
+  let b: Running;
+
+  before(async () => {
+    b = await Running.start(true);
+  });
+
+  after(async () => {
+    await b?.stop();
+  });
+
+  it("offers both the link and the token: in help, to `login` and in the greeting", async () => {
+    const help = await b.command("help");
+    assert.match(help, /^login \[code\] — Get a link to log in with your Mattermost account\. After Mattermost, the bridge's page shows a code/m);
+    assert.match(help, /^login token <token> — /m);
+    const login = await b.command("login");
+    assert.match(login, /^Open this link to log in with Mattermost \(valid for 10 minutes, works once\): http:\/\/\S+ After Mattermost, the page shows a code: send it here as `login <code>`\./);
+    assert.ok(login.includes(` Or ${TOKEN_HOW_TO}.`), login);
+    const greeting = await b.greeting(NEWCOMER);
+    assert.match(greeting.body, /\nTo start, log in with Mattermost \(the link works once, for 10 minutes\): http:\/\/\S+\nAfter Mattermost, the bridge's page shows a code/);
+    assert.ok(greeting.body.endsWith(`\nOr ${TOKEN_HOW_TO}.`), greeting.body);
+    assert.match(greeting.html, /<a href="http[^"]+">log in with Mattermost<\/a>/);
+    for (const text of [help, login, greeting.body]) assert.doesNotMatch(text, /Gitter/);
   });
 });

@@ -14,6 +14,7 @@ function services(calls: string[], overrides: Partial<CommandServices> = {}): Co
   const room = { id: "r1", name: "org/room", uri: "org/room", oneToOne: false, open: true };
   return {
     network: { name: "Gitter", terms: GITTER_TERMS },
+    offersLinkLogin: () => true,
     loginLink: async () => "https://bridge.example/login?state=abc",
     confirmLogin: async (_m: string, code: string) => (calls.push(`code ${code}`), { kind: "none" }),
     offersTokenLogin: () => true,
@@ -245,6 +246,17 @@ describe("commands on a Mattermost bridge", () => {
     assert.equal(answers[6], "You are logged out. Your token is forgotten and your Mattermost channels are no longer bridged.");
     assert.match(answers[7], /^Sorry, `list` failed/);
     for (const text of answers) assert.doesNotMatch(text, /Gitter|gjoin|gpart/);
+  });
+
+  it("tells how to log in by the ways the network offers: the token alone, or the link and the token", async () => {
+    const tokenOnly = await dispatch(mm([], { offersLinkLogin: () => false }), "login");
+    assert.equal(tokenOnly.text, "To log in, make a personal access token in Mattermost (Profile > Security > Personal Access Tokens) and send it here as `login token <token>`. Logging in again replaces your current Mattermost login.");
+    assert.match(tokenOnly.html ?? "", /<code>login token &lt;token&gt;<\/code>/);
+    assert.match((await dispatch(mm([], { offersLinkLogin: () => false }), "help")).text, /^login \[code\] — Say how to log in with your Mattermost account\.$/m);
+    const both = await dispatch(mm(), "login");
+    assert.match(both.text, /^Open this link to log in with Mattermost .*: https:\/\/bridge\.example\/login\?state=abc After Mattermost, .* Or make a personal access token in Mattermost/);
+    const none = await dispatch(mm([], { offersLinkLogin: () => false, offersTokenLogin: () => false }), "login");
+    assert.match(none.text, /offers no way to log in to Mattermost/);
   });
 });
 

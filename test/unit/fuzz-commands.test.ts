@@ -31,6 +31,7 @@ function services(f: Fuzz, calls: string[]): CommandServices {
   };
   return {
     network: { name: "Gitter", terms: GITTER_TERMS },
+    offersLinkLogin: () => true,
     loginLink: (m) => act("loginLink", `https://bridge.example/login?state=${encodeURIComponent(m)}`),
     confirmLogin: () => act("confirmLogin", { kind: "wrong", triesLeft: f.int(5) }),
     offersTokenLogin: () => f.bool(),

@@ -146,6 +146,7 @@ async function networkSide(
     matrix: client,
     networkName: connector.displayName,
     terms: connector.terms,
+    searchesUsers: connector.capabilities.userSearch === true,
     ...linkLogin,
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     tokenLogin: new TokenLogin({ store, network: connector, encrypt: (t) => cipher.encrypt(t) }),

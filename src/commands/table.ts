@@ -182,17 +182,26 @@ const invite: Command = {
 const search: Command = {
   name: "search",
   args: [{ name: "name", rest: true }],
-  help: "Search {network} {rooms} by name.",
+  help: (services) => (services.network.searchesUsers ? "Search {network} {rooms} and people by name." : "Search {network} {rooms} by name."),
   needsLogin: true,
   run: async (ctx, [query]) => {
     const { network } = ctx.services;
-    const results = await ctx.services.searchRooms(ctx.mxid, query);
-    if (results.length === 0) return { text: `${fill("No {network} {rooms} match", network)} "${query}".` };
+    const people = network.searchesUsers && ctx.services.searchUsers ? ctx.services.searchUsers(ctx.mxid, query) : Promise.resolve([]);
+    const [results, users] = await Promise.all([ctx.services.searchRooms(ctx.mxid, query), people]);
+    const none = network.searchesUsers ? "No {network} {rooms} or people match" : "No {network} {rooms} match";
+    if (results.length === 0 && users.length === 0) return { text: `${fill(none, network)} "${query}".` };
     const lines = results.map((r) => `${clip(r.uri)} (${r.userCount} people)`);
-    const join = fill("Join one with `{join} <{room}>`.", network);
-    return { text: `${fill("{network} {rooms} matching", network)} "${query}":\n${lines.join("\n")}\n${join}` };
+    const rooms = results.length === 0 ? [] : [`${fill("{network} {rooms} matching", network)} "${query}":`, ...lines, fill("Join one with `{join} <{room}>`.", network)];
+    return { text: [...rooms, ...peopleFound(users, query, network)].join("\n") };
   },
 };
+
+/** The people a search found, and how to start a chat with one. */
+function peopleFound(users: { username: string; displayName: string }[], query: string, network: CommandNetwork): string[] {
+  if (users.length === 0) return [];
+  const lines = users.map((u) => clip(u.displayName && u.displayName !== u.username ? `@${u.username} (${u.displayName})` : `@${u.username}`));
+  return [`${fill("People on {network} matching", network)} "${query}":`, ...lines, fill("Start a {directChat} with `{join} @<username>`.", network)];
+}
 
 const doctor: Command = {
   name: "doctor",

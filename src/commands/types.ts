@@ -62,6 +62,8 @@ export type LogoutResult = "logged-out" | "login-cancelled" | "not-logged-in";
 export interface CommandNetwork {
   readonly name: string;
   readonly terms: NetworkTerms;
+  /** `search` finds people too (the network's capabilities.userSearch). */
+  readonly searchesUsers?: boolean;
 }
 
 export interface CommandServices {
@@ -94,6 +96,8 @@ export interface CommandServices {
   /** Opens (or re-invites the user to) the portal of a room the user is already in on Gitter. */
   openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary>;
   searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]>;
+  /** People whose username or name starts with `query`; asked only where `network.searchesUsers`. */
+  searchUsers?(mxid: string, query: string): Promise<{ username: string; displayName: string }[]>;
   /**
    * Runs the setup checks (admins only; the command table enforces it). Takes a few seconds at most; never
    * rejects for a failing check, and the results hold no secret.

@@ -151,6 +151,10 @@ export class GitterNetworkClient implements NetworkClient {
     return rooms.filter((r) => r.uri && !r.oneToOne).map((r) => ({ ...toRoom(r), memberCount: r.userCount }));
   }
 
+  searchUsers(): Promise<NetworkUser[]> {
+    return Promise.reject(new NetworkError("unsupported", GITTER, "the bridge does not search Gitter users"));
+  }
+
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {
     const name = (WEB_LINK.exec(nameOrLink.trim())?.[1] ?? nameOrLink.trim()).replace(/^@/, "");
     return toUser(await guarded(() => this.rest.getUserByUsername(name)));

@@ -42,7 +42,7 @@ export interface MattermostNetworkOptions {
   onRateLimitWait?: (wait: RateLimitWait) => void;
 }
 
-const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: true, files: true, keyedSendWindowMs: PENDING_POST_WINDOW_MS };
+const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: true, files: true, userSearch: true, keyedSendWindowMs: PENDING_POST_WINDOW_MS };
 
 export const MATTERMOST_IDS: GhostIdRules = {
   defaultPrefix: "mattermost_",
@@ -156,6 +156,11 @@ export class MattermostNetworkClient implements NetworkClient {
     const teams = await guarded(() => this.rest.myTeams());
     const found = await guarded(() => Promise.all(teams.map((t) => this.rest.searchChannels(t.id, query))));
     return this.rooms(found.flat().slice(0, limit), teams);
+  }
+
+  /** `POST /users/search` across the whole server (the users the token may see). */
+  async searchUsers(query: string, limit: number): Promise<NetworkUser[]> {
+    return (await guarded(() => this.rest.searchUsers(query.replace(/^@/, ""), { limit }))).slice(0, limit).map(toUser);
   }
 
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {

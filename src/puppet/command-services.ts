@@ -22,6 +22,8 @@ export interface CommandServicesDeps extends CloseDeps {
   networkName: string;
   /** The network's words, and its parser of targets (the connector's terms). */
   terms: NetworkTerms;
+  /** The network searches users (its capabilities.userSearch). */
+  searchesUsers?: boolean;
   /** A fresh login link for `mxid`; absent where the network has no link login (no OAuth app). */
   loginLink?(mxid: string): Promise<string>;
   /** Checks a login code `mxid` sent (see LoginService.confirmCode); the right one stores the login. */
@@ -36,7 +38,7 @@ export class BridgeCommandServices implements CommandServices {
   readonly network: CommandNetwork;
 
   constructor(private readonly deps: CommandServicesDeps) {
-    this.network = { name: deps.networkName, terms: deps.terms };
+    this.network = { name: deps.networkName, terms: deps.terms, searchesUsers: deps.searchesUsers === true };
   }
 
   offersLinkLogin(): boolean {
@@ -135,6 +137,11 @@ export class BridgeCommandServices implements CommandServices {
     const s = this.require(mxid);
     const rooms = await s.ctx.network.searchRooms(query, 10);
     return rooms.flatMap((r) => (r.link ? [{ name: r.name, uri: r.link, userCount: r.memberCount ?? 0 }] : []));
+  }
+
+  async searchUsers(mxid: string, query: string): Promise<{ username: string; displayName: string }[]> {
+    const users = await this.require(mxid).ctx.network.searchUsers(query, 10);
+    return users.map((u) => ({ username: u.username, displayName: u.displayName }));
   }
 
   doctor(): Promise<CheckResult[]> {

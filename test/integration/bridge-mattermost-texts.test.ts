@@ -134,6 +134,12 @@ describe("a Mattermost bridge's texts, with personal tokens only", { timeout: 12
     for (const text of [status, list, search]) assert.doesNotMatch(text, /Gitter/);
   });
 
+  it("searches people too, and says how to start a direct message with one", async () => {
+    assert.equal(await b.command("search car"), 'People on Mattermost matching "car":\n@carol\nStart a direct message with `join @<username>`.');
+    assert.equal(await b.command("search zzz"), 'No Mattermost channels or people match "zzz".');
+    assert.match(await b.command("help"), /^search <name> — Search Mattermost channels and people by name\.$/m);
+  });
+
   it("joins by team/channel and parts by the channel's link, on Mattermost", async () => {
     assert.equal(await b.command("join acme/lobby"), "Joined acme/lobby. You have been invited to its Matrix room.");
     assert.ok(b.isMember("acme/lobby", "alice"), "alice joined acme/lobby on Mattermost");

@@ -211,7 +211,7 @@ describe("command dispatch", () => {
 });
 
 describe("commands on a Mattermost bridge", () => {
-  const network = { name: "Mattermost", terms: new MattermostConnector({ serverUrl: "https://chat.example.com" }).terms };
+  const network = { name: "Mattermost", terms: new MattermostConnector({ serverUrl: "https://chat.example.com" }).terms, searchesUsers: true };
   const mm = (calls: string[] = [], overrides: Partial<CommandServices> = {}) => ctx(true, calls, { network, ...overrides });
 
   it("takes Mattermost's targets, parsed by the network, under `join` and `part` as under gjoin and gpart", async () => {
@@ -232,7 +232,7 @@ describe("commands on a Mattermost bridge", () => {
       (await dispatch(mm(), "join")).text,
       (await dispatch(mm(), "list")).text,
       (await dispatch(mm([], { listRooms: async () => [] }), "list")).text,
-      (await dispatch(mm(), "search x")).text,
+      (await dispatch(mm([], { searchUsers: async () => [{ username: "xena", displayName: "Xena W" }, { username: "xu", displayName: "xu" }] }), "search x")).text,
       (await dispatch(mm(), "part acme/dev")).text,
       (await dispatch(mm(), "logout")).text,
       (await dispatch(mm([], { listRooms: async () => Promise.reject(new Error("down")) }), "list")).text,
@@ -241,7 +241,7 @@ describe("commands on a Mattermost bridge", () => {
     assert.match(answers[1], /^Usage: join <channel\|username> — Join a Mattermost channel/);
     assert.match(answers[2], /^Your Mattermost channels \(\* = open in Matrix\):\n.*\n {2}Bob \(direct message\)$/);
     assert.equal(answers[3], "You are not in any Mattermost channel yet. Try `join team/channel`.");
-    assert.match(answers[4], /^Mattermost channels matching "x":\norg\/x \(3 people\)\nJoin one with `join <channel>`\.$/);
+    assert.equal(answers[4], 'Mattermost channels matching "x":\norg/x (3 people)\nJoin one with `join <channel>`.\nPeople on Mattermost matching "x":\n@xena (Xena W)\n@xu\nStart a direct message with `join @<username>`.');
     assert.equal(answers[5], "Left org/room on Mattermost.");
     assert.equal(answers[6], "You are logged out. Your token is forgotten and your Mattermost channels are no longer bridged.");
     assert.match(answers[7], /^Sorry, `list` failed/);

@@ -158,9 +158,11 @@ export class MattermostNetworkClient implements NetworkClient {
     return this.rooms(found.flat().slice(0, limit), teams);
   }
 
-  /** `POST /users/search` across the whole server (the users the token may see). */
+  /** `POST /users/search` across the whole server (the users the token may see); it refuses an empty term. */
   async searchUsers(query: string, limit: number): Promise<NetworkUser[]> {
-    return (await guarded(() => this.rest.searchUsers(query.replace(/^@/, ""), { limit }))).slice(0, limit).map(toUser);
+    const term = query.trim().replace(/^@/, "");
+    if (!term) return [];
+    return (await guarded(() => this.rest.searchUsers(term, { limit }))).slice(0, limit).map(toUser);
   }
 
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {

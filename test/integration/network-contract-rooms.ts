@@ -52,5 +52,6 @@ export function roomContractCases(get: () => { client: NetworkClient; shared: Ne
     assert.ok(found.some((u) => u.username === "bob"), `bob among ${JSON.stringify(found.map((u) => u.username))}`);
     assert.ok(found.every((u) => u.username.startsWith("bo") || u.displayName.toLowerCase().includes("bo")));
     assert.ok((await client.searchUsers("b", 1)).length <= 1, "at most the limit");
+    assert.deepEqual(await client.searchUsers(" @ ", 10), [], "nothing to search: no one, not a refusal");
   });
 }

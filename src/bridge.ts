@@ -129,13 +129,15 @@ async function networkSide(
   await ghosts.loadIds();
   const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts });
   const login = loginService(config, store, cipher, ids.botMxid, connector);
+  // Without the network's OAuth app no link is handed out: `login` and the notices say how to log in with a token.
+  const linkLogin = oauthProviderOf(connector.loginFlows) ? { loginLink: (mxid: string) => login.createLink(mxid) } : {};
   const sessions = new SessionManager({
     ...{ store, ids, ghosts, queue, cipher, media, metrics },
     matrix: client,
     tell: matrix.tell,
     network: connector,
     maxPortalMembers: config.bridge.maxPortalMembers,
-    loginLink: (mxid) => login.createLink(mxid),
+    ...linkLogin,
     mayUse: (mxid) => permissionFor(config, mxid) !== "none",
     renewal: loginRenewal(store, cipher, connector),
   });
@@ -143,7 +145,9 @@ async function networkSide(
     ...{ store, ids, ghosts, sessions },
     matrix: client,
     networkName: connector.displayName,
-    loginLink: (mxid) => login.createLink(mxid),
+    terms: connector.terms,
+    searchesUsers: connector.capabilities.userSearch === true,
+    ...linkLogin,
     confirmLogin: (mxid, code) => login.confirmCode(mxid, code),
     tokenLogin: new TokenLogin({ store, network: connector, encrypt: (t) => cipher.encrypt(t) }),
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
@@ -170,7 +174,8 @@ function networkConnector(config: BridgeConfig, metrics: BridgeMetrics): Network
 
 /** The network's OAuth login, finished by the code the user sends; the session manager starts the session. */
 function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
-  // A Mattermost server without the bridge's OAuth app: the link leads to the server, and no code comes back.
+  // A Mattermost server without the bridge's OAuth app: no link is handed out (networkSide), so the login pages
+  // only ever see unknown links; this stand-in is never asked for more.
   const home = config.network === "mattermost" ? config.mattermost.url : config.web.publicUrl;
   const oauth: OAuthProvider = oauthProviderOf(network.loginFlows) ?? {
     authorizeUrl: () => home,

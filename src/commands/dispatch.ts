@@ -2,7 +2,7 @@
 // malformed commands get usage, failures get a person-facing message (details go to the log only).
 import { faultOf } from "../util/errors";
 import { getLogger } from "../util/log";
-import { COMMANDS, usage } from "./table";
+import { COMMANDS, commandName, helpText, usage } from "./table";
 import { UserFacingError, type Command, type CommandContext, type Reply } from "./types";
 
 const log = getLogger("commands");
@@ -54,14 +54,14 @@ export async function dispatch(ctx: CommandContext, line: string): Promise<Reply
   }
   const { cmd } = found;
   const args = splitArgs(cmd, found.rest);
-  if (!args) return { text: `Usage: ${usage(cmd)} — ${cmd.help}` };
+  if (!args) return { text: `Usage: ${usage(cmd, ctx.services.network)} — ${helpText(cmd, ctx.services)}` };
   if (cmd.needsLogin && !ctx.loggedIn) return { text: "You need to log in first: send `login`." };
   try {
     return await cmd.run(ctx, args);
   } catch (err) {
     if (err instanceof UserFacingError) return { text: err.personMessage };
     log.error("command failed", { command: cmd.name, mxid: ctx.mxid, error: err as Error });
-    return { text: failureText(cmd.name, err) };
+    return { text: failureText(commandName(cmd, ctx.services.network), err) };
   }
 }
 

@@ -1,5 +1,6 @@
 // Commands are data: the table drives parsing, permission checks, usage messages and `help`.
 import type { CheckResult } from "../doctor/types";
+import type { NetworkTarget, NetworkTerms } from "../network/terms";
 
 export type Permission = "user" | "admin";
 
@@ -57,7 +58,20 @@ export type TokenLoginResult =
 /** What logout found: a login, only a login still waiting for its code (or an unused link), or nothing. */
 export type LogoutResult = "logged-out" | "login-cancelled" | "not-logged-in";
 
+/** The network as the bot's texts name it: its name for people (`Gitter`, `Mattermost`) and its words. */
+export interface CommandNetwork {
+  readonly name: string;
+  readonly terms: NetworkTerms;
+  /** `search` finds people too (the network's capabilities.userSearch). */
+  readonly searchesUsers?: boolean;
+}
+
 export interface CommandServices {
+  /** The network the bridge serves, for the texts; its terms parse the targets commands name. */
+  readonly network: CommandNetwork;
+  /** Whether the network offers logging in through a link to its OAuth pages. Never throws. */
+  offersLinkLogin(): boolean;
+  /** A fresh login link; a UserFacingError where the network offers none (see offersLinkLogin). */
   loginLink(mxid: string): Promise<string>;
   /** Checks the code `mxid` sent against their own pending login; the right one logs them in. */
   confirmLogin(mxid: string, code: string): Promise<LoginCodeResult>;
@@ -82,6 +96,8 @@ export interface CommandServices {
   /** Opens (or re-invites the user to) the portal of a room the user is already in on Gitter. */
   openPortal(mxid: string, target: GitterTarget): Promise<GitterRoomSummary>;
   searchRooms(mxid: string, query: string): Promise<{ name: string; uri: string; userCount: number }[]>;
+  /** People whose username or name starts with `query`; asked only where `network.searchesUsers`. */
+  searchUsers?(mxid: string, query: string): Promise<{ username: string; displayName: string }[]>;
   /**
    * Runs the setup checks (admins only; the command table enforces it). Takes a few seconds at most; never
    * rejects for a failing check, and the results hold no secret.
@@ -89,7 +105,8 @@ export interface CommandServices {
   doctor(): Promise<CheckResult[]>;
 }
 
-export type GitterTarget = { kind: "room"; uri: string } | { kind: "user"; username: string };
+/** A room (`uri`: what the network's resolveRoom takes) or a person, as the network's terms parsed it. */
+export type GitterTarget = NetworkTarget;
 
 export interface CommandContext {
   mxid: string;
@@ -100,6 +117,8 @@ export interface CommandContext {
 
 export interface ArgSpec {
   name: string;
+  /** Its name as the network's people say it, a ./words template (`{room}`); the name where absent. */
+  shown?: string;
   optional?: boolean;
   /** Takes the rest of the line (spaces included). */
   rest?: boolean;
@@ -108,8 +127,11 @@ export interface ArgSpec {
 export interface Command {
   name: string;
   aliases?: string[];
+  /** Its name as the network's people say it, a ./words template (`{join}`); the name where absent. */
+  shownName?: string;
   args: ArgSpec[];
-  help: string;
+  /** A ./words template, or one chosen by what the bridge offers (the login flows). */
+  help: string | ((services: CommandServices) => string);
   needsLogin: boolean;
   permission?: Permission;
   /** The line carries a secret (a token): the bot removes the message before anything else is done with it. */

@@ -15,6 +15,7 @@ import { findOwnMessage, historyAfter, latestMessages, PAGE, startCursor } from 
 import { GitterStream } from "./network-realtime";
 import { gitterCursorBeforeUnread, toListedRoom } from "./network-rooms";
 import { GitterRestClient, type GitterRestClientOptions } from "./rest";
+import { GITTER_TERMS } from "./terms";
 import type { RequestGate } from "./rest-transport";
 import type { GitterRoom } from "./types";
 import { isObjectId } from "./validate";
@@ -58,13 +59,14 @@ export const GITTER_IDS: GhostIdRules = {
 };
 
 /** Gitter as people and Matrix clients know it, and its message conversion (./message-converter). */
-export const GITTER_PROFILE: NetworkProfile = { name: "gitter", displayName: GITTER, webUrl: GITTER_WEB, converter: GITTER_CONVERTER };
+export const GITTER_PROFILE: NetworkProfile = { name: "gitter", displayName: GITTER, webUrl: GITTER_WEB, converter: GITTER_CONVERTER, terms: GITTER_TERMS };
 
 export class GitterConnector implements NetworkConnector {
   readonly name = GITTER_PROFILE.name;
   readonly displayName = GITTER_PROFILE.displayName;
   readonly webUrl = GITTER_PROFILE.webUrl;
   readonly converter = GITTER_PROFILE.converter;
+  readonly terms = GITTER_PROFILE.terms;
   readonly capabilities = CAPABILITIES;
   readonly ids = GITTER_IDS;
   readonly loginFlows: readonly LoginFlow[];
@@ -147,6 +149,10 @@ export class GitterNetworkClient implements NetworkClient {
   async searchRooms(query: string, limit: number): Promise<NetworkRoom[]> {
     const rooms = await guarded(() => this.rest.searchRooms(query, { limit }));
     return rooms.filter((r) => r.uri && !r.oneToOne).map((r) => ({ ...toRoom(r), memberCount: r.userCount }));
+  }
+
+  searchUsers(): Promise<NetworkUser[]> {
+    return Promise.reject(new NetworkError("unsupported", GITTER, "the bridge does not search Gitter users"));
   }
 
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {

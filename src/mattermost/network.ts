@@ -4,6 +4,7 @@
 // repeat within 30 s with the first post (server/channels/app/post.go deduplicateCreatePost), and the client
 // retries a lost answer within that window itself; past it, "maybe-delivered" is resolved by findOwnMessage.
 import type { Capabilities, GhostIdRules, LoginFlow, NetworkClient, NetworkConnector, NetworkProfile } from "../network/connector";
+import type { NetworkTerms } from "../network/terms";
 import { NetworkError, isNetworkError } from "../network/errors";
 import type { RealtimeStream } from "../network/realtime";
 import type { Cursor, DownloadedFile, HistoryPage, NetworkFile, NetworkMessage, NetworkRoom, NetworkUser, OutgoingMessage, RateLimitWait, SendProbe, UploadedFile } from "../network/types";
@@ -17,6 +18,7 @@ import { MattermostStream } from "./network-realtime";
 import { MattermostOAuth, type MattermostOAuthOptions, type MattermostTokens } from "./oauth";
 import { MattermostRateLimiter } from "./rate-limit";
 import { MattermostClient } from "./rest";
+import { mattermostTerms } from "./network-terms";
 import type { TransportOptions } from "./transport";
 import type { MmChannel, MmTeam } from "./types";
 import type { MattermostWebsocketOptions } from "./websocket";
@@ -40,7 +42,7 @@ export interface MattermostNetworkOptions {
   onRateLimitWait?: (wait: RateLimitWait) => void;
 }
 
-const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: true, files: true, keyedSendWindowMs: PENDING_POST_WINDOW_MS };
+const CAPABILITIES: Capabilities = { threads: true, reactions: true, typing: true, files: true, userSearch: true, keyedSendWindowMs: PENDING_POST_WINDOW_MS };
 
 export const MATTERMOST_IDS: GhostIdRules = {
   defaultPrefix: "mattermost_",
@@ -51,7 +53,8 @@ export const MATTERMOST_IDS: GhostIdRules = {
 
 /** Mattermost as people and Matrix clients know it: the server's address is its web site. */
 function mattermostProfile(serverUrl: string): NetworkProfile {
-  return { name: "mattermost", displayName: MATTERMOST, webUrl: serverUrl.replace(/\/+$/, ""), converter: MATTERMOST_CONVERTER };
+  const webUrl = serverUrl.replace(/\/+$/, "");
+  return { name: "mattermost", displayName: MATTERMOST, webUrl, converter: MATTERMOST_CONVERTER, terms: mattermostTerms(webUrl) };
 }
 
 export class MattermostConnector implements NetworkConnector {
@@ -59,12 +62,13 @@ export class MattermostConnector implements NetworkConnector {
   readonly displayName = MATTERMOST;
   readonly converter = MATTERMOST_CONVERTER;
   readonly webUrl: string;
+  readonly terms: NetworkTerms;
   readonly capabilities = CAPABILITIES;
   readonly ids = MATTERMOST_IDS;
   readonly loginFlows: readonly LoginFlow[];
 
   constructor(private readonly options: MattermostNetworkOptions) {
-    this.webUrl = mattermostProfile(options.serverUrl).webUrl;
+    ({ webUrl: this.webUrl, terms: this.terms } = mattermostProfile(options.serverUrl));
     const flows: LoginFlow[] = [];
     if (options.oauth) {
       const oauth = new MattermostOAuth({ ...options.oauth, serverUrl: options.serverUrl });
@@ -152,6 +156,13 @@ export class MattermostNetworkClient implements NetworkClient {
     const teams = await guarded(() => this.rest.myTeams());
     const found = await guarded(() => Promise.all(teams.map((t) => this.rest.searchChannels(t.id, query))));
     return this.rooms(found.flat().slice(0, limit), teams);
+  }
+
+  /** `POST /users/search` across the whole server (the users the token may see); it refuses an empty term. */
+  async searchUsers(query: string, limit: number): Promise<NetworkUser[]> {
+    const term = query.trim().replace(/^@/, "");
+    if (!term) return [];
+    return (await guarded(() => this.rest.searchUsers(term, { limit }))).slice(0, limit).map(toUser);
   }
 
   async resolveUser(nameOrLink: string): Promise<NetworkUser> {

@@ -4,6 +4,7 @@
 // rejects with a NetworkError (./errors) and nothing else. docs/network-interface.md states each contract.
 import type { MessageConverter } from "./convert";
 import type { RealtimeStream } from "./realtime";
+import type { NetworkTerms } from "./terms";
 import type {
   Cursor,
   DownloadedFile,
@@ -35,6 +36,8 @@ export interface Capabilities {
   reactions: boolean;
   typing: boolean;
   files: boolean;
+  /** `searchUsers` finds people (Mattermost); absent or false: it rejects "unsupported" (Gitter's is not bridged). */
+  userSearch?: boolean;
   /**
    * How long the network remembers a send's idempotency key (ms): a `send` repeated with the same key within it
    * returns the first message. 0: keys are not sent to the network, so a send that failed with
@@ -65,6 +68,8 @@ export interface NetworkProfile {
   readonly webUrl: string;
   /** Its message conversion, both ways (./convert). Pure. */
   readonly converter: MessageConverter;
+  /** Its words for people, and its parser of what they type to name a room or a person (./terms). */
+  readonly terms: NetworkTerms;
 }
 
 export interface NetworkConnector extends NetworkProfile {
@@ -99,6 +104,8 @@ export interface NetworkClient {
   resolveRoom(nameOrLink: string): Promise<NetworkRoom>;
   /** Group rooms the user can find and join, whose name or link matches `query`; at most `limit`. Read-only. */
   searchRooms(query: string, limit: number): Promise<NetworkRoom[]>;
+  /** Users whose username or name starts with `query`; at most `limit`. "unsupported" without `capabilities.userSearch`. */
+  searchUsers(query: string, limit: number): Promise<NetworkUser[]>;
   /** A user by username (a leading `@` is allowed) or profile link. */
   resolveUser(nameOrLink: string): Promise<NetworkUser>;
   getUser(userId: string): Promise<NetworkUser>;

@@ -4,4 +4,5 @@ export * from "./connector";
 export * from "./convert";
 export * from "./errors";
 export * from "./realtime";
+export * from "./terms";
 export * from "./types";

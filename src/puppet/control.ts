@@ -1,6 +1,8 @@
 // The control room: a one-to-one room between a user and the bot, where commands are typed.
 // The bot accepts only one-to-one, unencrypted invites from permitted users; a newer control room replaces the older.
 import { carriesSecret, dispatch } from "../commands/dispatch";
+import { loginInvitation } from "../commands/login-texts";
+import { fill } from "../commands/words";
 import type { CommandServices, Permission } from "../commands/types";
 import type { MatrixClient, RoomEvent } from "../matrix/client";
 import type { MatrixIds } from "../matrix/ids";
@@ -22,15 +24,14 @@ export interface ControlDeps {
   metrics?: EncryptionMetrics;
 }
 
-const NOT_OPEN = "Sorry, this Gitter bridge is not open to your Matrix account. Ask its operator if you think it should be.";
+// Texts in the network's words (commands/words.ts): "Gitter bridge", "each Gitter room" on Gitter.
+const NOT_OPEN = "Sorry, this {network} bridge is not open to your Matrix account. Ask its operator if you think it should be.";
 
 const GREETING =
-  "Hello! I bridge Gitter to Matrix: log in with your own Gitter account, and each Gitter room you are in " +
+  "Hello! I bridge {network} to Matrix: log in with your own {network} account, and each {network} {room} you are in " +
   "becomes a private Matrix room of yours, with the people there shown as Matrix users. Send `help` for commands.";
 
 const NOT_REMOVED = "I could not remove your message with the token: please delete it yourself.";
-
-const THEN_CODE = "After Gitter, the bridge's page shows a code: send it here as `login <code>`.";
 
 /** Tells a user something in their control room, if they have one; never throws. */
 export type TellUser = (mxid: string, about: NoticeAbout, text: string, html?: string) => Promise<void>;
@@ -86,7 +87,7 @@ export class ControlRooms {
   async onInvite(event: MatrixRoomEvent): Promise<void> {
     const { room_id: roomId, sender, event_id: cause } = event;
     if (await this.deps.store.refusals.isRefused(roomId)) return this.decline(roomId, "This room was refused before.");
-    if (this.deps.permissionFor(sender) === "none") return this.decline(roomId, NOT_OPEN);
+    if (this.deps.permissionFor(sender) === "none") return this.decline(roomId, this.words(NOT_OPEN));
     await this.bot.join(roomId);
     const state = await this.bot.getRoomState(roomId);
     if (this.otherPeople(state).length > 1) {
@@ -121,19 +122,22 @@ export class ControlRooms {
       await this.say(previous, { cause, purpose: "control-moved" }, "You opened a new chat with me; I continue there and leave this one.");
       await this.bot.leave(previous).catch(() => undefined);
     }
-    const status = await this.deps.services.status(mxid);
+    const { services } = this.deps;
+    const greeting = this.words(GREETING);
+    const status = await services.status(mxid);
     if (status.loggedIn) {
-      await this.say(roomId, { cause, purpose: "greeting" }, `${GREETING}\nYou are logged in to Gitter as ${status.gitterUsername}.`);
+      await this.say(roomId, { cause, purpose: "greeting" }, `${greeting}\n${this.words("You are logged in to {network} as")} ${status.gitterUsername}.`);
       return;
     }
-    const link = await this.deps.services.loginLink(mxid);
-    await this.say(
-      roomId,
-      { cause, purpose: "greeting" },
-      `${GREETING}\nTo start, log in with Gitter (the link works once, for 10 minutes): ${link}\n${THEN_CODE}`,
-      `<p>${GREETING.replace("`help`", "<code>help</code>")}</p><p>To start, <a href="${link}">log in with Gitter</a> (the link works once, for 10 minutes). ${THEN_CODE.replace("`login <code>`", "<code>login &lt;code&gt;</code>")}</p>`,
-    );
+    const link = services.offersLinkLogin() ? await services.loginLink(mxid) : undefined;
+    const start = loginInvitation(services.network, { link, token: services.offersTokenLogin() });
+    await this.say(roomId, { cause, purpose: "greeting" }, `${greeting}\n${start.text}`, `<p>${greeting.replace("`help`", "<code>help</code>")}</p>${start.html}`);
     log.info("control room adopted", { mxid, room: roomId });
+  }
+
+  /** `text` in the words of the network the bridge serves. */
+  private words(text: string): string {
+    return fill(text, this.deps.services.network);
   }
 
   /** People other than the bot who are joined or invited. */
@@ -154,7 +158,7 @@ export class ControlRooms {
     const removed = eventCarriesSecret(event) ? await this.removeSecret(event) : true;
     const permission = this.deps.permissionFor(event.sender);
     if (permission === "none") {
-      await this.say(event.room_id, { cause: event.event_id, purpose: "not-open" }, NOT_OPEN);
+      await this.say(event.room_id, { cause: event.event_id, purpose: "not-open" }, this.words(NOT_OPEN));
       return true;
     }
     const loggedIn = (await this.deps.services.status(event.sender)).loggedIn;

@@ -6,6 +6,8 @@ import type { MessageMetrics } from "../metrics";
 import type { NetworkConnector } from "../network/connector";
 import type { TokenCipher } from "../store/crypto";
 import type { BridgeUser, Store } from "../store/store";
+import { loginAgain } from "../commands/login-texts";
+import { fill } from "../commands/words";
 import { Gate } from "../util/gate";
 import { getLogger } from "../util/log";
 import type { GhostManager } from "./ghosts";
@@ -33,8 +35,8 @@ export interface ManagerDeps {
   metrics?: MessageMetrics;
   /** Tells a user something in their control room; never throws. */
   tell(mxid: string, about: NoticeAbout, text: string, html?: string): Promise<void>;
-  /** A fresh login link for `mxid` (offered when Gitter stops accepting their token). */
-  loginLink(mxid: string): Promise<string>;
+  /** A fresh login link for `mxid` (offered when the network stops accepting their token); absent: no link login. */
+  loginLink?(mxid: string): Promise<string>;
   /** Whether bridge.permissions still lets `mxid` use the bridge (checked when sessions resume). */
   mayUse(mxid: string): boolean;
   /** Renews logins whose tokens expire; absent where the network's tokens do not (Gitter). */
@@ -115,7 +117,7 @@ export class SessionManager {
   async onLogin(mxid: string, identity: LoginIdentity, token: string, sealed: string): Promise<void> {
     await this.stopSession(mxid);
     const about = { cause: await this.loginCauseOf(mxid), purpose: "logged-in" };
-    await this.deps.tell(mxid, about, `You are logged in to Gitter as ${identity.gitterUsername}. Opening your rooms now.`);
+    await this.deps.tell(mxid, about, `${this.words("You are logged in to {network} as")} ${identity.gitterUsername}. Opening your rooms now.`);
     // A logout (or a newer login) handled while the user was told: this login is no longer the stored one, and a
     // session started from it would bridge for a user who logged out. Nothing is awaited from here to the session
     // being registered, so a later logout finds it.
@@ -222,13 +224,16 @@ export class SessionManager {
     if (renewed) return this.resumeWith(mxid, renewed.token, renewed.sealed);
     const about = { cause: await this.loginCauseOf(mxid), purpose: "token-invalid" };
     await this.deps.store.users.clearLogin(mxid);
-    const link = await this.deps.loginLink(mxid);
-    await this.deps.tell(
-      mxid,
-      about,
-      `Gitter no longer accepts your login, so your rooms are paused. Log in again to resume: ${link}`,
-    );
+    const link = await this.deps.loginLink?.(mxid);
+    const token = this.deps.network.loginFlows.some((f) => f.kind === "token");
+    const again = loginAgain({ name: this.deps.network.displayName, terms: this.deps.network.terms }, { link, token });
+    await this.deps.tell(mxid, about, `${this.words("{network} no longer accepts your login, so your {rooms} are paused.")} ${again}`);
     log.warn("token no longer valid; session stopped", { mxid });
+  }
+
+  /** `text` in the network's words (commands/words.ts). */
+  private words(text: string): string {
+    return fill(text, { name: this.deps.network.displayName, terms: this.deps.network.terms });
   }
 
   /** The stored login a notice about logging in or out is about: one per login, whichever process says it. */

@@ -260,7 +260,7 @@ export class UserSession {
 
   private onState(state: string): void {
     this.connection = state;
-    log.info("Gitter connection", { mxid: this.mxid, state });
+    log.info(`${this.ctx.networkName} connection`, { mxid: this.mxid, state });
     if (state === "token-invalid") this.hooks.onTokenInvalid(this);
   }
 }

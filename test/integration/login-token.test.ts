@@ -87,6 +87,7 @@ describe("logging in with a personal token sent to the bot", () => {
       tokenLogin: new TokenLogin({ store, network, encrypt: (t) => cipher.encrypt(t) }),
       doctor: async () => [],
       networkName: network.displayName,
+      terms: network.terms,
     });
     return new ControlRooms({ matrix, ids, store, services, permissionFor: () => "user" });
   }

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
 import type { NetworkClient } from "../../src/network/connector";
+import { isNetworkError } from "../../src/network/errors";
 import type { NetworkRoom } from "../../src/network/types";
 import type { ContractHarness } from "./network-contract";
 
@@ -39,5 +40,18 @@ export function roomContractCases(get: () => { client: NetworkClient; shared: Ne
     assert.ok(shared.space?.id && shared.space.name, `the room's space: ${JSON.stringify(shared.space)}`);
     assert.match(shared.space.webUrl ?? "", /^https?:\/\//, "the space's page");
     assert.ok(shared.webUrl!.startsWith(`${shared.space.webUrl}/`), "the room's page is under its space's");
+  });
+
+  it("finds people by the start of their username where the network searches users, and says unsupported elsewhere", T, async () => {
+    const { client } = get();
+    if (!h.connector().capabilities.userSearch) {
+      await assert.rejects(client.searchUsers("bo", 10), (e: unknown) => isNetworkError(e, "unsupported"));
+      return;
+    }
+    const found = await client.searchUsers("@bo", 10);
+    assert.ok(found.some((u) => u.username === "bob"), `bob among ${JSON.stringify(found.map((u) => u.username))}`);
+    assert.ok(found.every((u) => u.username.startsWith("bo") || u.displayName.toLowerCase().includes("bo")));
+    assert.ok((await client.searchUsers("b", 1)).length <= 1, "at most the limit");
+    assert.deepEqual(await client.searchUsers(" @ ", 10), [], "nothing to search: no one, not a refusal");
   });
 }

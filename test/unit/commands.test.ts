@@ -1,16 +1,20 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { carriesSecret, dispatch } from "../../src/commands/dispatch";
-import { parseGitterTarget } from "../../src/commands/targets";
 import { COMMANDS } from "../../src/commands/table";
 import { REPORT_HEADING } from "../../src/doctor/report";
 import { GitterApiError, GitterTokenInvalidError } from "../../src/gitter/errors";
+import { parseGitterTarget } from "../../src/gitter/targets";
+import { GITTER_TERMS } from "../../src/gitter/terms";
+import { MattermostConnector } from "../../src/mattermost/network";
 import { MatrixApiError } from "../../src/matrix/errors";
 import { UserFacingError, type CommandContext, type CommandServices, type GitterTarget, type TokenLoginResult } from "../../src/commands/types";
 
 function services(calls: string[], overrides: Partial<CommandServices> = {}): CommandServices {
   const room = { id: "r1", name: "org/room", uri: "org/room", oneToOne: false, open: true };
   return {
+    network: { name: "Gitter", terms: GITTER_TERMS },
+    offersLinkLogin: () => true,
     loginLink: async () => "https://bridge.example/login?state=abc",
     confirmLogin: async (_m: string, code: string) => (calls.push(`code ${code}`), { kind: "none" }),
     offersTokenLogin: () => true,
@@ -211,6 +215,56 @@ describe("command dispatch", () => {
   it("refuses absurdly long lines without crashing", async () => {
     const r = await dispatch(ctx(true), "gjoin " + "a".repeat(5000));
     assert.match(r.text, /too long/);
+  });
+});
+
+describe("commands on a Mattermost bridge", () => {
+  const network = { name: "Mattermost", terms: new MattermostConnector({ serverUrl: "https://chat.example.com" }).terms, searchesUsers: true };
+  const mm = (calls: string[] = [], overrides: Partial<CommandServices> = {}) => ctx(true, calls, { network, ...overrides });
+
+  it("takes Mattermost's targets, parsed by the network, under `join` and `part` as under gjoin and gpart", async () => {
+    const calls: string[] = [];
+    for (const line of ["join acme/dev", "gjoin https://chat.example.com/acme/channels/dev", "part @bob", "gpart https://chat.example.com/acme/messages/@bob", "invite Acme/Dev"]) {
+      await dispatch(mm(calls), line);
+    }
+    const dev = '{"kind":"room","uri":"acme/dev"}';
+    const bob = '{"kind":"user","username":"bob"}';
+    assert.deepEqual(calls, [`join ${dev}`, `join ${dev}`, `part ${bob}`, `part ${bob}`, `open ${dev}`]);
+    assert.match((await dispatch(mm(calls), "join https://gitter.im/org/room")).text, /^That does not look right: ".*" is not a link to chat\.example\.com\.$/);
+    assert.equal(calls.length, 5);
+  });
+
+  it("speaks of Mattermost channels, direct messages, `join` and `part`, never of Gitter", async () => {
+    const answers = [
+      (await dispatch(mm(), "help")).text,
+      (await dispatch(mm(), "join")).text,
+      (await dispatch(mm(), "list")).text,
+      (await dispatch(mm([], { listRooms: async () => [] }), "list")).text,
+      (await dispatch(mm([], { searchUsers: async () => [{ username: "xena", displayName: "Xena W" }, { username: "xu", displayName: "xu" }] }), "search x")).text,
+      (await dispatch(mm(), "part acme/dev")).text,
+      (await dispatch(mm(), "logout")).text,
+      (await dispatch(mm([], { listRooms: async () => Promise.reject(new Error("down")) }), "list")).text,
+    ];
+    assert.match(answers[0], /^join <channel\|username> — Join a Mattermost channel \(team\/channel or a channel link\), or start a direct message with a username\.$/m);
+    assert.match(answers[1], /^Usage: join <channel\|username> — Join a Mattermost channel/);
+    assert.match(answers[2], /^Your Mattermost channels \(\* = open in Matrix\):\n.*\n {2}Bob \(direct message\)$/);
+    assert.equal(answers[3], "You are not in any Mattermost channel yet. Try `join team/channel`.");
+    assert.equal(answers[4], 'Mattermost channels matching "x":\norg/x (3 people)\nJoin one with `join <channel>`.\nPeople on Mattermost matching "x":\n@xena (Xena W)\n@xu\nStart a direct message with `join @<username>`.');
+    assert.equal(answers[5], "Left org/room on Mattermost.");
+    assert.equal(answers[6], "You are logged out. Your token is forgotten and your Mattermost channels are no longer bridged.");
+    assert.match(answers[7], /^Sorry, `list` failed/);
+    for (const text of answers) assert.doesNotMatch(text, /Gitter|gjoin|gpart/);
+  });
+
+  it("tells how to log in by the ways the network offers: the token alone, or the link and the token", async () => {
+    const tokenOnly = await dispatch(mm([], { offersLinkLogin: () => false }), "login");
+    assert.equal(tokenOnly.text, "To log in, make a personal access token in Mattermost (Profile > Security > Personal Access Tokens) and send it here as `login token <token>`. Logging in again replaces your current Mattermost login.");
+    assert.match(tokenOnly.html ?? "", /<code>login token &lt;token&gt;<\/code>/);
+    assert.match((await dispatch(mm([], { offersLinkLogin: () => false }), "help")).text, /^login \[code\] — Say how to log in with your Mattermost account\.$/m);
+    const both = await dispatch(mm(), "login");
+    assert.match(both.text, /^Open this link to log in with Mattermost .*: https:\/\/bridge\.example\/login\?state=abc After Mattermost, .* Or make a personal access token in Mattermost/);
+    const none = await dispatch(mm([], { offersLinkLogin: () => false, offersTokenLogin: () => false }), "login");
+    assert.match(none.text, /offers no way to log in to Mattermost/);
   });
 });
 

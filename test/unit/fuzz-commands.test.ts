@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { dispatch, parseLine } from "../../src/commands/dispatch";
 import { COMMANDS } from "../../src/commands/table";
 import { UserFacingError, type CommandServices, type GitterRoomSummary } from "../../src/commands/types";
+import { GITTER_TERMS } from "../../src/gitter/terms";
 import { configureLogging } from "../../src/util/log";
 import { Fuzz, fuzzSeed } from "../harness/fuzz";
 import { assertMatrixSafe } from "../harness/matrix-html";
@@ -29,6 +30,8 @@ function services(f: Fuzz, calls: string[]): CommandServices {
     return value;
   };
   return {
+    network: { name: "Gitter", terms: GITTER_TERMS },
+    offersLinkLogin: () => true,
     loginLink: (m) => act("loginLink", `https://bridge.example/login?state=${encodeURIComponent(m)}`),
     confirmLogin: () => act("confirmLogin", { kind: "wrong", triesLeft: f.int(5) }),
     offersTokenLogin: () => f.bool(),

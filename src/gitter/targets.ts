@@ -1,10 +1,9 @@
-// Parses what people type to name a Gitter room or person: `org/room`, a Gitter URL, `@username` or `username`.
-import type { GitterTarget } from "./types";
+// Parses what people type to name a Gitter room or person: `org/room`, a Gitter URL, `@username` or `username`
+// (Gitter's NetworkTerms.parseTarget).
+import type { TargetResult } from "../network/terms";
 
 const URI_PART = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const HOSTS = new Set(["gitter.im", "www.gitter.im"]);
-
-export type TargetResult = { ok: true; target: GitterTarget } | { ok: false; problem: string };
 
 export function parseGitterTarget(input: string): TargetResult {
   let s = input.trim();
@@ -47,8 +46,4 @@ function stripGitterUrl(s: string): string | null | undefined {
 
 function short(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-export function describeTarget(t: GitterTarget): string {
-  return t.kind === "room" ? t.uri : `@${t.username}`;
 }

@@ -10,7 +10,7 @@ type Bench = { run(argv: string[]): Promise<number> };
 
 const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> = {
   commits: { about: "per-commit cost of the inbox write with sqlite.synchronous full and normal (no root)", load: async () => commits },
-  crash: { about: "the crash test at scale: 100 SIGKILLs, counts per direction (needs root)", load: async () => crash },
+  crash: { about: "the crash test at scale: 100 SIGKILLs, counts per direction; --network mattermost (needs root)", load: async () => crash },
   scale: { about: "users x 20 rooms against a no-op homeserver: start, restart, CPU per message, memory", load: async () => scale },
   "synapse-cost": { about: "bridge and Synapse CPU per message, both directions, 1x/4x/16x (needs root)", load: async () => synapseCost },
   latency: { about: "Gitter -> Matrix /sync latency against a message sent straight to Synapse (needs root)", load: async () => latency },

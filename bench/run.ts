@@ -4,6 +4,7 @@ import * as commits from "./commits";
 import * as crash from "./crash";
 import * as scale from "./scale-run";
 import * as latency from "./latency";
+import * as messageCost from "./message-cost";
 import * as synapseCost from "./synapse-cost";
 
 type Bench = { run(argv: string[]): Promise<number> };
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
   crash: { about: "the crash test at scale: 100 SIGKILLs, counts per direction; --network mattermost (needs root)", load: async () => crash },
   scale: { about: "users x 20 rooms against a no-op homeserver: start, restart, CPU per message, memory", load: async () => scale },
   "synapse-cost": { about: "bridge and Synapse CPU per message, both directions, 1x/4x/16x (needs root)", load: async () => synapseCost },
+  "message-cost": { about: "bridge CPU per message each way, Gitter and Mattermost, against the homeserver stub (no root)", load: async () => messageCost },
   latency: { about: "Gitter -> Matrix /sync latency against a message sent straight to Synapse (needs root)", load: async () => latency },
 };
 

@@ -63,11 +63,49 @@ async function startWorldBridge(dir: string, hs: HomeserverStub, world: CostWorl
   return { files, portals };
 }
 
+type Traffic = (count: number) => Promise<void>;
+
+/** The two directions' traffic on a running bridge: each resolves once every message crossed. */
+function traffic(net: string, world: CostWorld, hs: HomeserverStub, files: BridgeFiles, portals: string[]): { toMatrix: Traffic; toNetwork: Traffic } {
+  const hsToken = (YAML.parse(readFileSync(files.registrationPath, "utf8")) as { hs_token: string }).hs_token;
+  const asUrl = `http://127.0.0.1:${files.asPort}`;
+  let n = 0;
+  const toMatrix = async (count: number) => {
+    const target = hs.sendCount() + count;
+    for (let i = 0; i < count; i++) await world.post(i % portals.length, `to matrix ${++n} with **some** _markdown_`);
+    await hs.waitForSends(target, 60_000);
+  };
+  const toNetwork = async (count: number) => {
+    const target = world.ownPosts() + count;
+    const events = Array.from({ length: count }, (_, i) => ({
+      type: "m.room.message", room_id: portals[i % portals.length], sender: MXID, content: { msgtype: "m.text", body: `to the network ${++n} with *some* **markdown**` },
+    }));
+    for (let i = 0; i < events.length; i += EVENTS_PER_TXN) await hs.pushTransaction(asUrl, hsToken, events.slice(i, i + EVENTS_PER_TXN));
+    await waitProgress(async () => world.ownPosts(), target, `posts on ${net}`, 60_000);
+  };
+  return { toMatrix, toNetwork };
+}
+
+/** A warm-up each way, then `runs` measured runs; the idle CPU over each run's wall time taken off. */
+async function runs(pid: number, net: string, args: Args, t: { toMatrix: Traffic; toNetwork: Traffic }, log: (line: string) => void): Promise<NetworkCost> {
+  const cost: NetworkCost = { network: net, toMatrixUs: [], toNetworkUs: [] };
+  await t.toMatrix(Math.min(100, args.messages));
+  await t.toNetwork(Math.min(100, args.messages));
+  const idle = await idleShare(pid);
+  for (let r = 1; r <= args.runs; r++) {
+    const a = await cpuDuring(pid, () => t.toMatrix(args.messages));
+    const b = await cpuDuring(pid, () => t.toNetwork(args.messages));
+    cost.toMatrixUs.push(perMessageUs(a.cpu - idle * a.wall, args.messages));
+    cost.toNetworkUs.push(perMessageUs(b.cpu - idle * b.wall, args.messages));
+    log(`${net} run ${r}: ->matrix ${round(cost.toMatrixUs.at(-1)!, 0)} µs/msg (${a.wall.toFixed(1)} s), ->${net} ${round(cost.toNetworkUs.at(-1)!, 0)} µs/msg (${b.wall.toFixed(1)} s)`);
+  }
+  return cost;
+}
+
 async function measure(net: CostNetwork, args: Args, log: (line: string) => void): Promise<NetworkCost> {
   const world = await net.start(args.rooms);
   const hs = await startHomeserverStub();
   const dir = await mkdtemp(path.join(os.tmpdir(), `message-cost-${net.name}-`));
-  const cost: NetworkCost = { network: net.name, toMatrixUs: [], toNetworkUs: [] };
   try {
     const { files, portals } = await startWorldBridge(dir, hs, world);
     const bridge = startBridge(files);
@@ -76,33 +114,7 @@ async function measure(net: CostNetwork, args: Args, log: (line: string) => void
       const web = `http://127.0.0.1:${files.webPort}`;
       const connected = async () => sample(await scrape(web), "gitter_bridge_connected_users") === 1;
       await eventually(() => connected().catch(() => false), "alice connected", 60_000);
-      const pid = bridge.proc.pid!;
-      const hsToken = (YAML.parse(readFileSync(files.registrationPath, "utf8")) as { hs_token: string }).hs_token;
-      const asUrl = `http://127.0.0.1:${files.asPort}`;
-      let n = 0;
-      const toMatrix = async (count: number) => {
-        const target = hs.sendCount() + count;
-        for (let i = 0; i < count; i++) await world.post(i % portals.length, `to matrix ${++n} with **some** _markdown_`);
-        await hs.waitForSends(target, 60_000);
-      };
-      const toNetwork = async (count: number) => {
-        const target = world.ownPosts() + count;
-        const events = Array.from({ length: count }, (_, i) => ({
-          type: "m.room.message", room_id: portals[i % portals.length], sender: MXID, content: { msgtype: "m.text", body: `to the network ${++n} with *some* **markdown**` },
-        }));
-        for (let i = 0; i < events.length; i += EVENTS_PER_TXN) await hs.pushTransaction(asUrl, hsToken, events.slice(i, i + EVENTS_PER_TXN));
-        await waitProgress(async () => world.ownPosts(), target, `posts on ${net.name}`, 60_000);
-      };
-      await toMatrix(Math.min(100, args.messages));
-      await toNetwork(Math.min(100, args.messages));
-      const idle = await idleShare(pid);
-      for (let r = 1; r <= args.runs; r++) {
-        const a = await cpuDuring(pid, () => toMatrix(args.messages));
-        const b = await cpuDuring(pid, () => toNetwork(args.messages));
-        cost.toMatrixUs.push(perMessageUs(a.cpu - idle * a.wall, args.messages));
-        cost.toNetworkUs.push(perMessageUs(b.cpu - idle * b.wall, args.messages));
-        log(`${net.name} run ${r}: ->matrix ${round(cost.toMatrixUs.at(-1)!, 0)} µs/msg (${a.wall.toFixed(1)} s), ->${net.name} ${round(cost.toNetworkUs.at(-1)!, 0)} µs/msg (${b.wall.toFixed(1)} s)`);
-      }
+      return await runs(bridge.proc.pid!, net.name, args, traffic(net.name, world, hs, files, portals), log);
     } finally {
       await bridge.stop();
     }
@@ -111,7 +123,6 @@ async function measure(net: CostNetwork, args: Args, log: (line: string) => void
     await world.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  return cost;
 }
 
 const perMessageUs = (cpuSeconds: number, messages: number) => (Math.max(cpuSeconds, 0) / messages) * 1e6;

@@ -1,17 +1,18 @@
 // `npm run demo`: the whole stack on this machine, ready to chat. Starts the Gitter emulator (fixtures/demo.yaml,
-// with its control API), a real Synapse and the bridge, registers a Matrix user, prints what to do next, and
+// with its control API; with --network mattermost, the Mattermost emulator and fixtures/mattermost-demo.yaml),
+// a real Synapse and the bridge, registers a Matrix user, prints what to do next, and
 // stops all of it on Ctrl-C. Needs root for Synapse's chroot (scripts/demo.sh installs the rest first).
 import { execFile } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { loadFixture, FixtureError, type FixtureApp, type FixtureData } from "../emulator/fixture";
-import { startEmulator } from "../emulator/server";
+import { FixtureError } from "../emulator/fixture";
+import { FixtureError as MmFixtureError } from "../emulator/mattermost/fixture";
 import { startBridge, type BridgeFiles, type BridgeProcess } from "../test/harness/stack";
 import { provisionSynapse, startSynapse, type SynapseHandle } from "../test/harness/synapse";
-import { readyBanner } from "./demo/banner";
 import { DOMAIN, emulatorStateFile, nextState, prepareBridgeFiles, readState, writeState, type DemoState } from "./demo/files";
+import { demoNetwork, type DemoNetworkSide } from "./demo/network";
 import { checkPortsFree, DEMO_USAGE, DemoUsageError, parseDemoOptions, PortsTakenError, type DemoOptions } from "./demo/options";
 import { StartAborted, Teardown } from "./demo/teardown";
 
@@ -24,23 +25,6 @@ const started = Date.now();
 function progress(line: string): void {
   const seconds = Math.round((Date.now() - started) / 1000);
   process.stdout.write(`[demo ${String(seconds).padStart(3)}s] ${line}\n`);
-}
-
-/** The fixture's first OAuth app, its redirect moved to this run's web port (the fixture names 9899). */
-function oauthApp(fixture: FixtureData, webPort: number): FixtureApp {
-  const app = fixture.oauthApps?.[0];
-  if (!app) throw new Error("the demo fixture has no oauthApps entry for the bridge");
-  app.redirectUri = `http://127.0.0.1:${webPort}/oauth/callback`;
-  return app;
-}
-
-async function startGitter(opts: DemoOptions, fixture: FixtureData, teardown: Teardown): Promise<string> {
-  const kept = opts.keep ? ", world kept in gitter-emulator.json" : "";
-  progress(`starting the Gitter emulator on http://127.0.0.1:${opts.ports.gitter} (${path.basename(opts.fixture)}${kept})`);
-  const stateFile = opts.keep ? emulatorStateFile(opts.dir) : undefined;
-  const emulator = await startEmulator({ fixture, port: opts.ports.gitter, control: true, stateFile });
-  await teardown.add("the Gitter emulator", () => emulator.stop());
-  return emulator.url;
 }
 
 async function startHomeserver(opts: DemoOptions, files: BridgeFiles, reuse: boolean, teardown: Teardown): Promise<SynapseHandle> {
@@ -105,7 +89,7 @@ async function chooseWorld(opts: DemoOptions): Promise<boolean> {
 }
 
 /** Writes the bridge's files for this run and remembers its state. */
-async function prepareDir(opts: DemoOptions, app: FixtureApp): Promise<{ files: BridgeFiles; state: DemoState }> {
+async function prepareDir(opts: DemoOptions, app: DemoNetworkSide["app"]): Promise<{ files: BridgeFiles; state: DemoState }> {
   const previous = await readState(opts.dir);
   await mkdir(opts.dir, { recursive: true });
   const prepared = await prepareBridgeFiles(opts, previous, app);
@@ -122,33 +106,23 @@ async function startAll(opts: DemoOptions, teardown: Teardown): Promise<BridgePr
     return value;
   };
   progress("checking that the ports are free");
-  await checkPortsFree(opts.ports);
-  const fixture = loadFixture(opts.fixture);
-  const app = oauthApp(fixture, opts.ports.web);
+  await checkPortsFree(opts.ports, opts.network);
+  const network = demoNetwork(opts, progress);
   progress("preparing Synapse (the first time this builds a Debian chroot: a few minutes)");
   step(await provisionSynapse());
   await mkdir(opts.dir, { recursive: true });
   const reuse = await chooseWorld(opts);
-  const gitterUrl = step(await startGitter(opts, fixture, teardown));
-  const { files, state } = step(await prepareDir(opts, app));
+  const networkUrl = step(await network.start(teardown));
+  const { files, state } = step(await prepareDir(opts, network.app));
   const synapse = step(await startHomeserver(opts, files, reuse, teardown));
   const bridgeLog = path.join(opts.dir, "bridge.log");
   const bridge = step(await startTheBridge(files, bridgeLog, teardown));
   const { localpart, password } = state.matrixUser;
   progress(`registering the Matrix user @${localpart}:${DOMAIN}`);
   const account = step(await registerOnce(synapse, localpart, password, reuse));
-  const banner = readyBanner({
-    homeserverUrl: synapse.url,
-    userId: account.userId,
-    localpart,
-    password,
-    bot: `@gitter:${DOMAIN}`,
-    gitterUrl,
-    webUrl: `http://127.0.0.1:${opts.ports.web}`,
-    fixture,
-    bridgeLog,
-    synapseLog: path.join(synapse.dataDir, "homeserver.log"),
-  });
+  const webUrl = `http://127.0.0.1:${opts.ports.web}`;
+  const synapseLog = path.join(synapse.dataDir, "homeserver.log");
+  const banner = network.banner({ homeserverUrl: synapse.url, userId: account.userId, localpart, password, webUrl, bridgeLog, synapseLog }, networkUrl);
   process.stdout.write(`\n${banner}`);
   return bridge;
 }
@@ -204,7 +178,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof DemoUsageError || err instanceof PortsTakenError || err instanceof FixtureError;
+  const known = err instanceof DemoUsageError || err instanceof PortsTakenError || err instanceof FixtureError || err instanceof MmFixtureError;
   process.stderr.write(`demo: ${(err as Error).message}\n${err instanceof DemoUsageError ? `\n${DEMO_USAGE}` : ""}`);
   process.exit(known ? 2 : 1);
 });

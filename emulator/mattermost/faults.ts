@@ -1,6 +1,7 @@
 // Injected REST failures for tests (control API only; not part of Mattermost): the next `count` requests that
-// match answer `status` with an AppError body, without being handled; or, with `drop`, are handled and then lose
-// their answer (the connection is cut before a byte of it is sent), as when a proxy or the network fails late.
+// match answer `status` with an AppError body, without being handled; or, with `after`, are handled and then answer
+// `status` instead of their result (it did happen, the client cannot tell); or, with `drop`, are handled and then
+// lose their answer (the connection is cut before a byte of it is sent), as when a proxy or the network fails late.
 import type { NextFunction, Request, Response } from "express";
 import { AppError, sendAppError } from "./errors";
 
@@ -11,6 +12,8 @@ export interface Fault {
   path?: RegExp;
   /** Handle the request, then cut the connection instead of answering. */
   drop?: boolean;
+  /** Handle the request, then answer `status` instead of its result. */
+  after?: boolean;
 }
 
 export class FaultPlan {
@@ -27,7 +30,7 @@ export class FaultPlan {
     } catch {
       throw new AppError(400, "emulator.fault.path", "path is not a valid pattern");
     }
-    const fault: Fault = { status, count, method: typeof b.method === "string" ? b.method.toUpperCase() : undefined, path, drop: b.drop === true };
+    const fault: Fault = { status, count, method: typeof b.method === "string" ? b.method.toUpperCase() : undefined, path, drop: b.drop === true, after: b.after === true };
     this.faults.push(fault);
     return fault;
   }
@@ -42,6 +45,7 @@ export class FaultPlan {
       if (!f) return next();
       if (--f.count <= 0) this.faults.splice(this.faults.indexOf(f), 1);
       if (f.drop) return dropAnswer(req, res, next);
+      if (f.after) return failAnswer(res, f, next);
       sendAppError(res, new AppError(f.status, "emulator.injected_fault", "Injected fault"));
     };
   }
@@ -51,6 +55,18 @@ function dropAnswer(req: Request, res: Response, next: NextFunction): void {
   res.end = (() => {
     req.socket.destroy();
     return res;
+  }) as Response["end"];
+  next();
+}
+
+function failAnswer(res: Response, f: Fault, next: NextFunction): void {
+  const end = res.end.bind(res) as (chunk?: unknown) => Response;
+  res.end = ((): Response => {
+    res.statusCode = f.status;
+    res.removeHeader("Content-Length");
+    res.removeHeader("ETag");
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    return end(JSON.stringify({ id: "emulator.injected_fault", message: "Injected fault", detailed_error: "", request_id: "", status_code: f.status }));
   }) as Response["end"];
   next();
 }

@@ -7,15 +7,16 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { FixtureApp } from "../../emulator/fixture";
 import { ConfigError, loadConfig } from "../../src/config";
-import { writeBridgeFiles, type BridgeFiles } from "../../test/harness/stack";
-import type { DemoOptions, DemoPorts } from "./options";
+import { writeBridgeFiles, type BridgeFiles, type NetworkInput } from "../../test/harness/stack";
+import type { DemoNetwork, DemoOptions, DemoPorts } from "./options";
 
 export const DOMAIN = "localhost";
 export const MATRIX_LOCALPART = "demo";
 
 export interface DemoState {
+  /** Absent in the files of demos from before the choice of network: Gitter. */
+  network?: DemoNetwork;
   ports: DemoPorts;
   matrixUser: { localpart: string; password: string };
 }
@@ -36,13 +37,19 @@ export async function writeState(dir: string, state: DemoState): Promise<void> {
 }
 
 function samePorts(a: DemoPorts, b: DemoPorts): boolean {
-  return a.homeserver === b.homeserver && a.gitter === b.gitter && a.appservice === b.appservice && a.web === b.web;
+  return a.homeserver === b.homeserver && a.gitter === b.gitter && a.mattermost === b.mattermost && a.appservice === b.appservice && a.web === b.web;
 }
 
 /** The state for this run: the earlier password if there is one, this run's ports. */
 export function nextState(opts: DemoOptions, previous: DemoState | undefined): DemoState {
   const password = previous?.matrixUser.password ?? randomBytes(9).toString("base64url");
-  return { ports: { ...opts.ports }, matrixUser: { localpart: MATRIX_LOCALPART, password } };
+  return { network: opts.network, ports: { ...opts.ports }, matrixUser: { localpart: MATRIX_LOCALPART, password } };
+}
+
+/** The bridge's OAuth app on the network's emulator. */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface PreparedFiles {
@@ -67,11 +74,11 @@ function loads(configPath: string): boolean {
  * this version of the bridge no longer takes the config.
  * Throws if the bridge CLI fails to write them.
  */
-export async function prepareBridgeFiles(opts: DemoOptions, previous: DemoState | undefined, app: FixtureApp): Promise<PreparedFiles> {
+export async function prepareBridgeFiles(opts: DemoOptions, previous: DemoState | undefined, app: OAuthApp): Promise<PreparedFiles> {
   const configPath = path.join(opts.dir, "config.yaml");
   const registrationPath = path.join(opts.dir, "registration.yaml");
   const upToDate =
-    previous && samePorts(previous.ports, opts.ports) && existsSync(configPath) && existsSync(registrationPath) && loads(configPath);
+    previous && (previous.network ?? "gitter") === opts.network && samePorts(previous.ports, opts.ports) && existsSync(configPath) && existsSync(registrationPath) && loads(configPath);
   if (upToDate) {
     const files = { dir: opts.dir, configPath, registrationPath, asPort: opts.ports.appservice, webPort: opts.ports.web };
     return { files, written: false };
@@ -80,9 +87,7 @@ export async function prepareBridgeFiles(opts: DemoOptions, previous: DemoState 
     dir: opts.dir,
     homeserverUrl: `http://127.0.0.1:${opts.ports.homeserver}`,
     domain: DOMAIN,
-    gitterUrl: `http://127.0.0.1:${opts.ports.gitter}`,
-    clientId: app.clientId,
-    clientSecret: app.clientSecret,
+    ...networkInput(opts, app),
     asPort: opts.ports.appservice,
     webPort: opts.ports.web,
     database: "sqlite:./data/bridge.db",
@@ -90,4 +95,11 @@ export async function prepareBridgeFiles(opts: DemoOptions, previous: DemoState 
     permissions: { [DOMAIN]: "user", [`@${MATRIX_LOCALPART}:${DOMAIN}`]: "admin" },
   });
   return { files, written: true };
+}
+
+/** The network's section: Gitter's emulator and OAuth app, or Mattermost's emulator and the bridge's OAuth app there. */
+function networkInput(opts: DemoOptions, app: OAuthApp): NetworkInput {
+  const oauth = { clientId: app.clientId, clientSecret: app.clientSecret };
+  if (opts.network === "mattermost") return { mattermostUrl: `http://127.0.0.1:${opts.ports.mattermost}`, mattermostOAuth: oauth };
+  return { gitterUrl: `http://127.0.0.1:${opts.ports.gitter}`, ...oauth };
 }

@@ -2,7 +2,9 @@
 // channel of the user; room events are passed on for watched channels only. It resumes a dropped connection with
 // connection_id + sequence_number and says when it could not (a new connection id, a gap in seq, an event it could
 // not read): that is reported as a Loss of every watched channel, messages included, and the core catches each up
-// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss. A direct or group
+// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss. The stream's first
+// connection resumes nothing: what was posted after the cursors given to `watch` (while no bridge listened) is a
+// Loss of the channels watched by then, caught up the same way. A direct or group
 // channel closed or shown again in the user's preferences (./network-closed) is a room removed or added.
 import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
 import type { Cursor } from "../network/types";
@@ -25,6 +27,8 @@ export class MattermostStream implements RealtimeStream {
   private readonly ws: MattermostWebsocket;
   private listener: RealtimeListener | undefined;
   private readonly watched = new Set<string>();
+  /** Whether the websocket was connected once: until then, every watched channel may have missed posts. */
+  private connectedOnce = false;
 
   constructor(
     options: MattermostWebsocketOptions,
@@ -69,6 +73,11 @@ export class MattermostStream implements RealtimeStream {
     if (detail.delayMs !== undefined) out.delayMs = detail.delayMs;
     if (detail.error) out.error = toNetworkError(detail.error) as Error;
     this.call((l) => l.state(STATES[state], out));
+    // Said as the hello is taken, before any event of the connection: the catch-up holds them back until it is done.
+    if (state === "connected" && !this.connectedOnce) {
+      this.connectedOnce = true;
+      if (this.watched.size > 0) this.call((l) => l.mayHaveLost({ rooms: [...this.watched], roomList: false, messagesCaughtUp: false, reason: "first-connection" }));
+    }
   }
 
   private onLost(reason: LossReason): void {

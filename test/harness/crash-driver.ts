@@ -2,14 +2,17 @@
 // two-way traffic in a few rooms while the bridge is killed with SIGKILL at random moments (sometimes while
 // it is still starting), Synapse is restarted once, and Gitter's realtime connections are cut. Then both sides
 // are compared message by message. Every choice comes from one seeded generator, so a seed replays a run's
-// plan (timings on a real machine still vary).
+// plan (timings on a real machine still vary). Gitter by default; another network through its driver
+// (crash-network.ts), which does each thing that network's way.
 import assert from "node:assert/strict";
-import type { FixtureData } from "../../emulator/fixture";
-import { startBridgedStack, type BridgedStack } from "./bridged-stack";
+import type { BridgedStack } from "./bridged-stack";
 import { compareDelivery, formatCounts, seededRandom, type DirectionCounts } from "./crash-compare";
+import { gitterNetwork, type CrashNetwork, type CrashStack, type NetworkDriver } from "./crash-network";
 import { Traffic, type Sides } from "./crash-traffic";
 
-export interface CrashOptions {
+export interface CrashOptions<S extends CrashStack = BridgedStack> {
+  /** The network to run on (Gitter when absent). */
+  network?: CrashNetwork<S>;
   kills: number;
   seed: number;
   /** Rooms with traffic (2 or 3 keeps a CI run short). */
@@ -24,7 +27,7 @@ export interface CrashOptions {
    * Runs once both sides have settled, before they are compared and the stack stops: for checks of the stack's
    * state, and for extra traffic the comparison should cover (it reads both sides again afterwards).
    */
-  afterSettle?: (stack: BridgedStack) => Promise<void>;
+  afterSettle?: (stack: S) => Promise<void>;
 }
 
 export interface CrashReport {
@@ -37,6 +40,8 @@ export interface CrashReport {
   faults: number;
   /** Spells of a tiny rate limit (a storm of 429s). */
   storms: number;
+  /** The network's name; `gitterToMatrix` and `matrixToGitter` count its two directions whatever it is. */
+  network: string;
   /** Bridge processes that exited without being killed (should be 0). */
   selfExits: number;
   gitterToMatrix: DirectionCounts;
@@ -50,34 +55,25 @@ const USER = "alice";
 const POSTERS = ["bob", "carol"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function fixture(rooms: string[]): FixtureData {
-  return {
-    users: [USER, ...POSTERS].map((u) => ({ username: u, displayName: `${u[0].toUpperCase()}${u.slice(1)}`, password: `${u}-pass` })),
-    rooms: rooms.map((uri) => ({ uri, members: [USER, ...POSTERS] })),
-  };
-}
-
-export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport> {
+export async function runCrashScenario<S extends CrashStack = BridgedStack>(opts: CrashOptions<S>): Promise<CrashReport> {
+  // Without a network, S is its default, BridgedStack: Gitter's stack.
+  const network = opts.network ?? (gitterNetwork as unknown as CrashNetwork<S>);
   const started = Date.now();
   const log = (line: string) => opts.log?.(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   const random = seededRandom(opts.seed);
   const rooms = Array.from({ length: opts.rooms ?? 3 }, (_, i) => `crash/room${i + 1}`);
-  log(`crash test: seed ${opts.seed}, ${opts.kills} kills, ${rooms.length} rooms`);
-  const stack = await startBridgedStack({
-    name: "crash",
-    fixture: fixture(rooms),
-    users: [{ localpart: USER, gitterUsername: USER, gitterPassword: `${USER}-pass`, rooms }],
-    logLevel: process.env.CRASH_DEBUG ? "debug" : "info",
-    database: opts.database,
-  });
+  log(`crash test${network.name === "gitter" ? "" : ` on ${network.name}`}: seed ${opts.seed}, ${opts.kills} kills, ${rooms.length} rooms`);
+  const logLevel = process.env.CRASH_DEBUG ? "debug" : "info";
+  const stack = await network.start({ name: "crash", user: USER, posters: POSTERS, rooms, logLevel, database: opts.database });
+  const driver = network.driver(stack);
   log("stack up, user logged in, portals joined");
   try {
     const runId = opts.seed.toString(36);
-    const traffic = new Traffic({ stack, user: USER, gitterUser: USER, rooms, posters: POSTERS, random, runId });
-    const chaos = new Chaos(stack, traffic, random, log);
+    const traffic = new Traffic({ stack, network: driver, user: USER, gitterUser: USER, rooms, posters: POSTERS, random, runId });
+    const chaos = new Chaos(stack, driver, traffic, random, log);
     traffic.start();
     await chaos.run(opts.kills);
-    await stack.control("/faults", { method: "DELETE" });
+    await driver.clearFaults();
     await chaos.ensureRunning();
     await traffic.stop();
     log("chaos over; waiting for both sides to settle");
@@ -88,14 +84,15 @@ export async function runCrashScenario(opts: CrashOptions): Promise<CrashReport>
     }
     const report: CrashReport = {
       seed: opts.seed,
+      network: network.name,
       ...chaos.counts,
       gitterToMatrix: compareDelivery(sides.g2mSent, sides.g2mArrived, sides.g2mStrays),
       matrixToGitter: compareDelivery(sides.m2gSent, sides.m2gArrived, sides.m2gStrays),
       durationMs: Date.now() - started,
       tail: stack.bridgeLines().slice(-40),
     };
-    log(formatCounts("gitter->matrix", report.gitterToMatrix));
-    log(formatCounts("matrix->gitter", report.matrixToGitter));
+    log(formatCounts(`${network.name}->matrix`, report.gitterToMatrix));
+    log(formatCounts(`matrix->${network.name}`, report.matrixToGitter));
     log(
       `kills ${report.kills} (${report.killsDuringStartup} during startup), synapse restarts ${report.synapseRestarts}, ` +
         `connection cuts ${report.cuts}, REST faults ${report.faults}, 429 storms ${report.storms}, self exits ${report.selfExits}, ` +
@@ -132,7 +129,8 @@ class Chaos {
   readonly counts = { kills: 0, killsDuringStartup: 0, synapseRestarts: 0, cuts: 0, faults: 0, storms: 0, selfExits: 0 };
 
   constructor(
-    private readonly stack: BridgedStack,
+    private readonly stack: CrashStack,
+    private readonly network: NetworkDriver,
     private readonly traffic: Traffic,
     private readonly random: () => number,
     private readonly log: (line: string) => void,
@@ -185,40 +183,39 @@ class Chaos {
     return this.stack.bridge.lines.some((l) => /bridge started/.test(l));
   }
 
-  /** Within `withinMs`, perhaps (one time in two) cuts every Gitter realtime connection. */
+  /** Within `withinMs`, perhaps (one time in two) cuts every realtime connection to the network. */
   private async cutMaybe(withinMs: number): Promise<void> {
     const cutAt = this.random() < 0.5 ? this.between(0, withinMs) : -1;
     if (cutAt >= 0) {
       await sleep(cutAt);
-      await this.stack.control("/cut-connections", { method: "POST" });
+      await this.network.cutConnections(this.random);
       this.counts.cuts++;
     }
     await sleep(withinMs - Math.max(0, cutAt));
   }
 
   /**
-   * Sometimes makes Gitter's REST API misbehave: a post that succeeds but answers 502 or drops the connection
+   * Sometimes makes the network's REST API misbehave: a post that succeeds but answers 502 or drops the connection
    * (the bridge cannot know whether it was posted), 503s on any call, or a burst of 429s from a tiny rate limit.
    */
   private async misbehave(): Promise<void> {
     const roll = this.random();
-    const posts = { method: "POST", path: "/chatMessages$" };
-    if (roll < 0.25) await this.arm({ ...posts, mode: "after", status: 502, count: this.between(1, 3) });
-    else if (roll < 0.4) await this.arm({ ...posts, mode: "drop", count: this.between(1, 2) });
-    else if (roll < 0.55) await this.arm({ mode: "before", status: 503, count: this.between(2, 5) });
+    if (roll < 0.25) await this.arm({ kind: "post-answered-error", status: 502, count: this.between(1, 3) });
+    else if (roll < 0.4) await this.arm({ kind: "post-answer-dropped", count: this.between(1, 2) });
+    else if (roll < 0.55) await this.arm({ kind: "refused", status: 503, count: this.between(2, 5) });
     else if (roll < 0.7) await this.rateLimitStorm(this.between(1500, 3500));
   }
 
-  private async arm(fault: Record<string, unknown>): Promise<void> {
-    await this.stack.control("/faults", { method: "POST", body: fault });
+  private async arm(fault: Parameters<NetworkDriver["arm"]>[0]): Promise<void> {
+    await this.network.arm(fault);
     this.counts.faults++;
   }
 
   private async rateLimitStorm(ms: number): Promise<void> {
-    await this.stack.control("/rate-limit", { method: "PUT", body: { limit: 3, windowSeconds: 1 } });
+    await this.network.rateLimitStorm(true);
     this.counts.storms++;
     await sleep(ms);
-    await this.stack.control("/rate-limit", { method: "PUT", body: { limit: 100_000, windowSeconds: 60 } });
+    await this.network.rateLimitStorm(false);
   }
 
   /**
@@ -246,7 +243,7 @@ export function assertNothingLost(report: CrashReport, expectedKills: number): v
   const context = `seed ${report.seed}; problems:\n${problems.join("\n")}\nlast bridge lines:\n${report.tail.join("\n")}`;
   assert.ok(report.kills >= expectedKills, `only ${report.kills} kills`);
   assert.ok(report.gitterToMatrix.sent > 0 && report.matrixToGitter.sent > 0, "traffic flowed both ways");
-  for (const [direction, c] of [["gitter->matrix", report.gitterToMatrix], ["matrix->gitter", report.matrixToGitter]] as const) {
+  for (const [direction, c] of [[`${report.network}->matrix`, report.gitterToMatrix], [`matrix->${report.network}`, report.matrixToGitter]] as const) {
     assert.equal(c.lost, 0, `${direction}: lost messages; ${context}`);
     assert.equal(c.duplicated, 0, `${direction}: duplicated messages; ${context}`);
     assert.equal(c.outOfOrder, 0, `${direction}: messages out of order; ${context}`);

@@ -1,12 +1,15 @@
 // Two-way traffic for the crash test, and reading both sides back. Gitter people post through the emulator's
-// control API (the emulator never goes down); the Matrix user sends in their portals through Synapse, each
+// control API (the emulator never goes down; on another network, its people through its emulator's, see
+// crash-network.ts); the Matrix user sends in their portals through Synapse, each
 // message with its own transaction id, retried with that same id, so the test itself never sends twice.
 // Every text is unique and tagged with the run id, the direction and the room.
+import type { CrashStack, NetworkDriver } from "./crash-network";
 import type { MatrixUser } from "./matrix-user";
-import type { BridgedStack } from "./bridged-stack";
 
 export interface TrafficOptions {
-  stack: BridgedStack;
+  stack: Pick<CrashStack, "users">;
+  /** The network's side: its people posting, what the user's account posted there. */
+  network: NetworkDriver;
   /** The Matrix user (localpart) whose portals are used. */
   user: string;
   /** That user's Gitter username. */
@@ -111,7 +114,7 @@ export class Traffic {
   private async fromGitter(room: string, n: number): Promise<void> {
     const poster = this.opts.posters[Math.floor(this.opts.random() * this.opts.posters.length)];
     const text = `g2m-${this.opts.runId}-${room}-${n}`;
-    await this.opts.stack.postAs(poster, room, text);
+    await this.opts.network.postAs(poster, room, text);
     this.g2mSent.get(room)!.push(text);
   }
 
@@ -167,9 +170,8 @@ export class Traffic {
    * in Matrix, and any written by Gitter people (copies echoed back, which must not exist).
    */
   private async gitterSide(room: string): Promise<{ mine: string[]; strays: string[] }> {
-    const { stack, runId, gitterUser } = this.opts;
-    const onGitter = (await stack.control(`/messages?room=${enc(room)}`)) as Array<{ text: string; fromUser: { username: string } }>;
-    const texts = onGitter.filter((m) => m.fromUser.username === gitterUser).map((m) => m.text);
+    const { network, runId, gitterUser } = this.opts;
+    const texts = await network.postedBy(gitterUser, room);
     return { mine: texts.filter((t) => t.startsWith(`m2g-${runId}-`)), strays: texts.filter((t) => t.startsWith(`g2m-${runId}-`)) };
   }
 }

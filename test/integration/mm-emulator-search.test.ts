@@ -1,5 +1,5 @@
 // The Mattermost emulator's search and lookup routes, typing over REST, and the fault that loses an answer after
-// the request was handled.
+// the request was handled, or answers an error in place of its result.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ALICE, BOB, read, startMm, type MmApi } from "./mm-emulator-helpers";
@@ -51,6 +51,16 @@ describe("Mattermost emulator: a lost answer", () => {
     await api.control("POST", "/faults", { status: 500, count: 1, method: "POST", path: "^/posts$", drop: true });
     await assert.rejects(api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "lost answer" }));
     assert.equal([...api.emu.state.posts.values()].filter((p) => p.message === "lost answer").length, 1);
+    assert.equal((await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "next" })).status, 201);
+  });
+
+  it("handles a request and then answers the asked status instead of its result", async () => {
+    const dev = api.channelId("acme/dev");
+    await api.control("POST", "/faults", { status: 502, count: 1, method: "POST", path: "^/posts$", after: true });
+    const res = await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "failed answer" });
+    assert.equal(res.status, 502);
+    assert.equal(((await res.json()) as { id: string }).id, "emulator.injected_fault");
+    assert.equal([...api.emu.state.posts.values()].filter((p) => p.message === "failed answer").length, 1);
     assert.equal((await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "next" })).status, 201);
   });
 });

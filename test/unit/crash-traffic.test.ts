@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { BridgedStack } from "../harness/bridged-stack";
 import { seededRandom } from "../harness/crash-compare";
+import { gitterDriver } from "../harness/crash-network";
 import { Traffic } from "../harness/crash-traffic";
 
 const ROOM = "crash/room1";
@@ -39,7 +40,7 @@ describe("crash traffic around a Synapse restart", () => {
   it("pausing the Matrix side waits until the message being sent was accepted", async () => {
     const { stack, held } = fakeStack();
     const traffic = new Traffic({
-      stack, user: "alice", gitterUser: "alice", rooms: [ROOM], posters: ["bob"], random: seededRandom(1), runId: "t",
+      stack, network: gitterDriver(stack), user: "alice", gitterUser: "alice", rooms: [ROOM], posters: ["bob"], random: seededRandom(1), runId: "t",
       gitterShare: 0, gapMs: [0, 0],
     });
     traffic.start();
@@ -55,7 +56,7 @@ describe("crash traffic around a Synapse restart", () => {
   it("tells when every message sent from Matrix is on Gitter", async () => {
     const { stack, gitter, held } = fakeStack();
     const traffic = new Traffic({
-      stack, user: "alice", gitterUser: "alice", rooms: [ROOM], posters: ["bob"], random: seededRandom(2), runId: "t",
+      stack, network: gitterDriver(stack), user: "alice", gitterUser: "alice", rooms: [ROOM], posters: ["bob"], random: seededRandom(2), runId: "t",
       gitterShare: 0, gapMs: [0, 0],
     });
     traffic.start();

@@ -16,14 +16,14 @@ const FIXTURE = path.resolve(__dirname, "../../fixtures/demo.yaml");
 describe("demo options", () => {
   it("defaults to the ports the README and fixtures/demo.yaml name", () => {
     const o = parseDemoOptions([], {});
-    assert.deepEqual(o.ports, { homeserver: 8008, gitter: 5555, appservice: 9898, web: 9899 });
+    assert.deepEqual(o.ports, { homeserver: 8008, gitter: 5555, mattermost: 8065, appservice: 9898, web: 9899 });
     assert.equal(o.instance, "demo");
     assert.equal(path.basename(o.dir), ".demo");
   });
 
   it("takes ports from the environment, and flags over the environment", () => {
     const o = parseDemoOptions(["--hs-port", "18008", "--web-port=19899"], { DEMO_HS_PORT: "28008", DEMO_GITTER_PORT: "25555" });
-    assert.deepEqual(o.ports, { homeserver: 18008, gitter: 25555, appservice: 9898, web: 19899 });
+    assert.deepEqual(o.ports, { homeserver: 18008, gitter: 25555, mattermost: 8065, appservice: 9898, web: 19899 });
   });
 
   it("refuses bad ports, a port used twice, unknown flags and odd instance names", () => {
@@ -40,6 +40,21 @@ describe("demo options", () => {
     assert.equal(parseDemoOptions(["--keep"], {}).keep, true);
     assert.equal(parseDemoOptions([], { DEMO_KEEP: "1" }).keep, true);
     assert.throws(() => parseDemoOptions(["--keep=yes"], {}), /unknown option --keep/);
+  });
+
+  it("runs Gitter by default, Mattermost with --network mattermost or DEMO_NETWORK, each with its fixture and ports", () => {
+    assert.equal(parseDemoOptions([], {}).network, "gitter");
+    const mm = parseDemoOptions(["--network", "mattermost", "--mattermost-port", "18065"], {});
+    assert.equal(mm.network, "mattermost");
+    assert.equal(mm.ports.mattermost, 18065);
+    assert.equal(path.basename(mm.fixture), "mattermost-demo.yaml");
+    assert.equal(parseDemoOptions([], { DEMO_NETWORK: "mattermost" }).network, "mattermost");
+    assert.throws(() => parseDemoOptions(["--network", "irc"], {}), /--network must be gitter or mattermost/);
+    assert.throws(() => parseDemoOptions(["--network", "mattermost", "--keep"], {}), /--keep is for --network gitter only/);
+    // The other network's emulator port is not used, so it may be anything.
+    assert.doesNotThrow(() => parseDemoOptions(["--gitter-port", "9898"], { DEMO_NETWORK: "mattermost" }));
+    assert.throws(() => parseDemoOptions(["--network", "mattermost", "--mattermost-port", "9898"], {}), /--as-port and --mattermost-port are both 9898/);
+    assert.match(DEMO_USAGE, /--network NAME .*gitter or mattermost/);
   });
 
   it("has a usage text that names every port flag, its variable and its default", () => {

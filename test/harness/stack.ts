@@ -17,7 +17,9 @@ export interface BridgeFiles {
 }
 
 /** The network the bridge serves: Gitter's emulator and OAuth app, or a Mattermost server (network: mattermost). */
-export type NetworkInput = { gitterUrl: string; clientId: string; clientSecret: string } | { mattermostUrl: string };
+export type NetworkInput =
+  | { gitterUrl: string; clientId: string; clientSecret: string }
+  | { mattermostUrl: string; mattermostOAuth?: { clientId: string; clientSecret: string } };
 
 export type BridgeConfigInput = NetworkInput & {
   dir: string;
@@ -34,7 +36,10 @@ export type BridgeConfigInput = NetworkInput & {
 };
 
 function networkSection(input: NetworkInput): Record<string, unknown> {
-  if ("mattermostUrl" in input) return { network: "mattermost", mattermost: { url: input.mattermostUrl } };
+  if ("mattermostUrl" in input) {
+    const oauth = input.mattermostOAuth ? { oauth: input.mattermostOAuth } : {};
+    return { network: "mattermost", mattermost: { url: input.mattermostUrl, ...oauth } };
+  }
   return {
     gitter: {
       apiUrl: input.gitterUrl,

@@ -90,4 +90,14 @@ describe("Mattermost journey: login in a browser, portals", { timeout: 240_000 }
     }, "town square's ghosts", 30_000);
     assert.equal(members.get(mmGhost("bob")), "bob (Mattermost)");
   });
+
+  it("follows the user joining and leaving a channel on Mattermost", async () => {
+    await stack.control("/members", { method: "POST", body: { user: "alice", channel: "acme/lobby", as: "carol" } });
+    const lobby = await alice.matrix.waitForInvite((i) => i.name === "Lobby (Acme)", 60_000);
+    await alice.matrix.client.joinRoom(lobby);
+    await stack.postAs("carol", "acme/lobby", "welcome alice");
+    await alice.matrix.waitForMessage(lobby, mmGhost("carol"), /welcome alice/);
+    await stack.control("/members", { method: "DELETE", body: { user: "alice", channel: "acme/lobby" } });
+    await alice.matrix.waitForMembership(lobby, "leave", 30_000);
+  });
 });

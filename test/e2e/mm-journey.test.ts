@@ -33,14 +33,19 @@ describe("Mattermost journey: login in a browser, portals", { timeout: 240_000 }
   it("logs in through the bridge's page and Mattermost's sign-in and consent pages in a browser, and the code", async () => {
     const page = await browser.newPage();
     await page.goto(alice.loginLink);
-    assert.match((await page.textContent("main")) ?? "", /@alice:localhost/);
-    await page.click("button[type=submit]");
+    const confirm = (await page.textContent("main")) ?? "";
+    assert.match(confirm, /linking Mattermost to the Matrix account @alice:localhost/);
+    assert.doesNotMatch(`${await page.title()} ${confirm}`, /Gitter/);
+    await page.click("text=Continue to Mattermost");
     await page.waitForURL(/\/oauth\/authorize/);
     await page.fill("#login_id", "alice");
     await page.fill("#password", "alice-pw");
     await page.click("button[type=submit]");
     await page.click("button[value=true]");
     await page.waitForURL(/\/oauth\/callback/);
+    const done = (await page.textContent("main")) ?? "";
+    assert.match(done, /Mattermost approved the login of alice/);
+    assert.doesNotMatch(`${await page.title()} ${done}`, /Gitter/);
     const code = (await page.textContent("#login-code"))!;
     assert.match(code, /^login \S+$/);
     await alice.matrix.client.sendText(alice.controlRoom, code);

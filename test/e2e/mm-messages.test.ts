@@ -167,6 +167,22 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.equal(post.user_id, userId("alice"));
     assert.equal(alice.matrix.messages(alice.controlRoom).filter((x) => x.sender === MM_BOT && /not sent/.test(x.body)).length, 0);
   });
+
+  it("shows the user's own direct message and reaction from another Mattermost client from their ghost", async () => {
+    const post = await stack.postAs("alice", "alice,bob", "from my laptop");
+    const m = await alice.matrix.waitForMessage(dm, mmGhost("alice"), /from my laptop/);
+    await stack.control("/reactions", { method: "POST", body: { as: "alice", post_id: post.id, emoji_name: "white_check_mark" } });
+    const reaction = await eventWhere(dm, (e) => e.type === "m.reaction" && e.sender === mmGhost("alice"), "alice's own reaction");
+    assert.deepEqual(reaction.content["m.relates_to"], { rel_type: "m.annotation", event_id: m.eventId, key: "✅" });
+  });
+
+  it("sends a Matrix reply to Mattermost with what it answers", async () => {
+    await stack.postAs("bob", "acme/dev", "question?");
+    const q = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /question\?/);
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.text", body: "> <@mattermost_bob:localhost> question?\n\nanswer!", "m.relates_to": { "m.in_reply_to": { event_id: q.eventId } } });
+    const post = await postWhere(channelId("acme", "dev"), (p) => /answer!/.test(p.message), "the reply");
+    assert.doesNotMatch(post.message, /mattermost_bob/, "the Matrix fallback is not sent");
+  });
 });
 
 function pick(relation: unknown): { rel_type?: string; event_id?: string } {

@@ -176,6 +176,18 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.deepEqual(reaction.content["m.relates_to"], { rel_type: "m.annotation", event_id: m.eventId, key: "✅" });
   });
 
+  it("shares a Matrix file on Mattermost as a link to the bridge's media route, which serves it", async () => {
+    const bytes = Buffer.from("quarterly numbers\n");
+    const mxc = await alice.matrix.client.uploadContent(bytes, "text/plain", "report.txt");
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.file", body: "report.txt", url: mxc, info: { mimetype: "text/plain", size: bytes.length } });
+    const post = await postWhere(channelId("acme", "dev"), (p) => /report\.txt/.test(p.message), "the shared file");
+    const link = /(http:\/\/127\.0\.0\.1:\d+\/media\/\S+?report\.txt)/.exec(post.message)?.[1];
+    assert.ok(link, `a link in ${post.message}`);
+    const res = await fetch(link);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), bytes.toString());
+  });
+
   it("sends a Matrix reply to Mattermost with what it answers", async () => {
     await stack.postAs("bob", "acme/dev", "question?");
     const q = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /question\?/);

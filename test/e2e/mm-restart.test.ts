@@ -73,4 +73,12 @@ describe("Mattermost bridge restarts and revoked tokens on real Synapse", { time
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal(alice.matrix.messages(dev).filter((m) => /after the revocation/.test(m.body)).length, 0, "nothing is bridged on a dead login");
   });
+
+  it("notices an account deactivated on Mattermost and tells its user", async () => {
+    const bob = await stack.newMatrixUser("bob");
+    await stack.loginWithToken(bob, "b".repeat(26), "bob");
+    await bob.matrix.waitForInvite((i) => i.name === "Development (Acme)", 60_000);
+    await stack.control("/users/bob/deactivate", { method: "POST" });
+    await bob.matrix.waitForMessage(bob.controlRoom, MM_BOT, /no longer accepts your login/, 60_000);
+  });
 });

@@ -188,6 +188,27 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.equal(await res.text(), bytes.toString());
   });
 
+  it("copies files posted on Mattermost into Matrix media, from the poster's ghost, after the post's text", async () => {
+    const form = new FormData();
+    form.set("channel_id", channelId("acme", "dev"));
+    form.append("files", new Blob([Buffer.from("just numbers\n")], { type: "text/plain" }), "notes.txt");
+    const up = await fetch(`${stack.emulator.url}/api/v4/files`, { method: "POST", headers: { authorization: `Bearer ${"b".repeat(26)}` }, body: form });
+    const fileId = ((await up.json()) as { file_infos: { id: string }[] }).file_infos[0].id;
+    const posted = await fetch(`${stack.emulator.url}/api/v4/posts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${"b".repeat(26)}`, "content-type": "application/json" },
+      body: JSON.stringify({ channel_id: channelId("acme", "dev"), message: "", file_ids: [fileId] }),
+    });
+    assert.equal(posted.status, 201);
+    const file = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.msgtype === "m.file", "the file in Matrix");
+    assert.equal(file.content.body, "notes.txt");
+    const [server, mediaId] = String(file.content.url).replace("mxc://", "").split("/");
+    const media = await fetch(`${stack.synapse.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
+      headers: { authorization: `Bearer ${alice.matrix.client.accessToken}` },
+    });
+    assert.equal(await media.text(), "just numbers\n");
+  });
+
   it("sends a Matrix reply to Mattermost with what it answers", async () => {
     await stack.postAs("bob", "acme/dev", "question?");
     const q = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /question\?/);

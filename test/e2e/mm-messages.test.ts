@@ -207,6 +207,9 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
       headers: { authorization: `Bearer ${alice.matrix.client.accessToken}` },
     });
     assert.equal(await media.text(), "just numbers\n");
+    const postId = ((await posted.json()) as { id: string }).id;
+    await stack.control(`/posts/${postId}`, { method: "DELETE" });
+    await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === file.event_id, "the file's redaction");
   });
 
   it("sends a Matrix reply to Mattermost with what it answers", async () => {

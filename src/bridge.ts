@@ -110,6 +110,8 @@ interface NetworkSide {
   sessions: SessionManager;
   /** Takes each Matrix event from the inbox to the part it concerns. */
   handler: EventHandler;
+  /** The network's display name, for what people read (the login pages). */
+  name: string;
 }
 
 /** The network side: ghosts, media, logins and sessions, and the router taking Matrix events to them. */
@@ -153,7 +155,7 @@ async function networkSide(
     doctor: doctorOn({ config, registration, migrationStatus: () => store.migrationStatus(), from: "bridge" }),
   });
   const handler = matrixRouter(config, store, matrix, { ghosts, sessions, services, metrics });
-  return { queue, metrics, login, sessions, handler };
+  return { queue, metrics, login, sessions, handler, name: connector.displayName };
 }
 
 /**

@@ -42,14 +42,14 @@ export function userRef(state: MmState, ref: unknown): MmUser {
   return u;
 }
 
-/** A channel by id, "team/name", or "alice,bob" (their direct channel). */
+/** A channel by id, "team/name", "alice,bob" (their direct channel) or "alice,bob,carol" (their group channel). */
 export function channelRef(state: MmState, ref: unknown): MmChannel {
   const r = text(ref, "channel");
   const byId = state.channels.get(r);
   if (byId) return byId;
   if (r.includes(",")) {
-    const [a, b] = r.split(",").map((n) => userRef(state, n.trim()).id);
-    return state.directChannel(a, b, a);
+    const ids = r.split(",").map((n) => userRef(state, n.trim()).id);
+    return ids.length > 2 ? state.groupChannel(ids, ids[0]) : state.directChannel(ids[0], ids[1], ids[0]);
   }
   const [team, name] = r.split("/");
   const t = [...state.teams.values()].find((x) => x.name === team);

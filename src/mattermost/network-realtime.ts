@@ -2,9 +2,10 @@
 // channel of the user; room events are passed on for watched channels only. It resumes a dropped connection with
 // connection_id + sequence_number and says when it could not (a new connection id, a gap in seq, an event it could
 // not read): that is reported as a Loss of every watched channel, messages included, and the core catches each up
-// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss. The stream's first
-// connection resumes nothing: what was posted after the cursors given to `watch` (while no bridge listened) is a
-// Loss of the channels watched by then, caught up the same way. A direct or group
+// with historyAfter from its cursor. A resumed connection loses nothing and reports no Loss. The websocket only
+// hears what happens while it is open and a channel only once watched, so the stream's first connection reports a
+// Loss of the channels watched by then, and a channel watched later with a cursor a Loss of its own: whatever was
+// posted after those cursors (while the bridge was down, before the portal was watched) is caught up. A direct or group
 // channel closed or shown again in the user's preferences (./network-closed) is a room removed or added.
 import type { ConnectionState, Loss, NetworkEvent, RealtimeListener, RealtimeStream, StateDetail } from "../network/realtime";
 import type { Cursor } from "../network/types";
@@ -27,7 +28,7 @@ export class MattermostStream implements RealtimeStream {
   private readonly ws: MattermostWebsocket;
   private listener: RealtimeListener | undefined;
   private readonly watched = new Set<string>();
-  /** Whether the websocket was connected once: until then, every watched channel may have missed posts. */
+  /** Connected since start(): channels watched from then on are told lost on their own. */
   private connectedOnce = false;
 
   constructor(
@@ -52,6 +53,7 @@ export class MattermostStream implements RealtimeStream {
 
   start(listener: RealtimeListener): void {
     this.listener = listener;
+    this.connectedOnce = false;
     this.ws.start();
   }
 
@@ -59,9 +61,14 @@ export class MattermostStream implements RealtimeStream {
     this.ws.stop();
   }
 
-  /** The websocket hears every channel already: the cursor is the core's to catch up from on a Loss. */
-  watch(roomId: string, _cursor: Cursor | null): void {
+  /**
+   * The websocket hears every channel already, but drops a channel's events until it is watched: what was posted
+   * after `cursor` may be missing, and the core catches it up on the Loss (at the first connection, or now).
+   */
+  watch(roomId: string, cursor: Cursor | null): void {
+    if (this.watched.has(roomId)) return;
     this.watched.add(roomId);
+    if (cursor !== null && this.connectedOnce) this.report([roomId], "watched");
   }
 
   unwatch(roomId: string): void {
@@ -73,16 +80,20 @@ export class MattermostStream implements RealtimeStream {
     if (detail.delayMs !== undefined) out.delayMs = detail.delayMs;
     if (detail.error) out.error = toNetworkError(detail.error) as Error;
     this.call((l) => l.state(STATES[state], out));
-    // Said as the hello is taken, before any event of the connection: the catch-up holds them back until it is done.
-    if (state === "connected" && !this.connectedOnce) {
-      this.connectedOnce = true;
-      if (this.watched.size > 0) this.call((l) => l.mayHaveLost({ rooms: [...this.watched], roomList: false, messagesCaughtUp: false, reason: "first-connection" }));
-    }
+    if (state !== "connected" || this.connectedOnce) return;
+    // Heard nothing before: posts made while no stream was open (the bridge down) are caught up from the cursors.
+    this.connectedOnce = true;
+    if (this.watched.size > 0) this.report([...this.watched], "first-connection");
   }
 
   private onLost(reason: LossReason): void {
     const loss: Loss = { rooms: [...this.watched], roomList: true, messagesCaughtUp: false, reason };
     this.call((l) => l.mayHaveLost(loss));
+  }
+
+  /** The session listed its rooms just before it started the stream or watched a room: the list is current. */
+  private report(rooms: string[], reason: string): void {
+    this.call((l) => l.mayHaveLost({ rooms, roomList: false, messagesCaughtUp: false, reason }));
   }
 
   private onEvent(e: MmEvent): void {

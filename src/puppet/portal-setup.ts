@@ -78,12 +78,20 @@ export function refreshBridgeInfo(ctx: SessionContext, portal: PortalRoom, room:
     .catch((err: Error) => log.warn("could not set bridge info", { room: portal.matrixRoomId, gitterRoom: room.id, error: err }));
 }
 
+/**
+ * A portal's name: the room's, with its space's when the network qualifies it (a Mattermost channel is
+ * "Town Square (Acme)": every team has a Town Square).
+ */
+export function portalName(room: NetworkRoom): string {
+  return room.qualifier ? `${room.name} (${room.qualifier})` : room.name;
+}
+
 async function createGroupRoom(ctx: SessionContext, room: NetworkRoom): Promise<string> {
   const bot = ctx.ids.botMxid;
   const roomId = await ctx.matrix.as(bot).createRoom({
     preset: "private_chat",
     visibility: "private",
-    name: room.name,
+    name: portalName(room),
     topic: room.topic || undefined,
     invite: [ctx.mxid],
     initialState: bridgeInfoState(ctx, room),

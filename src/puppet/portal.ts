@@ -9,6 +9,7 @@ import type { Direction, Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { contentForNetwork, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
+import { filesToMatrix } from "./portal-files";
 import { reactionFromMatrix } from "./portal-reactions";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
@@ -107,23 +108,27 @@ export class PortalRoom {
     this.row.lastGitterMessageId = msg.cursor;
   }
 
-  /** Sends a message not bridged yet as its author's ghost, and links it; one with nothing to show is passed over. */
+  /**
+   * Sends a message not bridged yet as its author's ghost, its text and then its files, and links it (by its text,
+   * or its first file when it has no text); one with nothing to show is passed over.
+   */
   private async sendToMatrix(msg: NetworkMessage): Promise<void> {
     const { store } = this.ctx;
     const sender = await this.ctx.ghosts.ensure(msg.sender ?? (await this.ctx.network.getUser(msg.senderId)));
     await this.ctx.ghosts.ensureInRoom(sender, this.matrixRoomId);
     const content = await contentForMatrix(this.ctx, msg, sender);
-    if (content === null) {
+    const thread = await placeInMatrix(this.ctx, this.row, msg);
+    const mayExist = this.firstSend;
+    // The transaction id is the message's alone, so a message bridged again after a crash lands once.
+    if (content && thread.relation) content["m.relates_to"] = thread.relation;
+    const textEventId = content && (await this.sendContent(sender, content, `g2m-${msg.id}`));
+    const files = await filesToMatrix(this.ctx, msg, { matrixRoomId: this.matrixRoomId, sender, relation: thread.relation, mayExist });
+    if (files.length > 0) this.firstSend = false;
+    const eventId = textEventId || files[0];
+    if (!eventId) {
       log.debug("network message with nothing to show in Matrix", { room: this.matrixRoomId, gitterMessageId: msg.id, kind: msg.kind });
       return;
     }
-    const thread = await placeInMatrix(this.ctx, this.row, msg);
-    if (thread.relation) content["m.relates_to"] = thread.relation;
-    // The transaction id is the message's alone, so a message bridged again after a crash lands once.
-    const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, `g2m-${msg.id}`, {
-      mayExist: this.firstSend,
-    });
-    this.firstSend = false;
     await store.messages.recordMessage({
       matrixRoomId: this.matrixRoomId,
       matrixEventId: eventId,
@@ -135,6 +140,12 @@ export class PortalRoom {
     });
     this.ctx.metrics?.bridged("gitter-to-matrix", msg.sentAt);
     log.debug("bridged to Matrix", { room: this.matrixRoomId, gitterRoom: this.row.gitterRoomId, gitterMessageId: msg.id, event: eventId, sender });
+  }
+
+  private async sendContent(sender: string, content: Record<string, unknown>, txnId: string): Promise<string> {
+    const eventId = await this.ctx.matrix.as(sender).sendEvent(this.matrixRoomId, "m.room.message", content, txnId, { mayExist: this.firstSend });
+    this.firstSend = false;
+    return eventId;
   }
 
   private async bridgeFromMatrix(event: MatrixRoomEvent): Promise<void> {

@@ -188,6 +188,15 @@ describe("Mattermost emulator: membership, direct and group channels, read state
     assert.equal((await api.call("POST", "/api/v4/channels/group", ALICE, [bob])).status, 400);
   });
 
+  it("names a direct or group channel by its people in the control API", async () => {
+    const [alice, bob, carol] = ["alice", "bob", "carol"].map((u) => api.userId(u));
+    const inGroup = await api.control("POST", "/posts", { as: "carol", channel: "alice,bob,carol", message: "to both" });
+    const g = await api.json("POST", "/api/v4/channels/group", ALICE, [bob, carol]);
+    assert.equal(inGroup.channel_id, g.id);
+    const inDirect = await api.control("POST", "/posts", { as: "bob", channel: "alice,bob", message: "to alice" });
+    assert.equal(inDirect.channel_id, (await api.json("POST", "/api/v4/channels/direct", ALICE, [alice, bob])).id);
+  });
+
   it("marks a channel viewed", async () => {
     const dev = api.channelId("acme/dev");
     const res = await api.json("POST", "/api/v4/channels/members/me/view", ALICE, { channel_id: dev });

@@ -1,6 +1,7 @@
 // The network interface's contract for the realtime stream (./network-contract.ts runs these with its own): room
 // events as they happen, each message once; an edit's revision; and after a cut, a stream that delivers what was
-// missed or says what may be lost, so that catching up from the core's cursor fills the gap once and in order.
+// missed or says what may be lost, so that catching up from the core's cursor fills the gap once and in order; the
+// same for what was posted after a room's cursor before the stream started, or before the room was watched.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { it } from "node:test";
@@ -89,10 +90,13 @@ export function streamContractCases(get: () => { client: NetworkClient; shared: 
     w.stream.stop();
   });
 
-  it("after a cut, the stream delivers or says what may be lost, and catch-up fills the gap once, in order", T, async () => {
-    const { client, shared } = get();
+  /**
+   * A stream started on `room`, delivering as the core does: a Loss without its messages is caught up from the
+   * cursor of the newest message delivered, and a message not newer than that cursor is dropped.
+   */
+  function follow(client: NetworkClient, roomId: string, from: string, watchFirst = true): { w: Watched; delivered: NetworkMessage[]; settled: () => Promise<void> } {
     const delivered: NetworkMessage[] = [];
-    let cursor = await client.startCursor(shared.id);
+    let cursor = from;
     const w: Watched = { stream: client.realtime(), events: [], states: [], losses: [] };
     keep(w.stream);
     const deliver = (m: NetworkMessage) => {
@@ -101,16 +105,52 @@ export function streamContractCases(get: () => { client: NetworkClient; shared: 
       cursor = m.cursor;
     };
     let catchingUp: Promise<void> = Promise.resolve();
+    if (watchFirst) w.stream.watch(roomId, from);
     w.stream.start({
-      event: (e) => e.type === "message" && e.message.roomId === shared.id && void catchingUp.then(() => deliver(e.message)),
+      event: (e) => e.type === "message" && e.message.roomId === roomId && void catchingUp.then(() => deliver(e.message)),
       state: (s) => w.states.push(s),
       mayHaveLost: (loss) => {
         w.losses.push(loss);
-        if (loss.messagesCaughtUp || !loss.rooms.includes(shared.id)) return;
-        catchingUp = catchingUp.then(async () => (await walk(client, shared.id, cursor, 2)).forEach(deliver));
+        if (loss.messagesCaughtUp || !loss.rooms.includes(roomId)) return;
+        catchingUp = catchingUp.then(async () => (await walk(client, roomId, cursor, 2)).forEach(deliver));
       },
     });
+    return { w, delivered, settled: () => catchingUp };
+  }
+
+  // A client of its own: its stream's first connection is the first, as in a bridge process just started.
+  it("delivers what was posted after the cursor before the stream started, once, in order", T, async () => {
+    const { shared } = get();
+    const client = await h.connector().connect(h.aliceToken);
+    const cursor = await client.startCursor(shared.id);
+    const ids = [await h.bob.post(shared.id, unique("while no stream ran 1")), await h.bob.post(shared.id, unique("while no stream ran 2"))];
+    const { w, delivered, settled } = follow(client, shared.id, cursor);
+    await waitFor("connected", () => w.stream.state === "connected");
+    ids.push(await h.bob.post(shared.id, unique("live")));
+    await waitFor("every message", () => delivered.length >= ids.length, 15_000);
+    await settled();
+    assert.deepEqual(delivered.map((m) => m.id), ids, "each once, in order");
+    w.stream.stop();
+  });
+
+  it("delivers what was posted after the cursor of a room watched once connected, once, in order", T, async () => {
+    const { shared } = get();
+    const client = await h.connector().connect(h.aliceToken);
+    const cursor = await client.startCursor(shared.id);
+    const { w, delivered, settled } = follow(client, shared.id, cursor, false);
+    await waitFor("connected", () => w.stream.state === "connected");
+    const ids = [await h.bob.post(shared.id, unique("before the watch"))];
     w.stream.watch(shared.id, cursor);
+    ids.push(await h.bob.post(shared.id, unique("live")));
+    await waitFor("every message", () => delivered.length >= ids.length, 15_000);
+    await settled();
+    assert.deepEqual(delivered.map((m) => m.id), ids, "each once, in order");
+    w.stream.stop();
+  });
+
+  it("after a cut, the stream delivers or says what may be lost, and catch-up fills the gap once, in order", T, async () => {
+    const { client, shared } = get();
+    const { w, delivered, settled } = follow(client, shared.id, await client.startCursor(shared.id));
     await waitFor("connected", () => w.stream.state === "connected");
     const ids = [await h.bob.post(shared.id, unique("before the cut"))];
     await waitFor("the first message", () => delivered.length === 1);
@@ -121,7 +161,7 @@ export function streamContractCases(get: () => { client: NetworkClient; shared: 
     await waitFor("reconnected", () => w.stream.state === "connected", 15_000);
     ids.push(await h.bob.post(shared.id, unique("after the cut")));
     await waitFor("every message", () => delivered.length >= ids.length, 15_000);
-    await catchingUp;
+    await settled();
     assert.deepEqual(delivered.map((m) => m.id), ids, "each once, in order");
     assert.ok(w.states.includes("reconnecting"), "the cut was reported");
     w.stream.stop();

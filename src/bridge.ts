@@ -61,7 +61,7 @@ export async function start(config: BridgeConfig, registration: Registration): P
   const matrix = await matrixSide(config, registration, store, connector);
   const network = await networkSide(config, registration, store, cipher, matrix, { connector, metrics });
   const processor = new InboxProcessor({ inbox: store.inbox, handler: network.handler, carriesSecret: eventCarriesSecret, retryDelay: (err, attempt) => outageDelay(err, attempt) });
-  const servers = await startServers(config, registration, store, { matrix, network, processor });
+  const servers = await startServers(config, registration, store, { matrix, network: { ...network, name: connector.displayName }, processor });
   // The ping also makes a homeserver that found us down (and holds our transactions back for a growing while,
   // up to minutes in Synapse) send them again at once; one that failed is repeated in the background.
   const pinging = new AbortController();

@@ -27,7 +27,8 @@ const log = getLogger("bridge");
 /** What the listeners serve: the Matrix side's ids and bot client, the network side's parts, the inbox processor. */
 export interface ServedParts {
   matrix: { ids: MatrixIds; client: MatrixClient };
-  network: { queue: PortalQueues; sessions: SessionManager; metrics: BridgeMetrics; login: LoginService };
+  /** `name`: the network's display name, which the login pages name. */
+  network: { queue: PortalQueues; sessions: SessionManager; metrics: BridgeMetrics; login: LoginService; name: string };
   processor: InboxProcessor;
 }
 
@@ -72,7 +73,7 @@ export async function startServers(
     app.use(shared);
     ops(app);
   };
-  const web = await listen(createWebApp({ login: network.login, extend }), config.web.bind, config.web.port);
+  const web = await listen(createWebApp({ login: network.login, networkName: network.name, extend }), config.web.bind, config.web.port);
   const metricsServer = metricsApp ? await listen(metricsApp, config.metrics.bind, config.metrics.port) : undefined;
   return { appservice, web, ...(metricsServer ? { metrics: metricsServer } : {}) };
 }

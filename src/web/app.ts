@@ -1,5 +1,5 @@
-// The bridge's public web server: the login link and its confirmation, Gitter's OAuth callback, and health probes.
-// It only translates HTTP to LoginService calls and results to pages.
+// The bridge's public web server: the login link and its confirmation, the network's OAuth callback, and health
+// probes. It only translates HTTP to LoginService calls and results to pages, which name the bridge's network.
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { LoginService } from "../puppet/login";
 import { getLogger } from "../util/log";
@@ -9,6 +9,8 @@ const log = getLogger("web");
 
 export interface WebDeps {
   login: LoginService;
+  /** The network the pages name ("Gitter", "Mattermost"): the connector's display name. */
+  networkName: string;
   /** Extra probes (e.g. readiness, metrics) mounted by the composition root. */
   extend?: (app: express.Express) => void;
 }
@@ -29,6 +31,7 @@ function queryString(req: Request, key: string): string | undefined {
 }
 
 export function createWebApp(deps: WebDeps): express.Express {
+  const net = deps.networkName;
   const app = express();
   app.disable("x-powered-by");
 
@@ -36,18 +39,18 @@ export function createWebApp(deps: WebDeps): express.Express {
     res.json({ status: "ok" });
   });
 
-  // The link names its Matrix account and waits for a click: a browser never goes to Gitter unasked.
+  // The link names its Matrix account and waits for a click: a browser never goes to the network unasked.
   app.get("/login", (req, res) => {
     const state = queryString(req, "state");
-    if (!state) return send(res, errorPage("missing-state"));
-    checked(res, deps.login.checkLink(state), (mxid) => send(res, confirmAccountPage(mxid, state)));
+    if (!state) return send(res, errorPage(net, "missing-state"));
+    checked(res, net, deps.login.checkLink(state), (mxid) => send(res, confirmAccountPage(net, mxid, state)));
   });
 
   app.post("/login", express.urlencoded({ extended: false, limit: "4kb" }), (req, res) => {
     const raw: unknown = (req.body as Record<string, unknown> | undefined)?.state;
     const state = typeof raw === "string" && raw.length > 0 && raw.length < 2048 ? raw : undefined;
-    if (!state) return send(res, errorPage("missing-state"));
-    checked(res, deps.login.checkLink(state), () => res.set("Cache-Control", "no-store").redirect(303, deps.login.authorizeUrl(state)));
+    if (!state) return send(res, errorPage(net, "missing-state"));
+    checked(res, net, deps.login.checkLink(state), () => res.set("Cache-Control", "no-store").redirect(303, deps.login.authorizeUrl(state)));
   });
 
   app.get("/oauth/callback", (req, res) => {
@@ -57,27 +60,27 @@ export function createWebApp(deps: WebDeps): express.Express {
       error: queryString(req, "error"),
     };
     deps.login.complete(query).then(
-      (r) => send(res, r.ok ? codePage({ mxid: r.mxid, gitterUsername: r.gitterUsername, code: r.code, botMxid: deps.login.botMxid }) : errorPage(r.error)),
+      (r) => send(res, r.ok ? codePage(net, { mxid: r.mxid, gitterUsername: r.gitterUsername, code: r.code, botMxid: deps.login.botMxid }) : errorPage(net, r.error)),
       (err: Error) => {
         log.error("login callback failed", { error: err });
-        send(res, errorPage("internal"));
+        send(res, errorPage(net, "internal"));
       },
     );
   });
 
   deps.extend?.(app);
-  app.use((_req, res) => send(res, notFoundPage()));
-  app.use(requestErrors);
+  app.use((_req, res) => send(res, notFoundPage(net)));
+  app.use(requestErrors(net));
   return app;
 }
 
 /** Runs `then` for a usable login link; a used, expired or unknown one gets its error page. */
-function checked(res: Response, check: ReturnType<LoginService["checkLink"]>, then: (mxid: string) => void): void {
+function checked(res: Response, net: string, check: ReturnType<LoginService["checkLink"]>, then: (mxid: string) => void): void {
   check.then(
-    (c) => (c.ok ? then(c.mxid) : send(res, errorPage(c.error))),
+    (c) => (c.ok ? then(c.mxid) : send(res, errorPage(net, c.error))),
     (err: Error) => {
       log.error("login link check failed", { error: err });
-      send(res, errorPage("internal"));
+      send(res, errorPage(net, "internal"));
     },
   );
 }
@@ -87,11 +90,13 @@ function checked(res: Response, check: ReturnType<LoginService["checkLink"]>, th
  * whose %-escapes do not decode, say) and gets a 4xx page; anything else is logged and gets the internal error
  * page. Either way no stack trace reaches the browser (express's own handler would show one).
  */
-function requestErrors(err: unknown, req: Request, res: Response, next: NextFunction): void {
-  const status = (err as { status?: unknown }).status;
-  if (res.headersSent) return next(err);
-  if (typeof status === "number" && status >= 400 && status < 500) return send(res, requestErrorPage(status));
-  // `req.path` carries no query string, so no login state reaches the log.
-  log.error("web request failed", { method: req.method, path: req.path, error: err as Error });
-  send(res, requestErrorPage(500));
+function requestErrors(net: string) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    const status = (err as { status?: unknown }).status;
+    if (res.headersSent) return next(err);
+    if (typeof status === "number" && status >= 400 && status < 500) return send(res, requestErrorPage(net, status));
+    // `req.path` carries no query string, so no login state reaches the log.
+    log.error("web request failed", { method: req.method, path: req.path, error: err as Error });
+    send(res, requestErrorPage(net, 500));
+  };
 }

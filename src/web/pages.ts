@@ -1,4 +1,5 @@
-// The few HTML pages a person sees: small, accessible, plainly styled, no scripts, every value escaped.
+// The few HTML pages a person sees: small, accessible, plainly styled, no scripts, every value escaped. Each names
+// the network the bridge serves (its connector's display name), so a Mattermost bridge's pages say Mattermost.
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -25,11 +26,11 @@ export interface Page {
   html: string;
 }
 
-function layout(kind: "ok" | "error" | "info", title: string, body: string, status: number): Page {
+function layout(network: string, kind: "ok" | "error" | "info", title: string, body: string, status: number): Page {
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Gitter bridge</title>
+<title>${escapeHtml(title)} · ${escapeHtml(network)} bridge</title>
 <style>${STYLE}</style></head>
 <body><main class="${kind}"><h1>${escapeHtml(title)}</h1>
 ${body}
@@ -38,32 +39,35 @@ ${body}
 }
 
 /**
- * What /login shows before anything goes to Gitter: the Matrix account the link was made for, and a button. A
- * person handed someone else's link sees whose it is before signing in.
+ * What /login shows before anything goes to the network: the Matrix account the link was made for, and a button.
+ * A person handed someone else's link sees whose it is before signing in.
  */
-export function confirmAccountPage(mxid: string, state: string): Page {
+export function confirmAccountPage(network: string, mxid: string, state: string): Page {
+  const net = escapeHtml(network);
   return layout(
+    network,
     "info",
-    "Link your Gitter account",
-    `<p>You are linking Gitter to the Matrix account <strong>${escapeHtml(mxid)}</strong>.</p>
+    `Link your ${network} account`,
+    `<p>You are linking ${net} to the Matrix account <strong>${escapeHtml(mxid)}</strong>.</p>
 <p><strong>Only continue if that is you.</strong> If someone else gave you this link, close this page: it would
-ask you to hand your Gitter account to them.</p>
+ask you to hand your ${net} account to them.</p>
 <form method="post" action="login"><input type="hidden" name="state" value="${escapeHtml(state)}">
-<button type="submit">Continue to Gitter</button></form>`,
+<button type="submit">Continue to ${net}</button></form>`,
     200,
   );
 }
 
 /**
- * What the browser sees after Gitter approved: nothing is linked yet. The code must come from `mxid` in Matrix,
- * so a browser that is not that person's gets nobody logged in.
+ * What the browser sees after the network approved: nothing is linked yet. The code must come from `mxid` in
+ * Matrix, so a browser that is not that person's gets nobody logged in.
  */
-export function codePage(opts: { mxid: string; gitterUsername: string; code: string; botMxid: string }): Page {
-  const mxid = escapeHtml(opts.mxid);
+export function codePage(network: string, opts: { mxid: string; gitterUsername: string; code: string; botMxid: string }): Page {
+  const [mxid, net] = [escapeHtml(opts.mxid), escapeHtml(network)];
   return layout(
+    network,
     "ok",
     "One more step, in Matrix",
-    `<p>Gitter approved the login of <strong>${escapeHtml(opts.gitterUsername)}</strong>. To link it to the Matrix
+    `<p>${net} approved the login of <strong>${escapeHtml(opts.gitterUsername)}</strong>. To link it to the Matrix
 account <strong>${mxid}</strong>, send this message to <strong>${escapeHtml(opts.botMxid)}</strong> from ${mxid}:</p>
 <p class="code"><code id="login-code">login ${escapeHtml(opts.code)}</code></p>
 <p class="hint">The code works once, for 10 minutes. Nothing is linked until ${mxid} sends it. If that is not your
@@ -81,6 +85,8 @@ export type LoginErrorKind =
   | "gitter-error"
   | "internal";
 
+// "{network}" in a title or text stands for the network's name. "gitter-error" is the network answering with an
+// error, whichever network it is (the kind's name is the login service's).
 const ERRORS: Record<LoginErrorKind, { status: number; title: string; text: string }> = {
   "missing-state": {
     status: 400,
@@ -105,12 +111,12 @@ const ERRORS: Record<LoginErrorKind, { status: number; title: string; text: stri
   denied: {
     status: 403,
     title: "Login cancelled",
-    text: "You did not allow the bridge to use your Gitter account, so nothing changed. Send <code>login</code> to the bridge bot to try again.",
+    text: "You did not allow the bridge to use your {network} account, so nothing changed. Send <code>login</code> to the bridge bot to try again.",
   },
   "gitter-error": {
     status: 502,
-    title: "Gitter did not complete the login",
-    text: "Gitter answered with an error. Nothing was stored. Please try again in a minute with a new link (send <code>login</code> to the bridge bot).",
+    title: "{network} did not complete the login",
+    text: "{network} answered with an error. Nothing was stored. Please try again in a minute with a new link (send <code>login</code> to the bridge bot).",
   },
   internal: {
     status: 500,
@@ -119,20 +125,22 @@ const ERRORS: Record<LoginErrorKind, { status: number; title: string; text: stri
   },
 };
 
-export function errorPage(kind: LoginErrorKind): Page {
+export function errorPage(network: string, kind: LoginErrorKind): Page {
   const e = ERRORS[kind];
-  return layout("error", e.title, `<p>${e.text}</p>`, e.status);
+  const title = e.title.replaceAll("{network}", network);
+  const text = e.text.replaceAll("{network}", escapeHtml(network));
+  return layout(network, "error", title, `<p>${text}</p>`, e.status);
 }
 
 /** For a request that failed outside the login flow: a 4xx `status` is the request's fault, anything else ours. */
-export function requestErrorPage(status: number): Page {
+export function requestErrorPage(network: string, status: number): Page {
   if (status >= 400 && status < 500) {
-    return layout("error", "Bad request", `<p class="hint">The bridge could not read this request.</p>`, status);
+    return layout(network, "error", "Bad request", `<p class="hint">The bridge could not read this request.</p>`, status);
   }
   const hint = "Please try again in a moment; if it keeps failing, tell the bridge's operator.";
-  return layout("error", "Something went wrong on the bridge", `<p class="hint">${hint}</p>`, 500);
+  return layout(network, "error", "Something went wrong on the bridge", `<p class="hint">${hint}</p>`, 500);
 }
 
-export function notFoundPage(): Page {
-  return layout("error", "Page not found", `<p class="hint">This bridge only serves its login pages.</p>`, 404);
+export function notFoundPage(network: string): Page {
+  return layout(network, "error", "Page not found", `<p class="hint">This bridge only serves its login pages.</p>`, 404);
 }

@@ -1,7 +1,7 @@
-// The public media route: Gitter readers open files that Matrix users shared at
+// The public media route: the network's readers open files that Matrix users shared at
 // `<publicUrl>/media/<server>/<mediaId>/<filename>`, which the bridge fetches from the homeserver and streams back.
-// Only media the bridge itself linked to from Gitter is served (a share left in the store), so this is never an open
-// proxy onto the homeserver's repository, and nothing larger than the media size cap passes. A share is withdrawn
+// Only media the bridge itself linked to from the network is served (a share left in the store), so this is never an
+// open proxy onto the homeserver's repository, and nothing larger than the media size cap passes. A share is withdrawn
 // when its message is redacted or its sharer logs out; so that the withdrawal holds at once, no shared cache may
 // keep a copy and a browser asks again at every view (`private, no-cache`), which while the file is still shared
 // costs a database lookup and a 304, never a homeserver download.

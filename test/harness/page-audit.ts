@@ -1,7 +1,10 @@
 // A legibility audit run inside a browser page: language, title, the main heading, horizontal overflow, and for
 // every element with text of its own, its font size and its WCAG contrast against what is painted behind it.
 // Kept as a plain script string: functions handed to page.evaluate are serialised, and a TypeScript loader may
-// add helpers to them that do not exist in the page.
+// add helpers to them that do not exist in the page. `assertLegible` holds an audit to what the bridge's pages promise.
+import assert from "node:assert/strict";
+
+const MIN_FONT_PX = 14;
 
 export interface TextAudit {
   tag: string;
@@ -80,3 +83,19 @@ export const PAGE_AUDIT_SCRIPT = `(() => {
   return { lang: root.lang, title: document.title.trim(), heading,
            overflowPx: Math.max(0, root.scrollWidth - root.clientWidth), texts };
 })()`;
+
+
+/** The page `name` declares its language and title, shows its heading at once, fits 375 px, and reads well. */
+export function assertLegible(name: string, audit: PageAudit): void {
+  assert.equal(audit.lang, "en", `${name}: html lang`);
+  assert.ok(audit.title.length > 0, `${name}: a title`);
+  assert.ok(audit.heading?.visible, `${name}: the heading is visible without scrolling`);
+  assert.ok(audit.title.startsWith(audit.heading!.text), `${name}: the title names what the heading says`);
+  assert.equal(audit.overflowPx, 0, `${name}: no horizontal scrolling at 375 px`);
+  assert.ok(audit.texts.length > 1, `${name}: has text`);
+  for (const t of audit.texts) {
+    assert.ok(t.fontSizePx >= MIN_FONT_PX, `${name}: <${t.tag}> "${t.text}" is ${t.fontSizePx}px`);
+    const needed = t.large ? 3 : 4.5;
+    assert.ok(t.contrast >= needed, `${name}: <${t.tag}> "${t.text}" has contrast ${t.contrast} (needs ${needed})`);
+  }
+}

@@ -47,7 +47,7 @@ describe("login links", () => {
       onLogin: async (mxid) => void started.push(mxid),
       now: () => now,
     });
-    const app = createWebApp({ login });
+    const app = createWebApp({ login, networkName: "Gitter" });
     await new Promise<void>((r) => (server = app.listen(0, "127.0.0.1", () => r())));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

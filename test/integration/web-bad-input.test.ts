@@ -49,7 +49,7 @@ describe("bad requests to the web server", () => {
       download: (serverName, id) => downloadMedia({ homeserverUrl: NOWHERE, asToken: "as-token" }, serverName, id),
       maxBytes: 1000,
     });
-    server.on("request", createWebApp({ login, extend: (app) => app.use(media) }));
+    server.on("request", createWebApp({ login, networkName: "Gitter", extend: (app) => app.use(media) }));
   });
 
   after(async () => {

@@ -69,7 +69,7 @@ describe("login pages over HTTP", () => {
       onLogin: async (mxid, identity) => void logins.push({ mxid, identity }),
       now: () => Date.now() + offset,
     });
-    server.on("request", createWebApp({ login }));
+    server.on("request", createWebApp({ login, networkName: "Gitter" }));
     return {
       url,
       login,

@@ -2,6 +2,7 @@
 // moment a connection is (re)made until the catch-up over REST has fetched everything after the last
 // delivered id; then the held pushes are replayed, dropping what the catch-up already delivered. Message ids
 // are ObjectIds of equal length whose time prefix rises, so plain string order is creation order.
+import { objectIdAt } from "./object-id";
 import type { GitterMessage, LiveOperation } from "./types";
 
 /** Where feeds deliver; one sink serves every feed of a connection, so each call names the room. */
@@ -196,4 +197,17 @@ function digestOf(m: GitterMessage): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0 || 1;
+}
+
+let baseline = { second: -1, id: "" };
+
+/**
+ * The floor for a room watched now (the smallest ObjectId of this second). Rooms watched in the same second share
+ * one string, which every watched room keeps.
+ */
+export function baselineNow(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== baseline.second) baseline = { second, id: objectIdAt(now) };
+  return baseline.id;
 }

@@ -12,27 +12,19 @@
 // sign of trouble (failed request, refused connect, `ext.c` gap, no traffic within the liveness timeout) it is
 // closed, a new one is made after a jittered exponential backoff, and each room catches up over REST from its
 // last delivered id (realtime-room.ts), so consumers see every message exactly once and in id order.
+// Which channels there are and what a push must look like to be passed on: realtime-channels.ts.
 import { EventEmitter } from "node:events";
 import { backoffDelay, type BackoffPolicy } from "../util/backoff";
 import { getLogger } from "../util/log";
-import { objectIdAt } from "./object-id";
 import { BayeuxError, BayeuxSession, type BayeuxMessage } from "./realtime-bayeux";
-import { RoomFeed, type RoomFeedSink, type Snapshot } from "./realtime-room";
+import { DENIED, isRefusedHandshake, PING_CHANNEL, pushProblem, ROOM_CHANNEL, roomChannels, SNAPSHOT_LIMIT, snapshotOf } from "./realtime-channels";
+import { baselineNow, RoomFeed, type RoomFeedSink, type Snapshot } from "./realtime-room";
 import type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 import type { GitterMessage, LiveOperation } from "./types";
-import { checkList, checkMessage, checkRoom, isObjectId, type Problem } from "./validate";
 
 export type { ConnectionState, GitterRealtimeEvents, GitterRealtimeOptions, StateDetail } from "./realtime-types";
 
 const log = getLogger("gitter.realtime");
-const PING_CHANNEL = "/api/v1/ping2";
-const ROOM_CHANNEL = /^\/api\/v1\/rooms\/([^/]+)\/(chatMessages|users)$/;
-const DENIED = new Set([400, 403, 404]);
-/**
- * Newest messages asked for with each room's subscription on (re)connect. A room with fewer new messages than
- * this since we last looked is caught up by the subscription alone, with no REST request of its own.
- */
-const SNAPSHOT_LIMIT = 5;
 
 export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
   private status: ConnectionState = "stopped";
@@ -301,54 +293,4 @@ export class GitterRealtime extends EventEmitter<GitterRealtimeEvents> {
       this.log.error("realtime listener threw", { event, error: err as Error });
     }
   }
-}
-
-const OPERATIONS: ReadonlySet<unknown> = new Set(["create", "update", "patch", "remove"]);
-
-/** What is wrong with a push's model for its channel kind, or null. Full models are checked, partial ones by id. */
-function pushProblem(kind: string, operation: unknown, model: { id: string }): Problem {
-  if (!OPERATIONS.has(operation)) return `unknown operation ${JSON.stringify(String(operation).slice(0, 40))}`;
-  const full = operation === "create" || operation === "update";
-  if (kind === "chatMessages") return full ? checkMessage(model) : isObjectId(model.id) ? null : "message id is not an ObjectId";
-  if (kind === "userRooms" && operation === "create") return checkRoom(model);
-  return model.id === "" ? "empty id" : null;
-}
-
-const CHAT_SNAPSHOT = checkList(checkMessage);
-
-/**
- * The chat snapshot a subscribe reply carries, if it is a list of well-formed messages (checked as REST lists
- * are: a malformed one could move the room's cursor past real messages). Otherwise undefined, and the room is
- * caught up over REST.
- */
-function snapshotOf(reply: BayeuxMessage | BayeuxError | undefined): Snapshot | undefined {
-  const messages = reply instanceof BayeuxError ? undefined : reply?.ext?.snapshot;
-  if (messages === undefined) return undefined;
-  const problem = CHAT_SNAPSHOT(messages);
-  if (problem) {
-    log.warn("ignored a malformed subscription snapshot from Gitter", { problem });
-    return undefined;
-  }
-  return { messages: messages as GitterMessage[], limit: SNAPSHOT_LIMIT };
-}
-
-function roomChannels(roomId: string): string[] {
-  return [`/api/v1/rooms/${roomId}/chatMessages`, `/api/v1/rooms/${roomId}/users`];
-}
-
-function isRefusedHandshake(err: unknown): boolean {
-  return err instanceof BayeuxError && err.channel === "/meta/handshake" && err.status === 401;
-}
-
-let baseline = { second: -1, id: "" };
-
-/**
- * The floor for a room watched now (the smallest ObjectId of this second). Rooms watched in the same second share
- * one string, which every watched room keeps.
- */
-function baselineNow(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== baseline.second) baseline = { second, id: objectIdAt(now) };
-  return baseline.id;
 }

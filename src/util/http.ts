@@ -99,47 +99,59 @@ export const httpSend: HttpSend = (input, init) => {
     const { signal } = init;
     if (signal?.aborted) return reject(failure("AbortError", "This operation was aborted", signal.reason));
     const req = send(url, { method: init.method, headers, agent });
-    let connected = false;
-    const timer =
-      init.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            const code = connected ? "ETIMEDOUT" : "ECONNECT_TIMEOUT";
-            req.destroy(failure("TimeoutError", "The operation was aborted due to timeout", { code }));
-          }, init.timeoutMs);
-    const onAbort = () => req.destroy(failure("AbortError", "This operation was aborted", signal?.reason));
-    signal?.addEventListener("abort", onAbort, { once: true });
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    };
-    req.on("socket", (socket) => {
-      // A reused keep-alive socket is connected already.
-      if (!socket.connecting) connected = true;
-      else socket.once("connect", () => (connected = true));
-    });
+    const done = bound(req, init);
     req.on("error", (err) => {
       done();
       reject(err.name === "TimeoutError" || err.name === "AbortError" ? err : failure("HttpRequestError", "request failed", err));
     });
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      // The connection broke mid-answer (or a timeout or abort destroyed it).
-      res.on("close", () => {
-        if (res.complete) return;
-        done();
-        reject(failure("HttpRequestError", "request failed", Object.assign(new Error("answer cut short"), { code: "ECONNRESET" })));
-      });
-      res.on("error", () => undefined);
-      res.on("end", () => {
-        done();
-        resolve(new Answer(res.statusCode ?? 0, res.statusMessage ?? "", res.headers, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-      });
-    });
+    req.on("response", (res) => readAnswer(res, done, resolve, reject));
     req.end(init.body);
   });
 };
+
+/**
+ * Holds the request to its timeout and abort signal: either destroys it with the error fetch would give (a timeout
+ * before the connection is made says so in its code). Returns what releases the timer and the signal.
+ */
+function bound(req: http.ClientRequest, init: HttpRequestInit): () => void {
+  const { signal } = init;
+  let connected = false;
+  const timer =
+    init.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          const code = connected ? "ETIMEDOUT" : "ECONNECT_TIMEOUT";
+          req.destroy(failure("TimeoutError", "The operation was aborted due to timeout", { code }));
+        }, init.timeoutMs);
+  const onAbort = () => req.destroy(failure("AbortError", "This operation was aborted", signal?.reason));
+  signal?.addEventListener("abort", onAbort, { once: true });
+  req.on("socket", (socket) => {
+    // A reused keep-alive socket is connected already.
+    if (!socket.connecting) connected = true;
+    else socket.once("connect", () => (connected = true));
+  });
+  return () => {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  };
+}
+
+/** Reads the whole answer, then releases the request (`done`); an answer cut short rejects as a reset connection. */
+function readAnswer(res: http.IncomingMessage, done: () => void, resolve: (a: HttpResponse) => void, reject: (e: Error) => void): void {
+  const chunks: Buffer[] = [];
+  res.on("data", (c: Buffer) => chunks.push(c));
+  // The connection broke mid-answer (or a timeout or abort destroyed it).
+  res.on("close", () => {
+    if (res.complete) return;
+    done();
+    reject(failure("HttpRequestError", "request failed", Object.assign(new Error("answer cut short"), { code: "ECONNRESET" })));
+  });
+  res.on("error", () => undefined);
+  res.on("end", () => {
+    done();
+    resolve(new Answer(res.statusCode ?? 0, res.statusMessage ?? "", res.headers, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  });
+}
 
 /** Adapts a fetch (a test's stand-in, say) to HttpSend: the timeout becomes an AbortSignal. */
 export function fromFetch(f: typeof fetch): HttpSend {

@@ -1,0 +1,98 @@
+// The store's interfaces for bridged messages (see ./store): the links between Matrix events and network messages,
+// the sends to the network not yet known to be done, and the Matrix files shared with the network's readers.
+export type Direction = "gitter-to-matrix" | "matrix-to-gitter";
+
+export interface MessageLink {
+  matrixRoomId: string;
+  matrixEventId: string;
+  gitterRoomId: string;
+  gitterMessageId: string;
+  direction: Direction;
+  createdAt: number;
+  /** The Gitter id of the thread root, for a thread reply; absent for a top-level message. */
+  gitterThreadId?: string;
+}
+
+export interface MessageStore {
+  /** Records a bridged message. Recording the same pair again is a no-op. */
+  recordMessage(link: MessageLink): Promise<void>;
+  byGitterMessage(matrixRoomId: string, gitterMessageId: string): Promise<MessageLink | null>;
+  byMatrixEvent(matrixEventId: string): Promise<MessageLink | null>;
+  /** The newest reply (highest Gitter id) of a thread in a portal, or null when it has none bridged. */
+  latestInThread(matrixRoomId: string, gitterThreadId: string): Promise<MessageLink | null>;
+  /** Drops the link of a deleted message, so later echoes of the deletion find nothing to act on. */
+  forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void>;
+}
+
+/**
+ * One share of a Matrix file to Gitter: the file, and the event whose content linked it. Gitter readers are served
+ * the file through the bridge's public media route while at least one share of it is left.
+ */
+export interface SharedMedia {
+  serverName: string;
+  mediaId: string;
+  filename: string;
+  mimetype: string | null;
+  matrixRoomId: string;
+  /** The event whose content linked the file: a message, or an edit (`m.replace`) of one. */
+  matrixEventId: string;
+  /** The message that event belongs to: itself for a new message, the edited message for an edit. */
+  messageEventId: string;
+  /** The portal owner who shared it. */
+  mxid: string;
+  sharedAt: number;
+}
+
+export interface MediaStore {
+  /**
+   * Records a share; recording the same file from the same event again keeps the first record. A file name is cut
+   * to 255 characters (without U+0000); a mimetype longer than that or holding control characters is stored as null.
+   */
+  recordMedia(media: SharedMedia): Promise<void>;
+  /** The oldest share left of a file, or null when none is (never shared, or every share withdrawn). */
+  getMedia(serverName: string, mediaId: string): Promise<SharedMedia | null>;
+  /**
+   * Withdraws the shares made in `matrixRoomId` by `eventId` or by any edit of the message `eventId`; returns how
+   * many went. Harmless when there are none.
+   */
+  unshareEvent(matrixRoomId: string, eventId: string): Promise<number>;
+  /** Withdraws every share `mxid` made; returns how many went. */
+  unshareUser(mxid: string): Promise<number>;
+}
+
+/**
+ * A Matrix message about to be posted to Gitter, written before the POST. Until it is completed (the link
+ * recorded) it may or may not be on Gitter; see src/puppet/outbox.ts for how that is decided.
+ */
+export interface SendIntent {
+  matrixEventId: string;
+  /** The portal owner, whose Gitter account posts it. */
+  mxid: string;
+  matrixRoomId: string;
+  gitterRoomId: string;
+  /** Exactly the text posted (after conversion), so history can be matched against it. */
+  text: string;
+  status: boolean;
+  parentId: string | null;
+  createdAt: number;
+}
+
+export interface PendingSendStore {
+  /**
+   * Records the intent; if one exists for the event already, the first is kept (with its earlier time). The
+   * text loses any U+0000 (PostgreSQL cannot store it; dropped on every engine alike).
+   */
+  putIntent(intent: SendIntent): Promise<void>;
+  getIntent(matrixEventId: string): Promise<SendIntent | null>;
+  /** A user's open intents, oldest first (for recovery when their session starts). */
+  listIntents(mxid: string): Promise<SendIntent[]>;
+  /** Open intents of one portal room, oldest first. */
+  listIntentsInRoom(matrixRoomId: string): Promise<SendIntent[]>;
+  /**
+   * Records the message link (first record wins, as in MessageStore) and removes the intent of its Matrix
+   * event, atomically: a crash leaves either both as they were or both done.
+   */
+  completeIntent(link: MessageLink): Promise<void>;
+  /** Removes an intent that will not be sent (refused by Gitter, the user told). Harmless if absent. */
+  dropIntent(matrixEventId: string): Promise<void>;
+}

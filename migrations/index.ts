@@ -12,6 +12,7 @@ import * as refusedRooms from "./008_refused_rooms";
 import * as messageThreads from "./009_message_threads";
 import * as sharedMedia from "./010_shared_media";
 import * as pendingSends from "./011_pending_sends";
+import * as pendingSendFiles from "./020_pending_send_files";
 import * as portalBridgeInfo from "./012_portal_bridge_info";
 import * as ghostIds from "./013_ghost_ids";
 import * as pendingLogins from "./014_pending_logins";
@@ -45,4 +46,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "017_portal_closed", up: portalClosed.up, down: portalClosed.down },
   { name: "018_login_refresh", up: loginRefresh.up, down: loginRefresh.down },
   { name: "019_reaction_links", up: reactionLinks.up, down: reactionLinks.down },
+  { name: "020_pending_send_files", up: pendingSendFiles.up, down: pendingSendFiles.down },
 ];

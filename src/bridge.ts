@@ -7,6 +7,7 @@ import type { Registration } from "./config/registration";
 import { GitterConnector } from "./gitter/network";
 import { MattermostConnector } from "./mattermost/network";
 import { MatrixClient } from "./matrix/client";
+import { downloadMedia } from "./matrix/media";
 import type { NetworkConnector, OAuthProvider } from "./network/connector";
 import type { RateLimitWait } from "./network/types";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
@@ -129,7 +130,9 @@ async function networkSide(
   const { maxBytes } = config.media;
   const ghosts = new GhostManager({ matrix: client, ids, store: store.ghosts, maxAvatarBytes: maxBytes, trustedHosts, displayNameTemplate: config.bridge.displayNameTemplate });
   await ghosts.loadIds();
-  const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts });
+  const source = { homeserverUrl: config.homeserver.url, asToken: registration.as_token };
+  const download = (server: string, mediaId: string) => downloadMedia(source, server, mediaId);
+  const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts, download });
   const login = loginService(config, store, cipher, ids.botMxid, connector);
   // Without the network's OAuth app no link is handed out: `login` and the notices say how to log in with a token.
   const linkLogin = oauthProviderOf(connector.loginFlows) ? { loginLink: (mxid: string) => login.createLink(mxid) } : {};

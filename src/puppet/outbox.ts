@@ -47,15 +47,35 @@ const REFUSALS: ReadonlySet<NetworkErrorKind> = new Set(["token-invalid", "not-f
  * call), or with null once a refusal by the network was told to the user (in the portal). Throws on outages (the
  * caller retries; the intent stays open, so the retry looks for it first) and on unexpected errors.
  */
-export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: OutgoingMessage): Promise<string | null> {
+export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: OutgoingMessage, upload?: Upload): Promise<string | null> {
   return inTurn(ctx, portal.matrixRoomId, async () => {
     if (await ctx.store.messages.byMatrixEvent(matrixEventId)) return null;
     const open = await ctx.store.pendingSends.getIntent(matrixEventId);
     if (open) return deliver(ctx, open, "recovering");
     const intent = intentFor(ctx, portal, matrixEventId, message);
+    if (upload && !(await uploaded(ctx, intent, upload))) return null;
     await ctx.store.pendingSends.putIntent(intent);
     return deliver(ctx, intent, "fresh");
   });
+}
+
+/**
+ * Puts the message's files on the network; resolves with their ids. Called for a fresh intent only, before it is
+ * recorded: the intent remembers the ids, so a retry or a later process posts the same files and never uploads
+ * again; a crash before the intent is recorded leaves at worst an upload no post uses.
+ */
+export type Upload = () => Promise<string[]>;
+
+/** Adds the uploaded files to the intent; false once a refusal by the network was told. Throws on outages. */
+async function uploaded(ctx: SessionContext, intent: SendIntent, upload: Upload): Promise<boolean> {
+  try {
+    intent.fileIds = await upload();
+    return true;
+  } catch (err) {
+    if (!(err instanceof NetworkError && REFUSALS.has(err.kind))) throw err;
+    await refused(ctx, intent, err);
+    return false;
+  }
 }
 
 /** Finishes an intent left open by an earlier process (or attempt); same contract as sendOnce. */
@@ -223,6 +243,7 @@ function intentFor(ctx: SessionContext, portal: Portal, matrixEventId: string, m
     status: message.kind === "emote",
     parentId: message.threadId ?? null,
     createdAt: Date.now(),
+    ...(message.fileIds?.length ? { fileIds: message.fileIds } : {}),
   };
 }
 
@@ -230,6 +251,7 @@ function messageOf(intent: SendIntent): OutgoingMessage {
   const out: OutgoingMessage = { text: intent.text };
   if (intent.status) out.kind = "emote";
   if (intent.parentId) out.threadId = intent.parentId;
+  if (intent.fileIds?.length) out.fileIds = intent.fileIds;
   return out;
 }
 

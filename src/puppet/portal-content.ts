@@ -2,7 +2,7 @@
 // homeserver, shared files recorded for the media route, thread and reply placement. Used for new messages and for
 // edits alike, so an edited message reads exactly like a new one would.
 import { findElements, parseFragment } from "../convert/html";
-import { formatSize, MEDIA_MSGTYPES, mediaCaption, mediaFileName, safeFileName, type MatrixMediaIn } from "../convert/matrix-media";
+import { formatSize, MEDIA_MSGTYPES, mediaCaption, mediaFileName, parseMxc, safeFileName, type MatrixMediaIn } from "../convert/matrix-media";
 import { withQuote, type MatrixRelation } from "../convert/replies";
 import { HTML_FORMAT } from "../convert/types";
 import { looksLikeMxc } from "../matrix/mxc";
@@ -54,9 +54,16 @@ export function mentionTarget(ctx: SessionContext, username: string): MatrixMent
   }
 }
 
+/** A Matrix file to upload to the network and post with the text (networks with `capabilities.files`). */
+export interface MatrixFile {
+  mxc: string;
+  fileName: string;
+  mimetype: string | null;
+}
+
 export type Outgoing =
   /** `notice`, when set, tells the sender what was left out (a file link the bridge refused). */
-  | { kind: "send"; text: string; status: boolean; parentId?: string; notice?: string }
+  | { kind: "send"; text: string; status: boolean; parentId?: string; notice?: string; file?: MatrixFile }
   /** Not sendable; `notice` tells the sender why, `reason` is a short fixed label for metrics. */
   | { kind: "refuse"; notice: string; reason: string }
   /** Nothing the network could show (an unknown msgtype, an empty message). */
@@ -72,6 +79,7 @@ export interface MatrixSource {
 interface Converted extends NetworkText {
   /** Media addresses the bridge refused, for the notice. */
   refused: string[];
+  file?: MatrixFile;
 }
 
 function refusedNotice(network: string): string {
@@ -123,6 +131,7 @@ async function placed(ctx: SessionContext, row: Portal, relation: MatrixRelation
     status: converted.kind === "emote",
     ...(placement.parentId ? { parentId: placement.parentId } : {}),
     ...(converted.refused.length > 0 ? { notice: refusedNotice(converter.networkName) } : {}),
+    ...(converted.file ? { file: converted.file } : {}),
   };
 }
 
@@ -172,10 +181,24 @@ async function mediaForNetwork(ctx: SessionContext, content: MatrixMediaIn, orig
     };
   }
   const fileName = mediaFileName(content);
+  if (ctx.capabilities.files) return fileForNetwork(ctx, content, content.url, fileName, origin);
   const url = await ctx.media.shareLink(content.url, fileName, content.info?.mimetype ?? null, origin);
   const link = converter.fileLink({ msgtype: content.msgtype, fileName, url, ...(size === undefined ? {} : { size }) });
   const caption = mediaCaption(content);
   const captioned = caption ? await textForNetwork(ctx, caption, origin) : null;
   const refused = [...(url === null ? [content.url] : []), ...(captioned?.refused ?? [])];
   return { text: captioned?.text ? `${link}\n${captioned.text}` : link, kind: "text", refused };
+}
+
+/**
+ * A file for a network that takes uploads: its caption (or, without one, its name) as the text, and the file to
+ * upload; refused when its address is not a valid mxc.
+ */
+async function fileForNetwork(ctx: SessionContext, content: MatrixMediaIn, mxc: string, fileName: string, origin: ShareOrigin): Promise<Converted | Outgoing> {
+  if (!parseMxc(mxc)) {
+    return { kind: "refuse", reason: "invalid_mxc", notice: "the file's address is not a valid Matrix media address (mxc://<server name>/<media id>)." };
+  }
+  const caption = mediaCaption(content) ?? { msgtype: "m.text", body: fileName };
+  const text = await textForNetwork(ctx, caption, origin);
+  return { ...text, file: { mxc, fileName, mimetype: content.info?.mimetype ?? null } };
 }

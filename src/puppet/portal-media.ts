@@ -4,6 +4,7 @@
 import { fileNameOf, imageDimensions, type UploadedImage } from "../convert/images";
 import { mediaPath, parseMxc } from "../convert/matrix-media";
 import type { MatrixClient } from "../matrix/client";
+import type { MediaDownload } from "../matrix/media";
 import type { MediaStore } from "../store/store";
 import { getLogger } from "../util/log";
 import { fetchRemoteImage } from "../util/remote-image";
@@ -23,7 +24,12 @@ export interface MediaBridgeDeps {
   maxBytes: number;
   /** Hosts whose images are fetched even from private addresses: the configured Gitter hosts. */
   trustedHosts: ReadonlySet<string>;
+  /** Reads a file from the homeserver as the appservice (src/matrix/media.ts downloadMedia); absent: none is read. */
+  download?: (serverName: string, mediaId: string) => Promise<MediaDownload>;
 }
+
+/** A Matrix file read for upload, or why it was not. */
+export type MatrixFileBytes = { ok: true; bytes: Uint8Array; mimetype: string | null } | { ok: false; reason: "too_large" | "missing" };
 
 /** Where a shared file's link was posted from, and by whom: what a redaction or a logout withdraws. */
 export interface ShareOrigin {
@@ -75,6 +81,35 @@ export class MediaBridge {
     const { matrixRoomId, eventId: matrixEventId, messageEventId, mxid } = origin;
     await this.deps.store.recordMedia({ ...parts, filename: fileName, mimetype, matrixRoomId, matrixEventId, messageEventId, mxid, sharedAt: Date.now() });
     return `${this.deps.publicUrl}${mediaPath(parts, fileName)}`;
+  }
+
+  /**
+   * Reads `mxc` from the homeserver, within the size cap (stopping as soon as it is passed). Throws when the homeserver
+   * cannot be reached or answers with an error other than 404, so the caller retries.
+   */
+  async readFile(mxc: string): Promise<MatrixFileBytes> {
+    const parts = parseMxc(mxc);
+    if (!parts || !this.deps.download) return { ok: false, reason: "missing" };
+    const res = await this.deps.download(parts.serverName, parts.mediaId);
+    if (!res.ok) {
+      if (res.status === 404) return { ok: false, reason: "missing" };
+      throw new Error(`the homeserver answered ${res.status} for a file`);
+    }
+    if (res.contentLength !== null && res.contentLength > this.deps.maxBytes) {
+      res.body.destroy();
+      return { ok: false, reason: "too_large" };
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > this.deps.maxBytes) {
+        res.body.destroy();
+        return { ok: false, reason: "too_large" };
+      }
+      chunks.push(chunk);
+    }
+    return { ok: true, bytes: new Uint8Array(Buffer.concat(chunks)), mimetype: res.contentType };
   }
 
   private fetchImage(url: string): Promise<{ bytes: Uint8Array; mimetype: string }> {

@@ -10,6 +10,7 @@ import { getLogger } from "../util/log";
 import { contentForNetwork, contentForMatrix } from "./portal-content";
 import { changeFromMatrix } from "./portal-edits";
 import { filesToMatrix } from "./portal-files";
+import { uploadFor } from "./portal-uploads";
 import { reactionFromMatrix } from "./portal-reactions";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
@@ -156,12 +157,16 @@ export class PortalRoom {
     const source = { eventId: event.event_id, messageEventId: event.event_id };
     const out = await contentForNetwork(this.ctx, this.row, event.content, relationOf(event.content), source);
     if (out.kind === "ignore") return;
-    if (out.kind === "refuse") {
-      this.ctx.metrics?.failed("matrix-to-gitter", out.reason);
-      await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to ${this.ctx.network.profile.displayName}: ${out.notice}`);
+    const file = out.kind === "send" && out.file ? await uploadFor(this.ctx, this.row, out.file) : null;
+    const refusal = out.kind === "refuse" ? out : file?.kind === "refuse" ? file : null;
+    if (refusal) {
+      this.ctx.metrics?.failed("matrix-to-gitter", refusal.reason);
+      await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "refused" }, `Your message was not sent to ${this.ctx.network.profile.displayName}: ${refusal.notice}`);
       return;
     }
-    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, { text: out.text, kind: out.status ? "emote" : "text", threadId: out.parentId });
+    if (out.kind !== "send") return;
+    const message = { text: out.text, kind: out.status ? ("emote" as const) : ("text" as const), threadId: out.parentId };
+    const gitterMessageId = await sendOnce(this.ctx, this.row, event.event_id, message, file?.kind === "upload" ? file.upload : undefined);
     if (gitterMessageId === null) return;
     if (out.notice) await this.ctx.notice(this.matrixRoomId, { cause: event.event_id, purpose: "sent-with-notice" }, `Your message ${out.notice}`);
     this.ctx.metrics?.bridged("matrix-to-gitter", event.origin_server_ts);

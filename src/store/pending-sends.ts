@@ -12,10 +12,18 @@ interface IntentRow {
   status: boolean | number;
   parent_id: string | null;
   created_at: number | string;
+  file_ids?: string | null;
+}
+
+/** The stored JSON array of file ids; anything else reads as none. */
+function fileIdsOf(value: string | null | undefined): string[] {
+  if (!value) return [];
+  const parsed: unknown = JSON.parse(value);
+  return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
 }
 
 function fromRow(row: IntentRow): SendIntent {
-  return {
+  const intent: SendIntent = {
     matrixEventId: row.matrix_event_id,
     mxid: row.mxid,
     matrixRoomId: row.matrix_room_id,
@@ -25,6 +33,8 @@ function fromRow(row: IntentRow): SendIntent {
     parentId: nullableString(row.parent_id),
     createdAt: toNumber(row.created_at),
   };
+  const fileIds = fileIdsOf(row.file_ids);
+  return fileIds.length ? { ...intent, fileIds } : intent;
 }
 
 export class KnexPendingSendStore implements PendingSendStore {
@@ -41,6 +51,7 @@ export class KnexPendingSendStore implements PendingSendStore {
         status: intent.status,
         parent_id: intent.parentId,
         created_at: intent.createdAt,
+        file_ids: intent.fileIds?.length ? JSON.stringify(intent.fileIds) : null,
       })
       .onConflict("matrix_event_id")
       .ignore();

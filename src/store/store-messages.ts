@@ -75,6 +75,8 @@ export interface SendIntent {
   status: boolean;
   parentId: string | null;
   createdAt: number;
+  /** The network's ids of files uploaded for it, posted with the text; absent when it has none. */
+  fileIds?: string[];
 }
 
 export interface PendingSendStore {

@@ -1,7 +1,7 @@
 // Messages both ways between Matrix (real Synapse) and Mattermost (the emulator) through the bridge configured
 // `network: mattermost`, the user logged in with a personal access token: Markdown <-> HTML, mentions (pills,
-// @channel), edits, deletions, threads, reactions, typing, read state, and the user's own posts made on another
-// Mattermost client arriving from their ghost.
+// @channel), edits, deletions, threads, reactions, typing, read state, files both ways, and the user's own posts made
+// on another Mattermost client arriving from their ghost.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -176,16 +176,28 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.deepEqual(reaction.content["m.relates_to"], { rel_type: "m.annotation", event_id: m.eventId, key: "✅" });
   });
 
-  it("shares a Matrix file on Mattermost as a link to the bridge's media route, which serves it", async () => {
+  it("uploads a Matrix file and image to Mattermost: posts with their file, the same bytes, the caption as the text", async () => {
     const bytes = Buffer.from("quarterly numbers\n");
     const mxc = await alice.matrix.client.uploadContent(bytes, "text/plain", "report.txt");
     await alice.matrix.client.sendMessage(dev, { msgtype: "m.file", body: "report.txt", url: mxc, info: { mimetype: "text/plain", size: bytes.length } });
-    const post = await postWhere(channelId("acme", "dev"), (p) => /report\.txt/.test(p.message), "the shared file");
-    const link = /(http:\/\/127\.0\.0\.1:\d+\/media\/\S+?report\.txt)/.exec(post.message)?.[1];
-    assert.ok(link, `a link in ${post.message}`);
-    const res = await fetch(link);
-    assert.equal(res.status, 200);
-    assert.equal(await res.text(), bytes.toString());
+    const post = await postWhere(channelId("acme", "dev"), (p) => p.message === "report.txt", "the uploaded file's post");
+    assert.equal(post.user_id, userId("alice"));
+    assert.equal(post.file_ids.length, 1);
+    const file = stack.emulator.state.files.get(post.file_ids[0]!)!;
+    assert.equal(file.post_id, post.id);
+    assert.equal(file.name, "report.txt");
+    assert.deepEqual(file.data, bytes);
+
+    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0f5a1f60000000049454e44ae426082", "hex");
+    const image = await alice.matrix.client.uploadContent(png, "image/png", "dot.png");
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.image", body: "a dot", filename: "dot.png", url: image, info: { mimetype: "image/png", size: png.length } });
+    const captioned = await postWhere(channelId("acme", "dev"), (p) => p.message === "a dot", "the uploaded image's post");
+    const picture = stack.emulator.state.files.get(captioned.file_ids[0]!)!;
+    assert.equal(picture.name, "dot.png");
+    assert.equal(picture.mime_type, "image/png");
+    assert.deepEqual(picture.data, png);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal([...stack.emulator.state.posts.values()].filter((p) => p.message === "a dot").length, 1, "posted once");
   });
 
   it("copies files posted on Mattermost into Matrix media, from the poster's ghost, after the post's text", async () => {

@@ -44,6 +44,13 @@ export function sendsContract(ctx: ContractContext): void {
       assert.deepEqual(await ctx.store().pendingSends.listIntents(`@nobody-${u}:example.org`), []);
     });
 
+    it("keeps an intent's uploaded files, in order", async () => {
+      const a = intent(uniq(), { fileIds: ["f".repeat(26), "a".repeat(26)] });
+      await ctx.store().pendingSends.putIntent(a);
+      assert.deepEqual(await ctx.store().pendingSends.getIntent(a.matrixEventId), a);
+      assert.deepEqual(await ctx.store().pendingSends.listIntentsInRoom(a.matrixRoomId), [a]);
+    });
+
     it("keeps the first intent of an event, with its earlier time", async () => {
       const a = intent(uniq());
       await ctx.store().pendingSends.putIntent(a);

@@ -1,0 +1,26 @@
+// Files sent from Matrix, onto a network that takes uploads (capabilities.files; Gitter gets links instead, see
+// portal-content.ts): the file is read from the homeserver as the appservice, within the size cap, and uploaded to
+// the network by the outbox just before it records the send intent, which remembers the file's id (outbox.ts).
+import { formatSize } from "../convert/matrix-media";
+import type { Portal } from "../store/store";
+import type { MatrixFile } from "./portal-content";
+import type { Upload } from "./outbox";
+import type { SessionContext } from "./session-context";
+
+export type FileUpload = { kind: "upload"; upload: Upload } | { kind: "refuse"; notice: string; reason: string };
+
+/**
+ * Reads the file from the homeserver and returns the outbox's upload of it to the portal's room; a refusal (with the
+ * notice for the sender) when it is over the cap or the homeserver does not have it. Throws when the homeserver
+ * cannot be reached (the caller retries).
+ */
+export async function uploadFor(ctx: SessionContext, row: Portal, file: MatrixFile): Promise<FileUpload> {
+  const read = await ctx.media.readFile(file.mxc);
+  if (!read.ok && read.reason === "too_large") {
+    return { kind: "refuse", reason: "file_too_large", notice: `the file is larger than the bridge passes (at most ${formatSize(ctx.media.maxBytes)}).` };
+  }
+  if (!read.ok) return { kind: "refuse", reason: "file_missing", notice: "the homeserver does not have its file." };
+  const mimeType = file.mimetype ?? read.mimetype ?? "application/octet-stream";
+  const upload = async () => [(await ctx.network.uploadFile(row.gitterRoomId, { name: file.fileName, mimeType, data: read.bytes })).id];
+  return { kind: "upload", upload };
+}

@@ -1,7 +1,7 @@
 // What the demo prints once everything is up with --network mattermost: the same steps as Gitter's banner
 // (./banner.ts), in Mattermost's words, with the values of this run.
 import type { FixtureData } from "../../emulator/mattermost/fixture";
-import { READY_LINE } from "./banner";
+import { bannerFoot, matrixSteps, otherLogins } from "./banner";
 
 export interface MattermostBannerInfo {
   homeserverUrl: string;
@@ -30,26 +30,16 @@ export function mattermostBanner(info: MattermostBannerInfo): string {
   const [first, ...others] = info.fixture.users.map((u) => ({ username: u.username, password: u.password ?? "" }));
   const sample = sampleChannel(info.fixture);
   const control = `${info.mattermostUrl}/_emulator`;
-  const rule = "─".repeat(72);
   const lines = [
-    rule,
-    ` ${READY_LINE}`,
-    "",
-    " 1. Sign in with any Matrix client (Element, nheko, ...):",
-    `      homeserver  ${info.homeserverUrl}`,
-    `      username    ${info.localpart}   (${info.userId})`,
-    `      password    ${info.password}`,
-    ` 2. Start a direct chat with the bridge bot ${info.bot} and send: login`,
+    ...matrixSteps(info),
     " 3. Open the link it answers with and continue. On the Mattermost (emulator) login page use",
     `      username ${first.username}   password ${first.password}`,
-  ];
-  if (others.length > 0) lines.push(`    (other Mattermost users: ${others.map((l) => `${l.username} / ${l.password}`).join(", ")})`);
-  lines.push(
+    ...otherLogins("Mattermost", others),
     "    and allow; then send the bot the `login <code>` line the bridge's page shows.",
     "    Or log in with a personal access token: send the bot `login token <token>`, with a token the emulator issues:",
     `      curl -X POST ${control}/tokens -H 'content-type: application/json' -d '{"user":"${first.username}"}'`,
     " 4. Your Mattermost channels, direct and group messages arrive as invitations. Send `help` to the bot for every command.",
-  );
+  ];
   if (sample) {
     lines.push(
       " 5. Post as another Mattermost user through the emulator's control API:",
@@ -57,15 +47,11 @@ export function mattermostBanner(info: MattermostBannerInfo): string {
       `        -d '{"as":"${sample.user}","channel":"${sample.channel}","message":"hello from Mattermost"}'`,
     );
   }
-  lines.push(
-    "",
-    ` Mattermost emulator  ${info.mattermostUrl}`,
-    ` bridge web           ${info.webUrl}  (health: ${info.webUrl}/health)`,
-    ` bridge log           ${info.bridgeLog}`,
-    ` Synapse log          ${info.synapseLog}`,
-    "",
-    " Press Ctrl-C to stop everything.",
-    rule,
-  );
-  return lines.join("\n") + "\n";
+  const places: Array<[string, string]> = [
+    ["Mattermost emulator", info.mattermostUrl],
+    ["bridge web", `${info.webUrl}  (health: ${info.webUrl}/health)`],
+    ["bridge log", info.bridgeLog],
+    ["Synapse log", info.synapseLog],
+  ];
+  return [...lines, ...bannerFoot(places, 21)].join("\n") + "\n";
 }

@@ -2,67 +2,16 @@
 // demo with Ctrl-C and starts it again. Everything is still there: the Matrix account, the Gitter login, the same
 // portal rooms with their history, and new Gitter messages arrive in them once, without a second login.
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { MatrixClient } from "matrix-bot-sdk";
-import { MatrixUser } from "../harness/matrix-user";
+import { bannerCredentials, cleanUpDemo, distinctPorts, interruptDemo, logInToMatrix, startDemo, waitForBanner, type Demo } from "../harness/demo-process";
+import type { MatrixUser } from "../harness/matrix-user";
 import { sendLoginCode, walkOAuth } from "../harness/oauth-http";
-import { freePort } from "../harness/ports";
 
-const ROOT = path.resolve(__dirname, "../..");
-const SYNAPSE = path.join(ROOT, "scripts/synapse.sh");
 const BOT = "@gitter:localhost";
 const LOBBY = "gitter-demo/lobby";
-const run = promisify(execFile);
-
-interface Demo {
-  proc: ChildProcess;
-  out: () => string;
-  exited: Promise<number | null>;
-}
-
-function startDemo(args: string[]): Demo {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/demo.ts"), ...args], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  proc.stdout!.on("data", (c) => (out += c));
-  proc.stderr!.on("data", (c) => (out += c));
-  return { proc, out: () => out, exited: new Promise((r) => proc.on("exit", (code) => r(code))) };
-}
-
-async function ready(demo: Demo): Promise<string> {
-  const deadline = Date.now() + 200_000;
-  while (!/Press Ctrl-C to stop everything/.test(demo.out())) {
-    if (demo.proc.exitCode !== null) throw new Error(`the demo exited (${demo.proc.exitCode}):\n${demo.out()}`);
-    if (Date.now() > deadline) throw new Error(`the demo did not come up:\n${demo.out()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return demo.out();
-}
-
-async function stopDemo(demo: Demo): Promise<void> {
-  demo.proc.kill("SIGINT");
-  assert.equal(await demo.exited, 0, demo.out());
-}
-
-async function logInToMatrix(homeserver: string, user: string, password: string): Promise<MatrixUser> {
-  const res = await fetch(`${homeserver}/_matrix/client/v3/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user }, password }),
-  });
-  const body = (await res.json()) as { user_id: string; access_token: string };
-  assert.equal(res.status, 200, JSON.stringify(body));
-  const matrix = new MatrixUser(new MatrixClient(homeserver, body.access_token), body.user_id);
-  await matrix.start();
-  return matrix;
-}
 
 async function postToGitter(gitterPort: number, user: string, room: string, text: string): Promise<void> {
   const res = await fetch(`http://127.0.0.1:${gitterPort}/_emulator/messages`, {
@@ -83,32 +32,21 @@ describe("npm run demo -- --keep", { timeout: 600_000 }, () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "demo-keep-"));
-    const ports = new Set<number>();
-    while (ports.size < 4) ports.add(await freePort());
-    const [hs, gitter, as, web] = [...ports];
+    const [hs, gitter, as, web] = await distinctPorts(4);
     gitterPort = gitter;
     args = ["--keep", "--dir", dir, "--instance", instance, "--hs-port", `${hs}`, "--gitter-port", `${gitter}`, "--as-port", `${as}`, "--web-port", `${web}`];
   });
 
   after(async () => {
     await matrix?.stop().catch(() => undefined);
-    if (demo && demo.proc.exitCode === null) {
-      demo.proc.kill("SIGINT");
-      await demo.exited;
-    }
-    const dataDir = (await run("bash", [SYNAPSE, "info", instance])).stdout.trim();
-    await run("bash", [SYNAPSE, "stop", instance]).catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    await cleanUpDemo({ demo, instance, dir });
   });
 
   it("keeps the Matrix login, the Gitter login and the portals across a restart", async () => {
     demo = startDemo(args);
-    const banner = await ready(demo);
+    const banner = await waitForBanner(demo);
     assert.match(banner, /a new world, kept for the next run/);
-    const homeserver = /^\s+homeserver\s+(\S+)$/m.exec(banner)![1];
-    const username = /^\s+username\s+(\S+)\s+\(@/m.exec(banner)![1];
-    const password = /^\s+password\s+(\S+)$/m.exec(banner)![1];
+    const { homeserver, username, password } = bannerCredentials(banner);
 
     matrix = await logInToMatrix(homeserver, username, password);
     const control = await matrix.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
@@ -123,12 +61,12 @@ describe("npm run demo -- --keep", { timeout: 600_000 }, () => {
     await matrix.waitForMessage(lobby, "@gitter_bob:localhost", /^before the restart$/, 60_000);
     await matrix.stop();
     matrix = undefined;
-    await stopDemo(demo);
+    await interruptDemo(demo);
 
     demo = startDemo(args);
-    const again = await ready(demo);
+    const again = await waitForBanner(demo);
     assert.match(again, /going on in the last run's world/);
-    assert.equal(/^\s+password\s+(\S+)$/m.exec(again)![1], password, "the same Matrix password");
+    assert.equal(bannerCredentials(again).password, password, "the same Matrix password");
     matrix = await logInToMatrix(homeserver, username, password);
     assert.equal(matrix.membership(lobby), "join", "the portal room is still there and joined");
     await matrix.client.sendText(control, "status");
@@ -138,6 +76,6 @@ describe("npm run demo -- --keep", { timeout: 600_000 }, () => {
     const bodies = matrix.messages(lobby).filter((m) => m.sender === "@gitter_bob:localhost").map((m) => m.body);
     assert.equal(bodies.filter((b) => b === "before the restart").length, 1, "the old message is not bridged again");
     assert.equal(bodies.filter((b) => b === "after the restart").length, 1);
-    await stopDemo(demo);
+    await interruptDemo(demo);
   });
 });

@@ -1,87 +1,14 @@
 // The one-command local stack (`npm run demo`) on real parts: it must come up on the ports it is given, print a
 // banner whose credentials work, and leave nothing running after Ctrl-C (SIGINT).
 import assert from "node:assert/strict";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import { freePort } from "../harness/ports";
-
-const ROOT = path.resolve(__dirname, "../..");
-const SYNAPSE = path.join(ROOT, "scripts/synapse.sh");
-const run = promisify(execFile);
-
-interface Demo {
-  proc: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
-
-function startDemo(args: string[], env: Record<string, string>): Demo {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts/demo.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  proc.stdout!.on("data", (c) => (out += c));
-  proc.stderr!.on("data", (c) => (err += c));
-  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
-  return { proc, out: () => out, err: () => err, exited };
-}
-
-/** Resolves with stdout once it matches `re`; rejects if the demo exits first or the time runs out. */
-function waitForOutput(demo: Demo, re: RegExp, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`no ${re} within ${timeoutMs} ms:\n${demo.out()}\n${demo.err()}`)), timeoutMs);
-    const check = () => re.test(demo.out()) && finish();
-    const onExit = (code: number | null) => finish(new Error(`the demo exited (${code}) before ${re}:\n${demo.out()}\n${demo.err()}`));
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      demo.proc.stdout!.off("data", check);
-      demo.proc.off("exit", onExit);
-      if (error) reject(error);
-      else resolve(demo.out());
-    };
-    demo.proc.stdout!.on("data", check);
-    demo.proc.once("exit", onExit);
-    check();
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-async function distinctPorts(n: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < n) ports.add(await freePort());
-  return [...ports];
-}
-
-function field(banner: string, re: RegExp, what: string): string {
-  const m = re.exec(banner);
-  assert.ok(m, `the banner shows ${what}:\n${banner}`);
-  return m[1];
-}
+import {
+  alive, bannerCredentials, cleanUpDemo, distinctPorts, field, interruptDemo, portFree, startDemo, synapseDataDir, waitForBanner, type Demo,
+} from "../harness/demo-process";
 
 describe("npm run demo", { timeout: 240_000 }, () => {
   const instance = `demo-test-${process.pid}`;
@@ -92,22 +19,10 @@ describe("npm run demo", { timeout: 240_000 }, () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "demo-test-"));
-    dataDir = (await run("bash", [SYNAPSE, "info", instance])).stdout.trim();
+    dataDir = await synapseDataDir(instance);
   });
 
-  after(async () => {
-    // After a failure: stop it the polite way first (it stops its own children), then by force.
-    if (demo && demo.proc.exitCode === null) {
-      demo.proc.kill("SIGINT");
-      const timer = setTimeout(() => demo!.proc.kill("SIGKILL"), 30_000);
-      await demo.exited;
-      clearTimeout(timer);
-    }
-    if (bridgePid && alive(bridgePid)) process.kill(bridgePid, "SIGKILL");
-    await run("bash", [SYNAPSE, "stop", instance]).catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => cleanUpDemo({ demo, bridgePid, instance, dir }));
 
   it("refuses a port that is taken, naming it and the flag that moves it", async () => {
     const blocker = net.createServer();
@@ -137,18 +52,16 @@ describe("npm run demo", { timeout: 240_000 }, () => {
         DEMO_WEB_PORT: String(w),
       });
       try {
-        banner = await waitForOutput(demo, /Press Ctrl-C to stop everything/, 200_000);
+        banner = await waitForBanner(demo);
         break;
       } catch (err) {
         if (attempt >= 3 || !/is in use on 127\.0\.0\.1/.test(demo.err())) throw err;
       }
     }
     assert.match(banner, /The demo is ready\./);
-    const homeserver = field(banner, /^\s+homeserver\s+(\S+)$/m, "the homeserver URL");
+    const { homeserver, username, password } = bannerCredentials(banner);
     assert.equal(homeserver, `http://127.0.0.1:${hs}`);
     const userId = field(banner, /^\s+username\s+\S+\s+\((@\S+)\)$/m, "the Matrix id");
-    const username = field(banner, /^\s+username\s+(\S+)\s+\(@/m, "the Matrix username");
-    const password = field(banner, /^\s+password\s+(\S+)$/m, "the Matrix password");
     assert.match(banner, /bridge bot @gitter:localhost/);
     assert.match(banner, /username alice\s+password alice-pass/);
     bridgePid = Number(field(banner, /bridge running \(pid (\d+)\)/, "the bridge's pid"));
@@ -159,8 +72,7 @@ describe("npm run demo", { timeout: 240_000 }, () => {
     assert.equal(health.status, 200, "the bridge's web server answers on the web port");
     await postAsPrinted(banner, gitter);
 
-    demo.proc.kill("SIGINT");
-    assert.equal(await demo.exited, 0, `the demo exits 0 after SIGINT:\n${demo.out()}\n${demo.err()}`);
+    await interruptDemo(demo);
     assert.match(demo.out(), /all stopped/);
     assert.equal(alive(synapsePid), false, "Synapse is gone");
     assert.equal(alive(bridgePid), false, "the bridge is gone");

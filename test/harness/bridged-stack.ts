@@ -1,17 +1,18 @@
 // The whole stack with Matrix users already logged in to Gitter through the bridge and joined to their portals:
 // the emulator (in this process, control API on), a real Synapse, the bridge as a child process. For e2e tests
 // and benchmarks that are about what happens after login (faults, crashes, revoked tokens).
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { LogService, MatrixClient } from "matrix-bot-sdk";
+import { LogService } from "matrix-bot-sdk";
 import YAML from "yaml";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import type { FixtureData } from "../../emulator/fixture";
-import { MatrixUser } from "./matrix-user";
+import type { MatrixUser } from "./matrix-user";
 import { sendLoginCode, walkOAuth } from "./oauth-http";
 import { freePort } from "./ports";
-import { startBridge, writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "./stack";
+import { writeBridgeFiles, type BridgeFiles, type BridgeProcess } from "./stack";
+import { bridgeControls, controlCall, loginLinkIn, matrixUserWithControlRoom, startListeningBridge, stopStarted } from "./stack-common";
 import { startSynapse, type SynapseHandle } from "./synapse";
 
 export const BOT = "@gitter:localhost";
@@ -72,7 +73,7 @@ export async function startBridgedStack(opts: StackOptions): Promise<BridgedStac
   // Requests fail on purpose in these tests (Synapse restarts); the client library would print each one.
   LogService.muteModule("MatrixHttpClient");
   const dir = await mkdtemp(path.join(os.tmpdir(), `${opts.name}-`));
-  const parts: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser>; earlier: string[][] } = { dir, users: new Map(), earlier: [] };
+  const parts: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser> } = { dir, users: new Map() };
   try {
     await startParts(parts, opts);
     return finish(parts as Required<typeof parts>, opts.bridgeNodeArgs);
@@ -97,12 +98,11 @@ async function startParts(p: Partial<BridgedStack> & { dir: string; users: Map<s
   });
   if (opts.appserviceUrl) await pointRegistration(p.files.registrationPath, await opts.appserviceUrl(p.files.asPort));
   p.synapse = await startSynapse({ registrationPath: p.files.registrationPath, port: hsPort, name: `${opts.name}-${process.pid}` });
-  await controlCall(p.emulator, "/oauth-apps", {
+  await controlCall(p.emulator.url, "/oauth-apps", {
     method: "POST",
     body: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `http://127.0.0.1:${p.files.webPort}/oauth/callback`, name: "Bridge" },
   });
-  p.bridge = startBridge(p.files, {}, { nodeArgs: opts.bridgeNodeArgs });
-  await p.bridge.waitForLine(/bridge started/);
+  p.bridge = await startListeningBridge(p.files, opts.bridgeNodeArgs);
   for (const spec of opts.users) p.users.set(spec.localpart, await logIn(p.synapse, spec));
 }
 
@@ -113,14 +113,8 @@ async function pointRegistration(file: string, url: string): Promise<void> {
 }
 
 async function logIn(synapse: SynapseHandle, spec: StackUserSpec): Promise<BridgedUser> {
-  const account = await synapse.registerUser(spec.localpart, `${spec.localpart}-matrix-pass`);
-  const matrix = new MatrixUser(new MatrixClient(synapse.url, account.accessToken), account.userId);
-  await matrix.start();
-  const controlRoom = await matrix.client.createRoom({ invite: [BOT], is_direct: true, preset: "trusted_private_chat" });
-  const greeting = await matrix.waitForMessage(controlRoom, BOT, /log in with Gitter/);
-  const link = /(http:\/\/127\.0\.0\.1:\d+\/login\?state=\S+)/.exec(greeting.body)?.[1];
-  if (!link) throw new Error(`no login link in ${greeting.body}`);
-  const page = await walkOAuth(link, { username: spec.gitterUsername, password: spec.gitterPassword });
+  const { matrix, controlRoom, greeting } = await matrixUserWithControlRoom(synapse, spec.localpart, BOT, /log in with Gitter/);
+  const page = await walkOAuth(loginLinkIn(greeting), { username: spec.gitterUsername, password: spec.gitterPassword });
   await sendLoginCode(page, (text) => matrix.client.sendText(controlRoom, text));
   await matrix.waitForMessage(controlRoom, BOT, /logged in to Gitter as/);
   const portals = new Map<string, string>();
@@ -134,43 +128,21 @@ async function logIn(synapse: SynapseHandle, spec: StackUserSpec): Promise<Bridg
 
 type Methods = "bridgeLines" | "control" | "postAs" | "spawnBridge" | "restartBridge" | "stop";
 
-function finish(p: Required<Omit<BridgedStack, Methods>> & { earlier: string[][] }, nodeArgs?: string[]): BridgedStack {
+function finish(p: Required<Omit<BridgedStack, Methods>>, nodeArgs?: string[]): BridgedStack {
+  const { saveBridgeLog, ...controls } = bridgeControls(() => stack, nodeArgs);
   const stack: BridgedStack = {
     ...p,
-    bridgeLines: () => [...p.earlier.flat(), ...stack.bridge.lines],
-    control: (route, init) => controlCall(p.emulator, route, init),
-    postAs: (user, room, text) => controlCall(p.emulator, "/messages", { method: "POST", body: { user, room, text } }) as Promise<{ id: string }>,
-    spawnBridge: () => {
-      p.earlier.push(stack.bridge.lines);
-      stack.bridge = startBridge(p.files, {}, { nodeArgs });
-    },
-    restartBridge: async () => {
-      stack.spawnBridge();
-      await stack.bridge.waitForLine(/bridge started/, 60_000);
-    },
+    ...controls,
+    control: (route, init) => controlCall(p.emulator.url, route, init),
+    postAs: (user, room, text) => controlCall(p.emulator.url, "/messages", { method: "POST", body: { user, room, text } }) as Promise<{ id: string }>,
     stop: async () => {
-      await writeFile(path.join(p.dir, "bridge.log"), stack.bridgeLines().join("\n")).catch(() => undefined);
+      await saveBridgeLog();
       await stopParts(stack);
     },
   };
   return stack;
 }
 
-async function stopParts(p: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser> }): Promise<void> {
-  for (const u of p.users.values()) await u.matrix.stop().catch(() => undefined);
-  await p.bridge?.stop().catch(() => undefined);
-  await p.synapse?.stop().catch(() => undefined);
-  await p.emulator?.stop().catch(() => undefined);
-  if (!process.env.KEEP_STACK_DIR) await rm(p.dir, { recursive: true, force: true });
-}
-
-async function controlCall(emulator: RunningEmulator, route: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
-  const res = await fetch(`${emulator.url}/_emulator${route}`, {
-    method: init.method ?? "GET",
-    headers: { "content-type": "application/json" },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${route}: ${res.status} ${text}`);
-  return text ? (JSON.parse(text) as unknown) : null;
+function stopParts(p: Partial<BridgedStack> & { dir: string; users: Map<string, BridgedUser> }): Promise<void> {
+  return stopStarted({ ...p, matrixUsers: [...p.users.values()].map((u) => u.matrix) });
 }

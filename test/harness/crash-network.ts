@@ -7,7 +7,7 @@ import type { FixtureData as MmFixture } from "../../emulator/mattermost/fixture
 import { startBridgedStack, type BridgedStack, type BridgedUser } from "./bridged-stack";
 import type { BridgeProcess } from "./stack";
 import type { SynapseHandle } from "./synapse";
-import { startMmBridgedStack, type MmBridgedStack } from "./mm-bridged-stack";
+import { startMmStack, type MmStack } from "./mm-stack";
 
 /** What the crash scenario uses of a stack, whatever the network. */
 export interface CrashStack {
@@ -101,7 +101,7 @@ export function gitterDriver(stack: Pick<BridgedStack, "control" | "postAs">): N
   };
 }
 
-export const mattermostNetwork: CrashNetwork<MmBridgedStack> = {
+export const mattermostNetwork: CrashNetwork<MmStack> = {
   name: "mattermost",
   start: (spec) => {
     const people = [spec.user, ...spec.posters];
@@ -112,13 +112,13 @@ export const mattermostNetwork: CrashNetwork<MmBridgedStack> = {
       channels: spec.rooms.map((ref) => ({ team: ref.split("/")[0], name: ref.split("/")[1], members: people })),
     };
     const user = { localpart: spec.user, mattermostUsername: spec.user, channels: spec.rooms };
-    return startMmBridgedStack({ name: spec.name, fixture, users: [user], logLevel: spec.logLevel, database: spec.database });
+    return startMmStack({ name: spec.name, fixture, users: [user], logLevel: spec.logLevel, database: spec.database, oauthApp: false });
   },
   driver: mattermostDriver,
 };
 
 /** The Mattermost emulator's control API (emulator/mattermost/control.ts); the posts are read from its state. */
-export function mattermostDriver(stack: Pick<MmBridgedStack, "control" | "emulator">): NetworkDriver {
+export function mattermostDriver(stack: Pick<MmStack, "control" | "emulator">): NetworkDriver {
   const posts = { method: "POST", path: "^/posts$" };
   const { state } = stack.emulator;
   return {

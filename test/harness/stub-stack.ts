@@ -1,12 +1,14 @@
 // The bridge process as an operator runs it, against the Gitter emulator and the homeserver stub (no Synapse): for
 // integration tests that drive the bridge through homeserver transactions and read what it sent back. Users may be
 // seeded as logged in, with control rooms.
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
 import type { FixtureData } from "../../emulator/fixture";
+import type { Portal } from "../../src/store/store";
 import { startEmulator, type RunningEmulator } from "../../emulator/server";
 import { startHomeserverStub, type HomeserverStub, type HomeserverStubOptions } from "./hs-stub";
 import { sample, scrape } from "./prom";
@@ -86,4 +88,16 @@ async function connected(files: BridgeFiles, users: number): Promise<void> {
     const m = await scrape(`http://127.0.0.1:${files.webPort}`);
     return sample(m, "gitter_bridge_connected_users") === users && sample(m, "gitter_bridge_rooms_catching_up") === 0;
   }, "the users connected and caught up");
+}
+
+/** The first portal of `mxid` the bridge of the stack in `dir` stored; fails if there is none yet. */
+export async function firstPortal(dir: string, mxid: string): Promise<Portal> {
+  const { store } = await openSeeder(dir);
+  try {
+    const [row] = await store.portals.listPortals(mxid);
+    assert.ok(row, `${mxid}'s portal`);
+    return row;
+  } finally {
+    await store.close();
+  }
 }

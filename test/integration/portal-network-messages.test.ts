@@ -10,7 +10,7 @@ import { configureLogging } from "../../src/util/log";
 import type { StubSend } from "../harness/hs-stub";
 import { openSeeder } from "../harness/seed";
 import { eventually } from "../harness/stack";
-import { startStubStack, type StubStack } from "../harness/stub-stack";
+import { firstPortal, startStubStack, type StubStack } from "../harness/stub-stack";
 
 configureLogging({ level: "warn" });
 
@@ -46,16 +46,7 @@ describe("network messages into Matrix", { timeout: 120_000 }, () => {
   const sent = (body: string) => eventually(() => stack.hs.sends.find((s) => s.content.body === body), `"${body}" in Matrix`);
   const replaces = (): StubSend[] => stack.hs.sends.filter((s) => (s.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.replace");
 
-  async function portal(): Promise<Portal> {
-    const { store } = await openSeeder(stack.dir);
-    try {
-      const [row] = await store.portals.listPortals(ALICE);
-      assert.ok(row, "alice's portal");
-      return row;
-    } finally {
-      await store.close();
-    }
-  }
+  const portal = (): Promise<Portal> => firstPortal(stack.dir, ALICE);
 
   it("bridges mentions, emotes, thread replies and edits under the transaction ids of before", async () => {
     await eventually(() => (stack.hs.counts.get("createRoom") ?? 0) === 1, "the portal created");

@@ -7,7 +7,7 @@ import type { Portal } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
 import { openSeeder } from "../harness/seed";
 import { eventually } from "../harness/stack";
-import { startStubStack, type StubStack } from "../harness/stub-stack";
+import { firstPortal, startStubStack, type StubStack } from "../harness/stub-stack";
 
 configureLogging({ level: "warn" });
 
@@ -38,16 +38,7 @@ describe("reactions on Gitter", { timeout: 120_000 }, () => {
     await stack?.stop();
   });
 
-  async function portal(): Promise<Portal> {
-    const { store } = await openSeeder(stack.dir);
-    try {
-      const [row] = await store.portals.listPortals(ALICE);
-      assert.ok(row, "alice's portal");
-      return row;
-    } finally {
-      await store.close();
-    }
-  }
+  const portal = (): Promise<Portal> => firstPortal(stack.dir, ALICE);
 
   it("calls nothing on Gitter and says nothing for the owner's reaction and its redaction", async () => {
     await eventually(() => (stack.hs.counts.get("createRoom") ?? 0) === 1, "the portal created");

@@ -4,78 +4,41 @@
 // (the owner's own, from another client, from their ghost), under a transaction id that names it, and its removal a
 // redaction; the owner's Matrix reaction becomes theirs on Mattermost, and its echo is not bridged back.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MattermostConnector } from "../../src/mattermost/network";
 import type { NetworkClient } from "../../src/network/connector";
-import type { NetworkEvent, RealtimeListener, RealtimeStream } from "../../src/network/realtime";
-import { PortalRoom } from "../../src/puppet/portal";
-import type { RoomListFollower } from "../../src/puppet/room-list";
+import type { NetworkEvent, RealtimeListener } from "../../src/network/realtime";
+import type { PortalRoom } from "../../src/puppet/portal";
 import type { SessionContext } from "../../src/puppet/session-context";
-import { sessionListener } from "../../src/puppet/session-realtime";
-import { openStore } from "../../src/store/knex-store";
 import type { Store } from "../../src/store/store";
-import { configureLogging } from "../../src/util/log";
-import { startHomeserverStub, type HomeserverStub, type StubSend } from "../harness/hs-stub";
-import { testSessionContext } from "../harness/session-context";
-import { ALICE, startMm, type MmApi } from "./mm-emulator-helpers";
+import type { HomeserverStub, StubSend } from "../harness/hs-stub";
+import type { MmApi } from "./mm-emulator-helpers";
+import { MXID, startMmPortal, type MmPortalSetup } from "./mm-portal-setup";
 import { waitFor } from "./network-contract";
 
-const MXID = "@alice:example.org";
 const BOB_GHOST = "@mattermost_bob:example.org";
 const ALICE_GHOST = "@mattermost_alice:example.org";
 const THUMBS_UP = "\u{1F44D}";
 
 describe("reactions over Mattermost", { timeout: 60_000 }, () => {
+  let setup: MmPortalSetup | undefined;
   let mm: MmApi;
   let hs: HomeserverStub;
-  let dir: string;
   let store: Store;
   let network: NetworkClient;
   let ctx: SessionContext;
   let portal: PortalRoom;
   let listener: RealtimeListener;
-  let stream: RealtimeStream;
-  let notices: string[];
+  const notices: string[] = [];
   let roomId: string;
   /** What the stream reported, in order. */
   const events: NetworkEvent[] = [];
 
   before(async () => {
-    configureLogging({ sink: { write: () => undefined } });
-    mm = await startMm();
-    await mm.control("PUT", "/rate-limit", { enabled: false });
-    hs = await startHomeserverStub();
-    dir = await mkdtemp(path.join(os.tmpdir(), "portal-reactions-"));
-    store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
-    const connector = new MattermostConnector({ serverUrl: mm.emu.url });
-    network = await connector.connect(ALICE);
-    notices = [];
-    ctx = testSessionContext({
-      mxid: MXID, store, network, ghostPrefix: "mattermost_", homeserverUrl: hs.url,
-      capabilities: connector.capabilities, networkName: connector.displayName,
-      notice: async (_room, _about, text) => void notices.push(text),
-    });
-    roomId = mm.channelId("acme/dev");
-    const row = { mxid: MXID, gitterRoomId: roomId, matrixRoomId: "!dev:example.org", oneToOne: false, lastGitterMessageId: await network.startCursor(roomId) };
-    await store.portals.putPortal(row);
-    portal = new PortalRoom(ctx, row);
-    const roomList = { onEvent: () => undefined } as unknown as RoomListFollower;
-    listener = sessionListener(ctx, { portal: (id) => (id === roomId ? portal : undefined), roomList, onState: () => undefined });
-    stream = network.realtime();
-    stream.watch(roomId, row.lastGitterMessageId);
-    stream.start({ ...listener, event: (e) => (events.push(e), listener.event(e)) });
-    await waitFor("connected", () => stream.state === "connected");
+    setup = await startMmPortal({ name: "portal-reactions", notice: async (_room, _about, text) => void notices.push(text), onEvent: (e) => events.push(e) });
+    ({ mm, hs, store, network, ctx, portal, listener, roomId } = setup);
   });
   after(async () => {
-    stream?.stop();
-    configureLogging({ sink: undefined });
-    await store?.close();
-    await hs?.stop();
-    await mm?.emu.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await setup?.stop();
   });
 
   /** A post of bob's, bridged into Matrix: its id and its Matrix event. */

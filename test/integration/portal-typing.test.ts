@@ -3,37 +3,26 @@
 // the portal (not the owner's own ghost); the owner typing in the portal, pushed by the homeserver as an ephemeral
 // m.typing to the appservice API (never recorded in the inbox), is the owner typing on Mattermost, where bob sees it.
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createAppserviceApp } from "../../src/matrix/appservice";
-import { MattermostConnector } from "../../src/mattermost/network";
 import type { NetworkClient } from "../../src/network/connector";
 import type { NetworkEvent, RealtimeListener, RealtimeStream } from "../../src/network/realtime";
-import { PortalRoom } from "../../src/puppet/portal";
-import type { RoomListFollower } from "../../src/puppet/room-list";
 import type { SessionContext } from "../../src/puppet/session-context";
-import { sessionListener } from "../../src/puppet/session-realtime";
 import { OwnerTyping } from "../../src/puppet/typing";
-import { openStore } from "../../src/store/knex-store";
 import type { Store } from "../../src/store/store";
-import { configureLogging } from "../../src/util/log";
-import { startHomeserverStub, type HomeserverStub } from "../harness/hs-stub";
-import { testSessionContext } from "../harness/session-context";
-import { ALICE, BOB, startMm, type MmApi } from "./mm-emulator-helpers";
+import type { HomeserverStub } from "../harness/hs-stub";
+import { BOB, type MmApi } from "./mm-emulator-helpers";
+import { MXID, PORTAL, startMmPortal, type MmPortalSetup } from "./mm-portal-setup";
 import { waitFor } from "./network-contract";
 
-const MXID = "@alice:example.org";
-const PORTAL = "!dev:example.org";
 const HS_TOKEN = "hs-token-typing-0123456789";
 
 describe("typing over Mattermost", { timeout: 60_000 }, () => {
+  let setup: MmPortalSetup | undefined;
   let mm: MmApi;
   let hs: HomeserverStub;
-  let dir: string;
   let store: Store;
   let network: NetworkClient;
   let ctx: SessionContext;
@@ -41,35 +30,17 @@ describe("typing over Mattermost", { timeout: 60_000 }, () => {
   let appservice: Server;
   let asUrl: string;
   let listener: RealtimeListener;
-  const streams: RealtimeStream[] = [];
+  let bob: RealtimeStream | undefined;
   /** What bob's own stream reports. */
   const bobSees: NetworkEvent[] = [];
 
   before(async () => {
-    configureLogging({ sink: { write: () => undefined } });
-    mm = await startMm();
-    await mm.control("PUT", "/rate-limit", { enabled: false });
-    hs = await startHomeserverStub();
-    dir = await mkdtemp(path.join(os.tmpdir(), "portal-typing-"));
-    store = await openStore(`sqlite:${path.join(dir, "bridge.db")}`);
-    const connector = new MattermostConnector({ serverUrl: mm.emu.url });
-    network = await connector.connect(ALICE);
-    ctx = testSessionContext({ mxid: MXID, store, network, ghostPrefix: "mattermost_", homeserverUrl: hs.url, capabilities: connector.capabilities, networkName: connector.displayName });
-    roomId = mm.channelId("acme/dev");
-    const row = { mxid: MXID, gitterRoomId: roomId, matrixRoomId: PORTAL, oneToOne: false, lastGitterMessageId: await network.startCursor(roomId) };
-    await store.portals.putPortal(row);
-    const portal = new PortalRoom(ctx, row);
-    const roomList = { onEvent: () => undefined } as unknown as RoomListFollower;
-    const stream = network.realtime();
-    streams.push(stream);
-    stream.watch(roomId, row.lastGitterMessageId);
-    listener = sessionListener(ctx, { portal: (id) => (id === roomId ? portal : undefined), roomList, onState: () => undefined });
-    stream.start(listener);
-    const bob = (await connector.connect(BOB)).realtime();
-    streams.push(bob);
-    bob.watch(roomId, null);
-    bob.start({ event: (e) => void bobSees.push(e), state: () => undefined, mayHaveLost: () => undefined });
-    await waitFor("connected", () => streams.every((s) => s.state === "connected"));
+    setup = await startMmPortal({ name: "portal-typing" });
+    ({ mm, hs, store, network, ctx, roomId, listener } = setup);
+    const bobStream = (bob = (await setup.connector.connect(BOB)).realtime());
+    bobStream.watch(roomId, null);
+    bobStream.start({ event: (e) => void bobSees.push(e), state: () => undefined, mayHaveLost: () => undefined });
+    await waitFor("bob connected", () => bobStream.state === "connected");
     // The bridge's wiring (src/servers.ts): the appservice API hands m.typing to the owners' typing.
     const typing = new OwnerTyping({ store, sessionOf: (mxid) => (mxid === MXID ? { ctx } : undefined) });
     const app = createAppserviceApp({ hsToken: HS_TOKEN, inbox: store.inbox, isOurUser: (id) => ctx.ids.isOurs(id), onTyping: (events) => typing.onEvents(events) });
@@ -79,13 +50,9 @@ describe("typing over Mattermost", { timeout: 60_000 }, () => {
     asUrl = `http://127.0.0.1:${(appservice.address() as AddressInfo).port}`;
   });
   after(async () => {
-    for (const s of streams) s.stop();
-    configureLogging({ sink: undefined });
+    bob?.stop();
     await new Promise((resolve) => appservice?.close(resolve));
-    await store?.close();
-    await hs?.stop();
-    await mm?.emu.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await setup?.stop();
   });
 
   it("shows someone typing on Mattermost as their ghost typing in the portal, and not the owner's ghost", async () => {

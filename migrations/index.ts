@@ -13,6 +13,7 @@ import * as messageThreads from "./009_message_threads";
 import * as sharedMedia from "./010_shared_media";
 import * as pendingSends from "./011_pending_sends";
 import * as pendingSendFiles from "./020_pending_send_files";
+import * as messageFiles from "./021_message_files";
 import * as portalBridgeInfo from "./012_portal_bridge_info";
 import * as ghostIds from "./013_ghost_ids";
 import * as pendingLogins from "./014_pending_logins";
@@ -47,4 +48,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "018_login_refresh", up: loginRefresh.up, down: loginRefresh.down },
   { name: "019_reaction_links", up: reactionLinks.up, down: reactionLinks.down },
   { name: "020_pending_send_files", up: pendingSendFiles.up, down: pendingSendFiles.down },
+  { name: "021_message_files", up: messageFiles.up, down: messageFiles.down },
 ];

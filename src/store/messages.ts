@@ -55,8 +55,30 @@ export class KnexMessageStore implements MessageStore {
     return row ? fromRow(row) : null;
   }
 
+  async recordFiles(matrixRoomId: string, gitterMessageId: string, matrixEventIds: string[]): Promise<void> {
+    if (matrixEventIds.length === 0) return;
+    const rows = matrixEventIds.map((eventId, position) => ({
+      matrix_room_id: matrixRoomId,
+      network_message_id: gitterMessageId,
+      position,
+      matrix_event_id: eventId,
+    }));
+    await this.db("message_files").insert(rows).onConflict().ignore();
+  }
+
+  async filesOf(matrixRoomId: string, gitterMessageId: string): Promise<string[]> {
+    const rows: { matrix_event_id: string }[] = await this.db("message_files")
+      .where({ matrix_room_id: matrixRoomId, network_message_id: gitterMessageId })
+      .orderBy("position")
+      .select("matrix_event_id");
+    return rows.map((r) => r.matrix_event_id);
+  }
+
   async forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void> {
-    await this.db("message_links").where({ matrix_room_id: matrixRoomId, gitter_message_id: gitterMessageId }).delete();
+    await this.db.transaction(async (trx) => {
+      await trx("message_links").where({ matrix_room_id: matrixRoomId, gitter_message_id: gitterMessageId }).delete();
+      await trx("message_files").where({ matrix_room_id: matrixRoomId, network_message_id: gitterMessageId }).delete();
+    });
   }
 }
 

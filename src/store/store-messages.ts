@@ -20,7 +20,11 @@ export interface MessageStore {
   byMatrixEvent(matrixEventId: string): Promise<MessageLink | null>;
   /** The newest reply (highest Gitter id) of a thread in a portal, or null when it has none bridged. */
   latestInThread(matrixRoomId: string, gitterThreadId: string): Promise<MessageLink | null>;
-  /** Drops the link of a deleted message, so later echoes of the deletion find nothing to act on. */
+  /** Records the events a network message's files became, in order (again: a no-op for those recorded). */
+  recordFiles(matrixRoomId: string, gitterMessageId: string, matrixEventIds: string[]): Promise<void>;
+  /** The events a network message's files became, in order; empty when it had none (or none recorded). */
+  filesOf(matrixRoomId: string, gitterMessageId: string): Promise<string[]>;
+  /** Drops the link (and file events) of a deleted message, so later echoes of the deletion find nothing to act on. */
   forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void>;
 }
 

@@ -209,6 +209,20 @@ function messagesContract(ctx: ContractContext): void {
     assert.deepEqual(await ctx.store().messages.byGitterMessage(alice.matrixRoomId, alice.gitterMessageId), alice);
     assert.deepEqual(await ctx.store().messages.byGitterMessage(bob.matrixRoomId, bob.gitterMessageId), bob);
   });
+
+  it("keeps a message's file events in order, once, and forgets them with the message", async () => {
+    const u = uniq();
+    const l = link(u);
+    const files = [`$file-b-${u}`, `$file-a-${u}`];
+    await ctx.store().messages.recordFiles(l.matrixRoomId, l.gitterMessageId, files);
+    await ctx.store().messages.recordFiles(l.matrixRoomId, l.gitterMessageId, files);
+    await ctx.store().messages.recordMessage(l);
+    assert.deepEqual(await ctx.store().messages.filesOf(l.matrixRoomId, l.gitterMessageId), files);
+    assert.deepEqual(await ctx.store().messages.filesOf(`!other-${u}:example.org`, l.gitterMessageId), []);
+    await ctx.store().messages.forgetMessage(l.matrixRoomId, l.gitterMessageId);
+    assert.deepEqual(await ctx.store().messages.filesOf(l.matrixRoomId, l.gitterMessageId), []);
+    assert.equal(await ctx.store().messages.byGitterMessage(l.matrixRoomId, l.gitterMessageId), null);
+  });
 }
 
 function threadsContract(ctx: ContractContext): void {

@@ -24,6 +24,11 @@ export async function editToMatrix(ctx: SessionContext, row: Portal, msg: Networ
   const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, msg.id);
   // Our own Matrix edit coming back, or an edit we could not make as the Matrix user anyway.
   if (!link || link.direction === "matrix-to-gitter") return;
+  // A post with no text is linked by its first file: an edit never turns that file into text.
+  if ((await ctx.store.messages.filesOf(row.matrixRoomId, msg.id)).includes(link.matrixEventId)) {
+    log.debug("edit of a message shown by its file left alone", { room: row.matrixRoomId, gitterMessageId: msg.id });
+    return;
+  }
   // A blanked message is Gitter's way of deleting a thread root that still has replies (and the old way of deleting).
   if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
   const sender = await ctx.ghosts.ensure(msg.sender ?? (await ctx.network.getUser(msg.senderId)));
@@ -51,26 +56,35 @@ export async function deleteToMatrix(ctx: SessionContext, row: Portal, messageId
 }
 
 /**
- * Redacts a bridged message as its sender when that is one of our ghosts, else as the bot (which has the power to
- * in the rooms it made). `forget` drops the ledger entry; a blanked thread root keeps it so its thread stays whole.
+ * Redacts a bridged message, its text and each of its files, as their sender when that is one of our ghosts, else
+ * as the bot (which has the power to in the rooms it made). `forget` drops the ledger entry; a blanked thread root
+ * keeps it so its thread stays whole. The link's own event keeps the transaction id `g2m-del-<id>`; each other file
+ * event gets `g2m-del-<id>-file-<n>`, so a deletion replayed after a crash redacts each event once.
  */
 async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink, forget: boolean): Promise<void> {
-  const event = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
-  // Already redacted: Gitter's echo of a Matrix redaction being passed to Gitter (the directions run side by side,
-  // so it can come before that redaction forgot the message). Redacting again would add an event for nothing.
-  if (isRedacted(event)) {
-    if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
-    return;
+  const id = link.gitterMessageId;
+  await redactOnce(ctx, row, link.matrixEventId, `g2m-del-${id}`);
+  const files = await ctx.store.messages.filesOf(row.matrixRoomId, id);
+  for (const [n, eventId] of files.entries()) {
+    if (eventId !== link.matrixEventId) await redactOnce(ctx, row, eventId, `g2m-del-${id}-file-${n}`);
   }
+  if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, id);
+}
+
+async function redactOnce(ctx: SessionContext, row: Portal, eventId: string, txnId: string): Promise<void> {
+  const event = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, eventId);
+  // Already redacted: Gitter's echo of a Matrix redaction being passed to Gitter (the directions run side by side,
+  // so it can come before that redaction forgot the message), or a deletion replayed. Redacting again would add an
+  // event for nothing.
+  if (isRedacted(event)) return;
   const sender = typeof event?.sender === "string" ? event.sender : "";
   const actor = ctx.ids.isGhost(sender) ? sender : ctx.ids.botMxid;
   try {
-    await ctx.matrix.as(actor).redact(row.matrixRoomId, link.matrixEventId, `g2m-del-${link.gitterMessageId}`, `Deleted on ${ctx.network.profile.displayName}`);
+    await ctx.matrix.as(actor).redact(row.matrixRoomId, eventId, txnId, `Deleted on ${ctx.network.profile.displayName}`);
   } catch (err) {
     if (!isMatrixError(err, "M_FORBIDDEN")) throw err;
-    log.info("no power to redact a message deleted on Gitter", { room: row.matrixRoomId, event: link.matrixEventId });
+    log.info("no power to redact a message deleted on Gitter", { room: row.matrixRoomId, event: eventId });
   }
-  if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, link.gitterMessageId);
 }
 
 function isRedacted(event: Record<string, unknown> | null): boolean {

@@ -130,6 +130,8 @@ export class PortalRoom {
       log.debug("network message with nothing to show in Matrix", { room: this.matrixRoomId, gitterMessageId: msg.id, kind: msg.kind });
       return;
     }
+    // The files first: once the message is linked it is not sent again, and its deletion must find them all.
+    await store.messages.recordFiles(this.matrixRoomId, msg.id, files);
     await store.messages.recordMessage({
       matrixRoomId: this.matrixRoomId,
       matrixEventId: eventId,

@@ -224,6 +224,49 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === file.event_id, "the file's redaction");
   });
 
+  /** Bob's post of `message` with a text file for each name: the post's id. */
+  async function postWithFiles(message: string, names: string[]): Promise<string> {
+    const auth = { authorization: `Bearer ${"b".repeat(26)}` };
+    const form = new FormData();
+    form.set("channel_id", channelId("acme", "dev"));
+    for (const name of names) form.append("files", new Blob([Buffer.from(`${name}\n`)], { type: "text/plain" }), name);
+    const up = await fetch(`${stack.emulator.url}/api/v4/files`, { method: "POST", headers: auth, body: form });
+    const fileIds = ((await up.json()) as { file_infos: { id: string }[] }).file_infos.map((f) => f.id);
+    const posted = await fetch(`${stack.emulator.url}/api/v4/posts`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify({ channel_id: channelId("acme", "dev"), message, file_ids: fileIds }),
+    });
+    assert.equal(posted.status, 201);
+    return ((await posted.json()) as { id: string }).id;
+  }
+
+  it("redacts a deleted Mattermost post's text and every one of its files, each once", async () => {
+    const postId = await postWithFiles("two files attached", ["first.txt", "second.txt"]);
+    const bobs = (e: RawEvent) => e.sender === mmGhost("bob") && e.type === "m.room.message";
+    const text = await eventWhere(dev, (e) => bobs(e) && e.content.body === "two files attached", "the post's text");
+    const first = await eventWhere(dev, (e) => bobs(e) && e.content.body === "first.txt", "the first file");
+    const second = await eventWhere(dev, (e) => bobs(e) && e.content.body === "second.txt", "the second file");
+    await stack.control(`/posts/${postId}`, { method: "DELETE" });
+    const ids = [text.event_id, first.event_id, second.event_id];
+    const redactions = await eventually(async () => {
+      const found = (await roomEvents(alice.matrix.client, dev)).filter((e) => e.type === "m.room.redaction" && ids.includes(String(e.redacts)));
+      return ids.every((id) => found.some((e) => e.redacts === id)) ? found : undefined;
+    }, "the text's and both files' redactions");
+    assert.deepEqual(redactions.map((e) => e.redacts).sort(), [...ids].sort(), "each event redacted once");
+  });
+
+  it("leaves the file of a Mattermost post with no text alone when the post is edited", async () => {
+    const postId = await postWithFiles("", ["alone.txt"]);
+    const file = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "alone.txt", "the file");
+    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words added later" } });
+    await stack.postAs("bob", "acme/dev", "after the file's edit");
+    await alice.matrix.waitForMessage(dev, mmGhost("bob"), /after the file's edit/);
+    const events = await roomEvents(alice.matrix.client, dev);
+    const replacing = events.filter((e) => (e.content["m.relates_to"] as { event_id?: string } | undefined)?.event_id === file.event_id);
+    assert.deepEqual(replacing, [], "no edit of the file event");
+  });
+
   it("sends a Matrix reply to Mattermost with what it answers", async () => {
     await stack.postAs("bob", "acme/dev", "question?");
     const q = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /question\?/);

@@ -56,19 +56,21 @@ export async function deleteToMatrix(ctx: SessionContext, row: Portal, messageId
 }
 
 /**
- * Redacts a bridged message, its text and each of its files, as their sender when that is one of our ghosts, else
- * as the bot (which has the power to in the rooms it made). `forget` drops the ledger entry; a blanked thread root
- * keeps it so its thread stays whole. The link's own event keeps the transaction id `g2m-del-<id>`; each other file
- * event gets `g2m-del-<id>-file-<n>`, so a deletion replayed after a crash redacts each event once.
+ * Redacts a bridged message as its sender when that is one of our ghosts, else as the bot (which has the power to
+ * in the rooms it made). `forget` (a deletion) also redacts each of its files and drops the ledger entry; a blanked
+ * message keeps both (a Gitter thread root keeps its thread whole; a Mattermost post whose text is emptied keeps its
+ * files). The link's own event keeps the transaction id `g2m-del-<id>`; each other file event gets
+ * `g2m-del-<id>-file-<n>`, so a deletion replayed after a crash redacts each event once.
  */
 async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink, forget: boolean): Promise<void> {
   const id = link.gitterMessageId;
   await redactOnce(ctx, row, link.matrixEventId, `g2m-del-${id}`);
+  if (!forget) return;
   const files = await ctx.store.messages.filesOf(row.matrixRoomId, id);
   for (const [n, eventId] of files.entries()) {
     if (eventId !== link.matrixEventId) await redactOnce(ctx, row, eventId, `g2m-del-${id}-file-${n}`);
   }
-  if (forget) await ctx.store.messages.forgetMessage(row.matrixRoomId, id);
+  await ctx.store.messages.forgetMessage(row.matrixRoomId, id);
 }
 
 async function redactOnce(ctx: SessionContext, row: Portal, eventId: string, txnId: string): Promise<void> {

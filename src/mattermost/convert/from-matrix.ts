@@ -6,6 +6,7 @@ import { DomUtils } from "htmlparser2";
 import { isElement, isText, parseFragment, type HtmlNode } from "../../convert/html";
 import { escapeInline, escapeLineStart } from "../../convert/markdown-escape";
 import { htmlToMarkdown } from "../../convert/markdown";
+import { stripReplyFallback } from "../../convert/replies";
 import {
   HTML_FORMAT, MATTERMOST_MAX_RUNES, type MatrixMessageIn, type MattermostMessageOut, type MatrixToMattermostContext,
 } from "./types";
@@ -103,13 +104,4 @@ export function escapePlain(text: string): string {
       return "\u00a0".repeat(lead.length) + escapeLineStart(escaped);
     })
     .join("\n");
-}
-
-/** Drops the `> <@sender> quoted` lines and the blank line Matrix clients put before a reply's own text. */
-export function stripReplyFallback(body: string): string {
-  const lines = body.split("\n");
-  let quoted = 0;
-  while (quoted < lines.length && (lines[quoted] ?? "").startsWith(">")) quoted++;
-  if (quoted === 0 || lines[quoted] !== "") return body;
-  return lines.slice(quoted + 1).join("\n");
 }

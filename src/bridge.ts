@@ -8,7 +8,7 @@ import { GitterConnector } from "./gitter/network";
 import { MattermostConnector } from "./mattermost/network";
 import { MatrixClient } from "./matrix/client";
 import { downloadMedia } from "./matrix/media";
-import type { NetworkConnector, OAuthProvider } from "./network/connector";
+import type { NetworkConnector } from "./network/connector";
 import type { RateLimitWait } from "./network/types";
 import { explainTokenRefusal, pingHomeserver } from "./matrix/homeserver-check";
 import { MatrixIds } from "./matrix/ids";
@@ -135,7 +135,7 @@ async function networkSide(
   const media = new MediaBridge({ matrix: client, store: store.media, publicUrl: config.web.publicUrl, maxBytes, trustedHosts, download });
   const login = loginService(config, store, cipher, ids.botMxid, connector);
   // Without the network's OAuth app no link is handed out: `login` and the notices say how to log in with a token.
-  const linkLogin = oauthProviderOf(connector.loginFlows) ? { loginLink: (mxid: string) => login.createLink(mxid) } : {};
+  const linkLogin = login.offersLinks ? { loginLink: (mxid: string) => login.createLink(mxid) } : {};
   const sessions = new SessionManager({
     ...{ store, ids, ghosts, queue, cipher, media, metrics },
     matrix: client,
@@ -177,18 +177,12 @@ function networkConnector(config: BridgeConfig, metrics: BridgeMetrics): Network
   return new MattermostConnector({ serverUrl: config.mattermost.url, ...app, onRateLimitWait });
 }
 
-/** The network's OAuth login, finished by the code the user sends; the session manager starts the session. */
+/** The network's OAuth login (where the bridge has an OAuth app), finished by the code the user sends. */
 function loginService(config: BridgeConfig, store: Store, cipher: TokenCipher, botMxid: string, network: NetworkConnector): LoginService {
-  // A Mattermost server without the bridge's OAuth app: no link is handed out (networkSide), so the login pages
-  // only ever see unknown links; this stand-in is never asked for more.
-  const home = config.network === "mattermost" ? config.mattermost.url : config.web.publicUrl;
-  const oauth: OAuthProvider = oauthProviderOf(network.loginFlows) ?? {
-    authorizeUrl: () => home,
-    exchangeCode: () => Promise.reject(new Error(`${network.displayName} has no OAuth app configured for the bridge`)),
-  };
+  const oauth = oauthProviderOf(network.loginFlows);
   return new LoginService({
     store,
-    oauth,
+    ...(oauth ? { oauth } : {}),
     publicUrl: config.web.publicUrl,
     encrypt: (t) => cipher.encrypt(t),
     decrypt: (sealed) => cipher.decrypt(sealed),

@@ -27,8 +27,11 @@ export interface LoginIdentity {
 
 export interface LoginDeps {
   store: Store;
-  /** The network's OAuth provider (its connector's "oauth" login flow). */
-  oauth: OAuthProvider;
+  /**
+   * The network's OAuth provider (its connector's "oauth" login flow). Absent when the bridge has no OAuth app on
+   * the network: no link is handed out, and a link made while it had one is refused (`links-off`).
+   */
+  oauth?: OAuthProvider;
   /** The bot users send their login code to, named on the code page. */
   botMxid: string;
   /** Base URL of the bridge's web server as users' browsers reach it. */
@@ -62,8 +65,14 @@ export class LoginService {
     return this.deps.botMxid;
   }
 
-  /** A fresh single-use link for `mxid`, valid for 10 minutes. */
+  /** Whether the bridge hands out login links (it has an OAuth app on the network). */
+  get offersLinks(): boolean {
+    return this.deps.oauth !== undefined;
+  }
+
+  /** A fresh single-use link for `mxid`, valid for 10 minutes. Throws where no links are offered. */
   async createLink(mxid: string): Promise<string> {
+    if (!this.deps.oauth) throw new Error("the bridge has no OAuth app on the network: no login links");
     const state = randomBytes(24).toString("base64url");
     await this.deps.store.oauthStates.createState(state, mxid, this.now() + LOGIN_LINK_TTL_MS);
     await this.deps.store.oauthStates.pruneStates(this.now());
@@ -76,12 +85,14 @@ export class LoginService {
    * says so at once instead of after the user approved on Gitter. Does not use the link up; may throw (store).
    */
   async checkLink(state: string): Promise<{ ok: true; mxid: string } | { ok: false; error: LoginErrorKind }> {
+    if (!this.deps.oauth) return { ok: false, error: "links-off" };
     const check = await this.deps.store.oauthStates.peekState(state, this.now());
     return check.ok ? check : { ok: false, error: `${check.reason}-state` as LoginErrorKind };
   }
 
-  /** Where the login page sends the browser: Gitter's consent page, carrying the same state. */
+  /** Where the login page sends the browser: Gitter's consent page, carrying the same state. Asked only after checkLink. */
   authorizeUrl(state: string): string {
+    if (!this.deps.oauth) throw new Error("the bridge has no OAuth app on the network: no login links");
     return this.deps.oauth.authorizeUrl(state);
   }
 
@@ -90,6 +101,7 @@ export class LoginService {
    * login of the link's Matrix user, replacing any earlier one; the result carries the code to show.
    */
   async complete(query: { state?: string; code?: string; error?: string }): Promise<CallbackResult> {
+    if (!this.deps.oauth) return { ok: false, error: "links-off" };
     if (!query.state) return { ok: false, error: "missing-state" };
     const check = await this.deps.store.oauthStates.consumeState(query.state, this.now());
     if (!check.ok) return { ok: false, error: `${check.reason}-state` as LoginErrorKind };

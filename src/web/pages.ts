@@ -83,6 +83,7 @@ export type LoginErrorKind =
   | "expired-state"
   | "denied"
   | "gitter-error"
+  | "links-off"
   | "internal";
 
 const ERRORS: Record<LoginErrorKind, { status: number; title: string; text: string }> = {
@@ -115,6 +116,11 @@ const ERRORS: Record<LoginErrorKind, { status: number; title: string; text: stri
     status: 502,
     title: "{network} did not complete the login",
     text: "{network} answered with an error. Nothing was stored. Please try again in a minute with a new link (send <code>login</code> to the bridge bot).",
+  },
+  "links-off": {
+    status: 410,
+    title: "Login links are turned off",
+    text: "The bridge no longer logs in to {network} through a link. Send <code>login</code> to the bridge bot in Matrix: it says how to log in.",
   },
   internal: {
     status: 500,

@@ -23,6 +23,7 @@ const BOT = "@mattermost:localhost";
 const ADMIN = "@admin:localhost";
 const USER = "@alice:localhost";
 const ROOMS = { [ADMIN]: "!admin-control:localhost", [USER]: "!alice-control:localhost" };
+const OLD_LINK = "made-while-the-bridge-had-an-oauth-app";
 
 describe("a bridge serving Mattermost", { timeout: 90_000 }, () => {
   let dir: string;
@@ -41,6 +42,8 @@ describe("a bridge serving Mattermost", { timeout: 90_000 }, () => {
     const seeder = await openSeeder(dir);
     await seedLogins(seeder, [{ mxid: USER, gitterUserId: mm.state.userByName("alice")!.id, gitterUsername: "alice", token: ALICE }]);
     for (const [mxid, room] of Object.entries(ROOMS)) await seeder.store.users.setControlRoom(mxid, room);
+    // A login link made while the bridge had an OAuth app on the server (it has none now).
+    await seeder.store.oauthStates.createState(OLD_LINK, USER, Date.now() + 600_000);
     await seeder.store.close();
     bridge = startBridge(files);
     await bridge.waitForLine(/bridge started/);
@@ -88,5 +91,16 @@ describe("a bridge serving Mattermost", { timeout: 90_000 }, () => {
     assert.match(report, /Mattermost API answers/);
     assert.match(report, /Mattermost login page answers/);
     assert.doesNotMatch(report, /Gitter/);
+  });
+
+  it("without an OAuth app on the server, offers the token login and turns off a link made earlier", async () => {
+    assert.match(await command(USER, "login"), /login token/);
+    const web = `http://127.0.0.1:${files.webPort}`;
+    const shown = await fetch(`${web}/login?state=${OLD_LINK}`);
+    assert.equal(shown.status, 410);
+    assert.match(await shown.text(), /Login links are turned off/);
+    const go = await fetch(`${web}/login`, { method: "POST", body: new URLSearchParams({ state: OLD_LINK }), redirect: "manual" });
+    assert.equal(go.status, 410, "the browser is sent nowhere");
+    assert.equal(go.headers.get("location"), null);
   });
 });

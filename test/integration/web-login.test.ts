@@ -48,16 +48,17 @@ describe("login pages over HTTP", () => {
   const pages: string[] = [];
 
   /** The bridge's web side as bridge.ts wires it, on an ephemeral port; `secret` may be a wrong one. */
-  async function startWeb(secret: string, clientId = CLIENT_ID): Promise<WebBridge> {
+  async function startWeb(secret: string, clientId = CLIENT_ID, withOAuth = true): Promise<WebBridge> {
     const server = http.createServer();
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     emulator.state.auth.addApp({ clientId, clientSecret: SECRET, redirectUri: `${url}/oauth/callback`, name: "Web test" });
     let offset = 0;
     const logins: WebBridge["logins"] = [];
+    const oauth = oauthProviderOf(new GitterConnector({ apiUrl: emulator.url, fayeUrl: emulator.url, oauth: { oauthUrl: emulator.url, clientId, clientSecret: secret, redirectUri: `${url}/oauth/callback` } }).loginFlows)!;
     const login = new LoginService({
       store,
-      oauth: oauthProviderOf(new GitterConnector({ apiUrl: emulator.url, fayeUrl: emulator.url, oauth: { oauthUrl: emulator.url, clientId, clientSecret: secret, redirectUri: `${url}/oauth/callback` } }).loginFlows)!,
+      ...(withOAuth ? { oauth } : {}),
       publicUrl: url,
       encrypt: (t) => cipher.encrypt(t),
       decrypt: (sealed) => cipher.decrypt(sealed),
@@ -231,6 +232,28 @@ describe("login pages over HTTP", () => {
     await sendCode(walk.html);
     assert.deepEqual(web.logins.map((l) => l.mxid), [MXID]);
     assert.ok(await storedToken());
+  });
+
+  it("refuses a link made before the bridge's OAuth app was removed, and hands out none", async () => {
+    const state = new URL(await web.login.createLink(MXID)).searchParams.get("state")!;
+    await web.close();
+    web = await startWeb(SECRET, CLIENT_ID, false);
+    try {
+      assert.equal(web.login.offersLinks, false);
+      await assert.rejects(web.login.createLink(MXID), /no login links/);
+      const q = `state=${encodeURIComponent(state)}`;
+      const posted = await fetch(`${web.url}/login`, { method: "POST", body: new URLSearchParams({ state }), redirect: "manual" });
+      assert.equal(posted.status, 410, "the browser is sent nowhere");
+      pages.push(await posted.text());
+      for (const p of [`/login?${q}`, `/oauth/callback?${q}&code=abc`]) {
+        const { status, html } = await page(`${web.url}${p}`);
+        assert.equal(status, 410, p);
+        assert.match(html, /Login links are turned off/);
+      }
+    } finally {
+      await web.close();
+      web = await startWeb(SECRET);
+    }
   });
 
   it("says a used or expired link is so before sending anyone to Gitter, and leaves a good link usable", async () => {

@@ -39,7 +39,8 @@ export function parseLine(line: string): { name: string; rest: string } | null {
 function splitArgs(cmd: Command, rest: string): string[] | null {
   const words = rest ? rest.split(/\s+/) : [];
   const required = cmd.args.filter((a) => !a.optional).length;
-  if (cmd.args.some((a) => a.rest)) return rest ? [rest] : required ? null : [];
+  const restArg = cmd.args.find((a) => a.rest);
+  if (restArg) return rest ? (restArg.shape && !restArg.shape.test(rest) ? null : [rest]) : required ? null : [];
   if (words.length < required || words.length > cmd.args.length) return null;
   return words;
 }

@@ -37,7 +37,8 @@ const help: Command = {
 
 const login: Command = {
   name: "login",
-  args: [{ name: "code", optional: true }],
+  // One word, or a code copied with a space in it (`ABCD EFGH`): the login service reads either.
+  args: [{ name: "code", optional: true, rest: true, shape: /^(?:\S+|[A-Za-z0-9]{4}\s+[A-Za-z0-9]{4})$/ }],
   help: loginHelp,
   needsLogin: false,
   run: async (ctx, [code]) => {

@@ -122,6 +122,8 @@ export interface ArgSpec {
   optional?: boolean;
   /** Takes the rest of the line (spaces included). */
   rest?: boolean;
+  /** What the rest of the line must look like; anything else gets the usage. */
+  shape?: RegExp;
 }
 
 export interface Command {

@@ -80,6 +80,10 @@ describe("command dispatch", () => {
       assert.match(r.text, text);
     }
     assert.deepEqual(new Set(calls), new Set(["@u:example.org abcd-efgh"]));
+    // A code copied with a space instead of its dash is still the code; other words are not.
+    const spaced: string[] = [];
+    await dispatch(ctx(false, spaced, { confirmLogin: async (_mxid, c) => (spaced.push(c), { kind: "none" }) }), "login ABCD  EFGH");
+    assert.deepEqual(spaced, ["ABCD  EFGH"]);
     assert.match((await dispatch(ctx(false), "login a b")).text, /^Usage: login \[code\]/);
     assert.match((await dispatch(ctx(false), "help")).text, /^login \[code\] — .*send it as `login <code>`/m);
     assert.match((await dispatch(ctx(false), "login")).text, /Open this link.*send it here as `login <code>`/);

@@ -7,7 +7,8 @@ import { mountEmulator } from "./app";
 import { attachFaye } from "./faye";
 import { applyFixture, loadFixture, validateFixture, type FixtureData } from "./fixture";
 import { applyApps } from "./fixture-apply";
-import { readSnapshotFile, restoreSnapshot, writeSnapshotFile } from "./snapshot";
+import { restoreSnapshot, takeSnapshot, type Snapshot } from "./snapshot";
+import { keepWorld, readWorldFile } from "./world-file";
 import { RateLimiter } from "./rate-limit";
 import { EmulatorState } from "./state";
 import { startStreamServer } from "./stream";
@@ -72,7 +73,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     data.oauthApps = (data.oauthApps ?? []).map((app) => ({ ...app, redirectUri: opts.oauthRedirectUri! }));
   }
   const state = new EmulatorState({ editWindowSeconds: opts.editWindowSeconds });
-  const saved = opts.stateFile ? readSnapshotFile(opts.stateFile) : undefined;
+  const saved = opts.stateFile ? readWorldFile<Snapshot>(opts.stateFile) : undefined;
   if (saved) {
     restoreSnapshot(state, saved);
     applyApps(state, data);
@@ -100,7 +101,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
   state.publicUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
 
-  if (opts.stateFile) closers.push(keepState(state, opts.stateFile));
+  if (opts.stateFile) closers.push(keepWorld(() => takeSnapshot(state), opts.stateFile));
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -115,19 +116,4 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     return stopping;
   };
   return { url, streamUrl: stream.url, state, server, limiter, fayeClientsPerUser: () => faye.clientsPerUser(), stop };
-}
-
-const SAVE_EVERY_MS = 2000;
-
-/** Writes the state to `file` now, then every SAVE_EVERY_MS when it changed; the closer writes it a last time. */
-function keepState(state: EmulatorState, file: string): Closer {
-  let written = writeSnapshotFile(state, file);
-  const timer = setInterval(() => {
-    written = writeSnapshotFile(state, file, written);
-  }, SAVE_EVERY_MS);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    writeSnapshotFile(state, file, written);
-  };
 }

@@ -1,8 +1,7 @@
 // The emulator's whole world as one JSON file, so a demo can stop and start again and find its Gitter as it
 // left it: users, rooms and members, every message (deleted ones too, as Gitter keeps them), unread items,
 // tokens and the id sequence. OAuth apps are configuration, not world: they come from the fixture each start.
-// Not a Gitter behaviour; real Gitter simply kept its database.
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+// Not a Gitter behaviour; real Gitter simply kept its database. Kept in a file by ./world-file.
 import type { IdGeneratorState } from "./ids";
 import type { RoomBookDump } from "./room-book";
 import type { EmulatorState } from "./state";
@@ -58,22 +57,4 @@ function storeMessage(m: EmMessage): StoredMessage {
 
 function loadMessage(m: StoredMessage): EmMessage {
   return { ...m, sent: new Date(m.sent), editedAt: m.editedAt === undefined ? undefined : new Date(m.editedAt), readBy: new Set(m.readBy) };
-}
-
-/** The snapshot in `file`, or undefined when there is none. Throws on an unreadable one. */
-export function readSnapshotFile(file: string): Snapshot | undefined {
-  if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, "utf8")) as Snapshot;
-}
-
-/**
- * Writes the snapshot when it changed since `previous` (the text last written); returns the text written. The
- * file is replaced whole (write, then rename), so a crash leaves the old or the new one, never half of one.
- */
-export function writeSnapshotFile(state: EmulatorState, file: string, previous?: string): string {
-  const text = JSON.stringify(takeSnapshot(state));
-  if (text === previous) return text;
-  writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
-  return text;
 }

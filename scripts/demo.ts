@@ -13,7 +13,7 @@ import { startBridge, type BridgeFiles, type BridgeProcess } from "../test/harne
 import { provisionSynapse, startSynapse, type SynapseHandle } from "../test/harness/synapse";
 import { DOMAIN, emulatorStateFile, nextState, prepareBridgeFiles, readState, writeState, type DemoState } from "./demo/files";
 import { demoNetwork, type DemoNetworkSide } from "./demo/network";
-import { checkPortsFree, DEMO_USAGE, DemoUsageError, parseDemoOptions, PortsTakenError, type DemoOptions } from "./demo/options";
+import { checkPortsFree, DEMO_NETWORKS, DEMO_USAGE, DemoUsageError, parseDemoOptions, PortsTakenError, type DemoOptions } from "./demo/options";
 import { StartAborted, Teardown } from "./demo/teardown";
 
 const run = promisify(execFile);
@@ -78,11 +78,12 @@ async function startTheBridge(files: BridgeFiles, logFile: string, teardown: Tea
  * the bridge's database are both there). Otherwise everything starts new, and those files go.
  */
 async function chooseWorld(opts: DemoOptions): Promise<boolean> {
-  const reuse = opts.keep && existsSync(emulatorStateFile(opts.dir)) && existsSync(path.join(opts.dir, "data"));
+  const reuse = opts.keep && existsSync(emulatorStateFile(opts.dir, opts.network)) && existsSync(path.join(opts.dir, "data"));
   if (!reuse) {
-    // A new world: the emulator forgets yesterday's ids and tokens, so the bridge's data must go too.
+    // A new world: the emulator forgets yesterday's ids and tokens, so the bridge's data must go too (and the other
+    // network's kept world, which that data belonged to if it was the last one kept).
     await rm(path.join(opts.dir, "data"), { recursive: true, force: true });
-    await rm(emulatorStateFile(opts.dir), { force: true });
+    for (const network of DEMO_NETWORKS) await rm(emulatorStateFile(opts.dir, network), { force: true });
   }
   progress(reuse ? "going on in the last run's world (--keep)" : `a new world${opts.keep ? ", kept for the next run (--keep)" : ""}`);
   return reuse;

@@ -73,6 +73,11 @@ export function applyFixture(state: MmState, f: FixtureData): void {
   for (const [a, b] of f.direct ?? []) byRef.set(`${a},${b}`, state.directChannel(uid(a), uid(b), uid(a)));
   for (const g of f.groups ?? []) byRef.set(g.join(","), state.groupChannel(g.map(uid), uid(g[0])));
   applyHistory(state, f.history ?? [], byRef, uid);
+  applyApps(state, f);
+}
+
+/** The fixture's OAuth apps alone: configuration, also for a world restored from a snapshot. */
+export function applyApps(state: MmState, f: FixtureData): void {
   for (const a of f.oauthApps ?? []) state.apps.set(a.clientId, { ...a, name: a.name ?? a.clientId, trusted: a.trusted ?? false });
 }
 

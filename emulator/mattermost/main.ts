@@ -5,7 +5,7 @@ import { startMattermostEmulator, type MmEmulatorOptions } from "./server";
 
 const USAGE =
   "usage: npm run emulator:mattermost -- [--port N] [--host H] [--fixture FILE] [--control] [--no-rate-limit] " +
-  "[--rate-per-sec N] [--rate-burst N] [--oauth-token-seconds N] [--oauth-redirect URL] [--public-url URL]";
+  "[--rate-per-sec N] [--rate-burst N] [--oauth-token-seconds N] [--oauth-redirect URL] [--public-url URL] [--state FILE]";
 
 export function parseArgs(argv: string[]): MmEmulatorOptions {
   const o: MmEmulatorOptions = { fixture: "fixtures/mattermost-test.yaml", port: 8065 };
@@ -21,6 +21,7 @@ export function parseArgs(argv: string[]): MmEmulatorOptions {
       case "--oauth-token-seconds": o.oauthTokenSeconds = intFlag(flag, next(), 1); break;
       case "--oauth-redirect": o.oauthRedirectUri = valueFlag(flag, next()); break;
       case "--public-url": o.publicUrl = valueFlag(flag, next()); break;
+      case "--state": o.stateFile = valueFlag(flag, next()); break;
       case "--help": case "-h": console.log(USAGE); process.exit(0); break;
       default: throw new FlagError(`unknown flag ${flag}`);
     }

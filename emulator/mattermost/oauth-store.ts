@@ -12,7 +12,7 @@ export const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
 export const DEFAULT_OAUTH_TOKEN_SECONDS = 720 * 3600;
 
 interface AuthCode { userId: string; clientId: string; redirectUri: string; expiresAt: number }
-interface AccessData { token: string; refreshToken: string; userId: string; clientId: string }
+export interface AccessData { token: string; refreshToken: string; userId: string; clientId: string }
 
 export interface TokenResponse {
   access_token: string;
@@ -65,6 +65,15 @@ export class OAuthStore {
     const a = this.access.get(refreshToken);
     if (!a || a.clientId !== clientId) throw new AppError(400, "api.oauth.get_access_token.refresh_token.app_error", "Invalid refresh token.");
     return this.rotate(a);
+  }
+
+  /** The access data (tokens and refresh tokens), to keep across runs; pending codes are not kept. */
+  dumpAccess(): AccessData[] {
+    return [...this.access.values()].map((a) => ({ ...a }));
+  }
+
+  loadAccess(list: AccessData[]): void {
+    for (const a of list) this.access.set(a.refreshToken, { ...a });
   }
 
   /** Ends every token of an app for a user, or of a token (control API, deauthorising). */

@@ -5,9 +5,11 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { mountApp } from "./app";
 import { FaultPlan } from "./faults";
-import { applyFixture, loadFixture, validateFixture, type FixtureData } from "./fixture";
+import { keepWorld, readWorldFile } from "../world-file";
+import { applyApps, applyFixture, loadFixture, validateFixture, type FixtureData } from "./fixture";
 import { DEFAULT_OAUTH_TOKEN_SECONDS, OAuthStore } from "./oauth-store";
 import { GcraLimiter } from "./ratelimit";
+import { restoreMmSnapshot, takeMmSnapshot, type MmSnapshot } from "./snapshot";
 import { MmState } from "./state";
 import { attachWebsocket } from "./websocket";
 import { Hub } from "./ws-hub";
@@ -29,6 +31,8 @@ export interface MmEmulatorOptions {
   /** Replaces the redirect URI of every OAuth app of the fixture. */
   oauthRedirectUri?: string;
   publicUrl?: string;
+  /** Keeps the world in this JSON file: read at start when it exists (the fixture then gives only the OAuth apps). */
+  stateFile?: string;
 }
 
 export interface RunningMmEmulator {
@@ -50,9 +54,11 @@ export async function startMattermostEmulator(opts: MmEmulatorOptions): Promise<
   const data = typeof opts.fixture === "string" ? loadFixture(opts.fixture) : validateFixture(opts.fixture);
   if (opts.oauthRedirectUri) data.oauthApps = (data.oauthApps ?? []).map((a) => ({ ...a, redirectUri: opts.oauthRedirectUri! }));
   const state = new MmState();
-  applyFixture(state, data);
-  const limiter = new GcraLimiter(opts.ratePerSec ?? 10, opts.rateBurst ?? 100, opts.rateLimit ?? true);
   const oauth = new OAuthStore(state, opts.oauthTokenSeconds ?? DEFAULT_OAUTH_TOKEN_SECONDS);
+  const saved = opts.stateFile ? readWorldFile<MmSnapshot>(opts.stateFile) : undefined;
+  if (saved) restoreMmSnapshot(state, oauth, saved);
+  (saved ? applyApps : applyFixture)(state, data);
+  const limiter = new GcraLimiter(opts.ratePerSec ?? 10, opts.rateBurst ?? 100, opts.rateLimit ?? true);
   const hub = new Hub(state);
   const app = express();
   const server = http.createServer(app);
@@ -71,9 +77,11 @@ export async function startMattermostEmulator(opts: MmEmulatorOptions): Promise<
   });
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
   state.publicUrl = (opts.publicUrl ?? url).replace(/\/+$/, "");
+  const closeWorld = opts.stateFile ? keepWorld(() => takeMmSnapshot(state, oauth), opts.stateFile) : undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= new Promise<void>((resolve) => {
+      closeWorld?.();
       closeWs();
       server.close(() => resolve());
       server.closeAllConnections();

@@ -6,6 +6,9 @@ import { AppError, errors } from "./errors";
 import { newId } from "./ids";
 import type { ChannelType, MmChannel, MmFile, MmMember, MmOAuthApp, MmPost, MmPreference, MmReaction, MmSession, MmTeam, MmUser, WsEvent } from "./types";
 
+/** A preference's key among its user's: `category\u0000name`. */
+export const preferenceKey = (p: Pick<MmPreference, "category" | "name">): string => `${p.category}\u0000${p.name}`;
+
 export class MmState extends EventEmitter {
   users = new Map<string, MmUser>();
   teams = new Map<string, MmTeam>();
@@ -28,6 +31,15 @@ export class MmState extends EventEmitter {
   tick(): number {
     this.last = Math.max(Date.now(), this.last + 1);
     return this.last;
+  }
+
+  /** The clock's last reading, to keep across runs (times never go back after a restart). */
+  get clock(): number {
+    return this.last;
+  }
+
+  set clock(at: number) {
+    this.last = Math.max(this.last, at);
   }
 
   publish(event: string, data: Record<string, unknown>, broadcast: Partial<WsEvent["broadcast"]>): void {
@@ -168,14 +180,14 @@ export class MmState extends EventEmitter {
   savePreferences(userId: string, prefs: MmPreference[]): void {
     const mine = this.preferences.get(userId) ?? new Map<string, MmPreference>();
     this.preferences.set(userId, mine);
-    for (const p of prefs) mine.set(`${p.category}\u0000${p.name}`, { ...p });
+    for (const p of prefs) mine.set(preferenceKey(p), { ...p });
     this.publish("sidebar_category_updated", {}, { user_id: userId });
     this.publish("preferences_changed", { preferences: JSON.stringify(prefs) }, { user_id: userId });
   }
 
   /** As savePreferences, for deletion: preferences_deleted. server/channels/app/preference.go DeletePreferences */
   deletePreferences(userId: string, prefs: MmPreference[]): void {
-    for (const p of prefs) this.preferences.get(userId)?.delete(`${p.category}\u0000${p.name}`);
+    for (const p of prefs) this.preferences.get(userId)?.delete(preferenceKey(p));
     this.publish("sidebar_category_updated", {}, { user_id: userId });
     this.publish("preferences_deleted", { preferences: JSON.stringify(prefs) }, { user_id: userId });
   }

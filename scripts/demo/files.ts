@@ -1,8 +1,8 @@
 // The demo folder (.demo/ by default): the bridge's config and registration, written on the first run and
 // kept afterwards, and demo.json, which remembers the ports they were written for and the demo Matrix user's
 // password. The bridge's data/ is kept only with --keep, together with the emulator's world
-// (gitter-emulator.json): without it the emulator's Gitter is new on every run (new ids, no tokens), so
-// yesterday's portals and tokens would point at nothing.
+// (gitter-emulator.json or mattermost-emulator.json): without it the emulator's network is new on every run (new
+// ids, no tokens), so yesterday's portals and tokens would point at nothing.
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -23,8 +23,8 @@ export interface DemoState {
 
 const statePath = (dir: string) => path.join(dir, "demo.json");
 
-/** Where --keep keeps the emulator's world. */
-export const emulatorStateFile = (dir: string): string => path.join(dir, "gitter-emulator.json");
+/** Where --keep keeps the world of the network's emulator. */
+export const emulatorStateFile = (dir: string, network: DemoNetwork): string => path.join(dir, `${network}-emulator.json`);
 
 export async function readState(dir: string): Promise<DemoState | undefined> {
   if (!existsSync(statePath(dir))) return undefined;

@@ -40,8 +40,9 @@ export function demoNetwork(opts: DemoOptions, progress: Report): DemoNetworkSid
     return {
       app,
       start: async (teardown) => {
-        progress(`starting the Mattermost emulator on http://127.0.0.1:${opts.ports.mattermost} (${name})`);
-        const emulator = await startMattermostEmulator({ fixture, port: opts.ports.mattermost, control: true, oauthRedirectUri: redirectUri });
+        progress(`starting the Mattermost emulator on http://127.0.0.1:${opts.ports.mattermost} (${name}${kept(opts)})`);
+        const stateFile = opts.keep ? emulatorStateFile(opts.dir, "mattermost") : undefined;
+        const emulator = await startMattermostEmulator({ fixture, port: opts.ports.mattermost, control: true, oauthRedirectUri: redirectUri, stateFile });
         await teardown.add("the Mattermost emulator", () => emulator.stop());
         return emulator.url;
       },
@@ -54,15 +55,19 @@ export function demoNetwork(opts: DemoOptions, progress: Report): DemoNetworkSid
   return {
     app,
     start: async (teardown) => {
-      const kept = opts.keep ? ", world kept in gitter-emulator.json" : "";
-      progress(`starting the Gitter emulator on http://127.0.0.1:${opts.ports.gitter} (${name}${kept})`);
-      const stateFile = opts.keep ? emulatorStateFile(opts.dir) : undefined;
+      progress(`starting the Gitter emulator on http://127.0.0.1:${opts.ports.gitter} (${name}${kept(opts)})`);
+      const stateFile = opts.keep ? emulatorStateFile(opts.dir, "gitter") : undefined;
       const emulator = await startEmulator({ fixture, port: opts.ports.gitter, control: true, stateFile });
       await teardown.add("the Gitter emulator", () => emulator.stop());
       return emulator.url;
     },
     banner: (base, url) => readyBanner({ ...base, bot: `@gitter:${DOMAIN}`, gitterUrl: url, fixture }),
   };
+}
+
+/** Where the progress line says the world is kept, with --keep. */
+function kept(opts: DemoOptions): string {
+  return opts.keep ? `, world kept in ${path.basename(emulatorStateFile(opts.dir, opts.network))}` : "";
 }
 
 /** The fixture's first OAuth app (the fixture names the bridge's redirect on port 9899). */

@@ -18,7 +18,7 @@ export interface DemoPorts {
 }
 
 export type DemoNetwork = "gitter" | "mattermost";
-const NETWORKS: readonly DemoNetwork[] = ["gitter", "mattermost"];
+export const DEMO_NETWORKS: readonly DemoNetwork[] = ["gitter", "mattermost"];
 
 export interface DemoOptions {
   /** The network the bridge serves, and whose emulator runs. */
@@ -68,7 +68,7 @@ export function portSpecsFor(network: DemoNetwork): PortSpec[] {
 const FIXTURES: Record<DemoNetwork, string> = { gitter: "fixtures/demo.yaml", mattermost: "fixtures/mattermost-demo.yaml" };
 
 function network(text: string, source: string): DemoNetwork {
-  if (!(NETWORKS as readonly string[]).includes(text)) throw new DemoUsageError(`${source} must be ${NETWORKS.join(" or ")}, not "${text}"`);
+  if (!(DEMO_NETWORKS as readonly string[]).includes(text)) throw new DemoUsageError(`${source} must be ${DEMO_NETWORKS.join(" or ")}, not "${text}"`);
   return text as DemoNetwork;
 }
 
@@ -117,9 +117,6 @@ export function parseDemoOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   if (!/^[A-Za-z0-9_-]+$/.test(opts.instance)) {
     throw new DemoUsageError(`the instance name may hold letters, digits, _ and - only, not "${opts.instance}"`);
-  }
-  if (opts.keep && opts.network === "mattermost") {
-    throw new DemoUsageError("--keep is for --network gitter only: the Mattermost emulator starts a new world on every run");
   }
   opts.fixture = path.join(ROOT, FIXTURES[opts.network]);
   const seen = new Map<number, string>();

@@ -50,7 +50,7 @@ describe("demo options", () => {
     assert.equal(path.basename(mm.fixture), "mattermost-demo.yaml");
     assert.equal(parseDemoOptions([], { DEMO_NETWORK: "mattermost" }).network, "mattermost");
     assert.throws(() => parseDemoOptions(["--network", "irc"], {}), /--network must be gitter or mattermost/);
-    assert.throws(() => parseDemoOptions(["--network", "mattermost", "--keep"], {}), /--keep is for --network gitter only/);
+    assert.equal(parseDemoOptions(["--network", "mattermost", "--keep"], {}).keep, true);
     // The other network's emulator port is not used, so it may be anything.
     assert.doesNotThrow(() => parseDemoOptions(["--gitter-port", "9898"], { DEMO_NETWORK: "mattermost" }));
     assert.throws(() => parseDemoOptions(["--network", "mattermost", "--mattermost-port", "9898"], {}), /--as-port and --mattermost-port are both 9898/);

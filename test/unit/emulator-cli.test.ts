@@ -15,8 +15,9 @@ describe("emulator command lines", () => {
       oauthRedirectUri: "http://127.0.0.1:9/cb",
       rateLimit: 7,
     });
-    assert.deepEqual(mattermostArgs(["--port=8066", "--no-rate-limit", "--rate-burst", "0", "--fixture", "f.yaml"]), {
+    assert.deepEqual(mattermostArgs(["--port=8066", "--no-rate-limit", "--rate-burst", "0", "--fixture", "f.yaml", "--state", "w.json"]), {
       fixture: "f.yaml",
+      stateFile: "w.json",
       port: 8066,
       rateLimit: false,
       rateBurst: 0,

@@ -73,9 +73,12 @@ function actRoutes(r: Router, state: MmState): void {
   r.post("/posts", (req, res) => {
     const b = body(req);
     const c = channelRef(state, b.channel);
+    // `attachments` posts as an integration does: server/channels/app/webhook.go HandleIncomingWebhook puts them in
+    // props.attachments and makes the post a `slack_attachment` one.
+    const attached = Array.isArray(b.attachments) && b.attachments.length > 0 ? { type: "slack_attachment", props: { attachments: b.attachments } } : {};
     const post = createPost(state, as(b), {
       channel_id: c.id, message: typeof b.message === "string" ? b.message : "", root_id: typeof b.root_id === "string" ? b.root_id : undefined,
-      pending_post_id: typeof b.pending_post_id === "string" ? b.pending_post_id : undefined,
+      pending_post_id: typeof b.pending_post_id === "string" ? b.pending_post_id : undefined, ...attached,
     });
     res.status(201).json(postJson(state, post));
   });

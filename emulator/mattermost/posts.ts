@@ -18,6 +18,8 @@ export interface NewPost {
   file_ids?: string[];
   props?: Record<string, unknown>;
   pending_post_id?: string;
+  /** "" unless made by the server or an integration (e.g. `slack_attachment`). */
+  type?: string;
 }
 
 /** The post of that id, unless missing or deleted (server/channels/app/post.go GetSinglePost). */
@@ -63,7 +65,7 @@ export function createPost(state: MmState, userId: string, input: NewPost): MmPo
   const now = state.tick();
   const post: MmPost = {
     id: newId(), create_at: now, update_at: now, edit_at: 0, delete_at: 0, user_id: userId, channel_id: channel.id,
-    root_id: input.root_id ?? "", original_id: "", message: input.message, type: "", props: input.props ?? {},
+    root_id: input.root_id ?? "", original_id: "", message: input.message, type: input.type ?? "", props: input.props ?? {},
     hashtags: "", pending_post_id: input.pending_post_id ?? "", file_ids: attachable(state, userId, channel.id, input.file_ids ?? []),
     has_reactions: false, is_pinned: false,
   };

@@ -9,6 +9,7 @@ import {
   MattermostMaybeDeliveredError,
   MattermostNetworkError,
 } from "./errors";
+import { attachmentsMarkdown } from "./convert/attachments";
 import { MattermostOAuthError } from "./oauth";
 import type { MmChannel, MmFileInfo, MmPost, MmTeam, MmUser } from "./types";
 
@@ -69,7 +70,8 @@ export function toFile(f: MmFileInfo): NetworkFile {
 }
 
 /**
- * A post's type: "" a user's text, "me" a /me post, anything else (system_join_channel...) the server's. Its
+ * A post's type: "" a user's text, "me" a /me post, "slack_attachment" an integration's text with attachments
+ * (shown as Markdown after the text: ./convert/attachments), anything else (system_join_channel...) the server's. Its
  * revision is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of
  * mentions (the server finds them when it notifies): `mentions` stays absent and conversion reads the text.
  */
@@ -78,8 +80,8 @@ export function toMessage(p: MmPost): NetworkMessage {
     id: p.id,
     roomId: p.channel_id,
     senderId: p.user_id,
-    kind: p.type === "" ? "text" : p.type === "me" ? "emote" : "system",
-    text: p.message,
+    kind: p.type === "" || p.type === "slack_attachment" ? "text" : p.type === "me" ? "emote" : "system",
+    text: p.type === "slack_attachment" ? withAttachments(p.message, attachmentsMarkdown(p.props)) : p.message,
     sentAt: p.create_at,
     cursor: cursorOf(p.create_at, p.id),
   };
@@ -91,6 +93,10 @@ export function toMessage(p: MmPost): NetworkMessage {
   const files = p.metadata?.files;
   if (files?.length) msg.files = files.map(toFile);
   return msg;
+}
+
+function withAttachments(message: string, attachments: string): string {
+  return message.trim() === "" ? attachments : attachments === "" ? message : `${message}\n\n${attachments}`;
 }
 
 /** Any error of the Mattermost client as the NetworkError the core decides on; others pass through unchanged. */

@@ -1,7 +1,7 @@
 // Messages both ways between Matrix (real Synapse) and Mattermost (the emulator) through the bridge configured
 // `network: mattermost`, the user logged in with a personal access token: Markdown <-> HTML, mentions (pills,
-// @channel), edits, deletions, threads, reactions, typing, read state, files both ways, and the user's own posts made
-// on another Mattermost client arriving from their ghost.
+// @channel), integrations' message attachments, edits, deletions, threads, reactions, typing, read state, files
+// both ways, and the user's own posts made on another Mattermost client arriving from their ghost.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -59,6 +59,18 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.match(m.formatted ?? "", /<code>code<\/code>/);
     assert.match(m.formatted ?? "", /href="https:\/\/matrix\.to\/#\/@alice:localhost"/);
     assert.match(m.body, /@room/);
+  });
+
+  it("shows an integration's message attachments after its text, as a quote", async () => {
+    const card = { pretext: "CI says:", title: "Build 42", title_link: "https://ci.example.org/42", text: "All **green**.", fields: [{ title: "Branch", value: "main" }] };
+    await stack.control("/posts", { method: "POST", body: { as: "bob", channel: "acme/dev", message: "build finished", attachments: [card] } });
+    const m = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /^build finished/);
+    assert.match(m.body, /> Build 42 \(https:\/\/ci\.example\.org\/42\)/);
+    assert.equal(
+      m.formatted,
+      "<p>build finished</p><p>CI says:</p><blockquote><p><strong><a href=\"https://ci.example.org/42\">Build 42</a></strong></p>" +
+        "<p>All <strong>green</strong>.</p><p><strong>Branch</strong><br />main</p></blockquote>",
+    );
   });
 
   it("sends a Matrix message to Mattermost as the user, HTML as Markdown, a ghost's pill as @username, @room as @channel", async () => {

@@ -71,7 +71,7 @@ function plainElement(el: HtmlElement): string {
     case "li":
       return `${listMarker(el)} ${inner.trim().replace(/\n+/g, "\n  ")}\n`;
     case "blockquote":
-      return `\n\n${inner.trim().split("\n").map((line) => `> ${line}`.trimEnd()).join("\n")}\n\n`;
+      return `\n\n${inner.trim().replace(/\n{3,}/g, "\n\n").split("\n").map((line) => `> ${line}`.trimEnd()).join("\n")}\n\n`;
     case "a": {
       // A pill reads as the name; another link keeps its address where its text hides it.
       const href = el.attribs.href ?? "";

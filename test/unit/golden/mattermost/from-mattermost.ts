@@ -14,6 +14,11 @@ export const mattermostGoldens: MattermostGolden[] = [
     expected: {"kind":"message","content":{"msgtype":"m.text","body":"hello world","m.mentions":{"user_ids":[]}}},
   },
   {
+    name: "a quote of two paragraphs keeps one quoted blank line between them",
+    input: {"message":"> one\n>\n> two"},
+    expected: {"kind":"message","content":{"msgtype":"m.text","body":"> one\n>\n> two","m.mentions":{"user_ids":[]},"format":"org.matrix.custom.html","formatted_body":"<blockquote><p>one</p><p>two</p></blockquote>"}},
+  },
+  {
     name: "bold italic strike",
     input: {"message":"**bold** *it* _also it_ ~~gone~~ __strong__"},
     expected: {"kind":"message","content":{"msgtype":"m.text","body":"bold it also it gone strong","m.mentions":{"user_ids":[]},"format":"org.matrix.custom.html","formatted_body":"<p><strong>bold</strong> <em>it</em> <em>also it</em> <del>gone</del> <strong>strong</strong></p>"}},

@@ -11,7 +11,8 @@ import { cpuSeconds } from "./procfs";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
 import { median, percentile, round } from "./stats";
 import { SyncWatch } from "./sync-watch";
-import { LIFTED_RATE_LIMIT, profileFolder, startBenchStack, type BenchStack } from "./synapse-stack";
+import { LIFTED_RATE_LIMIT } from "./bench-networks";
+import { profileFolder, startBenchStack, type BenchStack } from "./synapse-stack";
 
 interface Args {
   samples: number;
@@ -69,7 +70,7 @@ class Sampler {
   async viaBridge(body: string): Promise<number> {
     const seen = this.sync.waitFor(body);
     const t0 = performance.now();
-    await this.b.stack.postAs(this.b.posters[0], ROOM, body);
+    await this.b.postAs(this.b.posters[0], ROOM, body);
     return (await seen) - t0;
   }
 
@@ -150,7 +151,7 @@ export async function run(argv: string[]): Promise<number> {
     cpu = { bridgeS: cpuSeconds(b.bridgePid) - b0, synapseS: cpuSeconds(b.synapsePid) - s0, wallS: (performance.now() - t0) / 1000 };
   } finally {
     void sync?.stop();
-    await b.stack.stop();
+    await b.stop();
   }
   const bridge = stats(samples.bridge);
   const direct = stats(samples.direct);

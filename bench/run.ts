@@ -13,7 +13,7 @@ const BENCHMARKS: Record<string, { about: string; load: () => Promise<Bench> }> 
   commits: { about: "per-commit cost of the inbox write with sqlite.synchronous full and normal (no root)", load: async () => commits },
   crash: { about: "the crash test at scale: 100 SIGKILLs, counts per direction; --network mattermost (needs root)", load: async () => crash },
   scale: { about: "users x 20 rooms against a no-op homeserver: start, restart, CPU per message, memory", load: async () => scale },
-  "synapse-cost": { about: "bridge and Synapse CPU per message, both directions, 1x/4x/16x (needs root)", load: async () => synapseCost },
+  "synapse-cost": { about: "bridge and Synapse CPU per message, both directions, 1x/4x/16x; --network gitter,mattermost (needs root)", load: async () => synapseCost },
   "message-cost": { about: "bridge CPU per message each way, Gitter and Mattermost, against the homeserver stub (no root)", load: async () => messageCost },
   latency: { about: "Gitter -> Matrix /sync latency against a message sent straight to Synapse (needs root)", load: async () => latency },
 };

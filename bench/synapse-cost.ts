@@ -1,14 +1,15 @@
 // Cost per bridged message against real Synapse, both directions, at 1x, 4x and 16x the load:
 //
 //   npm run bench -- synapse-cost [--base 50] [--scales 1,4,16] [--rounds 3] [--rooms 4] [--posters 4] [--profile]
-//                                 [--synchronous full,normal]
+//                                 [--synchronous full,normal] [--network gitter,mattermost]
 //
-// Gitter -> Matrix: Gitter people post on the emulator (control API) into rooms alice has portals for, until
-// alice's /sync has seen them all. Matrix -> Gitter: alice sends into her portals through Synapse's client API,
-// until the emulator has them all. The CPU time (utime + stime from /proc) of the bridge process and of the
+// Network -> Matrix: the network's people post on its emulator (control API) into rooms alice has portals for,
+// until alice's /sync has seen them all. Matrix -> network: alice sends into her portals through Synapse's client
+// API, until the emulator has created them all. The CPU time (utime + stime from /proc) of the bridge process and of the
 // Synapse process over each window, less what each uses idle over a quiet window, divided by the messages.
 // --synchronous measures each listed sqlite.synchronous level in every round, restarting the bridge with it
-// before its windows (the levels alternate, so drift over the run weighs on each alike).
+// before its windows (the levels alternate, so drift over the run weighs on each alike). --network measures each
+// listed network (Gitter alone by default) on a stack of its own, one after the other, into one report.
 // Needs root (real Synapse). --profile writes a V8 CPU profile of the bridge (costs CPU: compare, do not report).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -17,29 +18,21 @@ import { profileMarkdown, summarizeProfile } from "./profile";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
 import { median, round } from "./stats";
 import { SyncWatch } from "./sync-watch";
-import {
-  GitterWatch, LIFTED_RATE_LIMIT, lanes, profileFolder, restartWithSynchronous, startBenchStack, type BenchStack,
-} from "./synapse-stack";
+import type { BenchNetwork } from "./bench-networks";
+import { parseSynapseCostArgs, type SynapseCostArgs as Args } from "./synapse-cost-args";
+import { lanes, profileFolder, restartWithSynchronous, startBenchStack, type BenchStack } from "./synapse-stack";
 
-interface Args {
-  base: number;
-  scales: number[];
-  rounds: number;
-  rooms: number;
-  posters: number;
-  /** Longest quiet window measured; a longer active window uses the idle rate measured over this much. */
-  idleCap: number;
-  profile: boolean;
-  /** sqlite.synchronous levels to compare; empty: the bridge's config as it is. */
-  synchronous: string[];
-}
-
-type Direction = "gitter->matrix" | "matrix->gitter";
+type Way = "to-matrix" | "from-matrix";
+const WAYS: Way[] = ["to-matrix", "from-matrix"];
+const label = (network: BenchNetwork, way: Way) => (way === "to-matrix" ? `${network}->matrix` : `matrix->${network}`);
 
 interface Window {
+  network: BenchNetwork;
+  way: Way;
   /** The sqlite.synchronous level the bridge ran with ("config" when the benchmark did not set it). */
   synchronous: string;
-  direction: Direction;
+  /** "gitter->matrix", "matrix->mattermost", ... */
+  direction: string;
   scale: number;
   round: number;
   messages: number;
@@ -62,31 +55,8 @@ const SETTLE_MS = 1000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const enc = encodeURIComponent;
 
-function parse(argv: string[]): Args {
-  const args: Args = { base: 50, scales: [1, 4, 16], rounds: 3, rooms: 4, posters: 4, idleCap: 10, profile: false, synchronous: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i].replace(/^--/, "");
-    if (key === "profile") {
-      args.profile = true;
-      continue;
-    }
-    const value = argv[++i] ?? "";
-    if (key === "scales") args.scales = value.split(",").map(Number);
-    else if (key === "synchronous") args.synchronous = value.split(",");
-    else if (key in args && key !== "scales") (args as unknown as Record<string, number>)[key] = Number(value);
-    else throw new Error(`unknown option ${argv[i - 1]}`);
-  }
-  const numbers = [args.base, args.rounds, args.rooms, args.posters, args.idleCap, ...args.scales];
-  if (!numbers.every((n) => Number.isInteger(n) && n > 0)) throw new Error("options take whole numbers above 0");
-  if (!args.synchronous.every((l) => l === "full" || l === "normal")) throw new Error("--synchronous takes full and/or normal");
-  // Each restart starts a new profile file, and only one is read.
-  if (args.profile && args.synchronous.length > 0) throw new Error("--profile and --synchronous do not go together");
-  return args;
-}
-
 class CostRun {
   private readonly sync: SyncWatch;
-  private readonly gitter: GitterWatch;
   private readonly rooms: string[];
 
   constructor(
@@ -95,7 +65,6 @@ class CostRun {
   ) {
     this.rooms = [...b.portals.keys()];
     this.sync = new SyncWatch(b.stack.synapse.url, b.aliceToken, [...b.portals.values()]);
-    this.gitter = new GitterWatch(b.stack.emulator.state);
   }
 
   async start(): Promise<void> {
@@ -103,30 +72,29 @@ class CostRun {
   }
 
   stop(): void {
-    this.gitter.stop();
     void this.sync.stop();
   }
 
   /** Every poster once in every room and alice once in every portal: ghosts registered and joined beforehand. */
   async warmUp(tag = ""): Promise<void> {
     const n = this.rooms.length * this.b.posters.length;
-    await this.fromGitter(`warm${tag}-g-`, n, (i) => this.b.posters[Math.floor(i / this.rooms.length) % this.b.posters.length]);
+    await this.fromNetwork(`warm${tag}-g-`, n, (i) => this.b.posters[Math.floor(i / this.rooms.length) % this.b.posters.length]);
     await this.fromMatrix(`warm${tag}-m-`, this.rooms.length * 2);
   }
 
   async round(scale: number, round: number, synchronous = "config"): Promise<Window[]> {
     const n = this.args.base * scale;
     const out: Window[] = [];
-    for (const direction of ["gitter->matrix", "matrix->gitter"] as const) {
-      const prefix = `${direction === "gitter->matrix" ? "g2m" : "m2g"}-x${scale}-r${round}-${synchronous}-`;
-      const active = await this.measure(() => (direction === "gitter->matrix" ? this.fromGitter(prefix, n) : this.fromMatrix(prefix, n)));
+    for (const way of WAYS) {
+      const prefix = `${way === "to-matrix" ? "n2m" : "m2n"}-x${scale}-r${round}-${synchronous}-`;
+      const active = await this.measure(() => (way === "to-matrix" ? this.fromNetwork(prefix, n) : this.fromMatrix(prefix, n)));
       const idleWindowS = Math.min(active.wallS, this.args.idleCap);
       const idle = await this.measure(() => sleep(idleWindowS * 1000));
       const scaleIdle = active.wallS / idle.wallS;
       const bridgeIdleCpuS = idle.bridgeCpuS * scaleIdle;
       const synapseIdleCpuS = idle.synapseCpuS * scaleIdle;
       out.push({
-        synchronous, direction, scale, round, messages: n, ...active, idleWindowS: idle.wallS, bridgeIdleCpuS, synapseIdleCpuS,
+        network: this.b.network, way, synchronous, direction: label(this.b.network, way), scale, round, messages: n, ...active, idleWindowS: idle.wallS, bridgeIdleCpuS, synapseIdleCpuS,
         bridgeUs: ((active.bridgeCpuS - bridgeIdleCpuS) / n) * 1e6,
         synapseUs: ((active.synapseCpuS - synapseIdleCpuS) / n) * 1e6,
       });
@@ -149,11 +117,9 @@ class CostRun {
   }
 
   /** Posts n messages, one lane per room, then waits until alice's /sync has them all and a little more. */
-  private async fromGitter(prefix: string, n: number, poster = (i: number) => this.b.posters[i % this.b.posters.length]): Promise<void> {
+  private async fromNetwork(prefix: string, n: number, poster = (i: number) => this.b.posters[i % this.b.posters.length]): Promise<void> {
     const rooms = this.rooms;
-    await lanes(n, rooms.length, async (i) => {
-      await this.b.stack.postAs(poster(i), rooms[i % rooms.length], `${prefix}${i}`);
-    });
+    await lanes(n, rooms.length, (i) => this.b.postAs(poster(i), rooms[i % rooms.length], `${prefix}${i}`));
     await this.sync.waitForCount(prefix, n, 60_000 + n * 100);
     await sleep(SETTLE_MS);
   }
@@ -171,7 +137,7 @@ class CostRun {
       });
       if (!res.ok) throw new Error(`sending ${prefix}${i}: ${res.status} ${await res.text()}`);
     });
-    await this.gitter.waitForCount(prefix, n, 60_000 + n * 100);
+    await this.b.posts.waitForCount(prefix, n, 60_000 + n * 100);
     await sleep(SETTLE_MS);
   }
 
@@ -193,8 +159,9 @@ function windowLine(w: Window): string {
 }
 
 interface Summary {
+  network: BenchNetwork;
   synchronous: string;
-  direction: Direction;
+  direction: string;
   scale: number;
   messages: number;
   msgPerS: number;
@@ -205,18 +172,24 @@ interface Summary {
   synapseUsRange: [number, number];
 }
 
-function summarize(windows: Window[]): Summary[] {
-  const key = (w: Window) => `${w.synchronous}|${w.direction}|${w.scale}`;
-  const keys = [...new Set(windows.map(key))].sort();
-  return keys.map((k) => {
-    const ws = windows.filter((w) => key(w) === k);
+/** One line per network, level, direction and load, in the order the networks were measured. */
+function summarize(windows: Window[], networks: BenchNetwork[]): Summary[] {
+  const key = (w: Window) => `${w.network}|${w.synchronous}|${w.direction}|${w.scale}`;
+  const order = (w: Window) => [networks.indexOf(w.network), w.synchronous, WAYS.indexOf(w.way), w.scale] as const;
+  const firsts = [...new Map(windows.map((w) => [key(w), w])).values()].sort((x, y) => {
+    const [a, b] = [order(x), order(y)];
+    return a[0] - b[0] || a[1].localeCompare(b[1]) || a[2] - b[2] || a[3] - b[3];
+  });
+  return firsts.map((first) => {
+    const ws = windows.filter((w) => key(w) === key(first));
     const bridge = ws.map((w) => w.bridgeUs);
     const synapse = ws.map((w) => w.synapseUs);
     return {
-      synchronous: ws[0].synchronous,
-      direction: ws[0].direction,
-      scale: ws[0].scale,
-      messages: ws[0].messages,
+      network: first.network,
+      synchronous: first.synchronous,
+      direction: first.direction,
+      scale: first.scale,
+      messages: first.messages,
       msgPerS: median(ws.map((w) => w.messages / w.wallS)),
       bridgeUs: median(bridge),
       synapseUs: median(synapse),
@@ -239,49 +212,79 @@ function report(summaries: Summary[], rounds: number): string {
   return `${table(rows)}\n(medians of ${rounds} rounds; target: bridge/Synapse <= 5%)`;
 }
 
+interface NetworkRun {
+  network: BenchNetwork;
+  rateLimit: string;
+  limitedSyncs: number;
+  profileDir?: string;
+  windows: Window[];
+}
+
 /** Runs the benchmark; resolves with the process exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const args = parse(argv);
-  const rooms = Array.from({ length: args.rooms }, (_, i) => `cost/room${i + 1}`);
-  const profileDir = args.profile ? await profileFolder("synapse-cost") : undefined;
-  const b = await startBenchStack({ name: "synapse-cost", rooms, posters: args.posters, profileDir });
+  const args = parseSynapseCostArgs(argv);
   const started = performance.now();
-  const machine = await describeMachine(b.stack.synapse.url);
+  const runs: NetworkRun[] = [];
+  let machine: Awaited<ReturnType<typeof describeMachine>> | undefined;
+  const loads = `${args.rounds} rounds at ${args.scales.map((s) => `${s}x`).join(", ")} of ${args.base} messages per direction`;
+  console.log(`${args.networks.join(", then ")}: ${args.rooms} rooms, ${args.posters} posters on the network, 1 Matrix user; ${loads}`);
+  for (const network of args.networks) {
+    runs.push(await measureNetwork(network, args, async (url) => {
+      if (machine) return;
+      machine = await describeMachine(url);
+      for (const line of machineLines(machine)) console.log(line);
+    }));
+  }
+  const windows = runs.flatMap((r) => r.windows);
+  const summaries = summarize(windows, args.networks);
+  console.log(`\n${report(summaries, args.rounds)}`);
+  for (const r of runs) if (r.limitedSyncs > 0) console.log(`warning: ${r.limitedSyncs} /sync responses were limited on ${r.network}`);
+  const rateLimits = Object.fromEntries(runs.map((r) => [r.network, r.rateLimit]));
+  const file = await writeResult("synapse-cost", { machine, args, rateLimits, durationS: (performance.now() - started) / 1000, summaries, windows });
+  console.log(`results: ${file}`);
+  for (const r of runs) {
+    if (!r.profileDir) continue;
+    console.log(`${r.network}: bridge CPU profile in ${r.profileDir}`);
+    await printProfiles(r.profileDir, r.windows);
+  }
+  return 0;
+}
+
+/** One network's stack, started, measured over every round and stopped; `describe` prints the machine once. */
+async function measureNetwork(network: BenchNetwork, args: Args, describe: (synapseUrl: string) => Promise<void>): Promise<NetworkRun> {
+  const rooms = Array.from({ length: args.rooms }, (_, i) => `cost/room${i + 1}`);
+  const profileDir = args.profile ? await profileFolder(`synapse-cost-${network}`) : undefined;
+  const b = await startBenchStack({ name: "synapse-cost", network, rooms, posters: args.posters, profileDir });
   const cost = new CostRun(b, args);
   const windows: Window[] = [];
   try {
-    for (const line of machineLines(machine)) console.log(line);
-    console.log(`emulator rate limit lifted to ${LIFTED_RATE_LIMIT} requests / 60 s per token for the benchmark`);
-    console.log(`${args.rooms} rooms, ${args.posters} Gitter posters, 1 Matrix user; ${args.rounds} rounds at ${args.scales.map((s) => `${s}x`).join(", ")} of ${args.base} messages per direction`);
+    await describe(b.stack.synapse.url);
+    console.log(`${network}: emulator rate limit ${b.rateLimit} for the benchmark`);
     await cost.start();
     await cost.warmUp();
-    for (let r = 1; r <= args.rounds; r++) {
-      for (const level of args.synchronous.length > 0 ? args.synchronous : [undefined]) {
-        if (level !== undefined) {
-          await restartWithSynchronous(b, level);
-          await cost.warmUp(`-${level}-r${r}`);
-        }
-        for (const scale of args.scales) {
-          const ws = await cost.round(scale, r, level);
-          windows.push(...ws);
-          for (const w of ws) console.log(windowLine(w));
-        }
-      }
-    }
+    await rounds(b, cost, args, windows);
   } finally {
     cost.stop();
-    await b.stack.stop();
+    await b.stop();
   }
-  const summaries = summarize(windows);
-  console.log(`\n${report(summaries, args.rounds)}`);
-  if (cost.limitedSyncs > 0) console.log(`warning: ${cost.limitedSyncs} /sync responses were limited`);
-  const file = await writeResult("synapse-cost", { machine, args, rateLimit: LIFTED_RATE_LIMIT, durationS: (performance.now() - started) / 1000, summaries, windows });
-  console.log(`results: ${file}`);
-  if (profileDir) {
-    console.log(`bridge CPU profile in ${profileDir}`);
-    await printProfiles(profileDir, windows);
+  return { network, rateLimit: b.rateLimit, limitedSyncs: cost.limitedSyncs, profileDir, windows };
+}
+
+/** Every round at every load (and sqlite.synchronous level), each window printed and added to `windows`. */
+async function rounds(b: BenchStack, cost: CostRun, args: Args, windows: Window[]): Promise<void> {
+  for (let r = 1; r <= args.rounds; r++) {
+    for (const level of args.synchronous.length > 0 ? args.synchronous : [undefined]) {
+      if (level !== undefined) {
+        await restartWithSynchronous(b, level);
+        await cost.warmUp(`-${level}-r${r}`);
+      }
+      for (const scale of args.scales) {
+        const ws = await cost.round(scale, r, level);
+        windows.push(...ws);
+        for (const w of ws) console.log(windowLine(w));
+      }
+    }
   }
-  return 0;
 }
 
 /** Where the bridge's CPU went in the largest window of each direction (profiles share the monotonic clock). */
@@ -290,9 +293,8 @@ async function printProfiles(dir: string, windows: Window[]): Promise<void> {
   if (!file) return;
   const full = path.join(dir, file);
   const { startTime } = JSON.parse(await readFile(full, "utf8")) as { startTime: number };
-  for (const direction of ["gitter->matrix", "matrix->gitter"] as const) {
+  for (const direction of [...new Set(windows.map((w) => w.direction))]) {
     const w = windows.filter((x) => x.direction === direction).sort((a, b) => b.messages - a.messages)[0];
-    if (!w) continue;
     const span: [number, number] = [(w.monotonicUs[0] - startTime) / 1e6, (w.monotonicUs[1] - startTime) / 1e6];
     console.log(profileMarkdown(`${direction}, ${w.messages} messages`, summarizeProfile(full, 20, span), 20));
   }

@@ -1,67 +1,66 @@
-// The stack both Synapse benchmarks measure: the emulator in this process, a real Synapse, the bridge as a
-// child process, and one Matrix user ("alice") logged in to Gitter with a portal per room. Gitter people
-// ("poster1".."posterN") are members of every room. The emulator's rate limit is lifted, because the bridge
-// sends alice's messages with alice's own token and 100 requests a minute would measure the limit instead.
+// The stack both Synapse benchmarks measure, on Gitter or Mattermost: the network's emulator in this process, a real
+// Synapse, the bridge as a child process, and one Matrix user ("alice") logged in to the network with a portal per
+// room. The network's people ("poster1".."posterN") are members of every room. Each network's part is in
+// bench-networks.ts (the emulator's rate limit is out of the way: the bridge sends alice's messages with her token).
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
-import type { FixtureData } from "../emulator/fixture";
-import type { LiveEvent, LiveSource } from "../emulator/live";
-import { startBridgedStack, type BridgedStack } from "../test/harness/bridged-stack";
 import { sample, scrape } from "../test/harness/prom";
 import { eventually } from "../test/harness/stack";
+import { startNetwork, type BenchNetwork, type NetworkStack, type PostSource } from "./bench-networks";
 
 export const USER = "alice";
-/** What the benchmark sets the emulator's rate limit to (requests per 60 s per token). */
-export const LIFTED_RATE_LIMIT = 1_000_000_000;
 
 export interface BenchStackOptions {
   name: string;
+  /** Room names as the network's control API takes them (a Gitter uri, a Mattermost "team/channel"). */
   rooms: string[];
   posters: number;
+  /** Gitter unless given. */
+  network?: BenchNetwork;
   /** Write a V8 CPU profile of the bridge process into this folder when it exits. */
   profileDir?: string;
 }
 
 export interface BenchStack {
-  stack: BridgedStack;
+  network: BenchNetwork;
+  stack: NetworkStack;
   posters: string[];
-  /** Gitter room uri -> alice's portal. */
+  /** Room name -> alice's portal. */
   portals: Map<string, string>;
   aliceToken: string;
   /** The running bridge process's pid (a restart changes it). */
   bridgePid: number;
   synapsePid: number;
-}
-
-function fixture(rooms: string[], posters: string[]): FixtureData {
-  const users = [USER, ...posters];
-  return {
-    users: users.map((u) => ({ username: u, displayName: u, password: `${u}-pass` })),
-    rooms: rooms.map((uri) => ({ uri, members: users })),
-  };
+  /** How the emulator's rate limit was set, for the report. */
+  rateLimit: string;
+  /** Posts `text` as the network's user `poster` in `room`, through the emulator's control API. */
+  postAs(poster: string, room: string, text: string): Promise<void>;
+  /** Every post the emulator creates, by text (stopped with the stack). */
+  posts: PostWatch;
+  stop(): Promise<void>;
 }
 
 export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const posters = Array.from({ length: opts.posters }, (_, i) => `poster${i + 1}`);
   const bridgeNodeArgs = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : undefined;
-  const stack = await startBridgedStack({
-    name: opts.name,
-    fixture: fixture(opts.rooms, posters),
-    users: [{ localpart: USER, gitterUsername: USER, gitterPassword: `${USER}-pass`, rooms: opts.rooms }],
-    bridgeNodeArgs,
-  });
+  const network = opts.network ?? "gitter";
+  const spec = { name: opts.name, user: USER, posters, rooms: opts.rooms, logLevel: "info" as const, bridgeNodeArgs };
+  const { stack, driver, posts, rateLimit } = await startNetwork(network, spec);
+  const watch = new PostWatch(posts);
   try {
-    await stack.control("/rate-limit", { method: "PUT", body: { limit: LIFTED_RATE_LIMIT, windowSeconds: 60 } });
     const alice = stack.users.get(USER)!;
     // The harness's own /sync loop (2 s polls, every room) would add Synapse work the benchmark does not ask for.
     await alice.matrix.stop();
     const aliceToken = alice.matrix.client.accessToken;
     const bridgePid = stack.bridge.proc.pid;
     if (bridgePid === undefined) throw new Error("the bridge process has no pid");
-    return { stack, posters, portals: alice.portals, aliceToken, bridgePid, synapsePid: await stack.synapse.pid() };
+    const stop = () => (watch.stop(), stack.stop());
+    const synapsePid = await stack.synapse.pid();
+    return { network, stack, posters, portals: alice.portals, aliceToken, bridgePid, synapsePid, rateLimit, postAs: driver.postAs, posts: watch, stop };
   } catch (err) {
+    watch.stop();
     await stack.stop();
     throw err;
   }
@@ -69,7 +68,8 @@ export async function startBenchStack(opts: BenchStackOptions): Promise<BenchSta
 
 /**
  * Restarts the bridge with `sqlite.synchronous` set to `level` in its config and waits until alice's session is
- * connected and every room caught up; updates `b.bridgePid`.
+ * connected and every room caught up; updates `b.bridgePid`. (The metrics keep their gitter_bridge_ prefix on
+ * either network.)
  */
 export async function restartWithSynchronous(b: BenchStack, level: string): Promise<void> {
   const file = b.stack.files.configPath;
@@ -99,29 +99,28 @@ export async function lanes(n: number, width: number, task: (i: number) => Promi
   await Promise.all(Array.from({ length: Math.min(width, n) }, (_, k) => lane(k)));
 }
 
-/** Notes when each message text was first posted on the emulator (its own live events, in this process). */
-export class GitterWatch {
+/** Notes when each post's text was first created on the emulator (its own events, in this process). */
+export class PostWatch {
   readonly seenAt = new Map<string, number>();
   private readonly waiters = new Set<(text: string, at: number) => void>();
-  private readonly listener = (e: LiveEvent) => {
-    if (e.kind !== "chat" || e.operation !== "create" || typeof e.model.text !== "string") return;
-    if (this.seenAt.has(e.model.text)) return;
-    const at = performance.now();
-    this.seenAt.set(e.model.text, at);
-    for (const w of [...this.waiters]) w(e.model.text, at);
-  };
+  private readonly unsubscribe: () => void;
 
-  constructor(private readonly source: LiveSource) {
-    source.on("live", this.listener);
+  constructor(source: PostSource) {
+    this.unsubscribe = source((text) => {
+      if (this.seenAt.has(text)) return;
+      const at = performance.now();
+      this.seenAt.set(text, at);
+      for (const w of [...this.waiters]) w(text, at);
+    });
   }
 
   stop(): void {
-    this.source.off("live", this.listener);
+    this.unsubscribe();
   }
 
   /** Resolves with the time the last of `count` texts starting with `prefix` was posted. */
   waitForCount(prefix: string, count: number, timeoutMs: number): Promise<number> {
-    return countUntil(this.seenAt, this.waiters, (t) => t.startsWith(prefix), count, timeoutMs, `${prefix}* on Gitter`);
+    return countUntil(this.seenAt, this.waiters, (t) => t.startsWith(prefix), count, timeoutMs, `${prefix}* on the network`);
   }
 }
 

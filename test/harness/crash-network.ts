@@ -51,6 +51,8 @@ export interface CrashStackSpec {
   rooms: string[];
   logLevel: "debug" | "info";
   database?: string;
+  /** Extra node flags for every bridge process (e.g. --cpu-prof for a benchmark's profile). */
+  bridgeNodeArgs?: string[];
 }
 
 /** A network the crash scenario runs on: its stack, and its driver over that stack. */
@@ -71,7 +73,7 @@ export const gitterNetwork: CrashNetwork<BridgedStack> = {
       rooms: spec.rooms.map((uri) => ({ uri, members: people })),
     };
     const user = { localpart: spec.user, gitterUsername: spec.user, gitterPassword: `${spec.user}-pass`, rooms: spec.rooms };
-    return startBridgedStack({ name: spec.name, fixture, users: [user], logLevel: spec.logLevel, database: spec.database });
+    return startBridgedStack({ name: spec.name, fixture, users: [user], logLevel: spec.logLevel, database: spec.database, bridgeNodeArgs: spec.bridgeNodeArgs });
   },
   driver: gitterDriver,
 };
@@ -112,7 +114,9 @@ export const mattermostNetwork: CrashNetwork<MmStack> = {
       channels: spec.rooms.map((ref) => ({ team: ref.split("/")[0], name: ref.split("/")[1], members: people })),
     };
     const user = { localpart: spec.user, mattermostUsername: spec.user, channels: spec.rooms };
-    return startMmStack({ name: spec.name, fixture, users: [user], logLevel: spec.logLevel, database: spec.database, oauthApp: false });
+    return startMmStack({
+      name: spec.name, fixture, users: [user], logLevel: spec.logLevel, database: spec.database, oauthApp: false, bridgeNodeArgs: spec.bridgeNodeArgs,
+    });
   },
   driver: mattermostDriver,
 };

@@ -43,6 +43,8 @@ export interface MmStackOptions {
   database?: string;
   /** false: a server without the bridge's OAuth app (no `oauth` in the config, tokens are the only login). */
   oauthApp?: boolean;
+  /** Extra node flags for every bridge process (e.g. --cpu-prof for a benchmark's profile). */
+  bridgeNodeArgs?: string[];
 }
 
 export interface MmMatrixUser {
@@ -83,7 +85,7 @@ export async function startMmStack(opts: MmStackOptions): Promise<MmStack> {
   try {
     await startParts(parts, opts);
     for (const spec of opts.users ?? []) parts.users.set(spec.localpart, await logIn(parts as Required<Parts>, spec));
-    return finish(parts as Required<Parts>);
+    return finish(parts as Required<Parts>, opts.bridgeNodeArgs);
   } catch (err) {
     await stopStarted(parts);
     throw err;
@@ -121,7 +123,7 @@ async function startParts(p: Parts, opts: MmStackOptions): Promise<void> {
       body: { clientId: MM_CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: `http://127.0.0.1:${p.files.webPort}/oauth/callback`, name: "Matrix bridge" },
     });
   }
-  p.bridge = await startListeningBridge(p.files, undefined, 60_000);
+  p.bridge = await startListeningBridge(p.files, opts.bridgeNodeArgs, 60_000);
 }
 
 /** A Matrix user logged in with a personal access token, joined to the portals of `spec.channels`. */
@@ -149,8 +151,8 @@ function channelDisplayName(emulator: RunningMmEmulator, ref: string): string {
   return c.display_name;
 }
 
-function finish(p: Required<Parts>): MmStack {
-  const { saveBridgeLog, ...controls } = bridgeControls(() => stack);
+function finish(p: Required<Parts>, nodeArgs?: string[]): MmStack {
+  const { saveBridgeLog, ...controls } = bridgeControls(() => stack, nodeArgs);
   const stack: MmStack = {
     dir: p.dir,
     emulator: p.emulator,

@@ -9,6 +9,7 @@ import {
   MattermostMaybeDeliveredError,
   MattermostNetworkError,
 } from "./errors";
+import { emoteText } from "./convert/from-mattermost";
 import { MattermostOAuthError } from "./oauth";
 import type { MmChannel, MmFileInfo, MmPost, MmTeam, MmUser } from "./types";
 
@@ -69,8 +70,8 @@ export function toFile(f: MmFileInfo): NetworkFile {
 }
 
 /**
- * A post's type: "" a user's text, "me" a /me post, anything else (system_join_channel...) the server's. Its
- * revision is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of
+ * A post's type: "" a user's text, "me" a /me post (its text without the asterisks the server's /me writes, as an
+ * emote is sent: ./network-history outgoingText), anything else (system_join_channel...) the server's. Its revision is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of
  * mentions (the server finds them when it notifies): `mentions` stays absent and conversion reads the text.
  */
 export function toMessage(p: MmPost): NetworkMessage {
@@ -79,7 +80,7 @@ export function toMessage(p: MmPost): NetworkMessage {
     roomId: p.channel_id,
     senderId: p.user_id,
     kind: p.type === "" ? "text" : p.type === "me" ? "emote" : "system",
-    text: p.message,
+    text: p.type === "me" ? emoteText(p.message) : p.message,
     sentAt: p.create_at,
     cursor: cursorOf(p.create_at, p.id),
   };

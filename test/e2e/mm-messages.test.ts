@@ -1,7 +1,7 @@
 // Messages both ways between Matrix (real Synapse) and Mattermost (the emulator) through the bridge configured
 // `network: mattermost`, the user logged in with a personal access token: Markdown <-> HTML, mentions (pills,
-// @channel), edits, deletions, threads, reactions, typing, read state, files both ways, and the user's own posts made
-// on another Mattermost client arriving from their ghost.
+// @channel), emotes (/me posts), edits, deletions, threads, reactions, typing, read state, files both ways, and the
+// user's own posts made on another Mattermost client arriving from their ghost.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -74,6 +74,19 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     const m = await alice.matrix.waitForMessage(dev, mmGhost("alice"), /from my phone/);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(alice.matrix.messages(dev).filter((x) => x.body === m.body).length, 1);
+  });
+
+  it("sends a Matrix emote as a Mattermost /me post, and brings a /me post into Matrix as an emote", async () => {
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.emote", body: "waves at bob" });
+    const post = await postWhere(channelId("acme", "dev"), (p) => p.message.includes("waves at bob"), "alice's /me post");
+    assert.deepEqual([post.user_id, post.type, post.message], [userId("alice"), "me", "*waves at bob*"], "as the server's /me posts it");
+    await stack.control("/posts", { method: "POST", body: { as: "bob", channel: "acme/dev", message: "*waves back*", type: "me" } });
+    const m = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "waves back", "bob's emote");
+    assert.equal(m.content.msgtype, "m.emote");
+    await stack.postAs("bob", "acme/dev", "after the emotes");
+    await alice.matrix.waitForMessage(dev, mmGhost("bob"), /after the emotes/);
+    const events = await roomEvents(alice.matrix.client, dev);
+    assert.equal(events.filter((e) => String(e.content.body ?? "").includes("waves at bob")).length, 1, "alice's emote not bridged back");
   });
 
   it("carries edits and deletions from Mattermost into Matrix", async () => {

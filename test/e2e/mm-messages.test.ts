@@ -275,15 +275,23 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.deepEqual(redactions.map((e) => e.redacts).sort(), [...ids].sort(), "each event redacted once");
   });
 
-  it("leaves the file of a Mattermost post with no text alone when the post is edited", async () => {
+  it("shows text added to a Mattermost post with no text as a reply to its file, leaving the file alone", async () => {
     const postId = await postWithFiles("", ["alone.txt"]);
     const file = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "alone.txt", "the file");
     await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words added later" } });
+    const added = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "words added later", "the added text");
+    assert.deepEqual(added.content["m.relates_to"], { "m.in_reply_to": { event_id: file.event_id } }, "a reply to the file");
+    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words changed later" } });
+    const edit = await eventWhere(dev, (e) => (e.content["m.new_content"] as { body?: string } | undefined)?.body === "words changed later", "the edit");
+    assert.deepEqual(edit.content["m.relates_to"], { rel_type: "m.replace", event_id: added.event_id }, "the added text edited");
     await stack.postAs("bob", "acme/dev", "after the file's edit");
     await alice.matrix.waitForMessage(dev, mmGhost("bob"), /after the file's edit/);
     const events = await roomEvents(alice.matrix.client, dev);
-    const replacing = events.filter((e) => (e.content["m.relates_to"] as { event_id?: string } | undefined)?.event_id === file.event_id);
+    const replacing = events.filter((e) => (e.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined)?.rel_type === "m.replace" && (e.content["m.relates_to"] as { event_id?: string }).event_id === file.event_id);
     assert.deepEqual(replacing, [], "no edit of the file event");
+    assert.equal(events.filter((e) => e.content.body === "words added later").length, 1, "the text shown once");
+    await stack.control(`/posts/${postId}`, { method: "DELETE" });
+    for (const id of [file.event_id, added.event_id]) await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === id, `the redaction of ${id}`);
   });
 
   it("sends a Matrix reply to Mattermost with what it answers", async () => {

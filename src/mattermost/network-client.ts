@@ -135,8 +135,9 @@ export class MattermostNetworkClient implements NetworkClient {
     return toMessage(post);
   }
 
-  async edit(_roomId: string, messageId: string, text: string): Promise<void> {
-    await guarded(() => this.rest.editPost(messageId, text));
+  /** An emote's edit keeps the asterisks of a /me post (a patch cannot change the post's type). */
+  async edit(_roomId: string, messageId: string, text: string, kind?: "text" | "emote"): Promise<void> {
+    await guarded(() => this.rest.editPost(messageId, outgoingText({ text, kind })));
   }
 
   async delete(_roomId: string, messageId: string): Promise<void> {

@@ -169,7 +169,7 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   const about = (purpose: string) => ({ cause: editEventId, purpose });
   if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to ${ctx.network.profile.displayName}: ${out.notice}`);
   try {
-    await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text);
+    await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text, out.status ? "emote" : "text");
   } catch (err) {
     // The purposes keep their names: they are part of the notices' transaction ids. The network says why it
     // refused (Gitter: its edit window).

@@ -126,6 +126,9 @@ describe("Mattermost network: emotes", () => {
     assert.equal((await client.findOwnMessage(dev, { key: "emote-key", text: "waves", kind: "emote", since }))?.id, sent.id, "by its key");
     assert.equal((await client.findOwnMessage(dev, { key: "other", text: "waves", kind: "emote", since }))?.id, sent.id, "by kind and text");
     assert.equal(await client.findOwnMessage(dev, { key: "other", text: "waves", since }), null, "not taken for a text");
+    await client.edit(dev, sent.id, "waves harder", "emote");
+    const edited = await mm.json("GET", `/api/v4/posts/${sent.id}`, ALICE);
+    assert.deepEqual([edited.type, edited.message], ["me", "*waves harder*"], "an emote's edit written as /me writes it");
   });
 });
 

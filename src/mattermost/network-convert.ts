@@ -71,8 +71,9 @@ export function toFile(f: MmFileInfo): NetworkFile {
 
 /**
  * A post's type: "" a user's text, "me" a /me post (its text without the asterisks the server's /me writes, as an
- * emote is sent: ./network-history outgoingText), anything else (system_join_channel...) the server's. Its revision is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of
- * mentions (the server finds them when it notifies): `mentions` stays absent and conversion reads the text.
+ * emote is sent: ./network-history outgoingText), anything else (system_join_channel...) the server's. Its revision
+ * is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of mentions (the
+ * server finds them when it notifies): `mentions` stays absent and conversion reads the text.
  */
 export function toMessage(p: MmPost): NetworkMessage {
   const msg: NetworkMessage = {

@@ -14,6 +14,7 @@ import * as sharedMedia from "./010_shared_media";
 import * as pendingSends from "./011_pending_sends";
 import * as pendingSendFiles from "./020_pending_send_files";
 import * as messageFiles from "./021_message_files";
+import * as messageAddedTexts from "./022_message_added_texts";
 import * as portalBridgeInfo from "./012_portal_bridge_info";
 import * as ghostIds from "./013_ghost_ids";
 import * as pendingLogins from "./014_pending_logins";
@@ -49,4 +50,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "019_reaction_links", up: reactionLinks.up, down: reactionLinks.down },
   { name: "020_pending_send_files", up: pendingSendFiles.up, down: pendingSendFiles.down },
   { name: "021_message_files", up: messageFiles.up, down: messageFiles.down },
+  { name: "022_message_added_texts", up: messageAddedTexts.up, down: messageAddedTexts.down },
 ];

@@ -78,7 +78,8 @@ function actRoutes(r: Router, state: MmState): void {
     const attached = Array.isArray(b.attachments) && b.attachments.length > 0 ? { type: "slack_attachment", props: { attachments: b.attachments } } : {};
     const post = createPost(state, as(b), {
       channel_id: c.id, message: typeof b.message === "string" ? b.message : "", root_id: typeof b.root_id === "string" ? b.root_id : undefined,
-      pending_post_id: typeof b.pending_post_id === "string" ? b.pending_post_id : undefined, ...attached,
+      pending_post_id: typeof b.pending_post_id === "string" ? b.pending_post_id : undefined,
+      type: typeof b.type === "string" ? b.type : undefined, ...attached,
     });
     res.status(201).json(postJson(state, post));
   });

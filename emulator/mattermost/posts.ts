@@ -18,8 +18,25 @@ export interface NewPost {
   file_ids?: string[];
   props?: Record<string, unknown>;
   pending_post_id?: string;
-  /** "" unless made by the server or an integration (e.g. `slack_attachment`). */
+  /** "" unless given: "me" for a /me post, `slack_attachment` for an integration's. */
   type?: string;
+}
+
+// The types a client may give a post. server/public/model/post.go IsValid accepts these, the `system_*` types and
+// any `custom_*` type; server/channels/app/post.go CreatePostAsUser refuses every `system_*` type before that.
+// burn_on_read (behind a feature flag and a licence) is not emulated.
+const CLIENT_POST_TYPES = new Set(["", "me", "slack_attachment", "add_bot_teams_channels", "reminder"]);
+
+/** server/channels/app/post.go CreatePostAsUser: no `system_*` post from a user (checked before the deduplication). */
+function checkNotSystem(type: string): void {
+  if (type.startsWith("system_")) throw errors.badParam("post.type");
+}
+
+/** server/public/model/post.go IsValid (checked when the post is saved, after the deduplication). */
+function checkType(type: string): void {
+  if (!CLIENT_POST_TYPES.has(type) && !type.startsWith("custom_")) {
+    throw new AppError(400, "model.post.is_valid.type.app_error", "Invalid type.", `id=${type}`);
+  }
 }
 
 /** The post of that id, unless missing or deleted (server/channels/app/post.go GetSinglePost). */
@@ -54,10 +71,13 @@ function attachable(state: MmState, userId: string, channelId: string, ids: stri
 }
 
 export function createPost(state: MmState, userId: string, input: NewPost): MmPost {
+  const type = input.type ?? "";
+  checkNotSystem(type);
   const dup = duplicateOf(state, input.pending_post_id);
   if (dup) return dup;
   const channel = state.channel(input.channel_id);
   // server/public/model/post.go IsValid
+  checkType(type);
   if ([...input.message].length > POST_MAX_RUNES) {
     throw new AppError(400, "model.post.is_valid.message_length.app_error", "Invalid Message property length.");
   }
@@ -65,7 +85,7 @@ export function createPost(state: MmState, userId: string, input: NewPost): MmPo
   const now = state.tick();
   const post: MmPost = {
     id: newId(), create_at: now, update_at: now, edit_at: 0, delete_at: 0, user_id: userId, channel_id: channel.id,
-    root_id: input.root_id ?? "", original_id: "", message: input.message, type: input.type ?? "", props: input.props ?? {},
+    root_id: input.root_id ?? "", original_id: "", message: input.message, type, props: input.props ?? {},
     hashtags: "", pending_post_id: input.pending_post_id ?? "", file_ids: attachable(state, userId, channel.id, input.file_ids ?? []),
     has_reactions: false, is_pinned: false,
   };

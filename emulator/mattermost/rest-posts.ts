@@ -31,6 +31,7 @@ export function postRoutes(r: Router, state: MmState): void {
     const post = createPost(state, me(res), {
       channel_id: c.id, message: optStr(b.message, "message") ?? "", root_id: optStr(b.root_id, "root_id"),
       file_ids: fileIds, props: bodyOf(b.props), pending_post_id: optStr(b.pending_post_id, "pending_post_id"),
+      type: optStr(b.type, "type"),
     });
     res.status(201).json(postJson(state, post));
   });

@@ -19,7 +19,9 @@ function postType(msg: NetworkMessage): string {
 }
 
 function toMatrix(msg: NetworkMessage, hooks: ToMatrixHooks): MatrixContent | null {
-  const out = mattermostToMatrix({ message: msg.text, type: postType(msg) }, { mentionTarget: (username) => hooks.mentionTarget(username) });
+  // A /me post's text comes without its asterisks (./network-convert toMessage): the post is read as written.
+  const message = msg.kind === "emote" ? outgoingText({ text: msg.text, kind: "emote" }) : msg.text;
+  const out = mattermostToMatrix({ message, type: postType(msg) }, { mentionTarget: (username) => hooks.mentionTarget(username) });
   return out.kind === "message" ? { ...out.content } : null;
 }
 

@@ -12,7 +12,7 @@ import { MATTERMOST_CONVERTER } from "./message-converter";
 import type { MattermostNetworkOptions } from "./network";
 import { MATTERMOST, directPartner, guarded, toFile, toMessage, toRoom, toUser } from "./network-convert";
 import { ClosedChannels } from "./network-closed";
-import { cursorBeforeUnread, findOwnMessage, historyAfter, latestMessages, outgoingText, startCursor } from "./network-history";
+import { cursorBeforeUnread, findOwnMessage, historyAfter, latestMessages, outgoingText, outgoingType, startCursor } from "./network-history";
 import { MattermostStream } from "./network-realtime";
 import type { MattermostClient } from "./rest";
 import { mattermostTerms } from "./network-terms";
@@ -119,12 +119,14 @@ export class MattermostNetworkClient implements NetworkClient {
     return (await guarded(() => this.rest.usersByIds(members.map((m) => m.user_id)))).map(toUser);
   }
 
-  /** A `/me` post is sent as Mattermost's client writes it (./network-history outgoingText). */
+  /** An emote is posted as the server's own /me posts it (./network-history outgoingText, outgoingType). */
   async send(roomId: string, message: OutgoingMessage, key: string): Promise<NetworkMessage> {
+    const type = outgoingType(message);
     const post = await guarded(() =>
       this.rest.createPost({
         channel_id: roomId,
         message: outgoingText(message),
+        ...(type ? { type } : {}),
         ...(message.threadId ? { root_id: message.threadId } : {}),
         ...(message.fileIds?.length ? { file_ids: message.fileIds } : {}),
         pending_post_id: this.pendingId(key),
@@ -133,8 +135,9 @@ export class MattermostNetworkClient implements NetworkClient {
     return toMessage(post);
   }
 
-  async edit(_roomId: string, messageId: string, text: string): Promise<void> {
-    await guarded(() => this.rest.editPost(messageId, text));
+  /** An emote's edit keeps the asterisks of a /me post (a patch cannot change the post's type). */
+  async edit(_roomId: string, messageId: string, text: string, kind?: "text" | "emote"): Promise<void> {
+    await guarded(() => this.rest.editPost(messageId, outgoingText({ text, kind })));
   }
 
   async delete(_roomId: string, messageId: string): Promise<void> {

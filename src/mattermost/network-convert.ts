@@ -10,6 +10,7 @@ import {
   MattermostNetworkError,
 } from "./errors";
 import { attachmentsMarkdown } from "./convert/attachments";
+import { emoteText } from "./convert/from-mattermost";
 import { MattermostOAuthError } from "./oauth";
 import type { MmChannel, MmFileInfo, MmPost, MmTeam, MmUser } from "./types";
 
@@ -70,8 +71,9 @@ export function toFile(f: MmFileInfo): NetworkFile {
 }
 
 /**
- * A post's type: "" a user's text, "me" a /me post, "slack_attachment" an integration's text with attachments
- * (shown as Markdown after the text: ./convert/attachments), anything else (system_join_channel...) the server's. Its
+ * A post's type: "" a user's text, "me" a /me post (its text without the asterisks the server's /me writes, as an
+ * emote is sent: ./network-history outgoingText), "slack_attachment" an integration's text with attachments (shown
+ * as Markdown after the text: ./convert/attachments), anything else (system_join_channel...) the server's. Its
  * revision is its `edit_at`, set by each edit (server/channels/app/post.go UpdatePost). Posts carry no list of
  * mentions (the server finds them when it notifies): `mentions` stays absent and conversion reads the text.
  */
@@ -81,7 +83,7 @@ export function toMessage(p: MmPost): NetworkMessage {
     roomId: p.channel_id,
     senderId: p.user_id,
     kind: p.type === "" || p.type === "slack_attachment" ? "text" : p.type === "me" ? "emote" : "system",
-    text: p.type === "slack_attachment" ? withAttachments(p.message, attachmentsMarkdown(p.props)) : p.message,
+    text: postText(p),
     sentAt: p.create_at,
     cursor: cursorOf(p.create_at, p.id),
   };
@@ -95,8 +97,11 @@ export function toMessage(p: MmPost): NetworkMessage {
   return msg;
 }
 
-function withAttachments(message: string, attachments: string): string {
-  return message.trim() === "" ? attachments : attachments === "" ? message : `${message}\n\n${attachments}`;
+function postText(p: MmPost): string {
+  if (p.type === "me") return emoteText(p.message);
+  if (p.type !== "slack_attachment") return p.message;
+  const attachments = attachmentsMarkdown(p.props);
+  return p.message.trim() === "" ? attachments : attachments === "" ? p.message : `${p.message}\n\n${attachments}`;
 }
 
 /** Any error of the Mattermost client as the NetworkError the core decides on; others pass through unchanged. */

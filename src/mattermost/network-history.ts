@@ -47,21 +47,31 @@ export async function cursorBeforeUnread(rest: MattermostClient, roomId: string,
 }
 
 /**
- * `selfId`'s posts since `probe.since` less the skew, oldest first: the one with the send's `pendingId` (where the
- * server lists it), else the first of the same text and thread.
+ * `selfId`'s posts and /me posts since `probe.since` less the skew, oldest first: the one with the send's
+ * `pendingId` (where the server lists it), else the first of the same kind, text and thread.
  */
 export async function findOwnMessage(rest: MattermostClient, roomId: string, probe: SendProbe, selfId: string, pendingId: string): Promise<NetworkMessage | null> {
-  const text = outgoingText({ text: probe.text });
-  const mine = (await createdAfter(rest, roomId, probe.since - CLOCK_SKEW_MS)).filter((p) => p.user_id === selfId && p.type === "");
+  const probed = { text: probe.text, kind: probe.kind };
+  const mine = (await createdAfter(rest, roomId, probe.since - CLOCK_SKEW_MS)).filter((p) => p.user_id === selfId && (p.type === "" || p.type === "me"));
   const byKey = mine.find((p) => p.pending_post_id === pendingId);
-  const candidates = byKey ? [byKey] : mine.filter((p) => normalise(p.message) === normalise(text) && (p.root_id || undefined) === probe.threadId);
+  const candidates = byKey ? [byKey] : mine.filter((p) =>
+    p.type === (outgoingType(probed) ?? "") && normalise(p.message) === normalise(outgoingText(probed)) && (p.root_id || undefined) === probe.threadId);
   for (const p of candidates) if (!(await probe.isTaken?.(p.id))) return toMessage(p);
   return null;
 }
 
-/** A `/me` post is sent as Mattermost's client writes it: the text in italics. */
+/** A `/me` post is written as the server's /me writes it: `*text*` (server/channels/app/slashcommands/command_me.go). */
 export function outgoingText(message: Pick<OutgoingMessage, "text" | "kind">): string {
-  return message.kind === "emote" && message.text !== "" ? `*${message.text}*` : message.text;
+  return isEmote(message) ? `*${message.text}*` : message.text;
+}
+
+/** The post's type: `"me"` for an emote, as the server's /me posts it; none for an ordinary post. */
+export function outgoingType(message: Pick<OutgoingMessage, "text" | "kind">): "me" | undefined {
+  return isEmote(message) ? "me" : undefined;
+}
+
+function isEmote(message: Pick<OutgoingMessage, "text" | "kind">): boolean {
+  return message.kind === "emote" && message.text !== "";
 }
 
 /** Live posts created after `at`, oldest first (GET posts?since=, at most 1000: enough for a gap of moments). */

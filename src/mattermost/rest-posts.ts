@@ -17,6 +17,8 @@ export interface NewPost {
   root_id?: string;
   file_ids?: string[];
   props?: Record<string, unknown>;
+  /** `"me"` for a /me post (server/channels/app/slashcommands/command_me.go); absent for an ordinary post. */
+  type?: "me";
   /** Given by the caller to recognise its own post in the websocket's echo; generated when absent. */
   pending_post_id?: string;
 }

@@ -124,8 +124,11 @@ export interface NetworkClient {
    * outcome is unknown; see `capabilities.keyedSendWindowMs` and `findOwnMessage`.
    */
   send(roomId: string, message: OutgoingMessage, key: string): Promise<NetworkMessage>;
-  /** Replaces a message's text (the user's own). Safe to repeat. */
-  edit(roomId: string, messageId: string, text: string): Promise<void>;
+  /**
+   * Replaces a message's text (the user's own), `kind` as `OutgoingMessage.kind` (an emote's edit is written as the
+   * network writes emotes; absent: text). Safe to repeat.
+   */
+  edit(roomId: string, messageId: string, text: string, kind?: "text" | "emote"): Promise<void>;
   /** Safe to repeat: a message already gone is done. */
   delete(roomId: string, messageId: string): Promise<void>;
   /** "unsupported" without `capabilities.reactions`. Safe to repeat. `reaction` in the network's vocabulary. */

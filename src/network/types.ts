@@ -132,6 +132,8 @@ export interface OutgoingMessage {
 export interface SendProbe {
   key: string;
   text: string;
+  /** As the message was sent (`OutgoingMessage.kind`); absent for text. */
+  kind?: "text" | "emote";
   threadId?: string;
   since: number;
   /** True for a message already linked to another send: two identical messages in a row stay two. */

@@ -195,6 +195,7 @@ function findPosted(ctx: SessionContext, intent: SendIntent): Promise<NetworkMes
     isTaken: async (messageId) => (await ctx.store.messages.byGitterMessage(intent.matrixRoomId, messageId)) !== null,
   };
   if (intent.parentId) probe.threadId = intent.parentId;
+  if (intent.status) probe.kind = "emote";
   return ctx.network.findOwnMessage(intent.gitterRoomId, probe);
 }
 

@@ -24,13 +24,16 @@ export async function editToMatrix(ctx: SessionContext, row: Portal, msg: Networ
   const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, msg.id);
   // Our own Matrix edit coming back, or an edit we could not make as the Matrix user anyway.
   if (!link || link.direction === "matrix-to-gitter") return;
-  // A post with no text is linked by its first file: an edit never turns that file into text.
-  if ((await ctx.store.messages.filesOf(row.matrixRoomId, msg.id)).includes(link.matrixEventId)) {
-    log.debug("edit of a message shown by its file left alone", { room: row.matrixRoomId, gitterMessageId: msg.id });
-    return;
-  }
+  // A post with no text is linked by its first file: an edit never turns that file into text, the text goes apart.
+  const shownByFile = (await ctx.store.messages.filesOf(row.matrixRoomId, msg.id)).includes(link.matrixEventId);
+  if (shownByFile) return textOfFileToMatrix(ctx, row, link, msg);
   // A blanked message is Gitter's way of deleting a thread root that still has replies (and the old way of deleting).
-  if (typeof msg.text !== "string" || msg.text.trim() === "") return redactBridged(ctx, row, link, false);
+  if (blank(msg)) return redactBridged(ctx, row, link, false);
+  await replaceInMatrix(ctx, row, link, msg);
+}
+
+/** Replaces the text event `link` names with the message's text (unless Matrix shows exactly that already). */
+async function replaceInMatrix(ctx: SessionContext, row: Portal, link: MessageLink, msg: NetworkMessage): Promise<void> {
   const sender = await ctx.ghosts.ensure(msg.sender ?? (await ctx.network.getUser(msg.senderId)));
   await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
   const converted = await contentForMatrix(ctx, msg, sender);
@@ -49,6 +52,48 @@ export async function editToMatrix(ctx: SessionContext, row: Portal, msg: Networ
   log.debug("edit bridged to Matrix", { room: row.matrixRoomId, gitterMessageId: msg.id, revision: msg.revision });
 }
 
+function blank(msg: NetworkMessage): boolean {
+  return typeof msg.text !== "string" || msg.text.trim() === "";
+}
+
+/**
+ * An edit of a message shown by its file alone (a Mattermost post with only files). Text it gains is a message of
+ * its own from the author's ghost, a reply to the file (in the file's thread, if any), sent under
+ * `g2m-<id>-text-v<revision>` with the "may exist" rule and then recorded (`message_added_texts`), so a replayed
+ * edit neither sends it twice nor edits it for nothing; later edits replace that event. Text emptied again redacts
+ * it under `g2m-del-<id>-v<revision>` and forgets it. The file event itself is never changed.
+ */
+async function textOfFileToMatrix(ctx: SessionContext, row: Portal, link: MessageLink, msg: NetworkMessage): Promise<void> {
+  const added = await ctx.store.messages.addedTextOf(row.matrixRoomId, msg.id);
+  const revision = msg.revision ?? String(Date.now());
+  if (added && blank(msg)) {
+    await redactOnce(ctx, row, added, `g2m-del-${msg.id}-v${revision}`);
+    return ctx.store.messages.forgetAddedText(row.matrixRoomId, msg.id);
+  }
+  if (added) return replaceInMatrix(ctx, row, { ...link, matrixEventId: added }, msg);
+  if (blank(msg)) return;
+  const sender = await ctx.ghosts.ensure(msg.sender ?? (await ctx.network.getUser(msg.senderId)));
+  await ctx.ghosts.ensureInRoom(sender, row.matrixRoomId);
+  const content = await contentForMatrix(ctx, msg, sender);
+  if (content === null) return;
+  const file = await ctx.matrix.as(ctx.ids.botMxid).getEvent(row.matrixRoomId, link.matrixEventId);
+  content["m.relates_to"] = replyTo(link.matrixEventId, file?.content);
+  const txnId = `g2m-${msg.id}-text-v${revision}`;
+  const eventId = await ctx.matrix.as(sender).sendEvent(row.matrixRoomId, "m.room.message", content, txnId, { mayExist: true });
+  await ctx.store.messages.recordAddedText(row.matrixRoomId, msg.id, eventId);
+  log.debug("text added to a message shown by its file", { room: row.matrixRoomId, gitterMessageId: msg.id, event: eventId });
+}
+
+/** A reply to `eventId`, in its thread when it is in one (as a thread reply that falls back to the reply). */
+function replyTo(eventId: string, content: unknown): Record<string, unknown> {
+  const relation = (content as { "m.relates_to"?: { rel_type?: unknown; event_id?: unknown } } | undefined)?.["m.relates_to"];
+  const inReplyTo = { event_id: eventId };
+  if (relation?.rel_type === "m.thread" && typeof relation.event_id === "string") {
+    return { rel_type: "m.thread", event_id: relation.event_id, is_falling_back: true, "m.in_reply_to": inReplyTo };
+  }
+  return { "m.in_reply_to": inReplyTo };
+}
+
 /** A network deletion redacts the bridged message and forgets it. */
 export async function deleteToMatrix(ctx: SessionContext, row: Portal, messageId: string): Promise<void> {
   const link = await ctx.store.messages.byGitterMessage(row.matrixRoomId, messageId);
@@ -60,7 +105,8 @@ export async function deleteToMatrix(ctx: SessionContext, row: Portal, messageId
  * in the rooms it made). `forget` (a deletion) also redacts each of its files and drops the ledger entry; a blanked
  * message keeps both (a Gitter thread root keeps its thread whole; a Mattermost post whose text is emptied keeps its
  * files). The link's own event keeps the transaction id `g2m-del-<id>`; each other file event gets
- * `g2m-del-<id>-file-<n>`, so a deletion replayed after a crash redacts each event once.
+ * `g2m-del-<id>-file-<n>`, and text added to a message shown by its file `g2m-del-<id>-text`, so a deletion
+ * replayed after a crash redacts each event once.
  */
 async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink, forget: boolean): Promise<void> {
   const id = link.gitterMessageId;
@@ -70,6 +116,8 @@ async function redactBridged(ctx: SessionContext, row: Portal, link: MessageLink
   for (const [n, eventId] of files.entries()) {
     if (eventId !== link.matrixEventId) await redactOnce(ctx, row, eventId, `g2m-del-${id}-file-${n}`);
   }
+  const added = await ctx.store.messages.addedTextOf(row.matrixRoomId, id);
+  if (added) await redactOnce(ctx, row, added, `g2m-del-${id}-text`);
   await ctx.store.messages.forgetMessage(row.matrixRoomId, id);
 }
 
@@ -121,7 +169,7 @@ async function editToGitter(ctx: SessionContext, row: Portal, edit: MatrixEdit, 
   const about = (purpose: string) => ({ cause: editEventId, purpose });
   if (out.kind === "refuse") return ctx.notice(row.matrixRoomId, about("edit-refused"), `Your edit was not sent to ${ctx.network.profile.displayName}: ${out.notice}`);
   try {
-    await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text);
+    await ctx.network.edit(row.gitterRoomId, link.gitterMessageId, out.text, out.status ? "emote" : "text");
   } catch (err) {
     // The purposes keep their names: they are part of the notices' transaction ids. The network says why it
     // refused (Gitter: its edit window).

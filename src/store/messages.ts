@@ -74,10 +74,30 @@ export class KnexMessageStore implements MessageStore {
     return rows.map((r) => r.matrix_event_id);
   }
 
+  async recordAddedText(matrixRoomId: string, gitterMessageId: string, matrixEventId: string): Promise<void> {
+    await this.db("message_added_texts")
+      .insert({ matrix_room_id: matrixRoomId, network_message_id: gitterMessageId, matrix_event_id: matrixEventId })
+      .onConflict()
+      .ignore();
+  }
+
+  async addedTextOf(matrixRoomId: string, gitterMessageId: string): Promise<string | null> {
+    const row: { matrix_event_id: string } | undefined = await this.db("message_added_texts")
+      .where({ matrix_room_id: matrixRoomId, network_message_id: gitterMessageId })
+      .first("matrix_event_id");
+    return row?.matrix_event_id ?? null;
+  }
+
+  async forgetAddedText(matrixRoomId: string, gitterMessageId: string): Promise<void> {
+    await this.db("message_added_texts").where({ matrix_room_id: matrixRoomId, network_message_id: gitterMessageId }).delete();
+  }
+
   async forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void> {
     await this.db.transaction(async (trx) => {
+      const message = { matrix_room_id: matrixRoomId, network_message_id: gitterMessageId };
       await trx("message_links").where({ matrix_room_id: matrixRoomId, gitter_message_id: gitterMessageId }).delete();
-      await trx("message_files").where({ matrix_room_id: matrixRoomId, network_message_id: gitterMessageId }).delete();
+      await trx("message_files").where(message).delete();
+      await trx("message_added_texts").where(message).delete();
     });
   }
 }

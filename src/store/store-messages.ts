@@ -24,7 +24,16 @@ export interface MessageStore {
   recordFiles(matrixRoomId: string, gitterMessageId: string, matrixEventIds: string[]): Promise<void>;
   /** The events a network message's files became, in order; empty when it had none (or none recorded). */
   filesOf(matrixRoomId: string, gitterMessageId: string): Promise<string[]>;
-  /** Drops the link (and file events) of a deleted message, so later echoes of the deletion find nothing to act on. */
+  /**
+   * Records the text event sent for a message shown by its file alone once an edit gave it text (see
+   * src/puppet/portal-edits.ts). Recording one for a message that has one already keeps the first.
+   */
+  recordAddedText(matrixRoomId: string, gitterMessageId: string, matrixEventId: string): Promise<void>;
+  /** That text event, or null when the message has none (never had text added, or its text was emptied again). */
+  addedTextOf(matrixRoomId: string, gitterMessageId: string): Promise<string | null>;
+  /** Drops the record of that text event (its text was emptied and the event redacted). Harmless if absent. */
+  forgetAddedText(matrixRoomId: string, gitterMessageId: string): Promise<void>;
+  /** Drops the link (and file events, and added text) of a deleted message, so later echoes of the deletion find nothing to act on. */
   forgetMessage(matrixRoomId: string, gitterMessageId: string): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 // Messages both ways between Matrix (real Synapse) and Mattermost (the emulator) through the bridge configured
 // `network: mattermost`, the user logged in with a personal access token: Markdown <-> HTML, mentions (pills,
-// @channel), integrations' message attachments, edits, deletions, threads, reactions, typing, read state, files
-// both ways, and the user's own posts made on another Mattermost client arriving from their ghost.
+// @channel), emotes (/me posts), integrations' message attachments, edits, deletions, threads, reactions, typing,
+// read state, files both ways, and the user's own posts made on another Mattermost client arriving from their ghost.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -86,6 +86,24 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     const m = await alice.matrix.waitForMessage(dev, mmGhost("alice"), /from my phone/);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(alice.matrix.messages(dev).filter((x) => x.body === m.body).length, 1);
+  });
+
+  it("sends a Matrix emote as a Mattermost /me post, and brings a /me post into Matrix as an emote", async () => {
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.emote", body: "waves at bob" });
+    const post = await postWhere(channelId("acme", "dev"), (p) => p.message.includes("waves at bob"), "alice's /me post");
+    assert.deepEqual([post.user_id, post.type, post.message], [userId("alice"), "me", "*waves at bob*"], "as the server's /me posts it");
+    const emote = await alice.matrix.waitForMessage(dev, alice.matrix.userId, /waves at bob/);
+    await alice.matrix.client.sendMessage(dev, {
+      msgtype: "m.emote", body: "* waves at everyone", "m.new_content": { msgtype: "m.emote", body: "waves at everyone" }, "m.relates_to": { rel_type: "m.replace", event_id: emote.eventId },
+    });
+    await eventually(() => stack.emulator.state.posts.get(post.id)?.message === "*waves at everyone*", "the edit, still a /me post");
+    await stack.control("/posts", { method: "POST", body: { as: "bob", channel: "acme/dev", message: "*waves back*", type: "me" } });
+    const m = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "waves back", "bob's emote");
+    assert.equal(m.content.msgtype, "m.emote");
+    await stack.postAs("bob", "acme/dev", "after the emotes");
+    await alice.matrix.waitForMessage(dev, mmGhost("bob"), /after the emotes/);
+    const events = await roomEvents(alice.matrix.client, dev);
+    assert.equal(events.filter((e) => e.type === "m.room.message" && !e.content["m.new_content"] && String(e.content.body ?? "").includes("waves at")).length, 1, "alice's emote not bridged back");
   });
 
   it("carries edits and deletions from Mattermost into Matrix", async () => {
@@ -274,15 +292,23 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.deepEqual(redactions.map((e) => e.redacts).sort(), [...ids].sort(), "each event redacted once");
   });
 
-  it("leaves the file of a Mattermost post with no text alone when the post is edited", async () => {
+  it("shows text added to a Mattermost post with no text as a reply to its file, leaving the file alone", async () => {
     const postId = await postWithFiles("", ["alone.txt"]);
     const file = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "alone.txt", "the file");
     await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words added later" } });
+    const added = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "words added later", "the added text");
+    assert.deepEqual(added.content["m.relates_to"], { "m.in_reply_to": { event_id: file.event_id } }, "a reply to the file");
+    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words changed later" } });
+    const edit = await eventWhere(dev, (e) => (e.content["m.new_content"] as { body?: string } | undefined)?.body === "words changed later", "the edit");
+    assert.deepEqual(edit.content["m.relates_to"], { rel_type: "m.replace", event_id: added.event_id }, "the added text edited");
     await stack.postAs("bob", "acme/dev", "after the file's edit");
     await alice.matrix.waitForMessage(dev, mmGhost("bob"), /after the file's edit/);
     const events = await roomEvents(alice.matrix.client, dev);
-    const replacing = events.filter((e) => (e.content["m.relates_to"] as { event_id?: string } | undefined)?.event_id === file.event_id);
+    const replacing = events.filter((e) => (e.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined)?.rel_type === "m.replace" && (e.content["m.relates_to"] as { event_id?: string }).event_id === file.event_id);
     assert.deepEqual(replacing, [], "no edit of the file event");
+    assert.equal(events.filter((e) => e.content.body === "words added later").length, 1, "the text shown once");
+    await stack.control(`/posts/${postId}`, { method: "DELETE" });
+    for (const id of [file.event_id, added.event_id]) await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === id, `the redaction of ${id}`);
   });
 
   it("sends a Matrix reply to Mattermost with what it answers", async () => {

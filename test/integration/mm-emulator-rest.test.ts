@@ -133,6 +133,20 @@ describe("Mattermost emulator: posting", () => {
     assert.equal((await api.call("DELETE", `/api/v4/posts/${mine.id}`, BOB)).status, 403);
   });
 
+  it("takes a /me post's type from a client, and refuses system and unknown types", async () => {
+    const dev = api.channelId("acme/dev");
+    const me = await api.json("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "*waves*", type: "me" });
+    assert.equal(me.type, "me");
+    assert.equal((await api.json("GET", `/api/v4/posts/${me.id}`, ALICE)).type, "me");
+    const system = await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "x", type: "system_join_channel" });
+    assert.equal(system.status, 400);
+    assert.equal((await read(system)).id, "api.context.invalid_param.app_error");
+    const unknown = await api.call("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "x", type: "shout" });
+    assert.equal(unknown.status, 400);
+    assert.equal((await read(unknown)).id, "model.post.is_valid.type.app_error");
+    assert.equal((await api.json("POST", "/api/v4/posts", ALICE, { channel_id: dev, message: "x", type: "custom_poll" })).type, "custom_poll");
+  });
+
   it("adds and removes reactions by emoji name, only as oneself", async () => {
     const post = await api.json("POST", "/api/v4/posts", ALICE, { channel_id: api.channelId("acme/dev"), message: "react" });
     const bob = api.userId("bob");

@@ -98,6 +98,40 @@ describe("Mattermost network: closing direct and group channels", () => {
   });
 });
 
+describe("Mattermost network: emotes", () => {
+  let mm: MmApi;
+  before(async () => {
+    mm = await startMm();
+    await mm.control("PUT", "/rate-limit", { enabled: false });
+  });
+  after(() => mm.emu.stop());
+  const watching: ReturnType<typeof listen>[] = [];
+  afterEach(() => watching.splice(0).forEach((w) => w.stream.stop()));
+
+  it("posts an emote as the server's /me does, hears it back as the emote sent, and finds it by kind and text", { timeout: 30_000 }, async () => {
+    const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(ALICE);
+    const w = listen(client);
+    watching.push(w);
+    await waitFor("connected", () => w.stream.state === "connected");
+    const dev = mm.channelId("acme/dev");
+    w.stream.watch(dev, null);
+    const since = Date.now();
+    const sent = await client.send(dev, { text: "waves", kind: "emote" }, "emote-key");
+    const post = await mm.json("GET", `/api/v4/posts/${sent.id}`, ALICE);
+    assert.deepEqual([post.type, post.message], ["me", "*waves*"], "a /me post, as command_me.go writes it");
+    assert.deepEqual([sent.kind, sent.text], ["emote", "waves"], "the emote as it was sent");
+    await waitFor("the echo", () => w.events.some((e) => e.type === "message" && e.message.id === sent.id));
+    const echo = w.events.find((e) => e.type === "message" && e.message.id === sent.id);
+    assert.deepEqual(echo?.type === "message" && [echo.message.kind, echo.message.text], ["emote", "waves"], "matches the send intent's text");
+    assert.equal((await client.findOwnMessage(dev, { key: "emote-key", text: "waves", kind: "emote", since }))?.id, sent.id, "by its key");
+    assert.equal((await client.findOwnMessage(dev, { key: "other", text: "waves", kind: "emote", since }))?.id, sent.id, "by kind and text");
+    assert.equal(await client.findOwnMessage(dev, { key: "other", text: "waves", since }), null, "not taken for a text");
+    await client.edit(dev, sent.id, "waves harder", "emote");
+    const edited = await mm.json("GET", `/api/v4/posts/${sent.id}`, ALICE);
+    assert.deepEqual([edited.type, edited.message], ["me", "*waves harder*"], "an emote's edit written as /me writes it");
+  });
+});
+
 describe("Mattermost network: rate-limit waits", () => {
   let mm: MmApi;
   before(async () => {

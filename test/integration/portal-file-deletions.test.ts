@@ -4,7 +4,11 @@
 // under `g2m-del-<id>-file-<n>`), and an edit of a post with no text leaves its file alone.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { toMessage } from "../../src/mattermost/network-convert";
+import type { MmPost } from "../../src/mattermost/types";
 import type { PortalRoom } from "../../src/puppet/portal";
+import { editToMatrix } from "../../src/puppet/portal-edits";
+import type { SessionContext } from "../../src/puppet/session-context";
 import type { Store } from "../../src/store/store";
 import type { HomeserverStub } from "../harness/hs-stub";
 import { BOB, type MmApi } from "./mm-emulator-helpers";
@@ -27,10 +31,11 @@ describe("a Mattermost post's files, deleted or edited", { timeout: 60_000 }, ()
   let store: Store;
   let portal: PortalRoom;
   let roomId: string;
+  let ctx: SessionContext;
 
   before(async () => {
     setup = await startMmPortal({ name: "portal-file-deletions" });
-    ({ mm, hs, store, portal, roomId } = setup);
+    ({ mm, hs, store, portal, roomId, ctx } = setup);
   });
   after(async () => {
     await setup?.stop();
@@ -74,5 +79,61 @@ describe("a Mattermost post's files, deleted or edited", { timeout: 60_000 }, ()
     await waitFor("the next post bridged", () => hs.sends.some((s) => s.content.body === "after the edit"));
     const since = hs.sends.slice(before);
     assert.equal(since.filter((s) => (s.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.replace").length, 0, "no replacement of the file");
+  });
+
+  it("shows text added to a post with no text as a reply to its file, edits it, and redacts it with the post", async () => {
+    const id = await postWithFiles("", ["d.txt"]);
+    const fileEvent = (await store.messages.byGitterMessage(portal.matrixRoomId, id))!.matrixEventId;
+    await mm.control("PUT", `/posts/${id}`, { message: "words added" });
+    await until("the added text recorded", async () => (await store.messages.addedTextOf(portal.matrixRoomId, id)) !== null);
+    const added = hs.sends.filter((s) => s.content.body === "words added");
+    assert.equal(added.length, 1, "sent once");
+    assert.deepEqual(added[0].content["m.relates_to"], { "m.in_reply_to": { event_id: fileEvent } }, "a reply to the file");
+    const sentUnder = hs.requests.filter((r) => new RegExp(`/send/m\\.room\\.message/g2m-${id}-text-v\\d+$`).test(r));
+    assert.equal(sentUnder.length, 1, "under the transaction id of the edit's revision");
+    const textEvent = (await store.messages.addedTextOf(portal.matrixRoomId, id))!;
+    assert.equal((await store.messages.byGitterMessage(portal.matrixRoomId, id))!.matrixEventId, fileEvent, "the post still linked by its file");
+    await mm.control("PUT", `/posts/${id}`, { message: "words changed" });
+    await waitFor("the edit of the added text", () => hs.sends.some((s) => (s.content["m.new_content"] as { body?: string } | undefined)?.body === "words changed"));
+    const edit = hs.sends.find((s) => (s.content["m.new_content"] as { body?: string } | undefined)?.body === "words changed")!;
+    assert.deepEqual(edit.content["m.relates_to"], { rel_type: "m.replace", event_id: textEvent }, "replaces the added text, not the file");
+    await mm.control("DELETE", `/posts/${id}`, {});
+    await waitFor("the post's redactions", () => [`g2m-del-${id}`, `g2m-del-${id}-text`].every((t) => redactions().includes(t)));
+    await until("forgotten", async () => (await store.messages.addedTextOf(portal.matrixRoomId, id)) === null);
+  });
+
+  it("redacts text added to a post with no text once it is emptied again, and adds new text afresh", async () => {
+    const id = await postWithFiles("", ["e.txt"]);
+    await mm.control("PUT", `/posts/${id}`, { message: "for a moment" });
+    await until("the added text recorded", async () => (await store.messages.addedTextOf(portal.matrixRoomId, id)) !== null);
+    await mm.json("PUT", `/api/v4/posts/${id}/patch`, BOB, { message: "" });
+    await until("the added text forgotten", async () => (await store.messages.addedTextOf(portal.matrixRoomId, id)) === null);
+    assert.equal(redactions().filter((t) => new RegExp(`^g2m-del-${id}-v\\d+$`).test(t)).length, 1, "the added text redacted once");
+    assert.ok(!redactions().includes(`g2m-del-${id}`), "the file kept");
+    await mm.control("PUT", `/posts/${id}`, { message: "back again" });
+    await until("new text recorded", async () => (await store.messages.addedTextOf(portal.matrixRoomId, id)) !== null);
+    assert.equal(hs.sends.filter((s) => s.content.body === "back again").length, 1);
+  });
+
+  it("sends added text once when its edit is handled again after the send, recorded or not", async () => {
+    const id = await postWithFiles("", ["f.txt"]);
+    const post = await mm.json<MmPost>("GET", `/api/v4/posts/${id}`, BOB);
+    const edit = { ...toMessage(post), text: "said once", editedAt: post.create_at + 1, revision: String(post.create_at + 1) };
+    const record = store.messages.recordAddedText.bind(store.messages);
+    // A crash between the send and its record: the edit is handled again from the start.
+    store.messages.recordAddedText = () => Promise.reject(new Error("store lost"));
+    await assert.rejects(editToMatrix(ctx, portal.row, edit), /store lost/);
+    store.messages.recordAddedText = record;
+    await editToMatrix(ctx, portal.row, edit);
+    const textEvent = await store.messages.addedTextOf(portal.matrixRoomId, id);
+    assert.ok(textEvent, "recorded at the second handling");
+    await editToMatrix(ctx, portal.row, edit);
+    await editToMatrix(ctx, portal.row, edit);
+    assert.equal(hs.sends.filter((s) => s.content.body === "said once").length, 1, "the text sent once");
+    // Once recorded, the edit is one of the text event (the stub cannot show the event, so it is not seen as shown
+    // already), under the revision's transaction id: one replacement at most.
+    const replacing = hs.sends.filter((s) => (s.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined)?.event_id === textEvent);
+    assert.ok(replacing.length <= 1, "no second replacement");
+    assert.equal(await store.messages.addedTextOf(portal.matrixRoomId, id), textEvent);
   });
 });

@@ -223,6 +223,23 @@ function messagesContract(ctx: ContractContext): void {
     assert.deepEqual(await ctx.store().messages.filesOf(l.matrixRoomId, l.gitterMessageId), []);
     assert.equal(await ctx.store().messages.byGitterMessage(l.matrixRoomId, l.gitterMessageId), null);
   });
+
+  it("keeps the first text event added to a message shown by its file, and forgets it alone or with the message", async () => {
+    const u = uniq();
+    const l = link(u);
+    const messages = ctx.store().messages;
+    assert.equal(await messages.addedTextOf(l.matrixRoomId, l.gitterMessageId), null);
+    await messages.recordAddedText(l.matrixRoomId, l.gitterMessageId, `$text-${u}`);
+    await messages.recordAddedText(l.matrixRoomId, l.gitterMessageId, `$again-${u}`);
+    assert.equal(await messages.addedTextOf(l.matrixRoomId, l.gitterMessageId), `$text-${u}`);
+    assert.equal(await messages.addedTextOf(`!other-${u}:example.org`, l.gitterMessageId), null);
+    await messages.forgetAddedText(l.matrixRoomId, l.gitterMessageId);
+    assert.equal(await messages.addedTextOf(l.matrixRoomId, l.gitterMessageId), null);
+    await messages.recordAddedText(l.matrixRoomId, l.gitterMessageId, `$later-${u}`);
+    await messages.recordMessage(l);
+    await messages.forgetMessage(l.matrixRoomId, l.gitterMessageId);
+    assert.equal(await messages.addedTextOf(l.matrixRoomId, l.gitterMessageId), null);
+  });
 }
 
 function threadsContract(ctx: ContractContext): void {

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { MATTERMOST_MAX_RUNES } from "../../src/mattermost/convert/types";
 import { MattermostConnector } from "../../src/mattermost/network";
 import { toMessage } from "../../src/mattermost/network-convert";
-import { outgoingText } from "../../src/mattermost/network-history";
+import { outgoingText, outgoingType } from "../../src/mattermost/network-history";
 import type { MmPost } from "../../src/mattermost/types";
 import type { FromMatrixHooks, MatrixTextIn, ToMatrixHooks } from "../../src/network/convert";
 import { matrixCtx, mattermostCtx } from "./golden/mattermost/context";
@@ -60,8 +60,12 @@ describe("Mattermost's converter through the connector", () => {
     });
 
     it("makes a /me post an emote without its asterisks", () => {
-      const content = converter.toMatrix(toMessage(post("*waves*", "me")), toMatrixHooks);
+      const msg = toMessage(post("*waves*", "me"));
+      assert.deepEqual([msg.kind, msg.text], ["emote", "waves"], "the emote's text, as an emote is sent");
+      const content = converter.toMatrix(msg, toMatrixHooks);
       assert.deepEqual(content, { msgtype: "m.emote", body: "waves", "m.mentions": { user_ids: [] } });
+      const unwrapped = converter.toMatrix(toMessage(post("waves *twice*", "me")), toMatrixHooks);
+      assert.deepEqual(unwrapped?.body, "waves twice", "a /me post not in asterisks taken as it is");
     });
   });
 
@@ -70,6 +74,7 @@ describe("Mattermost's converter through the connector", () => {
       it(golden.name, () => {
         const out = converter.fromMatrix(golden.input as MatrixTextIn, fromMatrixHooks);
         assert.equal(outgoingText(out), golden.expected.message, "posted as the adapter posts it");
+        assert.equal(outgoingType(out) ?? "", golden.expected.type, "with the type the adapter gives it");
         assert.equal(out.kind, golden.expected.type === "me" ? "emote" : "text");
         assert.equal(converter.textLength(out) > converter.maxTextLength, golden.expected.tooLong);
       });

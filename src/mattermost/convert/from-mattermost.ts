@@ -21,10 +21,7 @@ export function mattermostToMatrix(post: MattermostPostIn, ctx: MattermostToMatr
   if (type.startsWith("system_")) return { kind: "ignore", reason: "system" };
   if (!MESSAGE_TYPES.has(type)) return { kind: "ignore", reason: "unsupported-type" };
   let markdown = (typeof post.message === "string" ? post.message : "").replaceAll("\u0000", "");
-  // The server's /me posts `*text*` (server/channels/app/slashcommands/command_me.go); an emote needs only the text.
-  if (type === "me" && markdown.length >= 2 && markdown.startsWith("*") && markdown.endsWith("*")) {
-    markdown = markdown.slice(1, -1);
-  }
+  if (type === "me") markdown = emoteText(markdown);
   if (markdown.trim() === "") return { kind: "ignore", reason: "empty" };
   const state: RenderState = { ctx, userIds: [], room: false };
   const html = sanitizeForMatrix(renderMarkdown(markdown, state));
@@ -34,6 +31,14 @@ export function mattermostToMatrix(post: MattermostPostIn, ctx: MattermostToMatr
   const content = { msgtype: type === "me" ? "m.emote" : "m.text", body, "m.mentions": mentions } as const;
   if (onlyText(html)) return { kind: "message", content };
   return { kind: "message", content: { ...content, format: HTML_FORMAT, formatted_body: html } };
+}
+
+/**
+ * The text of a /me post's message: the server's /me posts `*text*` (server/channels/app/slashcommands/command_me.go),
+ * and an emote needs only the text. A message not written that way is taken as it is.
+ */
+export function emoteText(message: string): string {
+  return message.length >= 2 && message.startsWith("*") && message.endsWith("*") ? message.slice(1, -1) : message;
 }
 
 /** True when the HTML is paragraphs, line breaks and text only: the body then says it all. */

@@ -110,8 +110,8 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     const post = await stack.postAs("bob", "acme/dev", "typo heer");
     const original = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /typo heer/);
     await stack.control(`/posts/${post.id}`, { method: "PUT", body: { message: "typo here" } });
-    const edit = await eventWhere(dev, (e) => (e.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.replace", "the edit");
-    assert.equal((edit.content["m.relates_to"] as { event_id: string }).event_id, original.eventId);
+    const replaces = (e: RawEvent) => (e.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined)?.event_id === original.eventId;
+    const edit = await eventWhere(dev, (e) => replaces(e) && (e.content["m.relates_to"] as { rel_type?: string }).rel_type === "m.replace", "the edit");
     assert.equal((edit.content["m.new_content"] as { body: string }).body, "typo here");
     await stack.control(`/posts/${post.id}`, { method: "DELETE" });
     await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === original.eventId, "the redaction");

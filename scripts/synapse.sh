@@ -138,19 +138,29 @@ start() {
     if curl -fs "http://127.0.0.1:$port/_matrix/client/versions" >/dev/null 2>&1; then
       log "instance $name up on 127.0.0.1:$port (pid $(cat "$dir/pid"))"; return 0
     fi
-    kill -0 "$(cat "$dir/pid")" 2>/dev/null || { log "Synapse exited:"; tail -30 "$dir/stdout.log" "$dir/homeserver.log" >&2 || true; exit 1; }
+    running "$(cat "$dir/pid")" || { log "Synapse exited:"; tail -30 "$dir/stdout.log" "$dir/homeserver.log" >&2 || true; exit 1; }
     sleep 0.25
   done
   log "Synapse did not answer within 30 s"; exit 1
+}
+
+# Whether process $1 still runs. A zombie does not: it has exited and holds no port or file any more, but stays
+# listed until its parent reaps it, and Synapse's parent is init, which may reap only seconds later (on the test
+# machines it did after 1 to 2 s, ten times as long as Synapse takes to stop).
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
 }
 
 stop() {
   local dir=$ROOT/data/$1 pid
   [ -f "$dir/pid" ] || return 0
   pid=$(cat "$dir/pid")
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    for _ in $(seq 1 200); do running "$pid" || break; sleep 0.05; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$dir/pid"

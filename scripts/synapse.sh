@@ -161,7 +161,7 @@ stop() {
   if running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 200); do running "$pid" || break; sleep 0.05; done
-    kill -KILL "$pid" 2>/dev/null || true
+    if running "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$dir/pid"
 }

@@ -2,7 +2,7 @@
 # A real Synapse for tests, the local demo and benchmarks, run from a Debian sid chroot (Synapse is not
 # packaged for bookworm). The chroot is built once and cached; each instance keeps its own data folder.
 #
-#   scripts/synapse.sh provision                      build the cached chroot (idempotent)
+#   scripts/synapse.sh provision                      build the cached chroot and new instances' template (idempotent)
 #   scripts/synapse.sh start NAME REGISTRATION PORT   start instance NAME on 127.0.0.1:PORT with that appservice
 #   scripts/synapse.sh stop NAME                      stop it (by pid)
 #   scripts/synapse.sh info NAME                      print the instance's data folder on the host
@@ -17,7 +17,7 @@ APT_OPTS=(-o Acquire::Check-Valid-Until=false -o Dpkg::Use-Pty=0)
 log() { echo "synapse: $*" >&2; }
 
 provision() {
-  if [ -f "$ROOT/.provisioned" ]; then log "chroot cached at $ROOT"; return 0; fi
+  if [ -f "$ROOT/.provisioned" ]; then log "chroot cached at $ROOT"; template; return 0; fi
   command -v debootstrap >/dev/null || { log "debootstrap missing: run scripts/install-system-deps.sh"; exit 1; }
   local tmp=$ROOT.partial
   rm -rf "$tmp"; mkdir -p "$CACHE"
@@ -34,6 +34,7 @@ provision() {
   touch "$tmp/.provisioned"
   rm -rf "$ROOT"; mv "$tmp" "$ROOT"
   log "chroot ready: $(chroot "$ROOT" python3 -c 'import synapse; print("Synapse", synapse.__version__)')"
+  template
 }
 
 mount_proc() {
@@ -47,6 +48,7 @@ mount_proc() {
 TEMPLATE=/data/.template
 template() {
   [ -f "$ROOT$TEMPLATE/.ready" ] && return 0
+  log "making the template of new instances (about 10 s, once)"
   local tmp=$TEMPLATE.partial-$$
   rm -rf "$ROOT$tmp"; mkdir -p "$ROOT$tmp"
   chroot "$ROOT" sh -c "cd $tmp && python3 -m synapse.app.homeserver --server-name localhost \

@@ -49,6 +49,7 @@ TEMPLATE=/data/.template
 template() {
   [ -f "$ROOT$TEMPLATE/.ready" ] && return 0
   log "making the template of new instances (about 10 s, once)"
+  mount_proc
   local tmp=$TEMPLATE.partial-$$
   rm -rf "$ROOT$tmp"; mkdir -p "$ROOT$tmp"
   chroot "$ROOT" sh -c "cd $tmp && python3 -m synapse.app.homeserver --server-name localhost \

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startBridgedStack, type BridgedStack, type BridgedUser } from "../harness/bridged-stack";
+import { alive } from "../harness/processes";
 import { eventually } from "../harness/stack";
 import { startTxnProxy, type TxnProxy } from "../harness/txn-proxy";
 
@@ -115,12 +116,3 @@ describe("a transaction on its way when Synapse stops", { timeout: 300_000 }, ()
     assert.deepEqual(await gitterTexts("again"), ["again before", "again held", "again after 1", "again after 2"]);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

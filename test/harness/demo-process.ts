@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { MatrixClient } from "matrix-bot-sdk";
 import { MatrixUser } from "./matrix-user";
 import { freePort } from "./ports";
+import { alive } from "./processes";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SYNAPSE = path.join(ROOT, "scripts/synapse.sh");
@@ -92,14 +93,7 @@ export async function logInToMatrix(homeserver: string, user: string, password: 
   return matrix;
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive };
 
 export function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -31,6 +31,7 @@ export class MatrixUser {
   private since: string | undefined;
   private running = false;
   private loop: Promise<void> | null = null;
+  private readonly halt = new AbortController();
   private readonly timeline = new Map<string, SeenMessage[]>();
   private readonly memberships = new Map<string, string>();
   readonly invites: SeenInvite[] = [];
@@ -48,12 +49,14 @@ export class MatrixUser {
     this.running = true;
     await this.syncOnce(0);
     this.loop = (async () => {
-      while (this.running) await this.syncOnce(2000).catch(() => new Promise((r) => setTimeout(r, 500)));
+      while (this.running) await this.syncOnce(2000).catch(() => (this.running ? new Promise((r) => setTimeout(r, 500)) : undefined));
     })();
   }
 
+  /** Ends the sync loop, cutting short the long poll under way (a stack's teardown waited up to 2 s for it). */
   async stop(): Promise<void> {
     this.running = false;
+    this.halt.abort();
     await this.loop;
   }
 
@@ -87,10 +90,17 @@ export class MatrixUser {
     }
   }
 
+  /** One /sync, by fetch rather than the client library, whose requests cannot be aborted. */
   private async syncOnce(timeout: number): Promise<void> {
-    const qs: Record<string, string | number> = { timeout, filter: FILTER };
-    if (this.since) qs.since = this.since;
-    const res = (await this.client.doRequest("GET", "/_matrix/client/v3/sync", qs)) as { next_batch: string; rooms?: SyncRooms };
+    const url = new URL("/_matrix/client/v3/sync", this.client.homeserverUrl);
+    url.searchParams.set("timeout", String(timeout));
+    url.searchParams.set("filter", FILTER);
+    if (this.since) url.searchParams.set("since", this.since);
+    // Given up after 60 s, as the client library's requests are, so a connection Synapse never answers is tried again.
+    const signal = AbortSignal.any([this.halt.signal, AbortSignal.timeout(60_000)]);
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${this.client.accessToken}` }, signal });
+    if (!answer.ok) throw new Error(`${this.userId}: /sync answered ${answer.status}: ${await answer.text()}`);
+    const res = (await answer.json()) as { next_batch: string; rooms?: SyncRooms };
     this.since = res.next_batch;
     this.absorb(res.rooms ?? {});
   }

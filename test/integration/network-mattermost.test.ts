@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import { MattermostConnector } from "../../src/mattermost/network";
+import type { NetworkClient } from "../../src/network/connector";
 import { ALICE, BOB, startMm, type MmApi } from "./mm-emulator-helpers";
 import { listen, runNetworkContract, waitFor } from "./network-contract";
 
@@ -46,22 +47,37 @@ runNetworkContract("Mattermost", {
   cutRealtime: async () => void (await api.control("POST", "/cut-websockets", { user: "alice", forget: true })),
 });
 
-describe("Mattermost network: closing direct and group channels", () => {
+/**
+ * For the cases of one describe: an emulator without rate limits (`mm()`, started before them), and clients connected
+ * to its stream, whose sockets are stopped after each case (a failed case must not leave one reconnecting forever).
+ */
+function emulatorForCases(): { mm: () => MmApi; connected(token: string): Promise<{ client: NetworkClient; w: ReturnType<typeof listen> }> } {
   let mm: MmApi;
   before(async () => {
     mm = await startMm();
     await mm.control("PUT", "/rate-limit", { enabled: false });
   });
   after(() => mm.emu.stop());
-  // A failed case must not leave a socket reconnecting forever.
   const watching: ReturnType<typeof listen>[] = [];
   afterEach(() => watching.splice(0).forEach((w) => w.stream.stop()));
+  return {
+    mm: () => mm,
+    async connected(token) {
+      const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(token);
+      const w = listen(client);
+      watching.push(w);
+      await waitFor("connected", () => w.stream.state === "connected");
+      return { client, w };
+    },
+  };
+}
+
+describe("Mattermost network: closing direct and group channels", () => {
+  const cases = emulatorForCases();
 
   it("closes them with a preference on leave, leaves them out of the rooms, and shows them again on a post", { timeout: 30_000 }, async () => {
-    const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(ALICE);
-    const w = listen(client);
-    watching.push(w);
-    await waitFor("connected", () => w.stream.state === "connected");
+    const mm = cases.mm();
+    const { client, w } = await cases.connected(ALICE);
     const said = (change: string, id: string) => w.events.filter((e) => e.type === "rooms" && e.change === change && e.roomId === id).length;
     const rooms = await client.listRooms();
     const direct = rooms.find((r) => r.kind === "direct")!;
@@ -85,10 +101,8 @@ describe("Mattermost network: closing direct and group channels", () => {
   });
 
   it("reports a channel closed and shown again on another of the user's clients", { timeout: 30_000 }, async () => {
-    const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(BOB);
-    const w = listen(client);
-    watching.push(w);
-    await waitFor("connected", () => w.stream.state === "connected");
+    const mm = cases.mm();
+    const { client, w } = await cases.connected(BOB);
     const direct = (await client.listRooms()).find((r) => r.kind === "direct")!;
     const pref = { user_id: mm.userId("bob"), category: "direct_channel_show", name: direct.otherUserIds![0], value: "false" };
     await mm.json("PUT", "/api/v4/users/me/preferences", BOB, [pref]);
@@ -99,20 +113,11 @@ describe("Mattermost network: closing direct and group channels", () => {
 });
 
 describe("Mattermost network: emotes", () => {
-  let mm: MmApi;
-  before(async () => {
-    mm = await startMm();
-    await mm.control("PUT", "/rate-limit", { enabled: false });
-  });
-  after(() => mm.emu.stop());
-  const watching: ReturnType<typeof listen>[] = [];
-  afterEach(() => watching.splice(0).forEach((w) => w.stream.stop()));
+  const cases = emulatorForCases();
 
   it("posts an emote as the server's /me does, hears it back as the emote sent, and finds it by kind and text", { timeout: 30_000 }, async () => {
-    const client = await new MattermostConnector({ serverUrl: mm.emu.url }).connect(ALICE);
-    const w = listen(client);
-    watching.push(w);
-    await waitFor("connected", () => w.stream.state === "connected");
+    const mm = cases.mm();
+    const { client, w } = await cases.connected(ALICE);
     const dev = mm.channelId("acme/dev");
     w.stream.watch(dev, null);
     const since = Date.now();

@@ -6,6 +6,7 @@
 #   scripts/synapse.sh start NAME REGISTRATION PORT   start instance NAME on 127.0.0.1:PORT with that appservice
 #   scripts/synapse.sh stop NAME                      stop it (by pid)
 #   scripts/synapse.sh info NAME                      print the instance's data folder on the host
+#   scripts/synapse.sh prune                          remove test instances (test-*) not running, untouched for an hour
 #
 # Needs root (debootstrap, chroot, mount). The cache lives in $GITTER_BRIDGE_CACHE (default ~/.cache/gitter-bridge).
 set -euo pipefail
@@ -169,8 +170,22 @@ stop() {
   rm -f "$dir/pid"
 }
 
+# Tests name their throwaway instances test-<pid>-<time> and never reuse them; their folders (a few MB each)
+# would pile up run after run. One still starting or running is kept: it has a live pid, or was touched lately.
+prune() {
+  local dir pid
+  for dir in "$ROOT"/data/test-*; do
+    [ -d "$dir" ] || continue
+    pid=$(cat "$dir/pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && running "$pid"; then continue; fi
+    [ -n "$(find "$dir" -maxdepth 0 -mmin +60)" ] && rm -rf "$dir"
+  done
+  return 0
+}
+
 case "${1:-}" in
   provision) provision ;;
+  prune) prune ;;
   start) [ $# -eq 4 ] || { echo "usage: $0 start NAME REGISTRATION PORT" >&2; exit 2; }; start "$2" "$3" "$4" ;;
   stop) [ $# -eq 2 ] || { echo "usage: $0 stop NAME" >&2; exit 2; }; stop "$2" ;;
   info) echo "$ROOT/data/$2" ;;

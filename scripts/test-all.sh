@@ -17,6 +17,7 @@ step "Node.js"
 node22=$(bash scripts/ensure-node.sh 22)
 step "Synapse chroot"
 bash scripts/synapse.sh provision
+bash scripts/synapse.sh prune
 step "npm dependencies"
 # Built by Node 24 against its headers. sqlite3, the one native module, is an N-API addon: the same build loads
 # in Node 22 (the Node 22 run below would fail at its first database otherwise), so nothing is built twice.

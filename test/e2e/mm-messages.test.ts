@@ -1,7 +1,8 @@
 // Messages both ways between Matrix (real Synapse) and Mattermost (the emulator) through the bridge configured
 // `network: mattermost`, the user logged in with a personal access token: Markdown <-> HTML, mentions (pills,
 // @channel), emotes (/me posts), integrations' message attachments, edits, deletions, threads, reactions, typing,
-// read state, files both ways, and the user's own posts made on another Mattermost client arriving from their ghost.
+// read state, files both ways (a reaction, reply or receipt to any file or added text reaching its post), and the
+// user's own posts made on another Mattermost client arriving from their ghost.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -309,6 +310,30 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.equal(events.filter((e) => e.content.body === "words added later").length, 1, "the text shown once");
     await stack.control(`/posts/${postId}`, { method: "DELETE" });
     for (const id of [file.event_id, added.event_id]) await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === id, `the redaction of ${id}`);
+  });
+
+  it("takes a read receipt, reactions and replies to a post's second file or added text to that post", async () => {
+    const postId = await postWithFiles("", ["one.txt", "two.txt"]);
+    const bobs = (body: string) => (e: RawEvent) => e.sender === mmGhost("bob") && e.type === "m.room.message" && e.content.body === body;
+    const second = await eventWhere(dev, bobs("two.txt"), "the second file");
+    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "what the files are" } });
+    const added = await eventWhere(dev, bobs("what the files are"), "the added text");
+    const viewed = () => stack.emulator.state.member(channelId("acme", "dev"), userId("alice"))!.last_viewed_at;
+    const before = viewed();
+    await alice.matrix.client.sendReadReceipt(dev, added.event_id);
+    await eventually(() => viewed() > before, "the channel viewed");
+    for (const [eventId, key] of [[second.event_id, "🎉"], [added.event_id, "👀"]] as const) {
+      await alice.matrix.client.sendEvent(dev, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+    }
+    const alices = () => stack.emulator.state.reactionsOf(postId).filter((r) => r.user_id === userId("alice")).map((r) => r.emoji_name).sort();
+    assert.deepEqual(await eventually(() => (alices().length === 2 ? alices() : undefined), "alice's reactions on the post"), ["eyes", "tada"]);
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.text", body: "about the text", "m.relates_to": { "m.in_reply_to": { event_id: added.event_id } } });
+    const inThread = { rel_type: "m.thread", event_id: second.event_id, is_falling_back: true, "m.in_reply_to": { event_id: second.event_id } };
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.text", body: "about the second file", "m.relates_to": inThread });
+    for (const text of ["about the text", "about the second file"]) {
+      const reply = await postWhere(channelId("acme", "dev"), (p) => p.message.includes(text), `the reply ${text}`);
+      assert.equal(reply.root_id, postId, `${text}: in the post's thread`);
+    }
   });
 
   it("sends a Matrix reply to Mattermost with what it answers", async () => {

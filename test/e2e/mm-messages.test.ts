@@ -261,9 +261,9 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === file.event_id, "the file's redaction");
   });
 
-  /** Bob's post of `message` with a text file for each name: the post's id. */
-  async function postWithFiles(message: string, names: string[]): Promise<string> {
-    const auth = { authorization: `Bearer ${"b".repeat(26)}` };
+  /** Bob's (or the token's user's) post of `message` with a text file for each name: the post's id. */
+  async function postWithFiles(message: string, names: string[], token = "b".repeat(26)): Promise<string> {
+    const auth = { authorization: `Bearer ${token}` };
     const form = new FormData();
     form.set("channel_id", channelId("acme", "dev"));
     for (const name of names) form.append("files", new Blob([Buffer.from(`${name}\n`)], { type: "text/plain" }), name);
@@ -334,6 +334,22 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
       const reply = await postWhere(channelId("acme", "dev"), (p) => p.message.includes(text), `the reply ${text}`);
       assert.equal(reply.root_id, postId, `${text}: in the post's thread`);
     }
+  });
+
+  it("deletes the user's own post from Matrix by its linked event alone, not by another file's or the added text's redaction", async () => {
+    const postId = await postWithFiles("", ["mine1.txt", "mine2.txt"], ALICE_TOKEN);
+    const own = (body: string) => (e: RawEvent) => e.sender === mmGhost("alice") && e.type === "m.room.message" && e.content.body === body;
+    const first = await eventWhere(dev, own("mine1.txt"), "the first file");
+    const second = await eventWhere(dev, own("mine2.txt"), "the second file");
+    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "my two files" } });
+    const added = await eventWhere(dev, own("my two files"), "the added text");
+    for (const id of [second.event_id, added.event_id]) await alice.matrix.client.redactEvent(dev, id);
+    // The portal handles the user's events in order: once this message is posted, both redactions were handled.
+    await alice.matrix.client.sendText(dev, "after my redactions");
+    await postWhere(channelId("acme", "dev"), (p) => p.message === "after my redactions", "the message after the redactions");
+    assert.equal(stack.emulator.state.posts.get(postId)!.delete_at, 0, "the post kept");
+    await alice.matrix.client.redactEvent(dev, first.event_id);
+    await eventually(() => stack.emulator.state.posts.get(postId)!.delete_at > 0, "the post deleted");
   });
 
   it("sends a Matrix reply to Mattermost with what it answers", async () => {

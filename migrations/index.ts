@@ -15,6 +15,7 @@ import * as pendingSends from "./011_pending_sends";
 import * as pendingSendFiles from "./020_pending_send_files";
 import * as messageFiles from "./021_message_files";
 import * as messageAddedTexts from "./022_message_added_texts";
+import * as messagePartEvents from "./023_message_part_events";
 import * as portalBridgeInfo from "./012_portal_bridge_info";
 import * as ghostIds from "./013_ghost_ids";
 import * as pendingLogins from "./014_pending_logins";
@@ -51,4 +52,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "020_pending_send_files", up: pendingSendFiles.up, down: pendingSendFiles.down },
   { name: "021_message_files", up: messageFiles.up, down: messageFiles.down },
   { name: "022_message_added_texts", up: messageAddedTexts.up, down: messageAddedTexts.down },
+  { name: "023_message_part_events", up: messagePartEvents.up, down: messagePartEvents.down },
 ];

@@ -190,6 +190,8 @@ async function redactionToGitter(ctx: SessionContext, row: Portal, event: Matrix
   // Whatever becomes of the Gitter message, the files it linked are no longer served (in queue order, so a share
   // recorded by the message itself, handled just before, is withdrawn too).
   await ctx.store.media.unshareEvent(row.matrixRoomId, redacts);
+  // The linked event only: one other file or the added text redacted leaves the post and its other parts alone
+  // (docs/network-interface.md).
   const link = await ctx.store.messages.byMatrixEvent(redacts);
   if (!link || link.matrixRoomId !== row.matrixRoomId) return;
   if (!(await writtenByOwner(ctx, row, link))) return;

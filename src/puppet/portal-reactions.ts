@@ -88,7 +88,7 @@ export async function reactionFromMatrix(ctx: SessionContext, row: Portal, event
 async function reactToNetwork(ctx: SessionContext, row: Portal, event: MatrixRoomEvent): Promise<void> {
   const relation = event.content["m.relates_to"] as { rel_type?: unknown; event_id?: unknown; key?: unknown } | undefined;
   if (relation?.rel_type !== "m.annotation" || typeof relation.event_id !== "string" || typeof relation.key !== "string") return;
-  const link = await ctx.store.messages.byMatrixEvent(relation.event_id);
+  const link = await ctx.store.messages.messageOfMatrixEvent(relation.event_id);
   if (!link || link.matrixRoomId !== row.matrixRoomId) return;
   const reaction = ctx.network.reactionFromMatrix(relation.key);
   if (reaction === null) {

@@ -50,9 +50,12 @@ export async function placeInGitter(ctx: SessionContext, row: Portal, relation: 
   return { ...(target ? { parentId: target.gitterThreadId } : {}), ...(quote ? { quote } : {}) };
 }
 
-/** The ledger entry of an event in this portal (an event id from another room is treated as unknown). */
+/**
+ * The ledger entry of the message an event in this portal shows (any of its events: a file or added text too); an
+ * event id from another room is treated as unknown.
+ */
 async function linkIn(ctx: SessionContext, row: Portal, eventId: string): Promise<MessageLink | null> {
-  const link = await ctx.store.messages.byMatrixEvent(eventId);
+  const link = await ctx.store.messages.messageOfMatrixEvent(eventId);
   return link && link.matrixRoomId === row.matrixRoomId ? link : null;
 }
 

@@ -39,7 +39,7 @@ export class ReadMarkers {
   }
 
   private async markRead(ctx: SessionContext, roomId: string, gitterRoomId: string, receipt: ReadBy): Promise<void> {
-    const link = await ctx.store.messages.byMatrixEvent(receipt.eventId);
+    const link = await ctx.store.messages.messageOfMatrixEvent(receipt.eventId);
     if (!link || link.matrixRoomId !== roomId) return;
     // A thread receipt says nothing about the main timeline.
     await ctx.network.markRead(gitterRoomId, link.gitterMessageId, { inThread: receipt.threadId !== undefined });

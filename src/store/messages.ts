@@ -47,6 +47,21 @@ export class KnexMessageStore implements MessageStore {
     return row ? fromRow(row) : null;
   }
 
+  /** One query: the link itself, or the link a file event or added text of the same portal belongs to. */
+  async messageOfMatrixEvent(matrixEventId: string): Promise<MessageLink | null> {
+    const partOf = (table: string) =>
+      this.db(`${table} as part`)
+        .join("message_links as l", (on) => on.on("l.matrix_room_id", "part.matrix_room_id").andOn("l.gitter_message_id", "part.network_message_id"))
+        .where("part.matrix_event_id", matrixEventId)
+        .select("l.*");
+    const row: LinkRow | undefined = await this.db("message_links as l")
+      .where("l.matrix_event_id", matrixEventId)
+      .select("l.*")
+      .unionAll([partOf("message_files"), partOf("message_added_texts")])
+      .first();
+    return row ? fromRow(row) : null;
+  }
+
   async latestInThread(matrixRoomId: string, gitterThreadId: string): Promise<MessageLink | null> {
     const row = await this.db<LinkRow>("message_links")
       .where({ matrix_room_id: matrixRoomId, gitter_thread_id: gitterThreadId })

@@ -17,7 +17,18 @@ export interface MessageStore {
   /** Records a bridged message. Recording the same pair again is a no-op. */
   recordMessage(link: MessageLink): Promise<void>;
   byGitterMessage(matrixRoomId: string, gitterMessageId: string): Promise<MessageLink | null>;
+  /**
+   * The link whose own event is `matrixEventId` (the event a message was posted or bridged as), or null. For what
+   * the bridge itself changes with that event: an edit, a redaction, "already sent".
+   */
   byMatrixEvent(matrixEventId: string): Promise<MessageLink | null>;
+  /**
+   * The link of the network message `matrixEventId` shows, whichever of its events it is: the linked event, one of
+   * its file events (`recordFiles`) or its added text (`recordAddedText`); null when none. The link is the message's,
+   * so its `matrixEventId` is the linked event, not necessarily the one asked about. For what points at a message: a
+   * reaction, a reply or thread, a read receipt.
+   */
+  messageOfMatrixEvent(matrixEventId: string): Promise<MessageLink | null>;
   /** The newest reply (highest Gitter id) of a thread in a portal, or null when it has none bridged. */
   latestInThread(matrixRoomId: string, gitterThreadId: string): Promise<MessageLink | null>;
   /** Records the events a network message's files became, in order (again: a no-op for those recorded). */

@@ -1,13 +1,15 @@
 // Messages both ways between Matrix (real Synapse) and Mattermost (the emulator) through the bridge configured
 // `network: mattermost`, the user logged in with a personal access token: Markdown <-> HTML, mentions (pills,
 // @channel), emotes (/me posts), integrations' message attachments, edits, deletions, threads, reactions, typing,
-// read state, files both ways, and the user's own posts made on another Mattermost client arriving from their ghost.
+// read state, and the user's own posts made on another Mattermost client arriving from their ghost. Files are in
+// mm-files.test.ts.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadFixture } from "../../emulator/mattermost/fixture";
 import type { MmPost } from "../../emulator/mattermost/types";
 import { roomEvents, type RawEvent } from "../harness/matrix-events";
+import { mmChannelId, mmPostWhere, mmUserId, pick, roomEventWhere } from "../harness/mm-queries";
 import { MM_BOT, mmGhost, startMmStack, type MmMatrixUser, type MmStack } from "../harness/mm-stack";
 import { eventually } from "../harness/stack";
 
@@ -39,16 +41,10 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     await stack?.stop();
   });
 
-  function channelId(team: string, name: string): string {
-    const t = [...stack.emulator.state.teams.values()].find((x) => x.name === team)!;
-    return [...stack.emulator.state.channels.values()].find((c) => c.team_id === t.id && c.name === name)!.id;
-  }
-  const userId = (name: string) => stack.emulator.state.userByName(name)!.id;
-  /** The newest post in `channel` matching `pred`, once there is one. */
-  const postWhere = (channel: string, pred: (p: MmPost) => boolean, what: string) =>
-    eventually(() => [...stack.emulator.state.posts.values()].filter((p) => p.channel_id === channel && pred(p)).pop(), what);
-  const eventWhere = (room: string, pred: (e: RawEvent) => boolean, what: string) =>
-    eventually(async () => (await roomEvents(alice.matrix.client, room)).find(pred), what);
+  const channelId = (team: string, name: string) => mmChannelId(stack, team, name);
+  const userId = (name: string) => mmUserId(stack, name);
+  const postWhere = (channel: string, pred: (p: MmPost) => boolean, what: string) => mmPostWhere(stack, channel, pred, what);
+  const eventWhere = (room: string, pred: (e: RawEvent) => boolean, what: string) => roomEventWhere(alice.matrix.client, room, pred, what);
   const sendHtml = (room: string, body: string, html: string, extra: Record<string, unknown> = {}) =>
     alice.matrix.client.sendMessage(room, { msgtype: "m.text", body, format: "org.matrix.custom.html", formatted_body: html, ...extra });
 
@@ -212,105 +208,6 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.deepEqual(reaction.content["m.relates_to"], { rel_type: "m.annotation", event_id: m.eventId, key: "✅" });
   });
 
-  it("uploads a Matrix file and image to Mattermost: posts with their file, the same bytes, the caption as the text", async () => {
-    const bytes = Buffer.from("quarterly numbers\n");
-    const mxc = await alice.matrix.client.uploadContent(bytes, "text/plain", "report.txt");
-    await alice.matrix.client.sendMessage(dev, { msgtype: "m.file", body: "report.txt", url: mxc, info: { mimetype: "text/plain", size: bytes.length } });
-    const post = await postWhere(channelId("acme", "dev"), (p) => p.message === "report.txt", "the uploaded file's post");
-    assert.equal(post.user_id, userId("alice"));
-    assert.equal(post.file_ids.length, 1);
-    const file = stack.emulator.state.files.get(post.file_ids[0]!)!;
-    assert.equal(file.post_id, post.id);
-    assert.equal(file.name, "report.txt");
-    assert.deepEqual(file.data, bytes);
-
-    const png = Buffer.from("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0f5a1f60000000049454e44ae426082", "hex");
-    const image = await alice.matrix.client.uploadContent(png, "image/png", "dot.png");
-    await alice.matrix.client.sendMessage(dev, { msgtype: "m.image", body: "a dot", filename: "dot.png", url: image, info: { mimetype: "image/png", size: png.length } });
-    const captioned = await postWhere(channelId("acme", "dev"), (p) => p.message === "a dot", "the uploaded image's post");
-    const picture = stack.emulator.state.files.get(captioned.file_ids[0]!)!;
-    assert.equal(picture.name, "dot.png");
-    assert.equal(picture.mime_type, "image/png");
-    assert.deepEqual(picture.data, png);
-    await new Promise((r) => setTimeout(r, 1000));
-    assert.equal([...stack.emulator.state.posts.values()].filter((p) => p.message === "a dot").length, 1, "posted once");
-  });
-
-  it("copies files posted on Mattermost into Matrix media, from the poster's ghost, after the post's text", async () => {
-    const form = new FormData();
-    form.set("channel_id", channelId("acme", "dev"));
-    form.append("files", new Blob([Buffer.from("just numbers\n")], { type: "text/plain" }), "notes.txt");
-    const up = await fetch(`${stack.emulator.url}/api/v4/files`, { method: "POST", headers: { authorization: `Bearer ${"b".repeat(26)}` }, body: form });
-    const fileId = ((await up.json()) as { file_infos: { id: string }[] }).file_infos[0].id;
-    const posted = await fetch(`${stack.emulator.url}/api/v4/posts`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${"b".repeat(26)}`, "content-type": "application/json" },
-      body: JSON.stringify({ channel_id: channelId("acme", "dev"), message: "", file_ids: [fileId] }),
-    });
-    assert.equal(posted.status, 201);
-    const file = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.msgtype === "m.file", "the file in Matrix");
-    assert.equal(file.content.body, "notes.txt");
-    const [server, mediaId] = String(file.content.url).replace("mxc://", "").split("/");
-    const media = await fetch(`${stack.synapse.url}/_matrix/client/v1/media/download/${server}/${mediaId}`, {
-      headers: { authorization: `Bearer ${alice.matrix.client.accessToken}` },
-    });
-    assert.equal(await media.text(), "just numbers\n");
-    const postId = ((await posted.json()) as { id: string }).id;
-    await stack.control(`/posts/${postId}`, { method: "DELETE" });
-    await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === file.event_id, "the file's redaction");
-  });
-
-  /** Bob's post of `message` with a text file for each name: the post's id. */
-  async function postWithFiles(message: string, names: string[]): Promise<string> {
-    const auth = { authorization: `Bearer ${"b".repeat(26)}` };
-    const form = new FormData();
-    form.set("channel_id", channelId("acme", "dev"));
-    for (const name of names) form.append("files", new Blob([Buffer.from(`${name}\n`)], { type: "text/plain" }), name);
-    const up = await fetch(`${stack.emulator.url}/api/v4/files`, { method: "POST", headers: auth, body: form });
-    const fileIds = ((await up.json()) as { file_infos: { id: string }[] }).file_infos.map((f) => f.id);
-    const posted = await fetch(`${stack.emulator.url}/api/v4/posts`, {
-      method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ channel_id: channelId("acme", "dev"), message, file_ids: fileIds }),
-    });
-    assert.equal(posted.status, 201);
-    return ((await posted.json()) as { id: string }).id;
-  }
-
-  it("redacts a deleted Mattermost post's text and every one of its files, each once", async () => {
-    const postId = await postWithFiles("two files attached", ["first.txt", "second.txt"]);
-    const bobs = (e: RawEvent) => e.sender === mmGhost("bob") && e.type === "m.room.message";
-    const text = await eventWhere(dev, (e) => bobs(e) && e.content.body === "two files attached", "the post's text");
-    const first = await eventWhere(dev, (e) => bobs(e) && e.content.body === "first.txt", "the first file");
-    const second = await eventWhere(dev, (e) => bobs(e) && e.content.body === "second.txt", "the second file");
-    await stack.control(`/posts/${postId}`, { method: "DELETE" });
-    const ids = [text.event_id, first.event_id, second.event_id];
-    const redactions = await eventually(async () => {
-      const found = (await roomEvents(alice.matrix.client, dev)).filter((e) => e.type === "m.room.redaction" && ids.includes(String(e.redacts)));
-      return ids.every((id) => found.some((e) => e.redacts === id)) ? found : undefined;
-    }, "the text's and both files' redactions");
-    assert.deepEqual(redactions.map((e) => e.redacts).sort(), [...ids].sort(), "each event redacted once");
-  });
-
-  it("shows text added to a Mattermost post with no text as a reply to its file, leaving the file alone", async () => {
-    const postId = await postWithFiles("", ["alone.txt"]);
-    const file = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "alone.txt", "the file");
-    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words added later" } });
-    const added = await eventWhere(dev, (e) => e.sender === mmGhost("bob") && e.content.body === "words added later", "the added text");
-    assert.deepEqual(added.content["m.relates_to"], { "m.in_reply_to": { event_id: file.event_id } }, "a reply to the file");
-    await stack.control(`/posts/${postId}`, { method: "PUT", body: { message: "words changed later" } });
-    const edit = await eventWhere(dev, (e) => (e.content["m.new_content"] as { body?: string } | undefined)?.body === "words changed later", "the edit");
-    assert.deepEqual(edit.content["m.relates_to"], { rel_type: "m.replace", event_id: added.event_id }, "the added text edited");
-    await stack.postAs("bob", "acme/dev", "after the file's edit");
-    await alice.matrix.waitForMessage(dev, mmGhost("bob"), /after the file's edit/);
-    const events = await roomEvents(alice.matrix.client, dev);
-    const replacing = events.filter((e) => (e.content["m.relates_to"] as { rel_type?: string; event_id?: string } | undefined)?.rel_type === "m.replace" && (e.content["m.relates_to"] as { event_id?: string }).event_id === file.event_id);
-    assert.deepEqual(replacing, [], "no edit of the file event");
-    assert.equal(events.filter((e) => e.content.body === "words added later").length, 1, "the text shown once");
-    await stack.control(`/posts/${postId}`, { method: "DELETE" });
-    for (const id of [file.event_id, added.event_id]) await eventWhere(dev, (e) => e.type === "m.room.redaction" && e.redacts === id, `the redaction of ${id}`);
-  });
-
   it("sends a Matrix reply to Mattermost with what it answers", async () => {
     await stack.postAs("bob", "acme/dev", "question?");
     const q = await alice.matrix.waitForMessage(dev, mmGhost("bob"), /question\?/);
@@ -319,8 +216,3 @@ describe("Mattermost messages both ways on real Synapse", { timeout: 240_000 }, 
     assert.doesNotMatch(post.message, /mattermost_bob/, "the Matrix fallback is not sent");
   });
 });
-
-function pick(relation: unknown): { rel_type?: string; event_id?: string } {
-  const r = relation as { rel_type?: string; event_id?: string } | undefined;
-  return { rel_type: r?.rel_type, event_id: r?.event_id };
-}

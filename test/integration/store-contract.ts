@@ -9,6 +9,7 @@ import type { Store } from "../../src/store/store";
 import { drainInbox, objectId, uniq, type ContractContext } from "./store-contract-util";
 import { identityContract } from "./store-contract-identity";
 import { inboxContract } from "./store-contract-inbox";
+import { messagePartsContract } from "./store-contract-message-parts";
 import { reactionsContract } from "./store-contract-reactions";
 import { roomsContract } from "./store-contract-rooms";
 import { sendsContract } from "./store-contract-sends";
@@ -37,6 +38,7 @@ export function registerStoreContract(engine: string, open: () => Promise<Store>
 
     identityContract(ctx);
     roomsContract(ctx);
+    messagePartsContract(ctx);
     inboxContract(ctx);
     sendsContract(ctx);
     textContract(ctx);

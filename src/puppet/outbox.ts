@@ -149,6 +149,7 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
     const run = () =>
       untilDone(() => resumeIntent(ctx, intent), {
         signal: ctx.lifetime,
+        backoff: ctx.outageBackoff,
         onRetry: (err, attempt, delayMs) => log.warn("the network or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
       });
     void ctx.queue.push("matrix-to-gitter", portal.matrixRoomId, run).catch((err: Error) => {

@@ -79,7 +79,7 @@ describe("outbox: failures that are neither outages nor refusals", () => {
     createdAt: Date.now(),
   });
 
-  it("gives up a message left in flight whose search fails so, telling the user: a later start never posts it after newer ones", async () => {
+  it("gives up a message left in flight whose search Gitter answers unreadably, telling the user: no later start posts it after newer ones", async () => {
     await store.pendingSends.putIntent(intent("$old", "written first"));
     const broken = context({ findOwnMessage: () => Promise.reject(unreadable()) });
     await recoverIntents(broken, () => portal);
@@ -96,7 +96,7 @@ describe("outbox: failures that are neither outages nor refusals", () => {
     assert.match(notices[0].text, /may not have reached Gitter.*could not understand/);
   });
 
-  it("gives up a fresh message whose post fails so and is not in the room, telling the user", async () => {
+  it("gives up a fresh message whose post Gitter answers unreadably and that is not in the room, telling the user", async () => {
     const ctx = context({ send: () => Promise.reject(unreadable()) });
     assert.equal(await sendOnce(ctx, portal, "$fresh", { text: "never posted" }), null);
     assert.equal(await store.pendingSends.getIntent("$fresh"), null);
@@ -109,7 +109,7 @@ describe("outbox: failures that are neither outages nor refusals", () => {
     assert.deepEqual(onGitter(), ["posted later"]);
   });
 
-  it("links a message whose post failed so after Gitter made it, and tells nobody it failed", async () => {
+  it("links a message Gitter made although its answer could not be read, and tells nobody it failed", async () => {
     const ctx = context({ send: async (real) => (await real(), Promise.reject(unreadable())) });
     const id = await sendOnce(ctx, portal, "$made", { text: "made, answer unreadable" });
     assert.deepEqual(onGitter(), ["made, answer unreadable"]);

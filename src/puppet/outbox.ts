@@ -16,6 +16,10 @@
 // side claim the user's own message when it arrives before the intent was resolved, so it is never bridged back
 // into Matrix as a copy.
 //
+// A send or search that fails with neither an outage (waited out: the intent stays open) nor a refusal (told once)
+// gives the intent up too, after one look for the message when the post may have been made: the person is told it
+// may not have reached the network. Left open, it would be posted by a later start, after the room's newer messages.
+//
 // The one ambiguity left: an identical message the user typed on the network itself, within that window, while
 // an intent was open, is taken for the bridged one (the Matrix message then is not posted a second time).
 //
@@ -28,9 +32,10 @@ import { failureReason } from "../metrics";
 import { isNetworkError, NetworkError, type NetworkErrorKind } from "../network/errors";
 import type { NetworkMessage, OutgoingMessage, SendProbe } from "../network/types";
 import type { Portal, SendIntent } from "../store/store";
+import { BridgeError } from "../util/errors";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
-import { Stopped, untilDone } from "./retry";
+import { isOutage, Stopped, untilDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("outbox");
@@ -44,8 +49,9 @@ const REFUSALS: ReadonlySet<NetworkErrorKind> = new Set(["token-invalid", "not-f
 /**
  * Sends `message` for the Matrix event unless it is already linked or on the network, and records the link.
  * Resolves with the network's message id once the link is recorded (null when the event was linked before this
- * call), or with null once a refusal by the network was told to the user (in the portal). Throws on outages (the
- * caller retries; the intent stays open, so the retry looks for it first) and on unexpected errors.
+ * call), or with null once the message was given up and the user told so (in the portal): refused by the network,
+ * or met by a failure that is not an outage (see deliver). Throws on outages (the caller retries; the intent stays
+ * open, so the retry looks for it first) and on failures of the store.
  */
 export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: string, message: OutgoingMessage, upload?: Upload): Promise<string | null> {
   return inTurn(ctx, portal.matrixRoomId, async () => {
@@ -143,6 +149,7 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
     const run = () =>
       untilDone(() => resumeIntent(ctx, intent), {
         signal: ctx.lifetime,
+        backoff: ctx.outageBackoff,
         onRetry: (err, attempt, delayMs) => log.warn("the network or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
       });
     void ctx.queue.push("matrix-to-gitter", portal.matrixRoomId, run).catch((err: Error) => {
@@ -159,31 +166,47 @@ export function sendKey(matrixEventId: string): string {
   return createHash("sha256").update(matrixEventId).digest("base64url");
 }
 
-/** `fresh`: the intent was recorded just now, by this call; `recovering`: an earlier attempt may have posted it. */
+/**
+ * Finishes the intent: linked once found or posted. A refusal, or any failure that is not an outage (an answer the
+ * bridge cannot read, a bug), gives it up, told to the user: left open, a later start would post it after the
+ * room's newer messages. Resolves with null then; throws on outages (the intent stays open) and store failures.
+ */
 async function deliver(ctx: SessionContext, intent: SendIntent, state: "fresh" | "recovering"): Promise<string | null> {
+  let posted: string;
+  try {
+    posted = await post(ctx, intent, state);
+  } catch (err) {
+    if (isOutage(err)) throw err;
+    if (err instanceof NetworkError && REFUSALS.has(err.kind)) await refused(ctx, intent, err);
+    else await undelivered(ctx, intent, err);
+    return null;
+  }
+  return complete(ctx, intent, posted);
+}
+
+/**
+ * The network's id of the intent's message, found or posted now. `fresh`: the intent was recorded just now, by this
+ * call; `recovering`: an earlier attempt may have posted it. Throws what the network threw.
+ */
+async function post(ctx: SessionContext, intent: SendIntent, state: "fresh" | "recovering"): Promise<string> {
   const already = state === "recovering" ? await findPosted(ctx, intent) : null;
   if (already) {
     log.info("message was already on the network; not posting it again", ids(intent, { gitterMessageId: already.id }));
-    return complete(ctx, intent, already.id);
+    return already.id;
   }
-  let sent: NetworkMessage;
   try {
-    sent = await ctx.network.send(intent.gitterRoomId, messageOf(intent), sendKey(intent.matrixEventId));
+    return (await ctx.network.send(intent.gitterRoomId, messageOf(intent), sendKey(intent.matrixEventId))).id;
   } catch (err) {
-    if (isNetworkError(err, "maybe-delivered")) {
-      const found = await findPosted(ctx, intent);
-      if (found) {
-        log.info("the network did not confirm a message, but it is in the room", ids(intent, { gitterMessageId: found.id }));
-        return complete(ctx, intent, found.id);
-      }
-      log.warn("the network did not confirm a message and it is not in the room (yet); will look again before resending", ids(intent, { error: err }));
-    } else if (err instanceof NetworkError && REFUSALS.has(err.kind)) {
-      await refused(ctx, intent, err);
-      return null;
+    // Unless the network surely did nothing (it was unreachable, or it refused), the post may have been made.
+    if (isNetworkError(err, "unavailable") || (err instanceof NetworkError && REFUSALS.has(err.kind))) throw err;
+    const found = await findPosted(ctx, intent);
+    if (found) {
+      log.info("the network did not confirm a message, but it is in the room", ids(intent, { gitterMessageId: found.id, error: err }));
+      return found.id;
     }
+    if (isOutage(err)) log.warn("the network did not confirm a message and it is not in the room (yet); will look again before resending", ids(intent, { error: err }));
     throw err;
   }
-  return complete(ctx, intent, sent.id);
 }
 
 /** The oldest message of the room matching the intent (see the rule at the top), or null. May throw. */
@@ -218,6 +241,16 @@ async function refused(ctx: SessionContext, intent: SendIntent, err: NetworkErro
   // The purpose's name is part of the notice's transaction id: it stays as it was.
   const about = { cause: intent.matrixEventId, purpose: "refused-by-gitter" };
   await ctx.notice(intent.matrixRoomId, about, `Your message was not sent to ${err.party}: ${err.personMessage}`);
+}
+
+/** Gives up an intent that met a failure neither an outage nor a refusal (see deliver); the person is told. */
+async function undelivered(ctx: SessionContext, intent: SendIntent, err: unknown): Promise<void> {
+  await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
+  ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
+  log.error("a message could not be sent to the network; given up", ids(intent, { error: err }));
+  const reason = (err instanceof BridgeError ? err.personMessage : undefined) ?? "The bridge met an unexpected error.";
+  const text = `Your message may not have reached ${ctx.networkName}, and the bridge will not try again: ${reason} Please check, and send it again if it is missing.`;
+  await ctx.notice(intent.matrixRoomId, { cause: intent.matrixEventId, purpose: "undelivered" }, text);
 }
 
 async function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<string> {

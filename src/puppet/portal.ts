@@ -54,6 +54,7 @@ export class PortalRoom {
     const job = () =>
       untilDone(() => this.bridgeFromNetwork(msg), {
         signal: this.ctx.lifetime,
+        backoff: this.ctx.outageBackoff,
         onRetry: (err, attempt, delayMs) =>
           log.warn("homeserver or store unreachable; will retry", { room: this.matrixRoomId, gitterMessageId: msg.id, attempt, delayMs, error: err }),
       }).catch((err: unknown) => {

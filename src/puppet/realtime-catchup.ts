@@ -23,7 +23,7 @@ export class RealtimeCatchUp {
   private readonly again = new Set<string>();
 
   constructor(
-    private readonly ctx: Pick<SessionContext, "network" | "lifetime">,
+    private readonly ctx: Pick<SessionContext, "network" | "lifetime" | "outageBackoff">,
     private readonly portal: (roomId: string) => PortalRoom | undefined,
   ) {}
 
@@ -71,7 +71,7 @@ export class RealtimeCatchUp {
     let cursor = this.handed.get(roomId) ?? this.portal(roomId)?.row.lastGitterMessageId ?? null;
     while (cursor !== null && this.portal(roomId)) {
       const from: Cursor = cursor;
-      const page = await untilDone(() => this.ctx.network.historyAfter(roomId, from, PAGE), { signal: this.ctx.lifetime });
+      const page = await untilDone(() => this.ctx.network.historyAfter(roomId, from, PAGE), { signal: this.ctx.lifetime, backoff: this.ctx.outageBackoff });
       for (const m of page.messages) {
         caught.add(m.id);
         this.deliver(m);

@@ -3,6 +3,7 @@ import type { MatrixIds } from "../matrix/ids";
 import type { MessageMetrics } from "../metrics";
 import type { Capabilities, NetworkClient } from "../network/connector";
 import type { Store } from "../store/store";
+import type { BackoffPolicy } from "../util/backoff";
 import type { GhostManager } from "./ghosts";
 import type { PortalQueues } from "./portal-queues";
 import type { NoticeAbout } from "./notices";
@@ -31,6 +32,8 @@ export interface SessionContext {
   media: MediaBridge;
   /** Aborted when the session stops (logout, revoked token, bridge shutdown): retries waiting on an outage end. */
   lifetime: AbortSignal;
+  /** The waits between attempts of work held up by an outage (retry.ts `untilDone`); OUTAGE_BACKOFF when absent. */
+  outageBackoff?: BackoffPolicy;
   /** Counts what the portals bridge; absent when nobody scrapes metrics. */
   metrics?: MessageMetrics;
   /** Sends an m.notice from the bot (see notices.ts for `about`). Never throws (failures are logged). */

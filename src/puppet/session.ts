@@ -97,6 +97,7 @@ export class UserSession {
   private retried<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return untilDone(fn, {
       signal: this.ctx.lifetime,
+      backoff: this.ctx.outageBackoff,
       onRetry: (err, attempt, delayMs) => log.warn(`could not ${what}; will retry`, { mxid: this.mxid, attempt, delayMs, error: err as Error }),
     });
   }

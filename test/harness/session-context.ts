@@ -1,5 +1,7 @@
 // A user's SessionContext for integration tests of the portals' parts (outbox, edits): the network client and
-// store the test gives, a Matrix client that reaches nothing, and the bridge's own ghosts, queues and media.
+// store the test gives, a Matrix client that reaches nothing, and the bridge's own ghosts, queues and media. Retries
+// (the Matrix client's of a call, the session's of work held up by an outage) are as many as the bridge's, and
+// milliseconds apart: a test counts attempts, it does not wait out the bridge's real delays.
 import { GitterNetworkClient } from "../../src/gitter/network";
 import type { GitterRestClient } from "../../src/gitter/rest";
 import { MatrixClient } from "../../src/matrix/client";
@@ -10,6 +12,7 @@ import { MediaBridge } from "../../src/puppet/portal-media";
 import { PortalQueues } from "../../src/puppet/portal-queues";
 import type { SessionContext } from "../../src/puppet/session-context";
 import type { Store } from "../../src/store/store";
+import type { BackoffPolicy } from "../../src/util/backoff";
 
 export interface TestContextOptions {
   mxid: string;
@@ -25,10 +28,13 @@ export interface TestContextOptions {
   homeserverUrl?: string;
 }
 
+/** Waits between retries, in tests: a few milliseconds. */
+export const TEST_BACKOFF: BackoffPolicy = { baseMs: 1, maxMs: 5 };
+
 const GITTER_CAPABILITIES: Capabilities = { threads: true, reactions: false, typing: false, files: false, keyedSendWindowMs: 0 };
 
 export function testSessionContext(o: TestContextOptions): SessionContext {
-  const matrix = MatrixClient.connect({ homeserverUrl: o.homeserverUrl ?? "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org" });
+  const matrix = MatrixClient.connect({ homeserverUrl: o.homeserverUrl ?? "http://127.0.0.1:1", asToken: "unused", userId: "@bot:example.org", backoff: TEST_BACKOFF });
   const ids = new MatrixIds({ domain: "example.org", botLocalpart: "bot", ghostPrefix: o.ghostPrefix ?? "gitter_" });
   const { store } = o;
   return {
@@ -46,6 +52,7 @@ export function testSessionContext(o: TestContextOptions): SessionContext {
     networkName: o.networkName ?? "Gitter",
     media: new MediaBridge({ matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes: 1, trustedHosts: new Set() }),
     lifetime: o.lifetime ?? new AbortController().signal,
+    outageBackoff: TEST_BACKOFF,
     notice: o.notice ?? (async () => undefined),
   };
 }

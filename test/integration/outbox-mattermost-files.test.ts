@@ -11,6 +11,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import { downloadMedia } from "../../src/matrix/media";
 import { MattermostConnector } from "../../src/mattermost/network";
 import type { NetworkClient } from "../../src/network/connector";
+import { NetworkError } from "../../src/network/errors";
 import { resumeIntent } from "../../src/puppet/outbox";
 import { PortalRoom } from "../../src/puppet/portal";
 import { MediaBridge } from "../../src/puppet/portal-media";
@@ -112,8 +113,9 @@ describe("files from Matrix to Mattermost", () => {
   });
 
   it("a post that failed after the upload is posted by a later process with the same file, uploaded once", async () => {
-    // The process dies as it is about to post.
-    const dying: NetworkClient = Object.create(network, { send: { value: async () => Promise.reject(new Error("killed")) } });
+    // The process dies as it is about to post: the intent stays open, as after an outage that posted nothing.
+    const killed = new NetworkError("unavailable", "Mattermost", "killed");
+    const dying: NetworkClient = Object.create(network, { send: { value: async () => Promise.reject(killed) } });
     await assert.rejects(new PortalRoom({ ...ctx, network: dying }, portal).fromMatrix(image("$crash", "crash.png")), /killed/);
     assert.equal(posts().length, 0);
     const open = await store.pendingSends.getIntent("$crash");

@@ -28,13 +28,12 @@
 // then finds the link it recorded; it never takes a message the send is about to record, nor lets a retry of the
 // send see neither the intent nor the link.
 import { createHash } from "node:crypto";
-import { failureReason } from "../metrics";
 import { isNetworkError, NetworkError, type NetworkErrorKind } from "../network/errors";
 import type { NetworkMessage, OutgoingMessage, SendProbe } from "../network/types";
 import type { Portal, SendIntent } from "../store/store";
-import { BridgeError } from "../util/errors";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
+import { ids, refused, undelivered } from "./outbox-give-up";
 import { isOutage, Stopped, untilDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
@@ -234,25 +233,6 @@ function normalise(text: string): string {
   return text.replace(/\r\n?/g, "\n").trimEnd();
 }
 
-async function refused(ctx: SessionContext, intent: SendIntent, err: NetworkError): Promise<void> {
-  await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
-  ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
-  log.warn("the network refused a message", ids(intent, { kind: err.kind, status: err.answerStatus, error: err }));
-  // The purpose's name is part of the notice's transaction id: it stays as it was.
-  const about = { cause: intent.matrixEventId, purpose: "refused-by-gitter" };
-  await ctx.notice(intent.matrixRoomId, about, `Your message was not sent to ${err.party}: ${err.personMessage}`);
-}
-
-/** Gives up an intent that met a failure neither an outage nor a refusal (see deliver); the person is told. */
-async function undelivered(ctx: SessionContext, intent: SendIntent, err: unknown): Promise<void> {
-  await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
-  ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
-  log.error("a message could not be sent to the network; given up", ids(intent, { error: err }));
-  const reason = (err instanceof BridgeError ? err.personMessage : undefined) ?? "The bridge met an unexpected error.";
-  const text = `Your message may not have reached ${ctx.networkName}, and the bridge will not try again: ${reason} Please check, and send it again if it is missing.`;
-  await ctx.notice(intent.matrixRoomId, { cause: intent.matrixEventId, purpose: "undelivered" }, text);
-}
-
 async function complete(ctx: SessionContext, intent: SendIntent, gitterMessageId: string): Promise<string> {
   await ctx.store.pendingSends.completeIntent({
     matrixRoomId: intent.matrixRoomId,
@@ -287,8 +267,4 @@ function messageOf(intent: SendIntent): OutgoingMessage {
   if (intent.parentId) out.threadId = intent.parentId;
   if (intent.fileIds?.length) out.fileIds = intent.fileIds;
   return out;
-}
-
-function ids(intent: SendIntent, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { mxid: intent.mxid, room: intent.matrixRoomId, event: intent.matrixEventId, gitterRoom: intent.gitterRoomId, ...extra };
 }

@@ -13,12 +13,13 @@ export interface MediaSource {
 
 export type MediaDownload =
   | { ok: true; body: Readable; contentType: string | null; contentLength: number | null }
+  /** `status`: the homeserver's answer, or 502 when none came (unreachable, timed out). */
   | { ok: false; status: number };
 
 /**
  * Fetches `mxc://serverName/mediaId`: the authenticated endpoint (spec v1.11) first, the legacy unauthenticated one
  * when the homeserver does not know it. Resolves `ok: false` with the homeserver's status for an answer that is not
- * a file (404 unknown media, 502 unreachable); never throws. The caller must consume or destroy `body`. A server
+ * a file (404 unknown media, 403, 5xx...), 502 when it did not answer; never throws. The caller must consume or destroy `body`. A server
  * name or media id outside the mxc grammar is answered 404 without asking the homeserver.
  */
 export async function downloadMedia(source: MediaSource, serverName: string, mediaId: string): Promise<MediaDownload> {
@@ -30,7 +31,7 @@ export async function downloadMedia(source: MediaSource, serverName: string, med
   if (!(res instanceof Response)) return { ok: false, status: 502 };
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => undefined);
-    return { ok: false, status: res.status === 404 ? 404 : 502 };
+    return { ok: false, status: res.ok ? 502 : res.status };
   }
   const length = Number(res.headers.get("content-length"));
   return {

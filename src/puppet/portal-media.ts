@@ -4,6 +4,7 @@
 import { fileNameOf, imageDimensions, type UploadedImage } from "../convert/images";
 import { mediaPath, parseMxc } from "../convert/matrix-media";
 import type { MatrixClient } from "../matrix/client";
+import { CONNECTION_FAILED, MatrixApiError } from "../matrix/errors";
 import type { MediaDownload } from "../matrix/media";
 import type { MediaStore } from "../store/store";
 import { getLogger } from "../util/log";
@@ -28,8 +29,14 @@ export interface MediaBridgeDeps {
   download?: (serverName: string, mediaId: string) => Promise<MediaDownload>;
 }
 
-/** A Matrix file read for upload, or why it was not. */
-export type MatrixFileBytes = { ok: true; bytes: Uint8Array; mimetype: string | null } | { ok: false; reason: "too_large" | "missing" };
+/**
+ * A Matrix file read for upload, or why it was not: over the cap, not on the homeserver, or refused by it for good
+ * (`status`: its answer, e.g. 403).
+ */
+export type MatrixFileBytes =
+  | { ok: true; bytes: Uint8Array; mimetype: string | null }
+  | { ok: false; reason: "too_large" | "missing" }
+  | { ok: false; reason: "refused"; status: number };
 
 /** Where a shared file's link was posted from, and by whom: what a redaction or a logout withdraws. */
 export interface ShareOrigin {
@@ -84,30 +91,33 @@ export class MediaBridge {
   }
 
   /**
-   * Reads `mxc` from the homeserver, within the size cap (stopping as soon as it is passed). Throws when the homeserver
-   * cannot be reached or answers with an error other than 404, so the caller retries.
+   * Reads `mxc` from the homeserver, within the size cap (stopping as soon as it is passed). Throws a transient
+   * MatrixApiError when the homeserver is out (no answer, a 5xx or 429, the file cut off midway), so the caller
+   * waits it out; any other answer but the file is a reason it was not read.
    */
   async readFile(mxc: string): Promise<MatrixFileBytes> {
     const parts = parseMxc(mxc);
     if (!parts || !this.deps.download) return { ok: false, reason: "missing" };
     const res = await this.deps.download(parts.serverName, parts.mediaId);
-    if (!res.ok) {
-      if (res.status === 404) return { ok: false, reason: "missing" };
-      throw new Error(`the homeserver answered ${res.status} for a file`);
-    }
+    if (!res.ok) return notRead(res.status);
     if (res.contentLength !== null && res.contentLength > this.deps.maxBytes) {
       res.body.destroy();
       return { ok: false, reason: "too_large" };
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of res.body as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > this.deps.maxBytes) {
-        res.body.destroy();
-        return { ok: false, reason: "too_large" };
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.byteLength;
+        if (size > this.deps.maxBytes) {
+          res.body.destroy();
+          return { ok: false, reason: "too_large" };
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
+    } catch (err) {
+      log.warn("the homeserver's answer with a file was cut off", { serverName: parts.serverName, mediaId: parts.mediaId, error: err as Error });
+      throw downloadFailure(0);
     }
     return { ok: true, bytes: new Uint8Array(Buffer.concat(chunks)), mimetype: res.contentType };
   }
@@ -120,4 +130,18 @@ export class MediaBridge {
     this.copies.set(url, copy);
     if (this.copies.size > COPY_MEMORY) this.copies.delete(this.copies.keys().next().value as string);
   }
+}
+
+/** Why a file was not read, from the homeserver's answer; an outage is thrown (see readFile). */
+function notRead(status: number): MatrixFileBytes {
+  if (status === 404) return { ok: false, reason: "missing" };
+  if (status === 413) return { ok: false, reason: "too_large" };
+  const failure = downloadFailure(status);
+  if (failure.transient) throw failure;
+  return { ok: false, reason: "refused", status };
+}
+
+/** `status` 0: no answer, or an answer cut off. */
+function downloadFailure(status: number): MatrixApiError {
+  return new MatrixApiError({ errcode: status === 0 ? CONNECTION_FAILED : "M_UNKNOWN", status, method: "GET", path: "/_matrix/client/v1/media/download" });
 }

@@ -11,13 +11,16 @@ export type FileUpload = { kind: "upload"; upload: Upload } | { kind: "refuse"; 
 
 /**
  * Reads the file from the homeserver and returns the outbox's upload of it to the portal's room; a refusal (with the
- * notice for the sender) when it is over the cap or the homeserver does not have it. Throws when the homeserver
- * cannot be reached (the caller retries).
+ * notice for the sender) when it is over the cap or the homeserver does not have it or will not give it. Throws
+ * when the homeserver is out (unreachable, a 5xx or 429: the caller waits it out).
  */
 export async function uploadFor(ctx: SessionContext, row: Portal, file: MatrixFile): Promise<FileUpload> {
   const read = await ctx.media.readFile(file.mxc);
   if (!read.ok && read.reason === "too_large") {
     return { kind: "refuse", reason: "file_too_large", notice: `the file is larger than the bridge passes (at most ${formatSize(ctx.media.maxBytes)}).` };
+  }
+  if (!read.ok && read.reason === "refused") {
+    return { kind: "refuse", reason: "file_unreadable", notice: `the homeserver would not give the bridge its file (it answered ${read.status}).` };
   }
   if (!read.ok) return { kind: "refuse", reason: "file_missing", notice: "the homeserver does not have its file." };
   const mimeType = file.mimetype ?? read.mimetype ?? "application/octet-stream";

@@ -1,6 +1,7 @@
 // A file sent from Matrix to Mattermost (capabilities.files): read from the homeserver (a stub of its authenticated
 // media download, over real HTTP), uploaded to the emulator and posted with its caption and the file's id, once,
-// whatever fails between the upload and the post.
+// whatever fails between the upload and the post; a file that cannot reach Mattermost is either waited for (the
+// homeserver or Mattermost out) or given up with one notice to the sender.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import http from "node:http";
@@ -12,8 +13,11 @@ import { downloadMedia } from "../../src/matrix/media";
 import { MattermostConnector } from "../../src/mattermost/network";
 import type { NetworkClient } from "../../src/network/connector";
 import { NetworkError } from "../../src/network/errors";
+import type { MessageMetrics } from "../../src/metrics";
+import { noticeTxnId } from "../../src/puppet/notices";
 import { resumeIntent } from "../../src/puppet/outbox";
 import { PortalRoom } from "../../src/puppet/portal";
+import { isOutage } from "../../src/puppet/retry";
 import { MediaBridge } from "../../src/puppet/portal-media";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
@@ -35,6 +39,11 @@ describe("files from Matrix to Mattermost", () => {
   let homeserverUrl: string;
   let ctx: SessionContext;
   let notices: string[];
+  /** Each notice's transaction id: the same for a notice repeated by a replay, so the homeserver keeps one. */
+  let noticeTxns: string[];
+  let failures: string[];
+  /** How the homeserver answers for the picture: with it, 502, 403, or with its first bytes and then a cut. */
+  let homeserverMode: "ok" | "down" | "forbidden" | "cut";
   let portal: Portal;
   let rooms = 0;
   let earlier = new Set<string>();
@@ -50,6 +59,12 @@ describe("files from Matrix to Mattermost", () => {
     homeserver = http.createServer((req, res) => {
       const known = req.url === "/_matrix/client/v1/media/download/example.org/picture" && req.headers.authorization === "Bearer as-token";
       if (!known) return void res.writeHead(404, { "content-type": "application/json" }).end('{"errcode":"M_NOT_FOUND"}');
+      if (homeserverMode === "down") return void res.writeHead(502).end("Bad Gateway");
+      if (homeserverMode === "forbidden") return void res.writeHead(403, { "content-type": "application/json" }).end('{"errcode":"M_FORBIDDEN"}');
+      if (homeserverMode === "cut") {
+        res.writeHead(200, { "content-type": "image/png", "content-length": String(BYTES.byteLength) });
+        return void res.write(BYTES.subarray(0, 4), () => res.destroy());
+      }
       res.writeHead(200, { "content-type": "image/png", "content-length": String(BYTES.byteLength) }).end(BYTES);
     });
     await new Promise<void>((resolve) => homeserver.listen(0, "127.0.0.1", resolve));
@@ -65,6 +80,9 @@ describe("files from Matrix to Mattermost", () => {
   beforeEach(async () => {
     await api.control("DELETE", "/faults");
     notices = [];
+    noticeTxns = [];
+    failures = [];
+    homeserverMode = "ok";
     ctx = context(1024 * 1024);
     rooms += 1;
     portal = { mxid: MXID, gitterRoomId: api.channelId("acme/dev"), matrixRoomId: `!mmf${rooms}:example.org`, oneToOne: false, lastGitterMessageId: null };
@@ -73,10 +91,11 @@ describe("files from Matrix to Mattermost", () => {
   });
 
   function context(maxBytes: number): SessionContext {
-    const base = testSessionContext({ mxid: MXID, store, network, ghostPrefix: "mattermost_", capabilities: connector.capabilities, networkName: connector.displayName, notice: async (_r, _a, text) => void notices.push(text) });
+    const base = testSessionContext({ mxid: MXID, store, network, ghostPrefix: "mattermost_", capabilities: connector.capabilities, networkName: connector.displayName, notice: async (_r, about, text) => void (notices.push(text), noticeTxns.push(noticeTxnId(about))) });
     const download = (server: string, id: string) => downloadMedia({ homeserverUrl, asToken: "as-token" }, server, id);
     const media = new MediaBridge({ matrix: base.matrix, store: store.media, publicUrl: "http://127.0.0.1:1", maxBytes, trustedHosts: new Set(), download });
-    return { ...base, media };
+    const metrics: MessageMetrics = { bridged: () => undefined, failed: (_d, reason) => void failures.push(reason), rateLimitWait: () => undefined };
+    return { ...base, media, metrics };
   }
 
   const posts = () => [...api.emu.state.posts.values()].filter((p) => p.channel_id === portal.gitterRoomId && !earlier.has(p.id));
@@ -147,4 +166,27 @@ describe("files from Matrix to Mattermost", () => {
     assert.equal(uploads().length, 0);
     assert.deepEqual(notices, ["Your message was not sent to Mattermost: the file is larger than the bridge passes (at most 8 B)."]);
   });
+
+  it("tells the sender when the homeserver will not give the bridge the file (403), and uploads nothing", async () => {
+    homeserverMode = "forbidden";
+    await new PortalRoom(ctx, portal).fromMatrix(image("$forbidden"));
+    assert.deepEqual(notices, ["Your message was not sent to Mattermost: the homeserver would not give the bridge its file (it answered 403)."]);
+    assert.deepEqual(failures, ["file_unreadable"]);
+    assert.equal(uploads().length, 0);
+    assert.equal(await store.pendingSends.getIntent("$forbidden"), null);
+  });
+
+  for (const mode of ["down", "cut"] as const) {
+    it(`waits out a homeserver that ${mode === "down" ? "answers 502" : "cuts the file off midway"}: nothing told, the replayed event posts the file once`, async () => {
+      homeserverMode = mode;
+      await assert.rejects(new PortalRoom(ctx, portal).fromMatrix(image(`$${mode}`)), (err) => isOutage(err), "an outage, for the inbox to wait out");
+      assert.equal(uploads().length, 0);
+      assert.equal(await store.pendingSends.getIntent(`$${mode}`), null);
+      homeserverMode = "ok";
+      await new PortalRoom(ctx, portal).fromMatrix(image(`$${mode}`));
+      assert.equal(posts().length, 1);
+      assert.deepEqual(api.emu.state.files.get(posts()[0]!.file_ids[0]!)?.data, BYTES);
+      assert.deepEqual(notices, []);
+    });
+  }
 });

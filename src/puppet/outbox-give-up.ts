@@ -25,9 +25,24 @@ export async function undelivered(ctx: SessionContext, intent: SendIntent, err: 
   await ctx.store.pendingSends.dropIntent(intent.matrixEventId);
   ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
   log.error("a message could not be sent to the network; given up", ids(intent, { error: err }));
-  const reason = (err instanceof BridgeError ? err.personMessage : undefined) ?? "The bridge met an unexpected error.";
-  const text = `Your message may not have reached ${ctx.networkName}, and the bridge will not try again: ${reason} Please check, and send it again if it is missing.`;
+  const text = `Your message may not have reached ${ctx.networkName}, and the bridge will not try again: ${reasonOf(err)} Please check, and send it again if it is missing.`;
   await ctx.notice(intent.matrixRoomId, { cause: intent.matrixEventId, purpose: "undelivered" }, text);
+}
+
+/**
+ * Gives up a message whose file upload met a failure neither an outage nor a refusal (an answer the bridge cannot
+ * read, a bug): no intent was recorded and nothing posted, so the person is told it was not sent.
+ */
+export async function notUploaded(ctx: SessionContext, intent: SendIntent, err: unknown): Promise<void> {
+  ctx.metrics?.failed("matrix-to-gitter", failureReason(err));
+  log.error("a message's file could not be uploaded to the network; given up", ids(intent, { error: err }));
+  const text = `Your message was not sent to ${ctx.networkName}: its file could not be uploaded. ${reasonOf(err)}`;
+  await ctx.notice(intent.matrixRoomId, { cause: intent.matrixEventId, purpose: "upload-failed" }, text);
+}
+
+/** What a person is told of a failure: its own sentence when it has one. */
+function reasonOf(err: unknown): string {
+  return (err instanceof BridgeError ? err.personMessage : undefined) ?? "The bridge met an unexpected error.";
 }
 
 /** The intent's ids, for a log line. */

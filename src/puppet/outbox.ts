@@ -33,7 +33,7 @@ import type { NetworkMessage, OutgoingMessage, SendProbe } from "../network/type
 import type { Portal, SendIntent } from "../store/store";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
-import { ids, refused, undelivered } from "./outbox-give-up";
+import { ids, notUploaded, refused, undelivered } from "./outbox-give-up";
 import { isOutage, Stopped, untilDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
@@ -71,14 +71,18 @@ export function sendOnce(ctx: SessionContext, portal: Portal, matrixEventId: str
  */
 export type Upload = () => Promise<string[]>;
 
-/** Adds the uploaded files to the intent; false once a refusal by the network was told. Throws on outages. */
+/**
+ * Adds the uploaded files to the intent; false once the message was given up and the user told: refused by the
+ * network, or met by a failure that is not an outage (nothing was posted then). Throws on outages.
+ */
 async function uploaded(ctx: SessionContext, intent: SendIntent, upload: Upload): Promise<boolean> {
   try {
     intent.fileIds = await upload();
     return true;
   } catch (err) {
-    if (!(err instanceof NetworkError && REFUSALS.has(err.kind))) throw err;
-    await refused(ctx, intent, err);
+    if (isOutage(err)) throw err;
+    if (err instanceof NetworkError && REFUSALS.has(err.kind)) await refused(ctx, intent, err);
+    else await notUploaded(ctx, intent, err);
     return false;
   }
 }

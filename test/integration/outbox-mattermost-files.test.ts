@@ -167,6 +167,24 @@ describe("files from Matrix to Mattermost", () => {
     assert.deepEqual(notices, ["Your message was not sent to Mattermost: the file is larger than the bridge passes (at most 8 B)."]);
   });
 
+  it("gives up a file whose upload Mattermost answers unreadably, telling the sender once; nothing stays open, the next message goes out", async () => {
+    const unreadable = new NetworkError("bad-response", "Mattermost", "the answer was not a file list");
+    const garbling: NetworkClient = Object.create(network, { uploadFile: { value: async () => Promise.reject(unreadable) } });
+    const broken = { ...ctx, network: garbling };
+    await new PortalRoom(broken, portal).fromMatrix(image("$garbled", "garbled.png"));
+    await new PortalRoom(broken, portal).fromMatrix(image("$garbled", "garbled.png")); // replayed after a crash
+    assert.deepEqual(notices, Array(2).fill("Your message was not sent to Mattermost: its file could not be uploaded. Mattermost sent an answer the bridge could not understand."));
+    assert.equal(new Set(noticeTxns).size, 1, "the replay repeats the same notice, which the homeserver keeps once");
+    assert.deepEqual(failures, ["network_bad_response", "network_bad_response"]);
+    assert.equal(await store.pendingSends.getIntent("$garbled"), null);
+    assert.equal(await store.messages.byMatrixEvent("$garbled"), null);
+    assert.equal(posts().length, 0);
+
+    await new PortalRoom(ctx, portal).fromMatrix(image("$next", "next.png"));
+    assert.deepEqual(posts().map((p) => p.message), ["next.png"]);
+    assert.equal(notices.length, 2);
+  });
+
   it("tells the sender when the homeserver will not give the bridge the file (403), and uploads nothing", async () => {
     homeserverMode = "forbidden";
     await new PortalRoom(ctx, portal).fromMatrix(image("$forbidden"));

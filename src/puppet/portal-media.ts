@@ -30,12 +30,12 @@ export interface MediaBridgeDeps {
 }
 
 /**
- * A Matrix file read for upload, or why it was not: over the cap, not on the homeserver, or refused by it for good
- * (`status`: its answer, e.g. 403).
+ * A Matrix file read for upload, or why it was not: over the cap, not on the homeserver, not fetched by it from the
+ * file's own server, or refused by it for good (`status`: its answer, e.g. 403).
  */
 export type MatrixFileBytes =
   | { ok: true; bytes: Uint8Array; mimetype: string | null }
-  | { ok: false; reason: "too_large" | "missing" }
+  | { ok: false; reason: "too_large" | "missing" | "origin_unreachable" }
   | { ok: false; reason: "refused"; status: number };
 
 /** Where a shared file's link was posted from, and by whom: what a redaction or a logout withdraws. */
@@ -99,7 +99,7 @@ export class MediaBridge {
     const parts = parseMxc(mxc);
     if (!parts || !this.deps.download) return { ok: false, reason: "missing" };
     const res = await this.deps.download(parts.serverName, parts.mediaId);
-    if (!res.ok) return notRead(res.status);
+    if (!res.ok) return notRead(res.status, res.errcode);
     if (res.contentLength !== null && res.contentLength > this.deps.maxBytes) {
       res.body.destroy();
       return { ok: false, reason: "too_large" };
@@ -132,10 +132,16 @@ export class MediaBridge {
   }
 }
 
-/** Why a file was not read, from the homeserver's answer; an outage is thrown (see readFile). */
-function notRead(status: number): MatrixFileBytes {
+/**
+ * Why a file was not read, from the homeserver's answer; an outage is thrown (see readFile). A 502 the homeserver
+ * itself answers (with a Matrix errcode) says the file's server failed it: Synapse answers so for remote media
+ * it could not fetch (synapse/media/media_repository.py), for as long as that server is gone, so it is told rather
+ * than waited for, which could hold the room's later messages back for good.
+ */
+function notRead(status: number, errcode: string | undefined): MatrixFileBytes {
   if (status === 404) return { ok: false, reason: "missing" };
   if (status === 413) return { ok: false, reason: "too_large" };
+  if (status === 502 && errcode !== undefined) return { ok: false, reason: "origin_unreachable" };
   const failure = downloadFailure(status);
   if (failure.transient) throw failure;
   return { ok: false, reason: "refused", status };

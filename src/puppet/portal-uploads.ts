@@ -22,6 +22,9 @@ export async function uploadFor(ctx: SessionContext, row: Portal, file: MatrixFi
   if (!read.ok && read.reason === "refused") {
     return { kind: "refuse", reason: "file_unreadable", notice: `the homeserver would not give the bridge its file (it answered ${read.status}).` };
   }
+  if (!read.ok && read.reason === "origin_unreachable") {
+    return { kind: "refuse", reason: "file_origin_unreachable", notice: "the homeserver could not fetch its file from the server that keeps it. Please send it again later." };
+  }
   if (!read.ok) return { kind: "refuse", reason: "file_missing", notice: "the homeserver does not have its file." };
   const mimeType = file.mimetype ?? read.mimetype ?? "application/octet-stream";
   const upload = async () => [(await ctx.network.uploadFile(row.gitterRoomId, { name: file.fileName, mimeType, data: read.bytes })).id];

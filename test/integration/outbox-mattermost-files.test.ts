@@ -42,8 +42,11 @@ describe("files from Matrix to Mattermost", () => {
   /** Each notice's transaction id: the same for a notice repeated by a replay, so the homeserver keeps one. */
   let noticeTxns: string[];
   let failures: string[];
-  /** How the homeserver answers for the picture: with it, 502, 403, or with its first bytes and then a cut. */
-  let homeserverMode: "ok" | "down" | "forbidden" | "cut";
+  /**
+   * How the homeserver answers for the picture: with it; a bare 502 (as a proxy before it down); a 403; Synapse's
+   * own 502 for remote media whose server failed it; or its first bytes and then a cut.
+   */
+  let homeserverMode: "ok" | "down" | "forbidden" | "origin" | "cut";
   let portal: Portal;
   let rooms = 0;
   let earlier = new Set<string>();
@@ -60,6 +63,7 @@ describe("files from Matrix to Mattermost", () => {
       const known = req.url === "/_matrix/client/v1/media/download/example.org/picture" && req.headers.authorization === "Bearer as-token";
       if (!known) return void res.writeHead(404, { "content-type": "application/json" }).end('{"errcode":"M_NOT_FOUND"}');
       if (homeserverMode === "down") return void res.writeHead(502).end("Bad Gateway");
+      if (homeserverMode === "origin") return void res.writeHead(502, { "content-type": "application/json" }).end('{"errcode":"M_UNKNOWN","error":"Failed to fetch remote media"}');
       if (homeserverMode === "forbidden") return void res.writeHead(403, { "content-type": "application/json" }).end('{"errcode":"M_FORBIDDEN"}');
       if (homeserverMode === "cut") {
         res.writeHead(200, { "content-type": "image/png", "content-length": String(BYTES.byteLength) });
@@ -192,6 +196,14 @@ describe("files from Matrix to Mattermost", () => {
     assert.deepEqual(failures, ["file_unreadable"]);
     assert.equal(uploads().length, 0);
     assert.equal(await store.pendingSends.getIntent("$forbidden"), null);
+  });
+
+  it("tells the sender when the homeserver could not fetch the file from the server that keeps it (its own 502)", async () => {
+    homeserverMode = "origin";
+    await new PortalRoom(ctx, portal).fromMatrix(image("$origin"));
+    assert.deepEqual(notices, ["Your message was not sent to Mattermost: the homeserver could not fetch its file from the server that keeps it. Please send it again later."]);
+    assert.deepEqual(failures, ["file_origin_unreachable"]);
+    assert.equal(uploads().length, 0);
   });
 
   for (const mode of ["down", "cut"] as const) {

@@ -274,6 +274,16 @@ describe("Mattermost emulator: limits and faults", () => {
     assert.equal((await api.call("GET", "/api/v4/users/me", ALICE)).status, 200);
   });
 
+  it("garbles the next matching answer on request: its status kept, its body not JSON", async () => {
+    await api.control("POST", "/faults", { garble: true, count: 1, method: "GET", path: "^/users/me$" });
+    const garbled = await api.call("GET", "/api/v4/users/me", ALICE);
+    assert.equal(garbled.status, 200);
+    assert.match(garbled.headers.get("content-type") ?? "", /^text\/html/);
+    const body = await garbled.text();
+    assert.throws(() => JSON.parse(body));
+    assert.equal((await api.call("GET", "/api/v4/users/me", ALICE)).headers.get("content-type")?.startsWith("application/json"), true);
+  });
+
   it("revokes tokens and deactivates users", async () => {
     const { token } = await api.control("POST", "/tokens", { user: "carol" });
     assert.equal((await api.call("GET", "/api/v4/users/me", token)).status, 200);

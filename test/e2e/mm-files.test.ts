@@ -2,7 +2,7 @@
 // `network: mattermost`, the user logged in with a personal access token: uploads from Matrix, a post's files copied
 // into Matrix media after its text, deletions redacting every file once, text added to a post of files alone, and
 // a read receipt, reaction, reply or redaction on any file or added text reaching (or, for a redaction, sparing)
-// its post.
+// its post; a Matrix file whose upload fails for good told to its sender in the room.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,7 +10,7 @@ import { loadFixture } from "../../emulator/mattermost/fixture";
 import type { MmPost } from "../../emulator/mattermost/types";
 import { roomEvents, type RawEvent } from "../harness/matrix-events";
 import { mmChannelId, mmPostWhere, mmUserId, roomEventWhere } from "../harness/mm-queries";
-import { mmGhost, startMmStack, type MmMatrixUser, type MmStack } from "../harness/mm-stack";
+import { MM_BOT, mmGhost, startMmStack, type MmMatrixUser, type MmStack } from "../harness/mm-stack";
 import { eventually } from "../harness/stack";
 
 const FIXTURE = loadFixture(path.resolve(__dirname, "../../fixtures/mattermost-test.yaml"));
@@ -60,6 +60,22 @@ describe("Mattermost files both ways on real Synapse", { timeout: 240_000 }, () 
     assert.deepEqual(picture.data, png);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal([...stack.emulator.state.posts.values()].filter((p) => p.message === "a dot").length, 1, "posted once");
+  });
+
+  it("tells the sender in the room, once, when Mattermost's answer to an upload cannot be read; the room's next file goes out", async () => {
+    await stack.control("/faults", { method: "POST", body: { garble: true, count: 1, method: "POST", path: "^/files$" } });
+    const bytes = Buffer.from("lost in a garbled answer\n");
+    const mxc = await alice.matrix.client.uploadContent(bytes, "text/plain", "garbled.txt");
+    const sent = await alice.matrix.client.sendMessage(dev, { msgtype: "m.file", body: "garbled.txt", url: mxc, info: { mimetype: "text/plain", size: bytes.length } });
+    const told = "Your message was not sent to Mattermost: its file could not be uploaded. Mattermost sent an answer the bridge could not understand.";
+    await eventWhere(dev, (e) => e.sender === MM_BOT && e.content.msgtype === "m.notice" && e.content.body === told, "the notice");
+    const next = await alice.matrix.client.uploadContent(bytes, "text/plain", "next.txt");
+    await alice.matrix.client.sendMessage(dev, { msgtype: "m.file", body: "next.txt", url: next, info: { mimetype: "text/plain", size: bytes.length } });
+    const post = await postWhere(channelId("acme", "dev"), (p) => p.message === "next.txt", "the next file's post");
+    assert.deepEqual(stack.emulator.state.files.get(post.file_ids[0]!)?.data, bytes);
+    assert.equal([...stack.emulator.state.posts.values()].filter((p) => p.message === "garbled.txt").length, 0, "the garbled upload is not posted");
+    const notices = (await roomEvents(alice.matrix.client, dev)).filter((e) => e.content.body === told);
+    assert.equal(notices.length, 1, `told once about ${sent}`);
   });
 
   it("copies files posted on Mattermost into Matrix media, from the poster's ghost, after the post's text", async () => {

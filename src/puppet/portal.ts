@@ -160,7 +160,9 @@ export class PortalRoom {
     const source = { eventId: event.event_id, messageEventId: event.event_id };
     const out = await contentForNetwork(this.ctx, this.row, event.content, relationOf(event.content), source);
     if (out.kind === "ignore") return;
-    const file = out.kind === "send" && out.file ? await uploadFor(this.ctx, this.row, out.file) : null;
+    // An open intent has its files on the network already (outbox.ts): the file is not read again.
+    const uploading = out.kind === "send" && out.file && !(await this.ctx.store.pendingSends.getIntent(event.event_id));
+    const file = uploading && out.file ? await uploadFor(this.ctx, this.row, out.file) : null;
     const refusal = out.kind === "refuse" ? out : file?.kind === "refuse" ? file : null;
     if (refusal) {
       this.ctx.metrics?.failed("matrix-to-gitter", refusal.reason);

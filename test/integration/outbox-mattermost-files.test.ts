@@ -163,6 +163,17 @@ describe("files from Matrix to Mattermost", () => {
     assert.equal(posts()[0]?.file_ids[0], uploads()[0]?.id);
   });
 
+  it("a send left open after its upload is posted by the replayed event although the homeserver no longer gives the file", async () => {
+    const down = new NetworkError("unavailable", "Mattermost", "down");
+    const failing: NetworkClient = Object.create(network, { send: { value: async () => Promise.reject(down) } });
+    await assert.rejects(new PortalRoom({ ...ctx, network: failing }, portal).fromMatrix(image("$open", "open.png")), /down/);
+    homeserverMode = "forbidden";
+    await new PortalRoom(ctx, portal).fromMatrix(image("$open", "open.png"));
+    assert.deepEqual(posts().map((p) => p.message), ["open.png"]);
+    assert.deepEqual(posts()[0]?.file_ids, uploads().map((f) => f.id));
+    assert.deepEqual(notices, [], "not told it was not sent");
+  });
+
   it("refuses a file over the size cap, telling the sender, and uploads nothing", async () => {
     ctx = context(8);
     await new PortalRoom(ctx, portal).fromMatrix(image("$big", "big.png", { info: { mimetype: "image/png" } }));

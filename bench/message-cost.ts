@@ -7,7 +7,8 @@
 // Network -> Matrix: bob posts on the network, round robin over the rooms, until the stub has every ghost send.
 // Matrix -> network: the stub pushes alice's messages in transactions of 50, until the network has every post.
 // Each run is preceded by a warm-up; the bridge's idle CPU over the run's wall time is taken off. Prints the
-// median µs of bridge CPU per message over the runs, and Mattermost's ratio to Gitter.
+// median µs of bridge CPU per message over the runs, and Mattermost's ratio to Gitter, and the requests the
+// network's emulator answered per message each way (the bridge is its only client besides the driver's control API).
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -35,6 +36,9 @@ interface NetworkCost {
   /** µs of bridge CPU per message, one value per run. */
   toMatrixUs: number[];
   toNetworkUs: number[];
+  /** Requests the emulator answered per message, one value per run. */
+  toMatrixRequests: number[];
+  toNetworkRequests: number[];
 }
 
 const MXID = "@alice:localhost";
@@ -87,14 +91,18 @@ function traffic(net: string, world: CostWorld, hs: HomeserverStub, files: Bridg
 }
 
 /** A warm-up each way, then `runs` measured runs; the idle CPU over each run's wall time taken off. */
-async function runs(pid: number, net: string, args: Args, t: { toMatrix: Traffic; toNetwork: Traffic }, log: (line: string) => void): Promise<NetworkCost> {
-  const cost: NetworkCost = { network: net, toMatrixUs: [], toNetworkUs: [] };
+async function runs(pid: number, net: string, args: Args, t: { toMatrix: Traffic; toNetwork: Traffic; requests: () => number }, log: (line: string) => void): Promise<NetworkCost> {
+  const cost: NetworkCost = { network: net, toMatrixUs: [], toNetworkUs: [], toMatrixRequests: [], toNetworkRequests: [] };
   await t.toMatrix(Math.min(100, args.messages));
   await t.toNetwork(Math.min(100, args.messages));
   const idle = await idleShare(pid);
   for (let r = 1; r <= args.runs; r++) {
+    const r0 = t.requests();
     const a = await cpuDuring(pid, () => t.toMatrix(args.messages));
+    const r1 = t.requests();
     const b = await cpuDuring(pid, () => t.toNetwork(args.messages));
+    cost.toMatrixRequests.push((r1 - r0) / args.messages);
+    cost.toNetworkRequests.push((t.requests() - r1) / args.messages);
     cost.toMatrixUs.push(perMessageUs(a.cpu - idle * a.wall, args.messages));
     cost.toNetworkUs.push(perMessageUs(b.cpu - idle * b.wall, args.messages));
     log(`${net} run ${r}: ->matrix ${round(cost.toMatrixUs.at(-1)!, 0)} µs/msg (${a.wall.toFixed(1)} s), ->${net} ${round(cost.toNetworkUs.at(-1)!, 0)} µs/msg (${b.wall.toFixed(1)} s)`);
@@ -114,7 +122,7 @@ async function measure(net: CostNetwork, args: Args, log: (line: string) => void
       const web = `http://127.0.0.1:${files.webPort}`;
       const connected = async () => sample(await scrape(web), "gitter_bridge_connected_users") === 1;
       await eventually(() => connected().catch(() => false), "alice connected", 60_000);
-      return await runs(bridge.proc.pid!, net.name, args, traffic(net.name, world, hs, files, portals), log);
+      return await runs(bridge.proc.pid!, net.name, args, { ...traffic(net.name, world, hs, files, portals), requests: world.requests }, log);
     } finally {
       await bridge.stop();
     }
@@ -144,10 +152,11 @@ export async function run(argv: string[]): Promise<number> {
   const costs: NetworkCost[] = [];
   for (const net of [gitter, mattermost]) costs.push(await measure(net, args, log));
   const base = costs[0];
-  const rows: Array<Array<string | number>> = [["network", "network->Matrix µs/msg", "ratio", "Matrix->network µs/msg", "ratio"]];
+  const rows: Array<Array<string | number>> = [["network", "network->Matrix µs/msg", "ratio", "requests/msg", "Matrix->network µs/msg", "ratio", "requests/msg"]];
   for (const c of costs) {
     const [tm, tn] = [median(c.toMatrixUs), median(c.toNetworkUs)];
-    rows.push([c.network, round(tm, 0), round(tm / median(base.toMatrixUs), 2), round(tn, 0), round(tn / median(base.toNetworkUs), 2)]);
+    const [qm, qn] = [round(median(c.toMatrixRequests), 2), round(median(c.toNetworkRequests), 2)];
+    rows.push([c.network, round(tm, 0), round(tm / median(base.toMatrixUs), 2), qm, round(tn, 0), round(tn / median(base.toNetworkUs), 2), qn]);
   }
   console.log(["", ...machineLines(machine), `${args.messages} messages each way per run, ${args.runs} runs, ${args.rooms} rooms; medians`, "", table(rows), ""].join("\n"));
   console.log(`result: ${await writeResult("message-cost", { machine, args, costs })}`);

@@ -1,5 +1,7 @@
 // The networks the message-cost benchmark compares: each one's emulator in this process with one user (alice,
-// logged in by a token) and a poster (bob) in a few rooms, posting as bob, and counting alice's posts.
+// logged in by a token) and a poster (bob) in a few rooms, posting as bob, and counting alice's posts and the
+// requests the emulator answers (all but its control API: what the bridge asks of the network).
+import type { IncomingMessage, Server } from "node:http";
 import type { FixtureData as GitterFixture } from "../emulator/fixture";
 import type { FixtureData as MmFixture } from "../emulator/mattermost/fixture";
 import { startMattermostEmulator } from "../emulator/mattermost/server";
@@ -18,6 +20,11 @@ export interface CostWorld {
   post(room: number, text: string): Promise<void>;
   /** How many posts alice's account has made, everywhere. */
   ownPosts(): number;
+  /**
+   * How many requests the emulator has answered outside its control API: the bridge's, its only client (Gitter's
+   * include the Bayeux long-polls that carry its realtime messages; Mattermost's websocket is not a request).
+   */
+  requests(): number;
   stop(): Promise<void>;
 }
 
@@ -27,6 +34,15 @@ export interface CostNetwork {
 }
 
 const people = ["alice", "bob"];
+
+/** Counts the server's requests outside /_emulator (Express rewrites req.url inside a router: originalUrl keeps it). */
+function requestCounter(server: Server): () => number {
+  let n = 0;
+  server.on("request", (req: IncomingMessage & { originalUrl?: string }) => {
+    if (!(req.originalUrl ?? req.url ?? "").startsWith("/_emulator")) n++;
+  });
+  return () => n;
+}
 
 async function control(url: string, route: string, body: unknown): Promise<void> {
   const res = await fetch(`${url}/_emulator${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -48,6 +64,7 @@ export const gitter: CostNetwork = {
       roomIds: uris.map((uri) => emu.state.rooms.findByUri(uri)!.id),
       post: (room, text) => control(emu.url, "/messages", { user: "bob", room: uris[room], text }),
       ownPosts: () => emu.state.chat.allMessages().filter((m) => m.fromUserId === alice.id).length,
+      requests: requestCounter(emu.server),
       stop: () => emu.stop(),
     };
   },
@@ -72,6 +89,7 @@ export const mattermost: CostNetwork = {
       roomIds: channels,
       post: (room, text) => control(emu.url, "/posts", { as: "bob", channel: channels[room], message: text }),
       ownPosts: () => [...emu.state.posts.values()].filter((p) => p.user_id === alice.id).length,
+      requests: requestCounter(emu.server),
       stop: () => emu.stop(),
     };
   },

@@ -2,12 +2,15 @@
 // with a few portals (seeded), the network's emulator in this process, the homeserver stub answering at once, the
 // bridge as a child process (through tsx, as the tests start it). Needs no root.
 //
-//   npm run bench -- message-cost [--messages 1000] [--runs 3] [--rooms 4]
+//   npm run bench -- message-cost [--messages 1000] [--runs 3] [--rooms 4] [--alloc 1]
 //
 // Network -> Matrix: bob posts on the network, round robin over the rooms, until the stub has every ghost send.
 // Matrix -> network: the stub pushes alice's messages in transactions of 50, until the network has every post.
 // Each run is preceded by a warm-up; the bridge's idle CPU over the run's wall time is taken off. Prints the
-// median µs of bridge CPU per message over the runs, and Mattermost's ratio to Gitter.
+// median µs of bridge CPU per message over the runs, and Mattermost's ratio to Gitter, and the requests the
+// network's emulator answered per message each way (the bridge is its only client besides the driver's control API).
+// --alloc 1 starts the bridge with its inspector on and, after the measured runs, samples what it allocates over one
+// more run each way (./alloc-sampler): bytes per message and where, garbage included.
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -19,6 +22,7 @@ import { sample, scrape } from "../test/harness/prom";
 import { openSeeder, seedLogins, seedPortals } from "../test/harness/seed";
 import { eventually, startBridge, writeBridgeFiles, type BridgeFiles } from "../test/harness/stack";
 import { describeMachine, machineLines, table, writeResult } from "./machine";
+import { AllocSampler, inspectorUrl, type AllocSummary } from "./alloc-sampler";
 import { gitter, mattermost, type CostNetwork, type CostWorld } from "./message-cost-networks";
 import { cpuDuring, cpuSeconds } from "./procfs";
 import { waitProgress } from "./scale";
@@ -28,6 +32,8 @@ interface Args {
   messages: number;
   runs: number;
   rooms: number;
+  /** 1: sample the bridge's allocations over one more run each way. */
+  alloc: number;
 }
 
 interface NetworkCost {
@@ -35,14 +41,18 @@ interface NetworkCost {
   /** µs of bridge CPU per message, one value per run. */
   toMatrixUs: number[];
   toNetworkUs: number[];
+  /** Requests the emulator answered per message, one value per run. */
+  toMatrixRequests: number[];
+  toNetworkRequests: number[];
+  alloc?: { toMatrix: AllocSummary; toNetwork: AllocSummary };
 }
 
 const MXID = "@alice:localhost";
 const EVENTS_PER_TXN = 50;
-const USAGE = "usage: npm run bench -- message-cost [--messages N] [--runs N] [--rooms N]";
+const USAGE = "usage: npm run bench -- message-cost [--messages N] [--runs N] [--rooms N] [--alloc 1]";
 
 function parse(argv: string[]): Args {
-  const args: Args = { messages: 1000, runs: 3, rooms: 4 };
+  const args: Args = { messages: 1000, runs: 3, rooms: 4, alloc: 0 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, "");
     const value = Number(argv[i + 1]);
@@ -87,19 +97,33 @@ function traffic(net: string, world: CostWorld, hs: HomeserverStub, files: Bridg
 }
 
 /** A warm-up each way, then `runs` measured runs; the idle CPU over each run's wall time taken off. */
-async function runs(pid: number, net: string, args: Args, t: { toMatrix: Traffic; toNetwork: Traffic }, log: (line: string) => void): Promise<NetworkCost> {
-  const cost: NetworkCost = { network: net, toMatrixUs: [], toNetworkUs: [] };
+async function runs(pid: number, net: string, args: Args, t: { toMatrix: Traffic; toNetwork: Traffic; requests: () => number }, log: (line: string) => void): Promise<NetworkCost> {
+  const cost: NetworkCost = { network: net, toMatrixUs: [], toNetworkUs: [], toMatrixRequests: [], toNetworkRequests: [] };
   await t.toMatrix(Math.min(100, args.messages));
   await t.toNetwork(Math.min(100, args.messages));
   const idle = await idleShare(pid);
   for (let r = 1; r <= args.runs; r++) {
+    const r0 = t.requests();
     const a = await cpuDuring(pid, () => t.toMatrix(args.messages));
+    const r1 = t.requests();
     const b = await cpuDuring(pid, () => t.toNetwork(args.messages));
+    cost.toMatrixRequests.push((r1 - r0) / args.messages);
+    cost.toNetworkRequests.push((t.requests() - r1) / args.messages);
     cost.toMatrixUs.push(perMessageUs(a.cpu - idle * a.wall, args.messages));
     cost.toNetworkUs.push(perMessageUs(b.cpu - idle * b.wall, args.messages));
     log(`${net} run ${r}: ->matrix ${round(cost.toMatrixUs.at(-1)!, 0)} µs/msg (${a.wall.toFixed(1)} s), ->${net} ${round(cost.toNetworkUs.at(-1)!, 0)} µs/msg (${b.wall.toFixed(1)} s)`);
   }
   return cost;
+}
+
+/** One more run each way with the bridge's allocations sampled (not counted in the CPU figures). */
+async function sampleAllocations(sampler: AllocSampler, args: Args, t: { toMatrix: Traffic; toNetwork: Traffic }): Promise<NetworkCost["alloc"]> {
+  await sampler.start();
+  await t.toMatrix(args.messages);
+  const toMatrix = await sampler.stop();
+  await sampler.start();
+  await t.toNetwork(args.messages);
+  return { toMatrix, toNetwork: await sampler.stop() };
 }
 
 async function measure(net: CostNetwork, args: Args, log: (line: string) => void): Promise<NetworkCost> {
@@ -108,13 +132,21 @@ async function measure(net: CostNetwork, args: Args, log: (line: string) => void
   const dir = await mkdtemp(path.join(os.tmpdir(), `message-cost-${net.name}-`));
   try {
     const { files, portals } = await startWorldBridge(dir, hs, world);
-    const bridge = startBridge(files);
+    const bridge = startBridge(files, {}, { nodeArgs: args.alloc ? ["--inspect=127.0.0.1:0"] : [] });
     try {
       // At log level warn the bridge prints no "bridge started": its metrics say when alice is connected.
       const web = `http://127.0.0.1:${files.webPort}`;
       const connected = async () => sample(await scrape(web), "gitter_bridge_connected_users") === 1;
       await eventually(() => connected().catch(() => false), "alice connected", 60_000);
-      return await runs(bridge.proc.pid!, net.name, args, traffic(net.name, world, hs, files, portals), log);
+      const t = { ...traffic(net.name, world, hs, files, portals), requests: world.requests };
+      const cost = await runs(bridge.proc.pid!, net.name, args, t, log);
+      if (!args.alloc) return cost;
+      const sampler = await AllocSampler.open(inspectorUrl(await bridge.waitForLine(/Debugger listening on ws:/)));
+      try {
+        return { ...cost, alloc: await sampleAllocations(sampler, args, t) };
+      } finally {
+        sampler.close();
+      }
     } finally {
       await bridge.stop();
     }
@@ -144,12 +176,23 @@ export async function run(argv: string[]): Promise<number> {
   const costs: NetworkCost[] = [];
   for (const net of [gitter, mattermost]) costs.push(await measure(net, args, log));
   const base = costs[0];
-  const rows: Array<Array<string | number>> = [["network", "network->Matrix µs/msg", "ratio", "Matrix->network µs/msg", "ratio"]];
+  const rows: Array<Array<string | number>> = [["network", "network->Matrix µs/msg", "ratio", "requests/msg", "Matrix->network µs/msg", "ratio", "requests/msg"]];
   for (const c of costs) {
     const [tm, tn] = [median(c.toMatrixUs), median(c.toNetworkUs)];
-    rows.push([c.network, round(tm, 0), round(tm / median(base.toMatrixUs), 2), round(tn, 0), round(tn / median(base.toNetworkUs), 2)]);
+    const [qm, qn] = [round(median(c.toMatrixRequests), 2), round(median(c.toNetworkRequests), 2)];
+    rows.push([c.network, round(tm, 0), round(tm / median(base.toMatrixUs), 2), qm, round(tn, 0), round(tn / median(base.toNetworkUs), 2), qn]);
   }
+  for (const c of costs) if (c.alloc) console.log(allocLines(c.network, args.messages, c.alloc));
   console.log(["", ...machineLines(machine), `${args.messages} messages each way per run, ${args.runs} runs, ${args.rooms} rooms; medians`, "", table(rows), ""].join("\n"));
   console.log(`result: ${await writeResult("message-cost", { machine, args, costs })}`);
   return 0;
+}
+
+function allocLines(net: string, messages: number, alloc: NonNullable<NetworkCost["alloc"]>): string {
+  const kib = (bytes: number) => `${round(bytes / messages / 1024, 1)} KiB/msg`;
+  const top = (s: AllocSummary) => s.byArea.slice(0, 8).map((l) => `${l.name} ${round(l.share * 100, 1)}%`).join(", ");
+  return [
+    `${net} ->matrix allocated ${kib(alloc.toMatrix.bytes)}: ${top(alloc.toMatrix)}`,
+    `${net} ->${net} allocated ${kib(alloc.toNetwork.bytes)}: ${top(alloc.toNetwork)}`,
+  ].join("\n");
 }

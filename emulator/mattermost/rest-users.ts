@@ -1,5 +1,5 @@
 // Users and teams: /users/me, /users/{id}, /users/usernames, /users/username/{name}, /users/ids,
-// /users/{id}/teams, /users/{id}/teams/{team_id}/channels, /users/{id}/channels.
+// /users/{id}/teams, /users/{id}/teams/{team_id}/channels, /users/{id}/channels, /users/{id}/patch.
 // mattermost/mattermost server/channels/api4/user.go, team.go, channel.go
 import { Router } from "express";
 import { idParam } from "./access";
@@ -7,6 +7,25 @@ import { me, userParam } from "./auth";
 import { errors } from "./errors";
 import { userJson } from "./serialize";
 import type { MmState } from "./state";
+import type { MmUser } from "./types";
+
+const PATCHABLE = ["first_name", "last_name", "nickname"] as const;
+
+/**
+ * api4/user.go patchUser -> app/user.go PatchUser, UpdateUser: the fields given are changed (here only the names;
+ * others are not emulated and left as they are), and sendUpdatedUserEvent tells every socket `user_updated` with
+ * the user as an object in `data.user` (the server sends a sanitized copy to the others and the full one to the
+ * user's own sockets; the emulator's users hold nothing to sanitize, so one event goes to all).
+ */
+function patchUser(state: MmState, u: MmUser, patch: unknown): MmUser {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) throw errors.badParam("user");
+  const given = patch as Record<string, unknown>;
+  if (PATCHABLE.some((k) => given[k] !== undefined && typeof given[k] !== "string")) throw errors.badParam("user");
+  for (const k of PATCHABLE) if (typeof given[k] === "string") u[k] = given[k];
+  u.update_at = Date.now();
+  state.publish("user_updated", { user: userJson(u) }, {});
+  return u;
+}
 
 function names(body: unknown, what: string): string[] {
   if (!Array.isArray(body) || body.some((x) => typeof x !== "string")) throw errors.badParam(what);
@@ -56,5 +75,9 @@ export function userRoutes(r: Router, state: MmState): void {
   // api4/channel.go getChannelsForUser: every channel of the user, across teams.
   r.get("/users/:user_id/channels", (req, res) => {
     res.json(state.channelsOf(self(req, res)));
+  });
+  // Oneself only (another user's needs edit_other_users, a system admin's permission: not emulated).
+  r.put("/users/:user_id/patch", (req, res) => {
+    res.json(userJson(patchUser(state, state.user(self(req, res)), req.body)));
   });
 }

@@ -17,6 +17,7 @@ import { MattermostStream } from "./network-realtime";
 import type { MattermostClient } from "./rest";
 import { mattermostTerms } from "./network-terms";
 import type { MmChannel, MmTeam } from "./types";
+import { UserCache } from "./network-user-cache";
 
 /** `https://host/team/channels/name` (and `/team/messages/@user` for users). */
 const CHANNEL_LINK = /^https?:\/\/[^/]+(?:\/.*)?\/([^/]+)\/channels\/([^/?#]+)\/?$/;
@@ -32,6 +33,8 @@ export class MattermostNetworkClient implements NetworkClient {
   readonly profile: NetworkProfile;
   private stream: MattermostStream | undefined;
   private readonly closed: ClosedChannels;
+  /** The users looked up by id, while the websocket can tell their changes (./network-user-cache). */
+  private readonly users = new UserCache();
 
   constructor(
     private readonly rest: MattermostClient,
@@ -90,8 +93,9 @@ export class MattermostNetworkClient implements NetworkClient {
     return toUser(await guarded(() => this.rest.userByUsername(name)));
   }
 
+  /** From the cache while the websocket is connected (it hears profile changes), else GET /users/{id}. */
   async getUser(userId: string): Promise<NetworkUser> {
-    return toUser(await guarded(() => this.rest.user(userId)));
+    return this.users.get(userId, async () => toUser(await guarded(() => this.rest.user(userId))));
   }
 
   /** One username: the direct channel; two to seven: the group channel (with the user, 3 to 8 people). */
@@ -206,7 +210,7 @@ export class MattermostNetworkClient implements NetworkClient {
   }
 
   realtime(): RealtimeStream {
-    this.stream ??= new MattermostStream({ ...this.options.websocket, serverUrl: this.options.serverUrl, token: this.options.token }, this.self.id, this.closed);
+    this.stream ??= new MattermostStream({ ...this.options.websocket, serverUrl: this.options.serverUrl, token: this.options.token }, this.self.id, this.closed, this.users);
     return this.stream;
   }
 

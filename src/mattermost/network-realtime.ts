@@ -12,6 +12,7 @@ import type { Cursor } from "../network/types";
 import { getLogger } from "../util/log";
 import type { ClosedChannels } from "./network-closed";
 import { toMessage, toNetworkError } from "./network-convert";
+import type { UserCache } from "./network-user-cache";
 import { MattermostWebsocket, type LossReason, type MattermostWebsocketOptions, type MmEvent, type WsState } from "./websocket";
 
 const log = getLogger("mattermost.network");
@@ -35,6 +36,8 @@ export class MattermostStream implements RealtimeStream {
     options: MattermostWebsocketOptions,
     private readonly selfId: string,
     private readonly closed: ClosedChannels,
+    /** Told when the socket connects or goes, may have missed events, and of each user_updated. */
+    private readonly users?: UserCache,
   ) {
     this.ws = new MattermostWebsocket(options);
     this.ws.on("state", (state, detail) => this.onState(state, detail));
@@ -76,6 +79,7 @@ export class MattermostStream implements RealtimeStream {
   }
 
   private onState(state: WsState, detail: { delayMs?: number; error?: Error }): void {
+    this.users?.setLive(state === "connected");
     const out: StateDetail = {};
     if (detail.delayMs !== undefined) out.delayMs = detail.delayMs;
     if (detail.error) out.error = toNetworkError(detail.error) as Error;
@@ -87,6 +91,7 @@ export class MattermostStream implements RealtimeStream {
   }
 
   private onLost(reason: LossReason): void {
+    this.users?.forget();
     const loss: Loss = { rooms: [...this.watched], roomList: true, messagesCaughtUp: false, reason };
     this.call((l) => l.mayHaveLost(loss));
   }
@@ -97,6 +102,7 @@ export class MattermostStream implements RealtimeStream {
   }
 
   private onEvent(e: MmEvent): void {
+    if (e.type === "user_updated") return this.users?.forget(e.userId);
     if (e.type === "preferences") {
       void this.closed.changes(e.preferences, e.deleted).then((events) => events.forEach((ev) => this.call((l) => l.event(ev))), (err: unknown) => log.warn("closed channels not resolved", { error: err as Error }));
       return;
@@ -141,6 +147,7 @@ export class MattermostStream implements RealtimeStream {
         return undefined;
       case "other":
       case "preferences":
+      case "user_updated":
         return undefined;
     }
   }

@@ -18,6 +18,11 @@ export type MmEvent =
   | { type: "channel_created"; channelId: string; teamId: string }
   /** The caller's preferences saved (`preferences_changed`) or deleted (`preferences_deleted`), app/preference.go. */
   | { type: "preferences"; deleted: boolean; preferences: MmPreference[] }
+  /**
+   * A user's profile changed (app/user.go sendUpdatedUserEvent, to every socket): `userId` is `data.user.id`, or
+   * absent when that is not an id (then any user may have changed). The profile itself is not read.
+   */
+  | { type: "user_updated"; userId?: string }
   /** Any other event, unchecked. */
   | { type: "other"; event: string; data: Record<string, unknown> };
 
@@ -118,6 +123,10 @@ export function parseEvent(raw: RawEvent): Parsed {
       const got = embedded(raw.data, "preferences", checkList(checkPreference));
       if ("problem" in got) return got;
       return { event: { type: "preferences", deleted: raw.event === "preferences_deleted", preferences: got.value as MmPreference[] } };
+    }
+    case "user_updated": {
+      const id = isRecord(raw.data.user) ? raw.data.user.id : undefined;
+      return { event: isMmId(id) ? { type: "user_updated", userId: id } : { type: "user_updated" } };
     }
     default:
       return { event: { type: "other", event: raw.event, data: raw.data } };

@@ -212,6 +212,23 @@ describe("Mattermost emulator: websocket reconnect", () => {
     b.ws.close();
   });
 
+  it("tells every socket of a profile patched with PUT /users/{id}/patch (user_updated, the user as an object)", async () => {
+    const alice = await connect(ALICE);
+    const bob = await connect(BOB);
+    const carol = api.userId("carol");
+    const patched = await api.json("PUT", `/api/v4/users/${carol}/patch`, "c".repeat(26), { nickname: "Caz" });
+    assert.equal(patched.nickname, "Caz");
+    for (const c of [alice, bob]) {
+      const ev = await c.waitFor((m) => m.event === "user_updated");
+      const user = ev.data?.user as { id?: string; nickname?: string; password?: unknown };
+      assert.deepEqual([user.id, user.nickname, user.password], [carol, "Caz", undefined]);
+      c.ws.close();
+    }
+    assert.equal((await api.call("PUT", `/api/v4/users/${carol}/patch`, ALICE, { nickname: "x" })).status, 403);
+    assert.equal((await api.call("PUT", `/api/v4/users/${carol}/patch`, "c".repeat(26), { nickname: 5 })).status, 400);
+    assert.equal(api.emu.state.user(carol).nickname, "Caz");
+  });
+
   it("closes the sockets of a revoked token", async () => {
     const { token } = await api.control("POST", "/tokens", { user: "bob" });
     const c = await connect(token);

@@ -11,7 +11,7 @@ import { GhostManager } from "../../src/puppet/ghosts";
 import { MediaBridge } from "../../src/puppet/portal-media";
 import { PortalQueues } from "../../src/puppet/portal-queues";
 import type { SessionContext } from "../../src/puppet/session-context";
-import type { Store } from "../../src/store/store";
+import type { Portal, SendIntent, Store } from "../../src/store/store";
 import type { BackoffPolicy } from "../../src/util/backoff";
 
 export interface TestContextOptions {
@@ -64,4 +64,9 @@ export function testSessionContext(o: TestContextOptions): SessionContext {
 export function gitterClients(apiUrl: string, self: { id: string; username: string }, token: string, rest: GitterRestClient, fayeUrl = `${apiUrl}/bayeux`): Pick<TestContextOptions, "network"> {
   const user = { ...self, displayName: self.username };
   return { network: new GitterNetworkClient(rest, user, { apiUrl, fayeUrl, token }) };
+}
+
+/** An open send intent of `portal` for the Matrix event `eventId` with `text`, as the outbox records one. */
+export function openIntent(portal: Pick<Portal, "mxid" | "matrixRoomId" | "gitterRoomId">, eventId: string, text: string): SendIntent {
+  return { matrixEventId: eventId, mxid: portal.mxid, matrixRoomId: portal.matrixRoomId, gitterRoomId: portal.gitterRoomId, text, status: false, parentId: null, createdAt: Date.now() };
 }

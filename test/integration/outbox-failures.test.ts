@@ -13,9 +13,9 @@ import { NetworkError } from "../../src/network/errors";
 import { recoverIntents, sendOnce } from "../../src/puppet/outbox";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
-import type { Portal, SendIntent, Store } from "../../src/store/store";
+import type { Portal, Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
-import { gitterClients, testSessionContext } from "../harness/session-context";
+import { gitterClients, openIntent, testSessionContext } from "../harness/session-context";
 import { ALICE, startTestEmulator, type Api } from "./emulator-helpers";
 
 const MXID = "@alice:example.org";
@@ -68,16 +68,7 @@ describe("outbox: failures that are neither outages nor refusals", () => {
   }
 
   const onGitter = () => api.emu.state.chat.allMessages().filter((m) => m.roomId === portal.gitterRoomId).map((m) => m.text);
-  const intent = (eventId: string, text: string): SendIntent => ({
-    matrixEventId: eventId,
-    mxid: MXID,
-    matrixRoomId: portal.matrixRoomId,
-    gitterRoomId: portal.gitterRoomId,
-    text,
-    status: false,
-    parentId: null,
-    createdAt: Date.now(),
-  });
+  const intent = (eventId: string, text: string) => openIntent(portal, eventId, text);
 
   it("gives up a message left in flight whose search Gitter answers unreadably, telling the user: no later start posts it after newer ones", async () => {
     await store.pendingSends.putIntent(intent("$old", "written first"));

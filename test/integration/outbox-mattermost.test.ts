@@ -11,9 +11,9 @@ import type { NetworkClient } from "../../src/network/connector";
 import { sendKey, sendOnce } from "../../src/puppet/outbox";
 import type { SessionContext } from "../../src/puppet/session-context";
 import { openStore } from "../../src/store/knex-store";
-import type { Portal, SendIntent, Store } from "../../src/store/store";
+import type { Portal, Store } from "../../src/store/store";
 import { configureLogging } from "../../src/util/log";
-import { testSessionContext } from "../harness/session-context";
+import { openIntent, testSessionContext } from "../harness/session-context";
 import { ALICE, startMm, type MmApi } from "./mm-emulator-helpers";
 
 const MXID = "@alice:example.org";
@@ -65,16 +65,7 @@ describe("outbox over Mattermost", () => {
     [...api.emu.state.posts.values()]
       .filter((p) => p.channel_id === portal.gitterRoomId && p.delete_at === 0 && !earlier.has(p.id))
       .sort((a, b) => a.create_at - b.create_at);
-  const intent = (eventId: string, text: string): SendIntent => ({
-    matrixEventId: eventId,
-    mxid: MXID,
-    matrixRoomId: portal.matrixRoomId,
-    gitterRoomId: portal.gitterRoomId,
-    text,
-    status: false,
-    parentId: null,
-    createdAt: Date.now(),
-  });
+  const intent = (eventId: string, text: string) => openIntent(portal, eventId, text);
 
   it("sends with the message's key as the post's pending_post_id, and records the link", async () => {
     const id = await sendOnce(ctx, portal, "$fresh", { text: "hello" });

@@ -42,11 +42,12 @@ record() {
 
 status=0
 logs=$(mktemp -d)
-# The unit + integration suite on Node 24 and on Node 22 side by side: each runs its files one at a time (about a
-# core each) and they share nothing but the machine: every server listens on a port of its own, every store is in
-# a folder of its own, and Node 22's run has a temporary folder of its own (tsx keeps its compile cache there).
-# Node 24's output is shown as it comes, Node 22's once both are done. The e2e suite then runs alone: it is the
-# one that waits on real Synapse with timeouts.
+# The unit + integration suite on Node 24 and on Node 22 side by side: each runs two files at a time (package.json:
+# a file spends about a third of its time waiting on a bridge process, a server or a retry's delay, during which
+# one file at a time left its core idle) and they share nothing but the machine: every server listens on a port of
+# its own, every store is in a folder of its own, and Node 22's run has a temporary folder of its own (tsx keeps
+# its compile cache there). Node 24's output is shown as it comes, Node 22's once both are done. The e2e suite
+# then runs alone, one file at a time: it is the one that waits on real Synapse with timeouts.
 step "Node 24 ($(node --version)) and Node 22 ($(PATH="$node22:$PATH" node --version)) side by side: npm run test"
 mkdir "$logs/tmp22"
 (PATH="$node22:$PATH" TMPDIR="$logs/tmp22" run test "$logs/node22") &

@@ -32,7 +32,10 @@ export interface HomeserverStubOptions {
   onSend?: (send: StubSend) => void;
   /** An answer to give instead of the route's own (e.g. a 502 to the first pings), or undefined to let it answer. */
   override?: (route: string) => { status: number; body: unknown } | undefined;
-  /** Milliseconds to hold a route's answer back (a slow homeserver); 0 or undefined answers at once. */
+  /**
+   * Milliseconds to hold a route's answer back (a slow homeserver); 0 or undefined answers at once. An answer
+   * still held back when the stub stops is dropped with its connection.
+   */
   delayMs?: (route: string, path: string) => number | undefined;
 }
 
@@ -138,6 +141,8 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
   const state: StubState = { domain: opts.domain ?? "localhost", nextId: 0, sends: [], sendCount: 0, keep: opts.keepSends ?? true, txns: new Map(), typings: [], onSend: opts.onSend };
   const counts = new Map<string, number>();
   const requests: string[] = [];
+  // Answers held back by delayMs: stop() drops them, or their timers would keep the test's process alive.
+  const held = new Set<NodeJS.Timeout>();
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${(req.url ?? "").split("?")[0]}`);
     const chunks: Buffer[] = [];
@@ -148,8 +153,12 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
       const overridden = route ? opts.override?.(route) : undefined;
       const reply = () => (overridden ? answerOverride(res, route, overridden, counts) : answer(req, res, Buffer.concat(chunks), state, counts));
       const delay = route ? (opts.delayMs?.(route, pathname) ?? 0) : 0;
-      if (delay > 0) setTimeout(reply, delay);
-      else reply();
+      if (delay <= 0) return reply();
+      const timer = setTimeout(() => {
+        held.delete(timer);
+        reply();
+      }, delay);
+      held.add(timer);
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -178,6 +187,8 @@ export async function startHomeserverStub(opts: HomeserverStubOptions = {}): Pro
     stop: () =>
       new Promise<void>((resolve) => {
         agent.destroy();
+        for (const timer of held) clearTimeout(timer);
+        held.clear();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -107,7 +107,14 @@ describe("the login pages of a Mattermost bridge, in a browser", { timeout: 180_
     const code = (await page.locator("#login-code").textContent())!;
     await page.close();
 
-    assert.equal(await command(code), "Code accepted: your Matrix account now uses the Mattermost account alice.");
+    // The answer to the code, and the login announced when the session starts (on its own time, so in either
+    // order): `status` is answered by the bot's next message only after both.
+    const accepting = hs.sends.length;
+    const answered = command(code);
+    const botSaid = (pattern: RegExp) => hs.sends.slice(accepting).some((s) => s.userId === BOT && pattern.test(String(s.content.body)));
+    await eventually(() => botSaid(/^Code accepted: your Matrix account now uses the Mattermost account alice\.$/), "the code accepted");
+    await eventually(() => botSaid(/^You are logged in to Mattermost as alice\./), "the login announced");
+    await answered;
     assert.match(await command("status"), /^Logged in to Mattermost as alice\b/);
   });
 

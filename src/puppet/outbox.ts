@@ -80,9 +80,7 @@ async function uploaded(ctx: SessionContext, intent: SendIntent, upload: Upload)
     intent.fileIds = await upload();
     return true;
   } catch (err) {
-    if (isOutage(err)) throw err;
-    if (err instanceof NetworkError && REFUSALS.has(err.kind)) await refused(ctx, intent, err);
-    else await notUploaded(ctx, intent, err);
+    await giveUpUnlessOutage(ctx, intent, err, notUploaded);
     return false;
   }
 }
@@ -179,9 +177,7 @@ async function deliver(ctx: SessionContext, intent: SendIntent, state: "fresh" |
   try {
     posted = await post(ctx, intent, state);
   } catch (err) {
-    if (isOutage(err)) throw err;
-    if (err instanceof NetworkError && REFUSALS.has(err.kind)) await refused(ctx, intent, err);
-    else await undelivered(ctx, intent, err);
+    await giveUpUnlessOutage(ctx, intent, err, undelivered);
     return null;
   }
   return complete(ctx, intent, posted);
@@ -201,7 +197,7 @@ async function post(ctx: SessionContext, intent: SendIntent, state: "fresh" | "r
     return (await ctx.network.send(intent.gitterRoomId, messageOf(intent), sendKey(intent.matrixEventId))).id;
   } catch (err) {
     // Unless the network surely did nothing (it was unreachable, or it refused), the post may have been made.
-    if (isNetworkError(err, "unavailable") || (err instanceof NetworkError && REFUSALS.has(err.kind))) throw err;
+    if (isNetworkError(err, "unavailable") || isRefusal(err)) throw err;
     const found = await findPosted(ctx, intent);
     if (found) {
       log.info("the network did not confirm a message, but it is in the room", ids(intent, { gitterMessageId: found.id, error: err }));
@@ -210,6 +206,21 @@ async function post(ctx: SessionContext, intent: SendIntent, state: "fresh" | "r
     if (isOutage(err)) log.warn("the network did not confirm a message and it is not in the room (yet); will look again before resending", ids(intent, { error: err }));
     throw err;
   }
+}
+
+/** True when the network refused the message: it did nothing, and trying again would not change its answer. */
+function isRefusal(err: unknown): err is NetworkError {
+  return err instanceof NetworkError && REFUSALS.has(err.kind);
+}
+
+/**
+ * Rethrows an outage (the caller waits it out, the intent stays open); otherwise gives the message up, told to the
+ * person: `refused` for a refusal, `otherwise` for any other failure.
+ */
+async function giveUpUnlessOutage(ctx: SessionContext, intent: SendIntent, err: unknown, otherwise: (ctx: SessionContext, intent: SendIntent, err: unknown) => Promise<void>): Promise<void> {
+  if (isOutage(err)) throw err;
+  if (isRefusal(err)) await refused(ctx, intent, err);
+  else await otherwise(ctx, intent, err);
 }
 
 /** The oldest message of the room matching the intent (see the rule at the top), or null. May throw. */

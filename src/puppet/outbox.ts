@@ -34,7 +34,7 @@ import type { Portal, SendIntent } from "../store/store";
 import { KeyedQueue } from "../util/keyed-queue";
 import { getLogger } from "../util/log";
 import { ids, notUploaded, refused, undelivered } from "./outbox-give-up";
-import { isOutage, Stopped, untilDone } from "./retry";
+import { isOutage, Stopped, untilSessionDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("outbox");
@@ -148,11 +148,9 @@ export async function recoverIntents(ctx: SessionContext, portalFor: (gitterRoom
       continue;
     }
     const run = () =>
-      untilDone(() => resumeIntent(ctx, intent), {
-        signal: ctx.lifetime,
-        backoff: ctx.outageBackoff,
-        onRetry: (err, attempt, delayMs) => log.warn("the network or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
-      });
+      untilSessionDone(ctx, () => resumeIntent(ctx, intent), (err, attempt, delayMs) =>
+        log.warn("the network or the store unreachable; will retry", ids(intent, { attempt, delayMs, error: err })),
+      );
     void ctx.queue.push("matrix-to-gitter", portal.matrixRoomId, run).catch((err: Error) => {
       if (!(err instanceof Stopped)) log.error("could not finish a message left in flight", ids(intent, { error: err }));
     });

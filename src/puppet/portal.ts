@@ -14,7 +14,7 @@ import { uploadFor } from "./portal-uploads";
 import { reactionFromMatrix } from "./portal-reactions";
 import { placeInMatrix } from "./portal-threads";
 import { claimOwnMessage, sendOnce } from "./outbox";
-import { Stopped, untilDone } from "./retry";
+import { Stopped, untilSessionDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("portal");
@@ -52,12 +52,9 @@ export class PortalRoom {
    */
   fromNetwork(msg: NetworkMessage): Promise<void> {
     const job = () =>
-      untilDone(() => this.bridgeFromNetwork(msg), {
-        signal: this.ctx.lifetime,
-        backoff: this.ctx.outageBackoff,
-        onRetry: (err, attempt, delayMs) =>
-          log.warn("homeserver or store unreachable; will retry", { room: this.matrixRoomId, gitterMessageId: msg.id, attempt, delayMs, error: err }),
-      }).catch((err: unknown) => {
+      untilSessionDone(this.ctx, () => this.bridgeFromNetwork(msg), (err, attempt, delayMs) =>
+        log.warn("homeserver or store unreachable; will retry", { room: this.matrixRoomId, gitterMessageId: msg.id, attempt, delayMs, error: err }),
+      ).catch((err: unknown) => {
         // Only what outlived the retries counts as failed: an outage waited out is not a failure.
         if (!(err instanceof Stopped)) this.failed("gitter-to-matrix", err);
       });

@@ -7,7 +7,7 @@ import type { Loss } from "../network/realtime";
 import type { Cursor, NetworkMessage } from "../network/types";
 import { getLogger } from "../util/log";
 import type { PortalRoom } from "./portal";
-import { untilDone } from "./retry";
+import { untilSessionDone } from "./retry";
 import type { SessionContext } from "./session-context";
 
 const log = getLogger("session");
@@ -71,7 +71,7 @@ export class RealtimeCatchUp {
     let cursor = this.handed.get(roomId) ?? this.portal(roomId)?.row.lastGitterMessageId ?? null;
     while (cursor !== null && this.portal(roomId)) {
       const from: Cursor = cursor;
-      const page = await untilDone(() => this.ctx.network.historyAfter(roomId, from, PAGE), { signal: this.ctx.lifetime, backoff: this.ctx.outageBackoff });
+      const page = await untilSessionDone(this.ctx, () => this.ctx.network.historyAfter(roomId, from, PAGE));
       for (const m of page.messages) {
         caught.add(m.id);
         this.deliver(m);

@@ -80,3 +80,15 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     signal.addEventListener("abort", done, { once: true });
   });
 }
+
+/** What a session's work waits with (SessionContext has both): its lifetime, and the waits between attempts. */
+export interface SessionWaits {
+  lifetime: AbortSignal;
+  /** OUTAGE_BACKOFF when absent. */
+  outageBackoff?: BackoffPolicy;
+}
+
+/** untilDone for a session's work: it ends with the session and waits as the session's context says. */
+export function untilSessionDone<T>(ctx: SessionWaits, fn: () => Promise<T>, onRetry?: UntilDoneOptions["onRetry"]): Promise<T> {
+  return untilDone(fn, { signal: ctx.lifetime, backoff: ctx.outageBackoff, onRetry });
+}

@@ -5,7 +5,7 @@ import type { NetworkRoom } from "../network/types";
 import type { Portal } from "../store/store";
 import { getLogger } from "../util/log";
 import { recoverIntents } from "./outbox";
-import { untilDone } from "./retry";
+import { untilSessionDone } from "./retry";
 import { openPortal, populateMembers, refreshBridgeInfo } from "./portal-setup";
 import { closePortalRoom, inviteOwner, type OwnerMembership } from "./portal-reopen";
 import { PortalRoom, type MatrixRoomEvent } from "./portal";
@@ -95,11 +95,9 @@ export class UserSession {
 
   /** Runs `fn` until it succeeds, outages waited out until the session stops (then it throws Stopped). */
   private retried<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return untilDone(fn, {
-      signal: this.ctx.lifetime,
-      backoff: this.ctx.outageBackoff,
-      onRetry: (err, attempt, delayMs) => log.warn(`could not ${what}; will retry`, { mxid: this.mxid, attempt, delayMs, error: err as Error }),
-    });
+    return untilSessionDone(this.ctx, fn, (err, attempt, delayMs) =>
+      log.warn(`could not ${what}; will retry`, { mxid: this.mxid, attempt, delayMs, error: err as Error }),
+    );
   }
 
   /** Rooms left or hidden on Gitter while no session was listening: the realtime push never came. */
